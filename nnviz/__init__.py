@@ -1,0 +1,3 @@
+"""nnviz: watch a neural network built from scratch in NumPy learn."""
+
+__version__ = "0.1.0"

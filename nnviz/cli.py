@@ -1,0 +1,331 @@
+"""The nnviz command line: train, predict, datasets, gui.
+
+Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
+training that diverges exits with status 3 (after exporting the last finite
+weights when --export is given).  Only this module prints.  PySide6 is
+imported only by ``nnviz gui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import signal
+import sys
+import time
+from contextlib import contextmanager
+
+from . import __version__, modelio
+from .core import data as datamod
+from .core import metrics
+from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .core.experiment import Evaluation, Experiment, Settings
+from .core.losses import LOSSES
+from .core.training import ALGORITHMS, RunResult
+
+EXIT_ERROR = 2
+EXIT_DIVERGED = 3
+
+
+class UsageError(Exception):
+    """A bad command line; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage block
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {v})")
+    return v
+
+
+def _count(text: str) -> int:
+    try:
+        f = float(text)
+    except ValueError:
+        f = float("nan")
+    if not (f == f and f == int(f) if f not in (float("inf"), float("-inf")) else False):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    v = int(f)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative (got {v})")
+    return v
+
+
+def _number(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return v
+
+
+def add_training_options(p: argparse.ArgumentParser) -> None:
+    """The options shared by ``train`` and ``gui``."""
+    d = Settings()
+    p.add_argument("--data", default=d.data, help=f"built-in data set ({', '.join(datamod.BUILTINS)}) or a CSV file (default: {d.data})")
+    p.add_argument("--target", help="CSV target column(s), comma-separated (default: the last column)")
+    p.add_argument("--classify", action="store_true", help="treat a numeric CSV target as class labels")
+    p.add_argument("--noise", type=_number, default=d.noise, help="noise level of the 2-D built-ins, 0 to 1 (default: 0.1)")
+    p.add_argument("--hidden", help="hidden layer sizes, e.g. 6,6 (default); 0 for none")
+    p.add_argument("--activation", help=f"hidden activation, one or one per layer ({', '.join(HIDDEN_ACTIVATIONS)}; default sigmoid)")
+    p.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=d.output_activation)
+    p.add_argument("--loss", choices=LOSSES, default=d.loss, help="sse = 1/2 sum (y - yhat)^2 (default) or ce")
+    p.add_argument("--algorithm", choices=ALGORITHMS, default=d.algorithm)
+    p.add_argument("--lr", type=_number, default=d.lr, help=f"learning rate (default: {d.lr})")
+    p.add_argument("--momentum", type=_number, default=d.momentum)
+    p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: the full training set)")
+    p.add_argument("--threshold", type=_number, help="stop when max |dC/dw| falls below this (neuralnet's threshold)")
+    p.add_argument("--iterations", type=_count, default=d.iterations, help=f"maximum iterations (default: {d.iterations})")
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default: {d.seed})")
+    p.add_argument("--test-fraction", type=_number, default=d.test_fraction, help="share of rows held out for testing (default: 0)")
+    p.add_argument("--no-standardize", action="store_true", help="do not standardise the inputs")
+    p.add_argument("--init", metavar="MODEL_FILE", help="start from the weights in a model file")
+    p.add_argument("--export", metavar="FILE", help="write the trained model to FILE (.json)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnviz", description="Watch a neural network built from scratch in NumPy learn.")
+    parser.add_argument("--version", action="version", version=f"nnviz {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    t = sub.add_parser("train", help="train a network headless and optionally export it")
+    add_training_options(t)
+    t.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p = sub.add_parser("predict", help="predict new rows with a saved model")
+    p.add_argument("--model", required=True, help="model file (.json)")
+    p.add_argument("--data", required=True, help="CSV file with the model's input columns")
+    p.add_argument("--output", help="write the predictions to this CSV file (default: stdout)")
+    sub.add_parser("datasets", help="list the built-in data sets")
+    g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
+    add_training_options(g)
+    g.add_argument("--autostart", action="store_true", help="start training at once")
+    g.add_argument("--quit-when-done", action="store_true", help="close the window when training stops")
+    g.add_argument("--screenshot", metavar="FILE.png", help="save the window to a PNG before quitting")
+    return parser
+
+
+def settings_from_args(args, init=None) -> Settings:
+    """Settings from parsed options (architecture from --init when given)."""
+    kw = dict(
+        data=args.data, target=args.target, classify=args.classify, noise=args.noise,
+        output_activation=args.output_activation, loss=args.loss, algorithm=args.algorithm, lr=args.lr,
+        momentum=args.momentum, batch_size=args.batch_size, threshold=args.threshold,
+        iterations=args.iterations, seed=args.seed, test_fraction=args.test_fraction,
+        standardize=not args.no_standardize,
+    )
+    s = Settings.parse(hidden=args.hidden, activation=args.activation, **kw)
+    if init is not None:
+        arch = init.arch
+        if args.hidden is not None and tuple(s.hidden) != arch.hidden:
+            raise ValueError(f"--hidden {args.hidden} does not match the --init model's hidden layers "
+                             f"({','.join(map(str, arch.hidden)) or '0'})")
+        s = s.with_(hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
+                    output_activation=arch.output_activation, loss=arch.loss)
+    return s
+
+
+def build_experiment(args) -> Experiment:
+    init = modelio.load(args.init) if args.init else None
+    return Experiment(settings_from_args(args, init), init=init)
+
+
+def summary_dict(exp: Experiment, result: RunResult, seconds: float, ev: Evaluation) -> dict:
+    """The --json summary (shared with ``nnviz gui --json``)."""
+    return {
+        "data": exp.dataset.name,
+        "architecture": exp.arch.describe(),
+        "algorithm": exp.settings.algorithm,
+        "iterations": int(exp.session.iteration),
+        "mse": modelio.finite_or_none(ev.mse),
+        "accuracy": ev.accuracy,
+        "test_mse": modelio.finite_or_none(ev.test_mse),
+        "test_accuracy": ev.test_accuracy,
+        "seconds": seconds,
+        "iterations_per_second": (result.iterations / seconds) if seconds > 0 else None,
+        "stopped": result.stopped,
+        "message": result.message or None,
+        "seed": exp.settings.seed,
+    }
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = max(total, 1), enabled
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, iteration: int, mse: float, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < 0.1 and not force):
+            return
+        self.last = now
+        frac = min(iteration / self.total, 1.0)
+        bar = "#" * int(frac * 30)
+        rate = iteration / max(now - self.t0, 1e-9)
+        sys.stderr.write(f"\r[{bar:<30}] {iteration:>{len(str(self.total))}}/{self.total}  mse {mse:.6g}  {rate:,.0f} it/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+@contextmanager
+def _sigint_flag():
+    """Turn Ctrl+C into a flag the training loop polls between chunks."""
+    state = {"stop": False}
+
+    def handler(signum, frame):
+        state["stop"] = True
+
+    try:
+        old = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        old = None
+    try:
+        yield lambda: state["stop"]
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
+
+
+def train_loop(exp: Experiment, n: int, should_stop, on_progress=None) -> tuple[RunResult, float]:
+    """Run n iterations in chunks of about 0.1 s, polling ``should_stop``; returns (result, seconds)."""
+    import numpy as np
+
+    done, seconds, chunk = 0, 0.0, 100
+    stopped, message = None, ""
+    last_mse = float("nan")
+    parts = []
+    while done < n:
+        if should_stop():
+            stopped = "interrupted"
+            break
+        t0 = time.perf_counter()
+        res = exp.session.run(min(chunk, n - done))
+        dt = time.perf_counter() - t0
+        seconds += dt
+        done += res.iterations
+        parts.append(res.mse)
+        if res.mse.size:
+            last_mse = float(res.mse[-1])
+        if on_progress:
+            on_progress(exp.session.iteration, last_mse)
+        if res.stopped:
+            stopped, message = res.stopped, res.message
+            break
+        chunk = int(min(max(chunk * 0.1 / max(dt, 1e-6), 1), 200_000))
+    mse = np.concatenate(parts) if parts else np.empty(0)
+    return RunResult(done, mse, stopped or "max_iterations", message), seconds
+
+
+def cmd_train(args) -> int:
+    exp = build_experiment(args)
+    show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
+    bar = _Progress(args.iterations, show)
+    with _sigint_flag() as should_stop:
+        result, seconds = train_loop(exp, args.iterations, should_stop, bar.update)
+    bar.close()
+    ev = exp.evaluate()
+    if args.export:
+        modelio.save(exp.model({"stopped": result.stopped}), args.export)
+    summary = summary_dict(exp, result, seconds, ev)
+    if args.json:
+        print(json.dumps(summary))
+    elif not args.quiet:
+        _print_summary(exp, summary, ev, args.export)
+    if result.stopped == "diverged":
+        print(f"nnviz: {result.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return 0
+
+
+def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None) -> None:
+    rate = f", {s['iterations_per_second']:,.0f} it/s" if s["iterations_per_second"] else ""
+    print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
+          f"({', '.join(exp.arch.layer_activations)}), {s['algorithm']}, lr {exp.settings.lr:g}")
+    print(f"iterations {s['iterations']} in {s['seconds']:.2f} s{rate}; stopped: {s['stopped']}")
+    line = f"train mse {ev.mse:.6g}"
+    if ev.accuracy is not None:
+        line += f", accuracy {ev.accuracy:.2%}"
+    if ev.test_mse is not None:
+        line += f"; test mse {ev.test_mse:.6g}"
+        if ev.test_accuracy is not None:
+            line += f", accuracy {ev.test_accuracy:.2%}"
+    print(line)
+    if exp.task == "classes":
+        cm = metrics.confusion(exp.Y_train, exp.network.predict(exp.X_train))
+        names = exp.dataset.output_names
+        w = max(max(len(n) for n in names), 5)
+        print("confusion (rows: true, columns: predicted)")
+        print(" " * (w + 1) + " ".join(f"{n[:w]:>{w}}" for n in names))
+        for name, row in zip(names, cm):
+            print(f"{name[:w]:>{w}} " + " ".join(f"{c:>{w}}" for c in row))
+    if export:
+        print(f"model written to {export}")
+
+
+def cmd_predict(args) -> int:
+    model = modelio.load(args.model)
+    X, rows, header = datamod.load_inputs(args.data, model.input_names)
+    Y = model.predict(X)
+    labels = model.predict_labels(X)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    out_cols = [f"pred.{n}" for n in model.output_names]
+    w.writerow(header + out_cols + (["predicted"] if labels else []))
+    for i, r in enumerate(rows):
+        w.writerow(r + [repr(float(v)) for v in Y[i]] + ([labels[i]] if labels else []))
+    if args.output:
+        modelio.atomic_write_text(args.output, buf.getvalue())
+        print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(buf.getvalue())
+    return 0
+
+
+def cmd_datasets(args) -> int:
+    w = max(len(n) for n in datamod.BUILTINS)
+    for name, text in datamod.BUILTINS.items():
+        print(f"{name:<{w}}  {text}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from .gui.app import run_from_args  # PySide6 only from here on
+
+    return run_from_args(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    try:
+        if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+            argv = ["gui", *argv]
+        args = parser.parse_args(argv)
+        command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui}
+        return command[args.command](args)
+    except UsageError as exc:
+        print(f"nnviz: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:
+        print(f"nnviz: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return 0

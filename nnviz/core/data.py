@@ -1,0 +1,373 @@
+"""Data sets: the built-ins, CSV files, standardisation and train/test splits.
+
+A ``Dataset`` holds raw numeric inputs ``X`` (n, p) and targets already
+encoded as numbers ``T`` (n, k): one-hot columns for classes (one per class
+name, in sorted order like R's factor levels), 0/1 columns for independent
+binary targets, the raw values for regression.  Scaling for the network
+(R's ``scale()`` on the inputs, a range or z-score on regression targets) is
+a ``Scaling`` kept with the model, so new rows are transformed the same way.
+
+Not here: missing-value imputation (a missing cell is an error), categorical
+*inputs* (only targets may be text).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+TASKS = ("classes", "binary", "regression")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Raw inputs and encoded targets, with their names."""
+
+    name: str
+    X: np.ndarray
+    T: np.ndarray
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    task: str
+    target_columns: tuple[str, ...] = ()
+    description: str = ""
+    source: str = ""  # a path for CSV files, "" for built-ins
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def class_names(self) -> tuple[str, ...] | None:
+        return self.output_names if self.task == "classes" else None
+
+    def labels(self) -> np.ndarray | None:
+        """Class index of each row (classes only)."""
+        return self.T.argmax(axis=1) if self.task == "classes" else None
+
+    def subset(self, rows: np.ndarray) -> "Dataset":
+        return replace(self, X=self.X[rows], T=self.T[rows])
+
+
+# -- built-in data sets ---------------------------------------------------
+
+def _toy() -> Dataset:
+    """The post's toy set: all 8 combinations of 3 binary inputs, 2 binary outputs.
+
+    y1 = majority(x1, x2, x3) (linearly separable), y2 = x1 XOR x3 (needs the
+    hidden layer).
+    """
+    X = np.array([[a, b, c] for a in (0, 1) for b in (0, 1) for c in (0, 1)], dtype=np.float64)
+    y1 = (X.sum(axis=1) >= 2).astype(np.float64)
+    y2 = np.logical_xor(X[:, 0], X[:, 2]).astype(np.float64)
+    return Dataset("toy", X, np.column_stack([y1, y2]), ("x1", "x2", "x3"), ("y1", "y2"), "binary",
+                   ("y1", "y2"), BUILTINS["toy"])
+
+
+def _iris() -> Dataset:
+    text = (resources.files("nnviz.data") / "iris.csv").read_text()
+    ds = parse_csv(text, "iris.csv")
+    return replace(ds, name="iris", description=BUILTINS["iris"], source="")
+
+
+def _two_class(name: str, X: np.ndarray, label: np.ndarray) -> Dataset:
+    T = np.column_stack([1.0 - label, label]).astype(np.float64)
+    return Dataset(name, X, T, ("x1", "x2"), ("blue", "orange"), "classes", ("class",), BUILTINS[name])
+
+
+def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Points in [-5, 5]^2 away from the axes; orange where x1 * x2 < 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, size=(n, 2))
+    X += np.where(X > 0, 0.3, -0.3)
+    label = (X[:, 0] * X[:, 1] < 0).astype(float)
+    return _two_class("xor", X + rng.uniform(-5, 5, size=X.shape) * noise, label)
+
+
+def make_circles(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A blue disc (radius < 2.5) inside an orange ring (3.5 to 5)."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    r = np.concatenate([rng.uniform(0, 2.5, half), rng.uniform(3.5, 5, n - half)])
+    t = rng.uniform(0, 2 * np.pi, n)
+    X = np.column_stack([r * np.cos(t), r * np.sin(t)])
+    label = np.concatenate([np.zeros(half), np.ones(n - half)])
+    return _two_class("circles", X + rng.uniform(-5, 5, size=X.shape) * noise, label)
+
+
+def make_spiral(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Two interleaved spirals of n/2 points each."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    parts, labels = [], []
+    for k, delta in enumerate((0.0, np.pi)):
+        m = half if k == 0 else n - half
+        i = np.arange(m)
+        r = i / m * 5
+        t = 1.75 * i / m * 2 * np.pi + delta
+        parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
+        labels.append(np.full(m, float(k)))
+    X = np.vstack(parts)
+    return _two_class("spiral", X + rng.uniform(-1, 1, size=X.shape) * noise * 5, np.concatenate(labels))
+
+
+def make_gaussian(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Two Gaussian blobs centred at (2, 2) and (-2, -2); noise widens them."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    sd = 0.5 + 3.5 * noise
+    X = np.vstack([rng.normal(2, sd, (half, 2)), rng.normal(-2, sd, (n - half, 2))])
+    label = np.concatenate([np.zeros(half), np.ones(n - half)])
+    return _two_class("gaussian", X, label)
+
+
+BUILTINS = {
+    "toy": "the post's toy set: 8 rows, 3 binary inputs, 2 binary outputs (y1 = majority, y2 = x1 XOR x3)",
+    "iris": "Fisher's iris: 150 flowers, 4 measurements, 3 species",
+    "xor": "2-D, 200 points, two classes by quadrant (x1 * x2 < 0); --noise jitters them",
+    "circles": "2-D, 200 points, a disc inside a ring; --noise jitters them",
+    "spiral": "2-D, 200 points, two interleaved spirals; --noise jitters them",
+    "gaussian": "2-D, 200 points, two Gaussian blobs; --noise widens them",
+}
+_GENERATED = {"xor": make_xor, "circles": make_circles, "spiral": make_spiral, "gaussian": make_gaussian}
+
+
+def builtin(name: str, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A built-in data set by name; ValueError listing the names otherwise."""
+    if name == "toy":
+        return _toy()
+    if name == "iris":
+        return _iris()
+    if name in _GENERATED:
+        if not (0.0 <= noise <= 1.0):
+            raise ValueError(f"the noise level must be between 0 and 1 (got {noise})")
+        return _GENERATED[name](noise=noise, seed=seed)
+    raise ValueError(f"unknown data set {name!r} (built-in: {', '.join(BUILTINS)}; or give a CSV file path)")
+
+
+# -- CSV ------------------------------------------------------------------
+
+def _number(cell: str) -> float | None:
+    try:
+        v = float(cell)
+    except ValueError:
+        return None
+    return v
+
+
+def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = None,
+              classify: bool = False) -> Dataset:
+    """A Dataset from CSV text with a header row; ``target``: column name(s), default the last."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
+    rows = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if not rows:
+        raise ValueError(f"{where}: the file is empty")
+    header_line, header = rows[0]
+    header = [h.strip() for h in header]
+    if len(header) < 2:
+        raise ValueError(f"{where}: line {header_line}: need a header with at least two columns (inputs and a target)")
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise ValueError(f"{where}: line {header_line}: the column name {dup!r} appears twice")
+    if _all_numbers(header):
+        raise ValueError(f"{where}: line {header_line}: the first line must be a header of column names, not numbers")
+    body = rows[1:]
+    if not body:
+        raise ValueError(f"{where}: the file has a header but no data rows")
+    for line, r in body:
+        if len(r) != len(header):
+            raise ValueError(f"{where}: line {line}: {len(r)} fields, the header has {len(header)}")
+    targets = _target_columns(header, target, where)
+    inputs = [h for h in header if h not in targets]
+    if not inputs:
+        raise ValueError(f"{where}: no input columns left once the target columns are taken")
+    cols = {h: [r[j].strip() for _, r in body] for j, h in enumerate(header)}
+    lines = [line for line, _ in body]
+    X = np.column_stack([_numeric_column(cols[h], h, lines, where) for h in inputs])
+    name = Path(where).stem
+    tcells = [cols[t] for t in targets]
+    numeric = all(_all_numbers(c) for c in tcells)
+    if numeric and not classify:
+        T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets)])
+        task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
+        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
+    if len(targets) != 1:
+        raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
+    cells = tcells[0]
+    for line, c in zip(lines, cells):
+        if c == "" or c.upper() == "NA":
+            raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
+    if numeric:
+        levels = sorted(set(cells), key=float)
+    else:
+        levels = sorted(set(cells))
+    if len(levels) < 2:
+        raise ValueError(f"{where}: column {targets[0]!r} has a single class ({levels[0]!r}); need at least two")
+    if len(levels) > 100:
+        raise ValueError(f"{where}: column {targets[0]!r} has {len(levels)} classes; at most 100 are supported")
+    index = {c: i for i, c in enumerate(levels)}
+    T = np.zeros((len(cells), len(levels)))
+    T[np.arange(len(cells)), [index[c] for c in cells]] = 1.0
+    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
+
+
+def _all_numbers(cells: list[str]) -> bool:
+    return all(_number(c) is not None and c.upper() != "NAN" for c in cells)
+
+
+def _target_columns(header: list[str], target, where: str) -> list[str]:
+    if target is None:
+        return [header[-1]]
+    names = [t.strip() for t in (target.split(",") if isinstance(target, str) else target) if t.strip()]
+    for t in names:
+        if t not in header:
+            raise ValueError(f"{where}: no column named {t!r} (columns: {', '.join(header)})")
+    return names
+
+
+def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -> np.ndarray:
+    out = np.empty(len(cells))
+    for i, (line, c) in enumerate(zip(lines, cells)):
+        v = _number(c)
+        if c == "" or c.upper() in ("NA", "NAN") or v is None or not math.isfinite(v):
+            what = "missing value" if c == "" or c.upper() in ("NA", "NAN") else f"{c!r} is not a finite number"
+            raise ValueError(f"{where}: line {line}, column {name!r}: {what}")
+        out[i] = v
+    return out
+
+
+def load_csv(path: str | Path, target=None, classify: bool = False) -> Dataset:
+    """Read a CSV file (see parse_csv); errors name the file, line and column."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"\0" in raw[:4096]:
+        raise ValueError(f"{path}: not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return parse_csv(text, str(path), target, classify)
+
+
+def load(spec: str, target=None, classify: bool = False, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A built-in by name, or a CSV file by path."""
+    if spec in BUILTINS:
+        if target is not None:
+            raise ValueError(f"--target is for CSV files; the built-in {spec!r} has its targets")
+        return builtin(spec, noise=noise, seed=seed)
+    if spec.lower().endswith(".csv") or Path(spec).exists():
+        return load_csv(spec, target, classify)
+    return builtin(spec)  # raises the "unknown data set" message
+
+
+# -- scaling and splitting ------------------------------------------------
+
+@dataclass(frozen=True)
+class Scaling:
+    """Input standardisation (R's scale()) and target scaling, kept with a model."""
+
+    x_center: np.ndarray
+    x_scale: np.ndarray
+    y_center: np.ndarray
+    y_scale: np.ndarray
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.x_center) / self.x_scale
+
+    def targets(self, T: np.ndarray) -> np.ndarray:
+        return (np.asarray(T, dtype=np.float64) - self.y_center) / self.y_scale
+
+    def outputs(self, Yhat: np.ndarray) -> np.ndarray:
+        """Network outputs back in the targets' own units."""
+        return np.asarray(Yhat) * self.y_scale + self.y_center
+
+
+def fit_scaling(ds: Dataset, standardize: bool = True, output_activation: str = "sigmoid") -> Scaling:
+    """R's scale() for inputs (sd with n - 1; a constant column is only centred).
+
+    Regression targets: to [0, 1] by their range for a sigmoid output, by R's
+    scale() for a linear one.  Classes and binary targets are left as they are.
+    """
+    p, k = ds.X.shape[1], ds.T.shape[1]
+    if standardize:
+        xc = ds.X.mean(axis=0)
+        xs = ds.X.std(axis=0, ddof=1) if ds.n > 1 else np.ones(p)
+        xs = np.where((xs > 0) & np.isfinite(xs), xs, 1.0)
+    else:
+        xc, xs = np.zeros(p), np.ones(p)
+    yc, ys = np.zeros(k), np.ones(k)
+    if ds.task == "regression":
+        if output_activation == "sigmoid":
+            lo, hi = ds.T.min(axis=0), ds.T.max(axis=0)
+            yc, ys = lo, np.where(hi > lo, hi - lo, 1.0)
+        else:
+            yc = ds.T.mean(axis=0)
+            ys = ds.T.std(axis=0, ddof=1) if ds.n > 1 else np.ones(k)
+            ys = np.where(ys > 0, ys, 1.0)
+    return Scaling(xc, xs, yc, ys)
+
+
+def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Dataset | None]:
+    """A seeded train/test split, stratified by class for class targets."""
+    if not (0.0 <= test_fraction < 1.0):
+        raise ValueError(f"the test fraction must be at least 0 and below 1 (got {test_fraction})")
+    if test_fraction == 0:
+        return ds, None
+    rng = np.random.default_rng([seed, 2])
+    groups = [np.flatnonzero(ds.labels() == c) for c in range(ds.T.shape[1])] if ds.task == "classes" \
+        else [np.arange(ds.n)]
+    test = []
+    for g in groups:
+        g = rng.permutation(g)
+        test.extend(g[: int(round(test_fraction * g.size))])
+    test_rows = np.sort(np.array(test, dtype=int))
+    train_rows = np.setdiff1d(np.arange(ds.n), test_rows)
+    if train_rows.size == 0 or test_rows.size == 0:
+        raise ValueError(f"a test fraction of {test_fraction} leaves an empty train or test set for {ds.n} rows")
+    return ds.subset(train_rows), ds.subset(test_rows)
+
+
+def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise ValueError(f"{path}: need a header row and at least one data row")
+    header = [h.strip() for h in rows[0][1]]
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise ValueError(f"{path}: no column named {missing[0]!r} (the model needs {', '.join(names)})")
+    body = rows[1:]
+    for line, r in body:
+        if len(r) != len(header):
+            raise ValueError(f"{path}: line {line}: {len(r)} fields, the header has {len(header)}")
+    lines = [line for line, _ in body]
+    X = np.column_stack([
+        _numeric_column([r[header.index(n)].strip() for _, r in body], n, lines, str(path)) for n in names])
+    return X, [r for _, r in body], header

@@ -1,0 +1,148 @@
+"""One training set-up from start to finish: settings -> data -> network -> session.
+
+The CLI and the GUI worker both go through ``Experiment`` so a run started
+from either gives the same numbers.  The defaults are the post's iris run:
+2 x 6 sigmoid hidden layers, learning rate 0.02, 50,000 iterations of
+full-batch gradient descent on 1/2 sum (y - yhat)^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from . import data as datamod
+from . import metrics
+from .model import Model
+from .network import Architecture, Network, parse_hidden
+from .training import TrainConfig, TrainingSession
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that defines a run; the field names are the CLI's options."""
+
+    data: str = "iris"
+    target: str | None = None
+    classify: bool = False
+    noise: float = 0.1
+    hidden: tuple[int, ...] = (6, 6)
+    activation: tuple[str, ...] = ("sigmoid",)
+    output_activation: str = "sigmoid"
+    loss: str = "sse"
+    algorithm: str = "gd"
+    lr: float = 0.02
+    momentum: float = 0.0
+    batch_size: int | None = None
+    threshold: float | None = None
+    iterations: int = 50_000
+    seed: int = 1
+    test_fraction: float = 0.0
+    standardize: bool = True
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        d["activation"] = list(self.activation)
+        return d
+
+    @classmethod
+    def parse(cls, hidden: str | None = None, activation: str | None = None, **kw) -> "Settings":
+        """Settings from option strings ('6,6', 'tanh,relu')."""
+        if hidden is not None:
+            kw["hidden"] = parse_hidden(hidden)
+        if activation is not None:
+            kw["activation"] = tuple(a.strip() for a in activation.split(",") if a.strip()) or ("sigmoid",)
+        return cls(**kw)
+
+
+@dataclass
+class Evaluation:
+    mse: float
+    accuracy: float | None
+    test_mse: float | None
+    test_accuracy: float | None
+
+
+class Experiment:
+    """Data, split, scaling, network and training session for one Settings."""
+
+    def __init__(self, settings: Settings, dataset: datamod.Dataset | None = None,
+                 init: Model | None = None):
+        s = settings
+        if s.iterations < 0:
+            raise ValueError(f"the number of iterations cannot be negative (got {s.iterations})")
+        self.settings = s
+        self.dataset = dataset if dataset is not None else datamod.load(
+            s.data, s.target, s.classify, s.noise, s.seed)
+        self.train, self.test = datamod.split(self.dataset, s.test_fraction, s.seed)
+        ds = self.dataset
+        if init is not None:
+            _check_init(init, ds)
+            self.scaling = init.scaling
+            arch = init.arch
+            net = init.network.copy()
+        else:
+            arch = Architecture(ds.X.shape[1], tuple(s.hidden), ds.T.shape[1], tuple(s.activation),
+                                s.output_activation, s.loss)
+            self.scaling = datamod.fit_scaling(self.train, s.standardize, s.output_activation)
+            net = Network.random(arch, np.random.default_rng(s.seed))
+        self.arch = arch
+        self.config = TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+        self.X_train = self.scaling.inputs(self.train.X)
+        self.Y_train = self.scaling.targets(self.train.T)
+        self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None
+        self.Y_test = self.scaling.targets(self.test.T) if self.test is not None else None
+        self.session = TrainingSession(net, self.X_train, self.Y_train, self.config,
+                                       np.random.default_rng([s.seed, 3]))
+
+    @property
+    def network(self) -> Network:
+        return self.session.net
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    def evaluate(self, network: Network | None = None) -> Evaluation:
+        """mse and accuracy on the train (and test) rows, in network units."""
+        net = network or self.network
+        Yhat = net.predict(self.X_train)
+        ev = Evaluation(metrics.mse(self.Y_train, Yhat), metrics.accuracy(self.task, self.Y_train, Yhat), None, None)
+        if self.X_test is not None:
+            Th = net.predict(self.X_test)
+            ev.test_mse = metrics.mse(self.Y_test, Th)
+            ev.test_accuracy = metrics.accuracy(self.task, self.Y_test, Th)
+        return ev
+
+    def model(self, extra: dict | None = None) -> Model:
+        """The current network as a Model (a copy: later training does not change it)."""
+        ev = self.evaluate()
+        s = self.settings
+        training = {
+            "iterations": int(self.session.iteration),
+            "mse": ev.mse,
+            "seed": s.seed,
+            "algorithm": s.algorithm,
+            "learning_rate": s.lr,
+            "momentum": s.momentum,
+            "batch_size": s.batch_size,
+            "data": self.dataset.name,
+            "standardize": s.standardize,
+        }
+        training.update(extra or {})
+        ds = self.dataset
+        return Model(self.network.copy(), self.scaling, ds.input_names, ds.output_names, ds.task,
+                     ds.target_columns, training)
+
+
+def _check_init(init: Model, ds: datamod.Dataset) -> None:
+    if tuple(init.input_names) != tuple(ds.input_names):
+        raise ValueError(
+            f"the --init model takes inputs ({', '.join(init.input_names)}), "
+            f"the data has ({', '.join(ds.input_names)})")
+    if init.arch.n_outputs != ds.T.shape[1]:
+        raise ValueError(f"the --init model has {init.arch.n_outputs} outputs, the data has {ds.T.shape[1]} targets")

@@ -1,0 +1,388 @@
+"""Training: the post's full-batch gradient descent, and neuralnet's rprop.
+
+``TrainingSession`` owns a network, the training rows and the optimiser
+state; ``run(n)`` performs up to n iterations and returns the mse of each,
+``step_trace()`` performs exactly one iteration and returns every matrix of
+its forward and backward pass.
+
+One *iteration* is one weight update: the whole training set with the
+default full batch (the post's unit), one mini-batch with ``batch_size``.
+``mse_history[i]`` (as returned by ``run``) is the mse of the weights after
+i updates, i.e. the forward pass that starts iteration i + 1.
+
+The hot loop is written for speed: every buffer is allocated once per
+batch size, each layer's input keeps its column of ones in place (so
+nothing is concatenated), all weights live in one flat vector so the update
+is a single call, and floating-point warnings are silenced once per run
+rather than per call.  ``reference.py`` holds a plain version of the same
+algorithm; the tests require both to agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+import numpy as np
+
+from . import activations as acts
+from . import losses
+from .network import Network, split_flat
+
+ALGORITHMS = ("gd", "rprop+", "rprop-")
+RPROP_INITIAL_STEP = 0.1
+RPROP_MIN_STEP = 1e-10
+RPROP_MAX_STEP = 0.1
+RPROP_MINUS = 0.5
+RPROP_PLUS = 1.2
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train.  ``threshold`` is neuralnet's: stop when max |dC/dw| < threshold."""
+
+    lr: float = 0.02
+    algorithm: str = "gd"
+    momentum: float = 0.0
+    batch_size: int | None = None
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(f"unknown algorithm {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be a positive number (got {self.lr})")
+        if not (0.0 <= self.momentum < 1.0):
+            raise ValueError(f"momentum must be in [0, 1) (got {self.momentum})")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"the batch size must be at least 1 (got {self.batch_size})")
+        if self.threshold is not None and not (self.threshold > 0):
+            raise ValueError(f"the threshold must be a positive number (got {self.threshold})")
+        if self.algorithm != "gd" and (self.momentum or self.batch_size):
+            raise ValueError("momentum and mini-batches go with --algorithm gd only (rprop is full-batch)")
+
+
+@dataclass
+class RunResult:
+    """What ``run`` did: iterations performed, their mse values, why it stopped (or None)."""
+
+    iterations: int
+    mse: np.ndarray
+    stopped: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer of one iteration, named as in the post (copies, read-only)."""
+
+    input: np.ndarray  # [1, H_prev], (n, n_in + 1)
+    W: np.ndarray  # weights before the update, (n_in + 1, n_out)
+    A: np.ndarray  # input @ W, (n, n_out)
+    H: np.ndarray  # f(A), (n, n_out)
+    fprime: np.ndarray  # f'(A), (n, n_out)
+    delta: np.ndarray  # (n, n_out)
+    gradient: np.ndarray  # input^T delta = -dC/dW, (n_in + 1, n_out)
+    update: np.ndarray  # W_after - W_before
+    activation: str
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """Every matrix of one iteration of the forward and backward pass."""
+
+    iteration: int  # the iteration number this step performed (1-based)
+    rows: np.ndarray  # indices of the training rows used
+    Y: np.ndarray
+    Yhat: np.ndarray
+    error: np.ndarray  # Y - Yhat
+    mse: float
+    cost: float
+    layers: tuple[LayerTrace, ...]
+    lr: float
+    algorithm: str
+    loss: str
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    c = np.array(a, dtype=np.float64, copy=True)
+    c.flags.writeable = False
+    return c
+
+
+class _Buffers:
+    """Preallocated arrays for one batch size (n rows)."""
+
+    def __init__(self, net: Network, n: int, n_params: int):
+        arch = net.arch
+        sizes = arch.sizes
+        L = len(sizes) - 1
+        self.n = n
+        self.ins = [np.empty((n, s + 1)) for s in sizes[:-1]]
+        for inp in self.ins:
+            inp[:, 0] = 1.0
+        self.A = [np.empty((n, s)) for s in sizes[1:]]
+        self.tmp = [np.empty((n, s)) for s in sizes[1:]]
+        self.H = [self.ins[l + 1][:, 1:] for l in range(L - 1)] + [np.empty((n, sizes[-1]))]
+        self.fp = [np.empty((n, s)) for s in sizes[1:]]
+        self.E = np.empty((n, sizes[-1]))
+        self.Y = np.empty((n, sizes[-1]))
+        self.D = [np.empty((n, s)) for s in sizes[1:]]
+        out_act = acts.ACTIVATIONS[arch.output_activation]
+        self.out_uses_fp = losses.output_delta_uses_fprime(arch.loss) and not out_act.identity_deriv
+        if not self.out_uses_fp:
+            self.D[-1] = self.E  # delta_out is y - yhat itself
+
+
+class TrainingSession:
+    """A network being trained on (X, Y) with one configuration."""
+
+    def __init__(
+        self,
+        net: Network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        config: TrainConfig,
+        rng: np.random.Generator | None = None,
+    ):
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64)
+        if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+            raise ValueError("X and Y must be matrices with the same number of rows")
+        if X.shape[0] == 0:
+            raise ValueError("there are no training rows")
+        if X.shape[1] != net.arch.n_inputs:
+            raise ValueError(f"the network takes {net.arch.n_inputs} inputs, the data has {X.shape[1]}")
+        if Y.shape[1] != net.arch.n_outputs:
+            raise ValueError(f"the network has {net.arch.n_outputs} outputs, the data has {Y.shape[1]} targets")
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            raise ValueError("the training data contains NaN or infinite values")
+        self.net = net
+        self.config = config
+        self.n = X.shape[0]
+        self.X1 = np.hstack([np.ones((self.n, 1)), X])  # design matrix, ones column first
+        self.Y = np.ascontiguousarray(Y)
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.iteration = 0
+        self._layer_acts = [acts.ACTIVATIONS[a] for a in net.arch.layer_activations]
+        P = net.arch.n_weights
+        self.grad = np.zeros(P)
+        self._grads = split_flat(self.grad, net.arch.shapes)
+        self.step_buf = np.zeros(P)  # the weight change of the last iteration
+        self.velocity = np.zeros(P)
+        self.rprop_steps = np.full(P, RPROP_INITIAL_STEP)
+        self.rprop_old = np.zeros(P)
+        self._buffers: dict[int, _Buffers] = {}
+        self._order = np.arange(self.n)
+        self._pos = self.n  # position within the current epoch's order; n = start a new epoch
+        full = self._buffers_for(self.n)
+        np.copyto(full.ins[0], self.X1)
+        np.copyto(full.Y, self.Y)
+
+    # -- state ---------------------------------------------------------
+    @property
+    def batch_size(self) -> int:
+        b = self.config.batch_size
+        return self.n if b is None or b >= self.n else b
+
+    def iterations_per_epoch(self) -> int:
+        return -(-self.n // self.batch_size)
+
+    def get_state(self) -> dict:
+        """Everything needed to continue bit for bit (copies)."""
+        return {
+            "params": self.net.params.copy(),
+            "velocity": self.velocity.copy(),
+            "rprop_steps": self.rprop_steps.copy(),
+            "rprop_old": self.rprop_old.copy(),
+            "rng": self.rng.bit_generator.state,
+            "order": self._order.copy(),
+            "pos": self._pos,
+            "iteration": self.iteration,
+        }
+
+    def set_state(self, state: dict) -> None:
+        """Restore a state taken by ``get_state``."""
+        np.copyto(self.net.params, state["params"])
+        np.copyto(self.velocity, state["velocity"])
+        np.copyto(self.rprop_steps, state["rprop_steps"])
+        np.copyto(self.rprop_old, state["rprop_old"])
+        self.rng.bit_generator.state = state["rng"]
+        self._order = state["order"].copy()
+        self._pos = state["pos"]
+        self.iteration = state["iteration"]
+
+    def _buffers_for(self, n: int) -> _Buffers:
+        buf = self._buffers.get(n)
+        if buf is None:
+            buf = self._buffers[n] = _Buffers(self.net, n, self.net.arch.n_weights)
+        return buf
+
+    def _next_batch(self) -> tuple[_Buffers, np.ndarray | None]:
+        """Buffers filled with the next batch (None: the full training set)."""
+        b = self.batch_size
+        if b == self.n:
+            return self._buffers[self.n], None
+        if self._pos >= self.n:
+            self._order = self.rng.permutation(self.n)
+            self._pos = 0
+        rows = self._order[self._pos : self._pos + b]
+        self._pos += rows.size
+        buf = self._buffers_for(rows.size)
+        np.take(self.X1, rows, axis=0, out=buf.ins[0])
+        np.take(self.Y, rows, axis=0, out=buf.Y)
+        return buf, rows
+
+    # -- one iteration -------------------------------------------------
+    def _forward_backward(self, buf: _Buffers) -> float:
+        """Forward pass, error, deltas and gradients (into self.grad); returns the mse."""
+        W = self.net.weights
+        fs = self._layer_acts
+        L = len(W)
+        for l in range(L):
+            np.dot(buf.ins[l], W[l], out=buf.A[l])
+            fs[l].forward(buf.A[l], buf.H[l], buf.tmp[l])
+        E = buf.E
+        np.subtract(buf.Y, buf.H[-1], out=E)
+        mse = float(np.vdot(E, E)) / E.size
+        if buf.out_uses_fp:
+            fs[-1].deriv(buf.A[-1], buf.H[-1], buf.fp[-1])
+            np.multiply(E, buf.fp[-1], out=buf.D[-1])
+        for l in range(L - 1, -1, -1):
+            np.dot(buf.ins[l].T, buf.D[l], out=self._grads[l])
+            if l:
+                np.dot(buf.D[l], W[l][1:].T, out=buf.D[l - 1])
+                fs[l - 1].deriv(buf.A[l - 1], buf.H[l - 1], buf.fp[l - 1])
+                buf.D[l - 1] *= buf.fp[l - 1]
+        return mse
+
+    def _update(self) -> None:
+        """Apply the optimiser to self.grad (= -dC/dW); the change goes to step_buf."""
+        cfg = self.config
+        step = self.step_buf
+        if cfg.algorithm == "gd":
+            np.multiply(self.grad, cfg.lr, out=step)
+            if cfg.momentum:
+                self.velocity *= cfg.momentum
+                self.velocity += step
+                np.copyto(step, self.velocity)
+        elif cfg.algorithm == "rprop+":
+            self._rprop_plus(step)
+        else:
+            self._rprop_minus(step)
+        self.net.params += step
+
+    def _rprop_plus(self, step: np.ndarray) -> None:
+        # neuralnet's plus(): g is dE/dw, so the sign is flipped from self.grad.
+        g_sign = -np.sign(self.grad)
+        prod = self.rprop_old * g_sign
+        pos, neg = prod > 0, prod < 0
+        lr = self.rprop_steps
+        np.copyto(lr, np.minimum(lr * RPROP_PLUS, RPROP_MAX_STEP), where=pos)
+        np.copyto(step, np.where(neg, self.rprop_old * lr, -g_sign * lr))
+        np.copyto(lr, np.maximum(lr * RPROP_MINUS, RPROP_MIN_STEP), where=neg)
+        np.copyto(self.rprop_old, np.where(neg, 0.0, g_sign))
+
+    def _rprop_minus(self, step: np.ndarray) -> None:
+        g = -self.grad  # neuralnet's minus(): dE/dw
+        prod = self.rprop_old * g
+        lr = self.rprop_steps
+        np.copyto(lr, np.minimum(lr * RPROP_PLUS, RPROP_MAX_STEP), where=prod > 0)
+        np.copyto(lr, np.maximum(lr * RPROP_MINUS, RPROP_MIN_STEP), where=prod < 0)
+        np.multiply(np.sign(g), lr, out=step)
+        np.negative(step, out=step)
+        np.copyto(self.rprop_old, g)
+
+    def max_gradient(self) -> float:
+        """Largest |dC/dw| of the last computed gradient (neuralnet's reached.threshold)."""
+        return float(max(self.grad.max(), -self.grad.min()))
+
+    # -- running -------------------------------------------------------
+    def run(self, n: int) -> RunResult:
+        """Up to n iterations; stops early on threshold or divergence.
+
+        On divergence (a non-finite error or weight) the weights are rolled
+        back to the last iteration whose error was finite.
+        """
+        if n <= 0:
+            return RunResult(0, np.empty(0))
+        checkpoint = self.get_state()
+        mses = np.empty(n)
+        thr = self.config.threshold
+        done = 0
+        stopped = None
+        with acts.quiet_fp():
+            for i in range(n):
+                buf, _ = self._next_batch()
+                mse = self._forward_backward(buf)
+                if not math.isfinite(mse):
+                    stopped = "diverged"
+                    break
+                if thr is not None and self.max_gradient() < thr:
+                    stopped = "threshold"
+                    break
+                mses[i] = mse
+                self._update()
+                done += 1
+        if stopped is None and not np.isfinite(self.net.params).all():
+            self.set_state(checkpoint)
+            return RunResult(0, np.empty(0), "diverged", self._diverged_message())
+        if stopped == "diverged":
+            # the weights after `done` updates gave a non-finite error: keep those of done - 1
+            keep = max(done - 1, 0)
+            self.set_state(checkpoint)
+            self.run(keep)
+            return RunResult(keep, mses[:keep].copy(), "diverged", self._diverged_message())
+        self.iteration += done
+        if stopped == "threshold" and self._pos < self.n and self.batch_size != self.n:
+            self._pos -= self.batch_size  # the batch was looked at, not used
+        return RunResult(done, mses[:done].copy(), stopped)
+
+    def _diverged_message(self) -> str:
+        return (
+            f"training diverged at iteration {self.iteration + 1} (the error became NaN or infinite); "
+            f"kept the last finite weights - try a smaller learning rate than {self.config.lr:g}"
+        )
+
+    def step_trace(self) -> StepTrace:
+        """Exactly one iteration, returning every matrix of it (see StepTrace)."""
+        before = [W.copy() for W in self.net.weights]
+        with acts.quiet_fp():
+            buf, rows = self._next_batch()
+            mse = self._forward_backward(buf)
+            if not math.isfinite(mse):
+                raise FloatingPointError(self._diverged_message())
+            self._update()
+        self.iteration += 1
+        arch = self.net.arch
+        layers = []
+        for l, name in enumerate(arch.layer_activations):
+            fp = buf.fp[l].copy()
+            if l == len(before) - 1 and not buf.out_uses_fp:
+                fp = np.ones_like(buf.A[l])
+            layers.append(
+                LayerTrace(
+                    input=_frozen(buf.ins[l]),
+                    W=_frozen(before[l]),
+                    A=_frozen(buf.A[l]),
+                    H=_frozen(buf.H[l]),
+                    fprime=_frozen(fp),
+                    delta=_frozen(buf.D[l]),
+                    gradient=_frozen(self._grads[l]),
+                    update=_frozen(self.net.weights[l] - before[l]),
+                    activation=name,
+                )
+            )
+        Yhat = buf.H[-1]
+        return StepTrace(
+            iteration=self.iteration,
+            rows=_frozen(np.arange(self.n) if rows is None else rows),
+            Y=_frozen(buf.Y),
+            Yhat=_frozen(Yhat),
+            error=_frozen(buf.E),
+            mse=mse,
+            cost=losses.cost(arch.loss, buf.Y, Yhat, arch.output_activation),
+            layers=tuple(layers),
+            lr=self.config.lr,
+            algorithm=self.config.algorithm,
+            loss=arch.loss,
+        )
