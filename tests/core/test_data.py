@@ -1,0 +1,113 @@
+"""Data sets, CSV parsing, R-style standardisation and splits."""
+
+import numpy as np
+import pytest
+
+from nnviz.core import data
+
+
+def test_builtins_have_the_documented_shapes():
+    toy = data.builtin("toy")
+    assert toy.X.shape == (8, 3) and toy.T.shape == (8, 2) and toy.task == "binary"
+    iris = data.builtin("iris")
+    assert iris.X.shape == (150, 4) and iris.output_names == ("setosa", "versicolor", "virginica")
+    assert iris.input_names == ("Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width")
+    assert iris.T.sum(axis=0).tolist() == [50, 50, 50]
+    for name in ("xor", "circles", "spiral", "gaussian"):
+        ds = data.builtin(name, noise=0.2, seed=3)
+        assert ds.X.shape == (200, 2) and ds.task == "classes"
+        assert np.array_equal(ds.X, data.builtin(name, noise=0.2, seed=3).X)
+        assert not np.array_equal(ds.X, data.builtin(name, noise=0.2, seed=4).X)
+
+
+def test_unknown_builtin_lists_the_names():
+    with pytest.raises(ValueError, match="unknown data set 'nope'.*iris"):
+        data.load("nope")
+
+
+def test_csv_text_target_is_one_hot_in_sorted_order():
+    ds = data.parse_csv("a,b,kind\n1,2,zeta\n3,4,alpha\n5,6,mid\n", "t.csv")
+    assert ds.output_names == ("alpha", "mid", "zeta")
+    assert ds.T.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    assert ds.input_names == ("a", "b") and ds.task == "classes"
+
+
+def test_csv_numeric_target_is_regression_unless_asked():
+    text = "a,y\n1,3\n2,1\n3,2\n4,10\n"
+    assert data.parse_csv(text).task == "regression"
+    ds = data.parse_csv(text, classify=True)
+    assert ds.task == "classes" and ds.output_names == ("1", "2", "3", "10")
+    assert data.parse_csv("a,y\n1,0\n2,1\n").task == "binary"
+
+
+def test_csv_target_by_name_and_several_targets():
+    ds = data.parse_csv("y1,a,y2,b\n1,2,3,4\n5,6,7,8\n", target="y1,y2")
+    assert ds.input_names == ("a", "b") and ds.output_names == ("y1", "y2")
+    assert ds.X.tolist() == [[2, 4], [6, 8]]
+
+
+@pytest.mark.parametrize("text,where", [
+    ("", "empty"),
+    ("a,b\n", "no data rows"),
+    ("a,b\n1,2\n3\n", "line 3: 1 fields"),
+    ("a,b,c\n1,x,z\n", "line 2, column 'b': 'x' is not a finite number"),
+    ("a,b,c\n1,,z\n", "line 2, column 'b': missing value"),
+    ("a,b,c\n1,NaN,z\n", "line 2, column 'b': missing value"),
+    ("a,b,c\n1,inf,z\n", "line 2, column 'b'"),
+    ("1,2,3\n4,5,6\n", "header"),
+    ("a,a\n1,2\n", "appears twice"),
+    ("a,y\n1,k\n2,k\n", "single class"),
+])
+def test_csv_errors_say_where(text, where):
+    with pytest.raises(ValueError) as info:
+        data.parse_csv(text, "bad.csv")
+    msg = str(info.value)
+    assert msg.startswith("bad.csv") and where in msg and "\n" not in msg
+
+
+def test_unknown_target_column():
+    with pytest.raises(ValueError, match="no column named 'zz'"):
+        data.parse_csv("a,b\n1,2\n", "f.csv", target="zz")
+
+
+def test_missing_and_binary_files(tmp_path):
+    with pytest.raises(ValueError, match="no such file"):
+        data.load(str(tmp_path / "gone.csv"))
+    (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02")
+    with pytest.raises(ValueError, match="not a text file"):
+        data.load(str(tmp_path / "bin.csv"))
+
+
+def test_standardisation_is_r_scale_and_keeps_constant_columns():
+    ds = data.parse_csv("a,b,y\n1,5,0\n2,5,1\n3,5,0\n6,5,1\n")
+    sc = data.fit_scaling(ds)
+    # R: scale(c(1, 2, 3, 6)) -> centre 3, scale sd(c(1,2,3,6)) = sqrt(14/3)
+    assert sc.x_center.tolist() == [3.0, 5.0]
+    assert sc.x_scale[0] == pytest.approx(np.sqrt(14 / 3), rel=1e-15)
+    assert sc.x_scale[1] == 1.0  # constant column: centred, not divided
+    Z = sc.inputs(ds.X)
+    assert np.isfinite(Z).all() and (Z[:, 1] == 0).all()
+    off = data.fit_scaling(ds, standardize=False)
+    assert np.array_equal(off.inputs(ds.X), ds.X)
+
+
+def test_regression_targets_are_scaled_and_come_back():
+    ds = data.parse_csv("a,y\n1,10\n2,30\n3,20\n")
+    sc = data.fit_scaling(ds, output_activation="sigmoid")
+    Y = sc.targets(ds.T)
+    assert Y.min() == 0 and Y.max() == 1
+    np.testing.assert_allclose(sc.outputs(Y), ds.T)
+    lin = data.fit_scaling(ds, output_activation="linear")
+    np.testing.assert_allclose(lin.outputs(lin.targets(ds.T)), ds.T)
+
+
+def test_split_is_seeded_and_stratified():
+    iris = data.builtin("iris")
+    train, test = data.split(iris, 0.2, seed=5)
+    assert test.n == 30 and train.n == 120
+    assert test.T.sum(axis=0).tolist() == [10, 10, 10]
+    again, _ = data.split(iris, 0.2, seed=5)
+    assert np.array_equal(train.X, again.X)
+    assert data.split(iris, 0.0)[1] is None
+    with pytest.raises(ValueError, match="test fraction"):
+        data.split(iris, 1.0)

@@ -1,0 +1,164 @@
+"""The command line: training, export/import, predict, and one-line errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from nnviz import cli, modelio
+
+
+def run(*argv, capsys):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_json_summary(capsys, tmp_path):
+    code, out, err = run("train", "--data", "toy", "--iterations", "300", "--json", capsys=capsys)
+    assert code == 0 and err == ""
+    s = json.loads(out)
+    for key in ("iterations", "mse", "accuracy", "test_mse", "test_accuracy", "seconds",
+                "iterations_per_second", "stopped"):
+        assert key in s
+    assert s["iterations"] == 300 and s["stopped"] == "max_iterations" and s["test_mse"] is None
+
+
+def test_train_with_test_split_and_regression(capsys, tmp_path):
+    csv = tmp_path / "r.csv"
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, size=(60, 2))
+    y = x[:, 0] ** 2 + x[:, 1] * 3 + 100
+    csv.write_text("u,v,y\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in zip(x, y)))
+    code, out, _ = run("train", "--data", str(csv), "--hidden", "5", "--algorithm", "rprop+",
+                       "--iterations", "500", "--test-fraction", "0.25", "--json", capsys=capsys)
+    s = json.loads(out)
+    assert code == 0 and s["accuracy"] is None and s["test_mse"] is not None and s["test_accuracy"] is None
+
+
+def test_human_summary_and_export_then_init_unchanged(capsys, tmp_path):
+    m = tmp_path / "m.json"
+    code, out, _ = run("train", "--data", "iris", "--iterations", "200", "--export", str(m), capsys=capsys)
+    assert code == 0 and "accuracy" in out and "confusion" in out and str(m) in out
+    m2 = tmp_path / "m2.json"
+    code, out, _ = run("train", "--data", "iris", "--init", str(m), "--iterations", "0", "--export", str(m2),
+                       "--json", capsys=capsys)
+    assert code == 0
+    a, b = modelio.load(m), modelio.load(m2)
+    for x, y in zip(a.network.weights, b.network.weights):
+        assert np.array_equal(x, y)
+    # --init continues training: 200 + 300 iterations equals 500 in one go
+    m3 = tmp_path / "m3.json"
+    run("train", "--data", "iris", "--init", str(m), "--iterations", "300", "--export", str(m3), capsys=capsys)
+    m4 = tmp_path / "m4.json"
+    run("train", "--data", "iris", "--iterations", "500", "--export", str(m4), capsys=capsys)
+    for x, y in zip(modelio.load(m3).network.weights, modelio.load(m4).network.weights):
+        assert np.array_equal(x, y)
+
+
+def test_predict_writes_class_names(capsys, tmp_path):
+    m = tmp_path / "m.json"
+    run("train", "--data", "iris", "--algorithm", "rprop+", "--iterations", "300", "--export", str(m), capsys=capsys)
+    rows = tmp_path / "new.csv"
+    rows.write_text("Petal.Width,Sepal.Length,Sepal.Width,Petal.Length\n0.2,5.1,3.5,1.4\n2.3,6.7,3.0,5.2\n")
+    out_csv = tmp_path / "pred.csv"
+    code, _, err = run("predict", "--model", str(m), "--data", str(rows), "--output", str(out_csv), capsys=capsys)
+    assert code == 0
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].endswith("pred.virginica,predicted")
+    assert lines[1].endswith(",setosa") and lines[2].endswith(",virginica")
+    code, out, _ = run("predict", "--model", str(m), "--data", str(rows), capsys=capsys)
+    assert out.splitlines() == lines
+
+
+def test_datasets_lists_every_builtin(capsys):
+    code, out, _ = run("datasets", capsys=capsys)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["toy", "iris", "xor", "circles", "spiral", "gaussian"]
+
+
+@pytest.fixture
+def files(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,y\n1,2,x\n3,oops,y\n")
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text('{"format": "nnviz-model", "version": 1, "weights": [')
+    shape = tmp_path / "shape.json"
+    cli.main(["train", "--data", "toy", "--iterations", "1", "--export", str(shape), "--quiet"])
+    doc = json.loads(shape.read_text())
+    doc["weights"][0] = doc["weights"][0][:-1]
+    shape.write_text(json.dumps(doc))
+    return {"bad": str(bad), "corrupt": str(corrupt), "shape": str(shape), "dir": tmp_path}
+
+
+@pytest.mark.parametrize("argv,text", [
+    (["train", "--data", "nope"], "unknown data set 'nope'"),
+    (["train", "--data", "missing.csv"], "missing.csv: no such file"),
+    (["train", "--data", "{bad}"], "line 3, column 'b'"),
+    (["train", "--data", "{bad}", "--target", "zz"], "no column named 'zz'"),
+    (["train", "--lr", "fast"], "--lr: 'fast' is not a number"),
+    (["train", "--lr", "-1"], "learning rate"),
+    (["train", "--hidden", "6,x"], "hidden layers"),
+    (["train", "--activation", "swish"], "unknown activation 'swish'"),
+    (["train", "--iterations", "-5"], "--iterations"),
+    (["train", "--test-fraction", "2"], "test fraction"),
+    (["train", "--init", "{corrupt}"], "corrupt.json: not valid JSON (line 1"),
+    (["train", "--data", "toy", "--init", "{shape}"], "weight matrix 1 has shape"),
+    (["predict", "--model", "{corrupt}", "--data", "{bad}"], "not valid JSON"),
+    (["predict", "--model", "{shape}", "--data", "{bad}"], "weight matrix 1"),
+    (["train", "--data", "toy", "--export", "{dir}/no/such/dir/m.json"], "does not exist"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_errors_are_one_line_with_status_2(capsys, files, argv, text):
+    argv = [a.format(**files) for a in argv]
+    code, out, err = run(*argv, capsys=capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("nnviz: error: ")
+    assert text in err
+    assert "Traceback" not in err
+
+
+def test_divergence_exits_3_and_exports_finite_weights(capsys, tmp_path):
+    m = tmp_path / "d.json"
+    code, out, err = run("train", "--data", "iris", "--activation", "relu", "--output-activation", "linear",
+                         "--lr", "0.5", "--iterations", "2000", "--export", str(m), "--json", capsys=capsys)
+    assert code == 3
+    s = json.loads(out)
+    assert s["stopped"] == "diverged" and "learning rate" in err
+    model = modelio.load(m)
+    assert all(np.isfinite(w).all() for w in model.network.weights)
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(cli.__file__)))]
+                                        + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
+
+
+def test_python_dash_m_and_ctrl_c_still_exports(tmp_path):
+    m = tmp_path / "int.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnviz", "train", "--data", "iris", "--iterations", "100000000",
+         "--export", str(m), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    s = json.loads(out)
+    assert s["stopped"] == "interrupted" and 0 < s["iterations"] < 100000000
+    assert modelio.load(m).training["iterations"] == s["iterations"]
+
+
+def test_core_and_cli_do_not_import_qt():
+    code = ("import sys, nnviz.core.training, nnviz.core.experiment, nnviz.cli, nnviz.modelio;"
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken'))];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert r.returncode == 0, r.stdout + r.stderr
