@@ -211,6 +211,22 @@ class TrainingSession:
         self._pos = state["pos"]
         self.iteration = state["iteration"]
 
+    def reconfigure(self, config: TrainConfig) -> None:
+        """Train on with new settings from the current weights.
+
+        The optimiser's memory (momentum, rprop steps) starts afresh when the
+        algorithm changes; a new batch size starts a new epoch.
+        """
+        old = self.config
+        self.config = config
+        if config.algorithm != old.algorithm or config.momentum == 0:
+            self.velocity.fill(0.0)
+        if config.algorithm != old.algorithm:
+            self.rprop_steps.fill(RPROP_INITIAL_STEP)
+            self.rprop_old.fill(0.0)
+        if config.batch_size != old.batch_size:
+            self._pos = self.n
+
     def _buffers_for(self, n: int) -> _Buffers:
         buf = self._buffers.get(n)
         if buf is None:

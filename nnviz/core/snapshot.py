@@ -1,0 +1,93 @@
+"""Immutable snapshots of a training run, and a bounded error history.
+
+The GUI worker emits a ``Snapshot`` after each batch of iterations; views
+only read it.  Every array in it is a read-only copy, so training can go on
+changing its own buffers while the GUI paints the snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def frozen(a) -> np.ndarray:
+    """A read-only float64 copy."""
+    c = np.array(a, dtype=np.float64, copy=True)
+    c.flags.writeable = False
+    return c
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of training at one moment (all arrays read-only copies)."""
+
+    generation: int  # bumps on reset / new data / new architecture
+    iteration: int
+    weights: tuple[np.ndarray, ...]
+    new_iterations: np.ndarray  # iteration index of each mse value since the last snapshot
+    new_mse: np.ndarray
+    mse: float  # of the current weights, training rows
+    accuracy: float | None
+    test_mse: float | None
+    test_accuracy: float | None
+    outputs: np.ndarray  # network outputs for the training rows (network units)
+    test_outputs: np.ndarray | None
+    state: str  # "ready", "running", "paused", "finished"
+    stopped: str | None = None  # why training stopped: max_iterations, threshold, diverged
+    message: str = ""
+    iterations_per_second: float = 0.0
+    training_seconds: float = 0.0
+
+
+class History:
+    """(iteration, value) pairs kept to at most ``capacity`` points.
+
+    When full, every other point is dropped and the stride doubles, so a
+    million iterations cost the same memory as ``capacity`` points and the
+    curve stays evenly sampled.
+    """
+
+    def __init__(self, capacity: int = 20_000):
+        self.capacity = capacity
+        self.stride = 1
+        self._x = np.empty(capacity, dtype=np.int64)
+        self._y = np.empty(capacity)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def clear(self) -> None:
+        self.stride, self._n = 1, 0
+
+    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
+        x = np.asarray(x, dtype=np.int64)
+        y = np.asarray(y, dtype=np.float64)
+        keep = x % self.stride == 0
+        x, y = x[keep], y[keep]
+        while x.size:
+            room = self.capacity - self._n
+            if room == 0:
+                half = self._n // 2
+                self._x[:half] = self._x[: 2 * half : 2]
+                self._y[:half] = self._y[: 2 * half : 2]
+                self._n = half
+                self.stride *= 2
+                keep = x % self.stride == 0
+                x, y = x[keep], y[keep]
+                continue
+            take = min(room, x.size)
+            self._x[self._n : self._n + take] = x[:take]
+            self._y[self._n : self._n + take] = y[:take]
+            self._n += take
+            x, y = x[take:], y[take:]
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self._n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self._n]

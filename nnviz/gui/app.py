@@ -1,0 +1,121 @@
+"""Start the desktop application: ``build_window()`` for tests, ``main()`` for users.
+
+``nnviz gui`` (and ``nnviz`` with no command) takes the same options as
+``nnviz train`` to preset the window, plus --autostart, --quit-when-done,
+--screenshot FILE.png, --export FILE and --json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from ..core.experiment import Settings
+from ..core.model import Model
+
+
+def check_display() -> None:
+    """ValueError with a one-line hint when Qt would have no display to open."""
+    if not sys.platform.startswith("linux"):
+        return
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise ValueError("no display found: run nnviz in a desktop session, under xvfb-run, "
+                     "or set QT_QPA_PLATFORM=offscreen (with --screenshot to see the result)")
+
+
+def build_window(settings: Settings | None = None, init: Model | None = None):
+    """The main window (a QApplication must exist)."""
+    from .main_window import MainWindow
+
+    return MainWindow(settings, init)
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("nnviz")
+    app.setOrganizationName("nnviz")
+    return app
+
+
+def run_from_args(args) -> int:
+    """``nnviz gui``: open the window preset from the parsed options; returns the exit code."""
+    from .. import modelio
+    from ..cli import settings_from_args
+
+    check_display()
+    init = modelio.load(args.init) if args.init else None
+    settings = settings_from_args(args, init)
+    if args.screenshot and not args.screenshot.lower().endswith(".png"):
+        raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
+    app = _application()
+    from PySide6.QtCore import QTimer
+
+    window = build_window(settings, init)
+    window.show()
+    outcome = {"code": 0, "snapshot": None}
+
+    def finish(snap=None) -> None:
+        snap = snap or window.latest
+        outcome["snapshot"] = snap
+        if args.screenshot:
+            app.processEvents()
+            if not window.grab().save(args.screenshot):
+                print(f"nnviz: error: cannot write {args.screenshot}", file=sys.stderr)
+                outcome["code"] = 2
+        if args.export:
+            if not window.export_weights(args.export):
+                print(f"nnviz: error: {window.last_error}", file=sys.stderr)
+                outcome["code"] = 2
+        window.close()
+
+    if args.quit_when_done:
+        window.finished.connect(lambda snap: QTimer.singleShot(0, lambda: finish(snap)))
+        window.controller.error.connect(lambda msg: print(f"nnviz: {msg}", file=sys.stderr))
+    if args.autostart:
+        window.play()
+    elif args.quit_when_done:
+        # nothing to wait for: paint once, then finish
+        QTimer.singleShot(1500, finish)
+    app.exec()
+    window.controller.shutdown()
+    snap = outcome["snapshot"] or window.latest
+    if args.json and snap is not None:
+        print(json.dumps(_summary(window, snap)))
+    if snap is not None and snap.stopped == "diverged" and outcome["code"] == 0:
+        return 3
+    return outcome["code"]
+
+
+def _summary(window, snap) -> dict:
+    from ..modelio import finite_or_none
+
+    ctx = window.context
+    secs = snap.training_seconds
+    return {
+        "data": ctx.dataset.name,
+        "architecture": ctx.arch.describe(),
+        "algorithm": ctx.settings.algorithm,
+        "iterations": snap.iteration,
+        "mse": finite_or_none(snap.mse),
+        "accuracy": snap.accuracy,
+        "test_mse": finite_or_none(snap.test_mse),
+        "test_accuracy": snap.test_accuracy,
+        "seconds": secs,
+        "iterations_per_second": snap.iteration / secs if secs > 0 else None,
+        "stopped": snap.stopped or ("interrupted" if snap.state != "finished" else None),
+        "message": snap.message or None,
+        "seed": ctx.settings.seed,
+        "frames_rendered": window.controller.frames_rendered,
+        "snapshots": window.controller.snapshots_received,
+    }
+
+
+def main() -> int:
+    """Entry point of the ``nnviz-gui`` script: the window with iris loaded."""
+    from ..cli import main as cli_main
+
+    return cli_main(["gui", *sys.argv[1:]])

@@ -1,0 +1,130 @@
+"""The controller: owns the training thread and worker, keeps the latest snapshot,
+and repaints the views on its own ~30 Hz clock.
+
+Data flows one way: worker --snapshot--> controller --render--> views.  The
+controller talks to the worker only through queued signals, so no call
+from the GUI ever waits for a chunk of training to end.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from ..core.data import Dataset
+from ..core.experiment import Settings
+from ..core.model import Model
+from ..core.snapshot import History, Snapshot
+from .worker import Context, TrainingWorker
+
+REPAINT_MS = 33
+
+
+class Controller(QObject):
+    """GUI-thread side of training: commands out, snapshots in, repaint clock."""
+
+    # commands, delivered to the worker's thread (queued)
+    _configure = Signal(object, object, object)
+    _play = Signal()
+    _pause = Signal()
+    _step = Signal(int)
+    _reset = Signal()
+    _shutdown = Signal()
+
+    # for the window (GUI thread)
+    contextChanged = Signal(object)  # Context
+    render = Signal(object)  # Snapshot, at most ~30 per second
+    error = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.context: Context | None = None
+        self.latest: Snapshot | None = None
+        self.history = History()
+        self.test_history = History()
+        self.snapshots_received = 0
+        self.frames_rendered = 0
+        self._dirty = False
+        self._running = False
+
+        self.thread = QThread()
+        self.thread.setObjectName("nnviz-training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.start)
+        self._configure.connect(self.worker.configure)
+        self._play.connect(self.worker.play)
+        self._pause.connect(self.worker.pause)
+        self._step.connect(self.worker.step)
+        self._reset.connect(self.worker.reset)
+        self._shutdown.connect(self.worker.shutdown)
+        self.worker.snapshot.connect(self._on_snapshot)
+        self.worker.configured.connect(self._on_configured)
+        self.worker.failed.connect(self._on_failed)
+        self.thread.start()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REPAINT_MS)
+        self.timer.timeout.connect(self._repaint)
+        self.timer.start()
+
+    # -- commands ------------------------------------------------------------
+    def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
+        self._configure.emit(settings, dataset, init)
+
+    def play(self) -> None:
+        self._play.emit()
+
+    def pause(self) -> None:
+        self._pause.emit()
+
+    def step(self, n: int = 1) -> None:
+        self._step.emit(int(n))
+
+    def reset(self) -> None:
+        self._reset.emit()
+
+    @property
+    def running(self) -> bool:
+        return self.latest is not None and self.latest.state in ("running", "stepping")
+
+    def shutdown(self) -> None:
+        """Stop training and the thread; safe to call twice."""
+        self.timer.stop()
+        if self.thread.isRunning():
+            self.worker.stop_event.set()
+            self._shutdown.emit()
+            self.thread.quit()
+            self.thread.wait()
+
+    # -- from the worker ---------------------------------------------------------
+    @Slot(object)
+    def _on_configured(self, ctx: Context) -> None:
+        self.context = ctx
+        self.history.clear()
+        self.test_history.clear()
+        self.latest = None
+        self.contextChanged.emit(ctx)
+
+    @Slot(object)
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if self.context is None or snap.generation != self.context.generation:
+            return  # from before a reset or a new configuration
+        self.snapshots_received += 1
+        self.history.extend(snap.new_iterations, snap.new_mse)
+        if snap.test_mse is not None:
+            self.test_history.extend([snap.iteration], [snap.test_mse])
+        self.latest = snap
+        self._dirty = True
+        if snap.state in ("paused", "finished", "ready"):
+            self._repaint()  # the final state is painted at once, not on the next tick
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.error.emit(message)
+
+    @Slot()
+    def _repaint(self) -> None:
+        if self._dirty and self.latest is not None:
+            self._dirty = False
+            self.frames_rendered += 1
+            self.render.emit(self.latest)

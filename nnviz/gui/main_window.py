@@ -1,0 +1,320 @@
+"""The main window: controls on the left; error plot, network diagram and
+predictions on the right; File menu, shortcuts, status bar, drag and drop.
+
+The window never trains: it sends commands to the controller and paints
+the snapshots the controller hands it.  Errors are shown in a window-modal
+(non-blocking) message box and in the status bar; the network stays as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from .. import modelio
+from ..core import data as datamod
+from ..core.experiment import Settings
+from ..core.model import Model
+from ..core.network import Network
+from ..core.snapshot import Snapshot
+from .controller import Controller
+from .views.controls import ControlPanel
+from .views.loss_plot import LossPlot
+from .views.network_view import NetworkView
+from .views.predictions_view import PredictionsView
+
+
+class MainWindow(QMainWindow):
+    finished = Signal(object)  # the snapshot at which training stopped (finished state)
+
+    def __init__(self, settings: Settings | None = None, init: Model | None = None):
+        super().__init__()
+        settings = settings or Settings()
+        self.setWindowTitle("nnviz")
+        self.resize(1280, 800)
+        self.setAcceptDrops(True)
+        self.controller = Controller(self)
+        self.latest: Snapshot | None = None
+        self.context = None
+        self.last_error = ""
+        self._dialog: QMessageBox | None = None
+
+        self.controls = ControlPanel(settings)
+        self.loss_plot = LossPlot()
+        self.network_view = NetworkView()
+        self.predictions = PredictionsView()
+        self.labels_box = QCheckBox("weight labels")
+        self.labels_box.setToolTip("print each weight on its edge, like neuralnet's plot (small nets)")
+        self.labels_box.toggled.connect(self.network_view.set_show_labels)
+
+        diagram = QWidget()
+        dl = QVBoxLayout(diagram)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.network_view, 1)
+        dl.addWidget(self.labels_box)
+        right_top = QSplitter(Qt.Horizontal)
+        right_top.addWidget(diagram)
+        right_top.addWidget(self.loss_plot)
+        right_top.setSizes([620, 380])
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(right_top)
+        right.addWidget(self.predictions)
+        right.setSizes([470, 330])
+        main = QSplitter(Qt.Horizontal)
+        main.addWidget(self.controls)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        self.setCentralWidget(main)
+
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self._make_menus()
+
+        self.controls.settingsChanged.connect(self._on_settings)
+        self.controls.openCsvRequested.connect(self.open_csv_dialog)
+        self.controls.targetChanged.connect(self._on_target)
+        self.controls.playToggled.connect(self.toggle_play)
+        self.controls.stepRequested.connect(self.step)
+        self.controls.resetRequested.connect(self.reset)
+        self.predictions.rowSelected.connect(self._on_row_selected)
+        self.predictions.currentChanged.connect(lambda *_: self.latest and self.predictions.render(self.latest))
+        self.controller.contextChanged.connect(self._on_context)
+        self.controller.render.connect(self._on_render)
+        self.controller.error.connect(self.show_error)
+
+        dataset = None
+        if settings.data not in datamod.BUILTINS:
+            dataset = self._load_csv(settings.data, settings.target, settings.classify)
+            if dataset is None:
+                settings = settings.with_(data="iris", target=None)
+                self.controls.set_settings(settings)
+        self.controller.configure(settings, dataset, init)
+
+    # -- menus -------------------------------------------------------------------
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open CSV\u2026", QKeySequence.Open, self.open_csv_dialog)
+        self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
+        self._action(file_menu, "Export &plot image\u2026", "Ctrl+Shift+E", self.export_plot_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
+        train_menu = self.menuBar().addMenu("&Training")
+        self.play_action = self._action(train_menu, "Play / Pause", "Space", self.toggle_play)
+        self._action(train_menu, "Step one iteration", "Ctrl+Right", lambda: self.step(1))
+        self._action(train_menu, "Step N iterations", "Ctrl+Shift+Right",
+                     lambda: self.step(self.controls.step_n.value()))
+        self._action(train_menu, "Reset weights", "Ctrl+R", self.reset)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        a = QAction(text, self)
+        a.setShortcut(QKeySequence(shortcut))
+        a.setShortcutContext(Qt.WindowShortcut)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        self.addAction(a)
+        return a
+
+    # -- commands ----------------------------------------------------------------
+    @Slot()
+    def toggle_play(self) -> None:
+        if self.controller.running:
+            self.controller.pause()
+        else:
+            self.controller.play()
+
+    def play(self) -> None:
+        self.controller.play()
+
+    def pause(self) -> None:
+        self.controller.pause()
+
+    def step(self, n: int = 1) -> None:
+        self.controller.step(n)
+
+    def reset(self) -> None:
+        self.controller.reset()
+
+    @Slot(object)
+    def _on_settings(self, settings: Settings) -> None:
+        self.controller.configure(settings)
+
+    def _load_csv(self, path: str, target=None, classify=False):
+        try:
+            ds = datamod.load_csv(path, target, classify)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return None
+        columns = list(ds.input_names) + [c for c in ds.target_columns]
+        header = _header_order(path, columns)
+        self.controls.set_csv(str(path), header, ds.target_columns[0] if len(ds.target_columns) == 1 else None)
+        return ds
+
+    def open_csv(self, path: str) -> bool:
+        """Load a CSV file as the data set (target: the last column). False on error."""
+        ds = self._load_csv(path)
+        if ds is None:
+            return False
+        try:
+            s = self.controls.settings().with_(data=str(path), target=ds.target_columns[0], classify=False)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.controller.configure(s, ds)
+        return True
+
+    @Slot(str, bool)
+    def _on_target(self, target: str, classify: bool) -> None:
+        path = self.controls.csv_path
+        if not path:
+            return
+        ds = self._load_csv(path, target, classify)
+        if ds is None:
+            return
+        try:
+            s = self.controls.settings().with_(data=path, target=target, classify=classify)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.controller.configure(s, ds)
+
+    @Slot()
+    def open_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.open_csv(path)
+
+    def current_model(self) -> Model | None:
+        """The network of the latest snapshot, as a Model ready to save."""
+        snap, ctx = self.latest, self.context
+        if snap is None or ctx is None:
+            return None
+        net = Network.from_weights(ctx.arch, list(snap.weights))
+        s = ctx.settings
+        training = {"iterations": snap.iteration, "mse": snap.mse, "seed": s.seed, "algorithm": s.algorithm,
+                    "learning_rate": s.lr, "momentum": s.momentum, "batch_size": s.batch_size,
+                    "data": ctx.dataset.name, "standardize": s.standardize}
+        ds = ctx.dataset
+        return Model(net, ctx.scaling, ds.input_names, ds.output_names, ds.task, ds.target_columns, training)
+
+    def export_weights(self, path: str) -> bool:
+        model = self.current_model()
+        if model is None:
+            self.show_error("nothing to export yet")
+            return False
+        try:
+            modelio.save(model, path)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(f"weights of iteration {model.training['iterations']} written to {path}", 8000)
+        return True
+
+    @Slot()
+    def export_weights_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "model.json", "nnviz model (*.json)")
+        if path:
+            if not Path(path).suffix:
+                path += ".json"
+            self.export_weights(path)
+
+    def export_plot(self, path: str) -> bool:
+        import pyqtgraph.exporters as exporters
+
+        try:
+            if path.lower().endswith(".svg"):
+                exporters.SVGExporter(self.loss_plot.plot.plotItem).export(path)
+            else:
+                if not self.loss_plot.plot.grab().save(path):
+                    raise ValueError(f"{path}: cannot write the image (use .png or .svg)")
+        except (OSError, ValueError) as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(f"error plot written to {path}", 8000)
+        return True
+
+    @Slot()
+    def export_plot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot image", "mse.png", "PNG image (*.png);;SVG (*.svg)")
+        if path:
+            self.export_plot(path)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        """One line in a non-blocking message box and the status bar; nothing else changes."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 15000)
+        if self._dialog is None:
+            self._dialog = QMessageBox(QMessageBox.Warning, "nnviz", "", QMessageBox.Ok, self)
+            self._dialog.setWindowModality(Qt.WindowModal)
+        self._dialog.setText(message)
+        self._dialog.open()
+
+    # -- painting -----------------------------------------------------------------
+    @Slot(object)
+    def _on_context(self, ctx) -> None:
+        self.context = ctx
+        self.latest = None
+        self.network_view.set_context(ctx)
+        self.predictions.set_context(ctx)
+        self.loss_plot.clear()
+        self.loss_plot.set_has_test(ctx.test is not None)
+        name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
+        self.setWindowTitle(f"nnviz \u2014 {name}, {ctx.arch.describe()}")
+
+    @Slot(object)
+    def _on_render(self, snap: Snapshot) -> None:
+        self.latest = snap
+        self.network_view.render(snap)
+        self.loss_plot.render(snap, self.controller.history, self.controller.test_history)
+        self.predictions.render(snap)
+        self.controls.set_running(snap.state in ("running", "stepping"))
+        parts = [snap.state, f"iteration {snap.iteration:,}", f"mse {snap.mse:.5g}"]
+        if snap.accuracy is not None:
+            parts.append(f"accuracy {snap.accuracy:.1%}")
+        if snap.test_mse is not None:
+            parts.append(f"test mse {snap.test_mse:.5g}")
+        if snap.iterations_per_second:
+            parts.append(f"{snap.iterations_per_second:,.0f} it/s")
+        if snap.stopped:
+            parts.append(f"stopped: {snap.stopped}")
+        if snap.message and snap.stopped != "diverged":
+            parts.append(snap.message)
+        self.status.setText("  \u00b7  ".join(parts))
+        if snap.state == "finished":
+            self.finished.emit(snap)
+
+    @Slot(int)
+    def _on_row_selected(self, row: int) -> None:
+        self.network_view.selected_row = row
+
+    # -- drag and drop / close ------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].toLocalFile().lower().endswith(".csv"):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            self.open_csv(urls[0].toLocalFile())
+
+    def closeEvent(self, event) -> None:
+        self.controller.shutdown()
+        super().closeEvent(event)
+
+
+def _header_order(path, columns: list[str]) -> list[str]:
+    """The CSV's columns in file order (for the target chooser)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            first = fh.readline()
+    except OSError:
+        return columns
+    import csv
+
+    header = [h.strip() for h in next(csv.reader([first]), [])]
+    return header if set(columns) <= set(header) else columns

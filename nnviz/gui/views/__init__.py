@@ -1,0 +1,1 @@
+"""One module per view; each has ``set_context(ctx)`` and ``render(snapshot)``."""

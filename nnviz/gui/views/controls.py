@@ -1,0 +1,254 @@
+"""The control panel: data set, architecture, training settings and the run buttons.
+
+It turns its widgets into a ``Settings`` (validated by the core) and emits
+``settingsChanged``; a value the core refuses is shown in red with the
+core's one-line message and not applied.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ...core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ...core.data import BUILTINS
+from ...core.experiment import Settings
+from ...core.losses import LOSSES
+from ...core.network import Architecture, parse_hidden
+from ...core.training import ALGORITHMS, TrainConfig
+
+CSV_ITEM = "CSV file"
+
+
+class ControlPanel(QWidget):
+    settingsChanged = Signal(object)  # Settings
+    openCsvRequested = Signal()
+    targetChanged = Signal(str, bool)  # CSV target column, classify
+    playToggled = Signal()
+    stepRequested = Signal(int)
+    resetRequested = Signal()
+
+    def __init__(self, settings: Settings, parent=None):
+        super().__init__(parent)
+        self._loading = False
+        self.csv_path: str | None = None
+        self.setMaximumWidth(300)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+
+        data_box = QGroupBox("Data")
+        f = QFormLayout(data_box)
+        self.data = QComboBox()
+        self.data.addItems(list(BUILTINS))
+        self.data.setToolTip("\n".join(f"{k}: {v}" for k, v in BUILTINS.items()))
+        self.open_button = QPushButton("Open CSV\u2026")
+        self.open_button.clicked.connect(self.openCsvRequested)
+        row = QHBoxLayout()
+        row.addWidget(self.data, 1)
+        row.addWidget(self.open_button)
+        f.addRow("data set", row)
+        self.target = QComboBox()
+        self.classify = QCheckBox("numeric target is classes")
+        f.addRow("target", self.target)
+        f.addRow("", self.classify)
+        self.noise = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.05)
+        f.addRow("noise (2-D sets)", self.noise)
+        self.test_fraction = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05)
+        f.addRow("test fraction", self.test_fraction)
+        self.standardize = QCheckBox("standardise inputs (R scale())")
+        f.addRow("", self.standardize)
+        outer.addWidget(data_box)
+
+        net_box = QGroupBox("Network")
+        f = QFormLayout(net_box)
+        self.hidden = QLineEdit()
+        self.hidden.setPlaceholderText("e.g. 6,6 (0 = none)")
+        self.hidden.setToolTip("hidden layer sizes separated by commas")
+        f.addRow("hidden layers", self.hidden)
+        self.activation = QComboBox()
+        self.activation.setEditable(True)
+        self.activation.addItems(list(HIDDEN_ACTIVATIONS))
+        self.activation.setToolTip("one activation for all hidden layers, or one per layer: tanh,relu")
+        f.addRow("activation", self.activation)
+        self.output_activation = QComboBox()
+        self.output_activation.addItems(list(OUTPUT_ACTIVATIONS))
+        f.addRow("output activation", self.output_activation)
+        self.loss = QComboBox()
+        self.loss.addItems(list(LOSSES))
+        f.addRow("loss", self.loss)
+        self.seed = QSpinBox(minimum=0, maximum=2_000_000_000)
+        f.addRow("seed", self.seed)
+        outer.addWidget(net_box)
+
+        train_box = QGroupBox("Training")
+        f = QFormLayout(train_box)
+        self.algorithm = QComboBox()
+        self.algorithm.addItems(list(ALGORITHMS))
+        f.addRow("algorithm", self.algorithm)
+        self.lr = QLineEdit()
+        f.addRow("learning rate", self.lr)
+        self.batch_size = QSpinBox(minimum=0, maximum=10_000_000)
+        self.batch_size.setSpecialValueText("full batch")
+        f.addRow("batch size", self.batch_size)
+        self.momentum = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.99, singleStep=0.05)
+        f.addRow("momentum", self.momentum)
+        self.iterations = QSpinBox(minimum=0, maximum=2_000_000_000, singleStep=1000)
+        self.iterations.setGroupSeparatorShown(True)
+        f.addRow("max iterations", self.iterations)
+        outer.addWidget(train_box)
+
+        self.play_button = QPushButton("\u25b6 Play")
+        self.play_button.setToolTip("Play / Pause (Space)")
+        self.play_button.clicked.connect(self.playToggled)
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("one iteration (Ctrl+Right)")
+        self.step_button.clicked.connect(lambda: self.stepRequested.emit(1))
+        self.step_n = QSpinBox(minimum=1, maximum=10_000_000, value=100)
+        self.step_n_button = QPushButton("Step N")
+        self.step_n_button.setToolTip("run N iterations, then pause")
+        self.step_n_button.clicked.connect(lambda: self.stepRequested.emit(self.step_n.value()))
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("new random weights from the seed (Ctrl+R)")
+        self.reset_button.clicked.connect(self.resetRequested)
+        r1 = QHBoxLayout()
+        r1.addWidget(self.play_button, 2)
+        r1.addWidget(self.step_button, 1)
+        r1.addWidget(self.reset_button, 1)
+        r2 = QHBoxLayout()
+        r2.addWidget(self.step_n_button)
+        r2.addWidget(self.step_n, 1)
+        outer.addLayout(r1)
+        outer.addLayout(r2)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        outer.addWidget(self.problem)
+        outer.addStretch(1)
+
+        self.set_settings(settings)
+        for w in (self.data, self.output_activation, self.loss, self.algorithm):
+            w.currentIndexChanged.connect(self._changed)
+        self.activation.currentTextChanged.connect(self._activation_edited)
+        self.activation.lineEdit().editingFinished.connect(self._changed)
+        for w in (self.hidden, self.lr):
+            w.editingFinished.connect(self._changed)
+        for w in (self.noise, self.test_fraction, self.momentum):
+            w.valueChanged.connect(self._changed)
+        for w in (self.seed, self.batch_size, self.iterations):
+            w.editingFinished.connect(self._changed)
+        self.standardize.toggled.connect(self._changed)
+        self.target.currentIndexChanged.connect(self._target_changed)
+        self.classify.toggled.connect(self._target_changed)
+
+    # -- settings <-> widgets ------------------------------------------------------
+    def set_settings(self, s: Settings) -> None:
+        self._loading = True
+        try:
+            if s.data in BUILTINS:
+                self.data.setCurrentText(s.data)
+            else:
+                self.set_csv(s.data, None)
+            self.noise.setValue(s.noise)
+            self.test_fraction.setValue(s.test_fraction)
+            self.standardize.setChecked(s.standardize)
+            self.hidden.setText(",".join(map(str, s.hidden)) or "0")
+            acts = ",".join(s.activation) if len(set(s.activation)) > 1 else (s.activation[0] if s.activation else "sigmoid")
+            self.activation.setCurrentText(acts)
+            self.output_activation.setCurrentText(s.output_activation)
+            self.loss.setCurrentText(s.loss)
+            self.seed.setValue(s.seed)
+            self.algorithm.setCurrentText(s.algorithm)
+            self.lr.setText(f"{s.lr:g}")
+            self.batch_size.setValue(s.batch_size or 0)
+            self.momentum.setValue(s.momentum)
+            self.iterations.setValue(min(s.iterations, 2_000_000_000))
+            self.classify.setChecked(s.classify)
+            self._update_enabled()
+        finally:
+            self._loading = False
+
+    def set_csv(self, path: str, columns: list[str] | None, target: str | None = None) -> None:
+        """Show a loaded CSV file as the data set, with its columns as target choices."""
+        was = self._loading
+        self._loading = True
+        try:
+            self.csv_path = path
+            if self.data.findText(CSV_ITEM) < 0:
+                self.data.addItem(CSV_ITEM)
+            self.data.setCurrentText(CSV_ITEM)
+            self.data.setItemData(self.data.findText(CSV_ITEM), path, Qt.ToolTipRole)
+            if columns is not None:
+                self.target.clear()
+                self.target.addItems(columns)
+                self.target.setCurrentText(target or columns[-1])
+            self._update_enabled()
+        finally:
+            self._loading = was
+
+    def _update_enabled(self) -> None:
+        is_csv = self.data.currentText() == CSV_ITEM
+        self.target.setEnabled(is_csv)
+        self.classify.setEnabled(is_csv)
+        self.noise.setEnabled(self.data.currentText() in ("xor", "circles", "spiral", "gaussian"))
+        gd = self.algorithm.currentText() == "gd"
+        self.lr.setEnabled(gd)
+        self.batch_size.setEnabled(gd)
+        self.momentum.setEnabled(gd)
+
+    def settings(self) -> Settings:
+        """The widgets as Settings; ValueError with the core's message if they do not make one."""
+        data = self.csv_path if self.data.currentText() == CSV_ITEM else self.data.currentText()
+        try:
+            lr = float(self.lr.text())
+        except ValueError:
+            raise ValueError(f"the learning rate must be a number (got {self.lr.text()!r})") from None
+        is_csv = self.data.currentText() == CSV_ITEM
+        s = Settings(
+            data=data,
+            target=self.target.currentText() if is_csv and self.target.count() else None,
+            classify=self.classify.isChecked() and is_csv,
+            noise=self.noise.value(),
+            hidden=parse_hidden(self.hidden.text()),
+            activation=tuple(a.strip() for a in self.activation.currentText().split(",") if a.strip()) or ("sigmoid",),
+            output_activation=self.output_activation.currentText(),
+            loss=self.loss.currentText(),
+            algorithm=self.algorithm.currentText(),
+            lr=lr,
+            momentum=self.momentum.value() if self.algorithm.currentText() == "gd" else 0.0,
+            batch_size=(self.batch_size.value() or None) if self.algorithm.currentText() == "gd" else None,
+            iterations=self.iterations.value(),
+            seed=self.seed.value(),
+            test_fraction=self.test_fraction.value(),
+            standardize=self.standardize.isChecked(),
+        )
+        TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+        Architecture(1, s.hidden, 1, s.activation, s.output_activation, s.loss)
+        return s
+
+    def _activation_edited(self, text: str) -> None:
+        if text in HIDDEN_ACTIVATIONS:
+            self._changed()
+
+    def _changed(self, *_):
+        if self._loading:
+            return
+        self._update_enabled()
+        if self.data.currentText() == CSV_ITEM and not self.csv_path:
+            return
+        try:
+            s = self.settings()
+        except ValueError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.problem.setText("")
+        self.settingsChanged.emit(s)
+
+    def _target_changed(self, *_):
+        if self._loading or self.data.currentText() != CSV_ITEM:
+            return
+        self.targetChanged.emit(self.target.currentText(), self.classify.isChecked())
+
+    def set_running(self, running: bool) -> None:
+        self.play_button.setText("\u23f8 Pause" if running else "\u25b6 Play")

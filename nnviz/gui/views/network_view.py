@@ -1,0 +1,322 @@
+"""The network diagram, in the manner of R neuralnet's plot.
+
+Layers are columns laid out by networkx (``multipartite_layout``), computed
+once per architecture.  Each layer but the output has a bias node "1" on
+top (blue, like neuralnet's).  Edges are sized by |w| relative to the
+largest weight shown and coloured by sign; they are drawn as a dozen
+``PlotCurveItem``s with ``connect="pairs"`` (one per sign and width band),
+not one graphics item per edge.  Layers wider than ``MAX_NODES`` are
+collapsed to their first neurons plus a "+N more" marker, and above
+``MAX_EDGES`` edges only the strongest are drawn; the canvas says so.
+Hovering shows the exact weight of an edge, or a node's activation for the
+selected observation.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QToolTip
+
+from ...core.snapshot import Snapshot
+
+MAX_NODES = 16
+MAX_EDGES = 3000
+BANDS = 6
+POSITIVE = (33, 102, 172)  # blue
+NEGATIVE = (230, 97, 1)  # orange
+BIAS_FILL = (158, 202, 225)
+NODE_FILL = (250, 250, 250)
+IO_FILL = (225, 225, 225)
+
+
+def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGraph:
+    """The diagram's graph: neurons ("n", layer, i), bias nodes ("b", layer), "more" markers.
+
+    Edges carry ``layer`` (weight matrix index), ``row`` and ``col`` into it
+    (row 0 = bias, as in the weight layout).
+    """
+    G = nx.DiGraph()
+    shown = [list(range(s)) if s <= max_nodes else list(range(max_nodes - 1)) for s in sizes]
+    for l, s in enumerate(sizes):
+        if l < len(sizes) - 1:
+            G.add_node(("b", l), layer=l, kind="bias")
+        for i in shown[l]:
+            G.add_node(("n", l, i), layer=l, kind="neuron")
+        if len(shown[l]) < s:
+            G.add_node(("more", l), layer=l, kind="more", hidden=s - len(shown[l]))
+    for l in range(len(sizes) - 1):
+        for j in shown[l + 1]:
+            G.add_edge(("b", l), ("n", l + 1, j), layer=l, row=0, col=j)
+            for i in shown[l]:
+                G.add_edge(("n", l, i), ("n", l + 1, j), layer=l, row=i + 1, col=j)
+    return G
+
+
+def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
+    """Positions: networkx's multipartite columns; within a column bias on top, neurons downwards."""
+    pos = nx.multipartite_layout(G, subset_key="layer")
+    out = {}
+    for l in range(len(sizes)):
+        nodes = [n for n in G.nodes if G.nodes[n]["layer"] == l]
+        order = sorted(nodes, key=lambda n: (0, 0) if n[0] == "b" else (2, 0) if n[0] == "more" else (1, n[2]))
+        ys = sorted((pos[n][1] for n in nodes), reverse=True)
+        for n, y in zip(order, ys):
+            out[n] = (float(pos[n][0]), float(y))
+    return out
+
+
+class NetworkView(pg.PlotWidget):
+    """Diagram of the current network; ``set_context`` per architecture, ``render`` per frame."""
+
+    edgeHovered = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setMinimumSize(320, 240)
+        for ax in ("left", "bottom"):
+            self.hideAxis(ax)
+        self.setMenuEnabled(False)
+        self.getViewBox().setMouseEnabled(x=True, y=True)
+        self.show_labels = False
+        self.selected_row = 0
+        self._graph: nx.DiGraph | None = None
+        self._edge_items: list[tuple[pg.PlotCurveItem, int, int]] = []
+        for sign in (0, 1):
+            for band in range(BANDS):
+                item = pg.PlotCurveItem(connect="pairs", antialias=False)
+                self.addItem(item)
+                self._edge_items.append((item, sign, band))
+        self._nodes = pg.ScatterPlotItem(pxMode=True)
+        self._nodes.setZValue(10)
+        self.addItem(self._nodes)
+        self._texts: list[pg.TextItem] = []
+        self._weight_texts: list[pg.TextItem] = []
+        self._legend = pg.TextItem(anchor=(0, 0))
+        self._legend.setZValue(20)
+        self._note = pg.TextItem(anchor=(0, 1), color=(90, 90, 90))
+        self._note.setZValue(20)
+        self._legend_proxy = None
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.weights: tuple[np.ndarray, ...] = ()
+        self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
+        self.edge_width = np.empty(0)
+        self.context = None
+
+    # -- per architecture -------------------------------------------------------
+    def set_context(self, ctx) -> None:
+        self.context = ctx
+        arch = ctx.arch
+        sizes = arch.sizes
+        G = build_graph(sizes)
+        pos = layout(G, sizes)
+        self._graph = G
+        self.node_keys = list(G.nodes)
+        self.node_pos = np.array([pos[n] for n in self.node_keys])
+        index = {n: i for i, n in enumerate(self.node_keys)}
+        edges = list(G.edges(data=True))
+        self.edge_src = np.array([index[u] for u, v, d in edges], dtype=int)
+        self.edge_dst = np.array([index[v] for u, v, d in edges], dtype=int)
+        self.edge_layer = np.array([d["layer"] for u, v, d in edges], dtype=int)
+        self.edge_row = np.array([d["row"] for u, v, d in edges], dtype=int)
+        self.edge_col = np.array([d["col"] for u, v, d in edges], dtype=int)
+        self.total_edges = arch.n_weights
+        self.n_neurons = sum(sizes)
+        self.n_bias_nodes = len(sizes) - 1
+        # nodes
+        kinds = [G.nodes[n]["kind"] for n in self.node_keys]
+        last = len(sizes) - 1
+        brushes, symbols = [], []
+        for n, k in zip(self.node_keys, kinds):
+            if k == "bias":
+                brushes.append(pg.mkBrush(*BIAS_FILL))
+            elif k == "more":
+                brushes.append(pg.mkBrush(255, 255, 255, 0))
+            elif n[1] in (0, last):
+                brushes.append(pg.mkBrush(*IO_FILL))
+            else:
+                brushes.append(pg.mkBrush(*NODE_FILL))
+            symbols.append("o" if k != "more" else "t")
+        rows = max(len([n for n in self.node_keys if n[0] != "more" and G.nodes[n]["layer"] == l]) for l in range(len(sizes)))
+        size = int(np.clip(260 / max(rows, 1), 9, 26))
+        self._node_size = size
+        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size,
+                            pen=pg.mkPen(60, 60, 60, width=1.2))
+        # labels
+        for t in self._texts + self._weight_texts:
+            self.removeItem(t)
+        self._texts, self._weight_texts = [], []
+        names_in = ctx.dataset.input_names
+        names_out = ctx.dataset.output_names
+        for i, n in enumerate(self.node_keys):
+            x, y = self.node_pos[i]
+            if n[0] == "b":
+                t = pg.TextItem("1", color=(0, 0, 0), anchor=(0.5, 0.5))
+            elif n[0] == "more":
+                t = pg.TextItem(f"+{G.nodes[n]['hidden']} more", color=(90, 90, 90), anchor=(0.5, -0.3))
+            elif n[1] == 0:
+                t = pg.TextItem(names_in[n[2]], color=(0, 0, 0), anchor=(1.15, 0.5))
+            elif n[1] == last:
+                t = pg.TextItem(names_out[n[2]], color=(0, 0, 0), anchor=(-0.15, 0.5))
+            else:
+                continue
+            t.setPos(x, y)
+            t.setZValue(15)
+            self.addItem(t)
+            self._texts.append(t)
+        if len(self.edge_src) <= 150:
+            for _ in range(len(self.edge_src)):
+                t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5))
+                t.setZValue(12)
+                t.setVisible(self.show_labels)
+                self.addItem(t)
+                self._weight_texts.append(t)
+        xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
+        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.15, ys.max() + 0.15), padding=0)
+        if self._legend.scene() is None:
+            self.addItem(self._legend)
+            self.addItem(self._note)
+        self._legend.setPos(xs.min() - 0.33, ys.max() + 0.14)
+        self._legend.setHtml(
+            f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
+            f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
+            "<span style='color:#555'>width &#8733; |w|</span>")
+        self._note.setPos(xs.min() - 0.33, ys.min() - 0.14)
+        self.weights = ()
+
+    def set_show_labels(self, on: bool) -> None:
+        self.show_labels = on
+        for t in self._weight_texts:
+            t.setVisible(on)
+        if self.weights:
+            self._draw_edges()
+
+    # -- per frame -------------------------------------------------------------
+    def render(self, snap: Snapshot) -> None:
+        self.weights = snap.weights
+        self._draw_edges()
+
+    def edge_values(self) -> np.ndarray:
+        """The weight of every edge in the graph (drawn or not), from the latest snapshot."""
+        out = np.empty(len(self.edge_src))
+        for l, W in enumerate(self.weights):
+            m = self.edge_layer == l
+            out[m] = W[self.edge_row[m], self.edge_col[m]]
+        return out
+
+    def _draw_edges(self) -> None:
+        w = self.edge_values()
+        mag = np.abs(w)
+        drawn = np.arange(w.size)
+        if w.size > MAX_EDGES:
+            drawn = np.argpartition(mag, w.size - MAX_EDGES)[w.size - MAX_EDGES:]
+        top = mag[drawn].max() if drawn.size else 1.0
+        frac = mag / top if top > 0 else np.zeros_like(mag)
+        band = np.minimum((frac * BANDS).astype(int), BANDS - 1)
+        self.drawn = drawn
+        self.edge_width = 0.4 + 7.0 * frac
+        P, Q = self.node_pos[self.edge_src], self.node_pos[self.edge_dst]
+        positive = w >= 0
+        for item, sign, b in self._edge_items:
+            sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign))]
+            if sel.size == 0:
+                item.setData([], [])
+                continue
+            x = np.empty(2 * sel.size)
+            y = np.empty(2 * sel.size)
+            x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
+            y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
+            rgb = POSITIVE if sign else NEGATIVE
+            level = (b + 0.5) / BANDS
+            item.setData(x, y, pen=pg.mkPen(*rgb, int(70 + 185 * level), width=0.4 + 7.0 * level))
+        notes = []
+        if len(self.edge_src) < self.total_edges:
+            notes.append(f"wide layers collapsed: {len(self.edge_src)} of {self.total_edges} weights in the picture")
+        if drawn.size < len(self.edge_src):
+            notes.append(f"only the {drawn.size} strongest edges drawn")
+        self._note.setText("; ".join(notes))
+        if self.show_labels and self._weight_texts:
+            for i, t in enumerate(self._weight_texts):
+                p = P[i] + (Q[i] - P[i]) * 0.3
+                t.setPos(float(p[0]), float(p[1]))
+                t.setText(f"{w[i]:.2f}")
+
+    # -- hover -----------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        if not self.weights:
+            return
+        vb = self.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return
+        p = vb.mapSceneToView(scene_pos)
+        text = self.hover_text(p.x(), p.y())
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self)
+        else:
+            QToolTip.hideText()
+
+    def hover_text(self, x: float, y: float) -> str:
+        """What hovering at view coordinates (x, y) shows: a node's value or an edge's weight."""
+        px, py = self.getViewBox().viewPixelSize()
+        px, py = max(px, 1e-9), max(py, 1e-9)
+        d = np.hypot((self.node_pos[:, 0] - x) / px, (self.node_pos[:, 1] - y) / py)
+        i = int(d.argmin())
+        if d[i] <= self._node_size / 2 + 2:
+            return self._node_text(self.node_keys[i])
+        if self.drawn.size == 0:
+            return ""
+        sel = self.drawn
+        P = self.node_pos[self.edge_src[sel]] / (px, py)
+        Q = self.node_pos[self.edge_dst[sel]] / (px, py)
+        M = np.array([x / px, y / py])
+        PQ = Q - P
+        t = np.clip(((M - P) * PQ).sum(1) / np.maximum((PQ * PQ).sum(1), 1e-12), 0, 1)
+        dist = np.hypot(*(P + PQ * t[:, None] - M).T)
+        j = int(dist.argmin())
+        if dist[j] > max(4.0, self.edge_width[sel[j]] / 2 + 2):
+            return ""
+        e = sel[j]
+        return self._edge_text(e)
+
+    def _edge_text(self, e: int) -> str:
+        l, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
+        src = "bias" if r == 0 else self._name(l, r - 1)
+        dst = self._name(l + 1, c)
+        w = self.weights[l][r, c]
+        return f"W{l + 1}[{r}, {c}]  {src} \u2192 {dst}\nweight = {w:.10g}"
+
+    def _name(self, layer: int, i: int) -> str:
+        ds = self.context.dataset
+        if layer == 0:
+            return ds.input_names[i]
+        if layer == len(self.context.arch.sizes) - 1:
+            return ds.output_names[i]
+        return f"h{layer}.{i + 1}"
+
+    def _node_text(self, key) -> str:
+        if key[0] == "b":
+            return f"bias node of layer {key[1]}: always 1"
+        if key[0] == "more":
+            return f"{self._graph.nodes[key]['hidden']} more neurons not drawn"
+        _, layer, i = key
+        value = self.activation_of(layer, i)
+        what = "input (scaled)" if layer == 0 else "activation"
+        return f"{self._name(layer, i)}: {what} = {value:.6g}  (observation {self.selected_row + 1})"
+
+    def activation_of(self, layer: int, i: int) -> float:
+        """Node value for the selected observation (layer 0: the scaled input)."""
+        ctx = self.context
+        row = min(self.selected_row, ctx.X_train.shape[0] - 1)
+        h = ctx.X_train[row]
+        if layer == 0:
+            return float(h[i])
+        from ...core.activations import ACTIVATIONS
+
+        for l, (W, name) in enumerate(zip(self.weights, ctx.arch.layer_activations), start=1):
+            h = ACTIVATIONS[name]((W[0] + h @ W[1:])[None, :])[0]
+            if l == layer:
+                return float(h[i])
+        raise IndexError(layer)

@@ -1,0 +1,287 @@
+"""Predictions against labels: a sortable table, accuracy and confusion matrix
+for classes, predicted-vs-actual for regression, and a decision map for any
+data set with two inputs (the network's output over a grid behind the points,
+as in TensorFlow Playground).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from ...core import metrics
+from ...core.activations import ACTIVATIONS
+from ...core.snapshot import Snapshot
+
+GRID = 80
+WRONG = QColor(255, 225, 225)
+# Qt enum attribute lookups cost microseconds in PySide6; data() runs per cell per role per paint.
+DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.DisplayRole, Qt.UserRole, Qt.BackgroundRole,
+                                                           Qt.TextAlignmentRole))
+
+
+class PredictionModel(QAbstractTableModel):
+    """Rows: observations (train, then test). Columns: inputs, truth, prediction, outputs, mark."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.headers: list[str] = []
+        self.X = np.empty((0, 0))
+        self.truth: list[str] = []
+        self.pred: list[str] = []
+        self.out = np.empty((0, 0))
+        self.wrong = np.zeros(0, dtype=bool)
+        self.sets: list[str] = []
+        self.n_in = 0
+
+    def set_rows(self, headers, X, truth, sets):
+        self.beginResetModel()
+        self.headers = headers
+        self.X, self.truth, self.sets = X, truth, sets
+        self.n_in = X.shape[1]
+        self.pred = [""] * len(truth)
+        self.out = np.full((len(truth), len(headers) - self.n_in - 4), np.nan)
+        self.wrong = np.zeros(len(truth), dtype=bool)
+        self.endResetModel()
+
+    def set_outputs(self, out: np.ndarray, pred: list[str], wrong: np.ndarray) -> None:
+        self.out, self.pred, self.wrong = out, pred, wrong
+        if len(self.truth):
+            first = self.index(0, self.n_in + 2)
+            last = self.index(len(self.truth) - 1, len(self.headers) - 1)
+            self.dataChanged.emit(first, last)
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.truth)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY:
+            if orientation == _HORIZONTAL:
+                return self.headers[section]
+            return str(section + 1)
+        return None
+
+    def value(self, r: int, c: int):
+        """The sortable value of a cell."""
+        n = self.n_in
+        if c == 0:
+            return self.sets[r]
+        if c <= n:
+            return float(self.X[r, c - 1])
+        if c == n + 1:
+            return self.truth[r]
+        if c == n + 2:
+            return self.pred[r]
+        if c == len(self.headers) - 1:
+            return "\u2717" if self.wrong[r] else ""
+        return float(self.out[r, c - n - 3])
+
+    def data(self, index, role=DISPLAY):
+        if role == DISPLAY:
+            v = self.value(index.row(), index.column())
+            return f"{v:.4g}" if isinstance(v, float) else v
+        if role == USER:
+            return self.value(index.row(), index.column())
+        if role == BACKGROUND:
+            return _WRONG_BRUSH if self.wrong[index.row()] else None
+        if role == ALIGN:
+            c = index.column()
+            numeric = 0 < c <= self.n_in or self.n_in + 2 < c < len(self.headers) - 1
+            return _RIGHT if numeric else None
+        return None
+
+
+_WRONG_BRUSH = QBrush(WRONG)
+_RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+_HORIZONTAL = Qt.Horizontal
+
+
+class PredictionsView(QTabWidget):
+    """Table / confusion / scatter / decision-map tabs, fed by snapshots."""
+
+    rowSelected = Signal(int)  # training-row index of the selected observation
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ctx = None
+        self.model = PredictionModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.UserRole)
+        self.proxy.setDynamicSortFilter(False)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setDefaultSectionSize(84)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        self.summary = QLabel()
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.confusion = QTableWidget()
+        self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.confusion.setMaximumHeight(150)
+        table_tab = QWidget()
+        lay = QVBoxLayout(table_tab)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.confusion)
+        self.addTab(table_tab, "Predictions")
+        # regression scatter
+        self.scatter_plot = pg.PlotWidget(background="w")
+        self.scatter_plot.setLabel("bottom", "actual")
+        self.scatter_plot.setLabel("left", "predicted")
+        self.scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(33, 102, 172, 160))
+        self.identity = pg.PlotCurveItem(pen=pg.mkPen(120, 120, 120, style=Qt.DashLine))
+        self.scatter_plot.addItem(self.identity)
+        self.scatter_plot.addItem(self.scatter)
+        # decision map
+        self.map_plot = pg.PlotWidget(background="w")
+        self.map_plot.setAspectLocked(False)
+        self.map_image = pg.ImageItem()
+        self.map_image.setLookupTable(_diverging_lut())
+        self.map_plot.addItem(self.map_image)
+        self.map_points = pg.ScatterPlotItem(size=7)
+        self.map_plot.addItem(self.map_points)
+        self._map_grid = None
+
+    # -- context ---------------------------------------------------------------
+    def set_context(self, ctx) -> None:
+        self.ctx = ctx
+        ds = ctx.dataset
+        while self.count() > 1:
+            self.removeTab(1)
+        rows_X = [ctx.train.X] + ([ctx.test.X] if ctx.test is not None else [])
+        X = np.vstack(rows_X)
+        sets = ["train"] * ctx.train.n + (["test"] * ctx.test.n if ctx.test is not None else [])
+        truth = self._truth(ctx.train.T) + (self._truth(ctx.test.T) if ctx.test is not None else [])
+        outs = [f"out.{n}" for n in ds.output_names]
+        headers = ["set", *ds.input_names, "true", "predicted", *outs, "wrong"]
+        self.model.set_rows(headers, X, truth, sets)
+        self.table.setColumnHidden(0, ctx.test is None)
+        self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
+        if ds.task == "regression":
+            self.addTab(self.scatter_plot, "Predicted vs actual")
+        if ds.X.shape[1] == 2:
+            self._setup_map()
+            self.addTab(self.map_plot, "Decision map")
+        self.confusion.setVisible(ds.task == "classes")
+        if ds.task == "classes":
+            k = len(ds.output_names)
+            self.confusion.setRowCount(k)
+            self.confusion.setColumnCount(k)
+            self.confusion.setVerticalHeaderLabels([f"true {n}" for n in ds.output_names])
+            self.confusion.setHorizontalHeaderLabels([f"pred {n}" for n in ds.output_names])
+
+    def _truth(self, T: np.ndarray) -> list[str]:
+        ds = self.ctx.dataset
+        if ds.task == "classes":
+            return [ds.output_names[i] for i in T.argmax(axis=1)]
+        return [", ".join(f"{v:.4g}" for v in row) for row in T]
+
+    def _setup_map(self) -> None:
+        ds = self.ctx.dataset
+        lo, hi = ds.X.min(axis=0), ds.X.max(axis=0)
+        pad = (hi - lo) * 0.08 + 1e-9
+        lo, hi = lo - pad, hi + pad
+        gx = np.linspace(lo[0], hi[0], GRID)
+        gy = np.linspace(lo[1], hi[1], GRID)
+        XX, YY = np.meshgrid(gx, gy, indexing="ij")
+        self._map_grid = self.ctx.scaling.inputs(np.column_stack([XX.ravel(), YY.ravel()]))
+        self.map_image.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+        self.map_plot.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
+        self.map_plot.setLabel("bottom", ds.input_names[0])
+        self.map_plot.setLabel("left", ds.input_names[1])
+        colours = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
+        brushes, pens = [], []
+        n_train = self.ctx.train.n
+        T = np.vstack([self.ctx.train.T] + ([self.ctx.test.T] if self.ctx.test is not None else []))
+        idx = T.argmax(axis=1) if ds.task == "classes" else (T[:, 0] >= 0.5).astype(int)
+        for i, c in enumerate(idx):
+            rgb = colours[c % len(colours)]
+            if i < n_train:
+                brushes.append(pg.mkBrush(*rgb))
+                pens.append(pg.mkPen("w", width=1))
+            else:
+                brushes.append(pg.mkBrush(255, 255, 255))
+                pens.append(pg.mkPen(*rgb, width=2))
+        self.map_points.setData(pos=np.vstack([self.ctx.train.X] + ([self.ctx.test.X] if self.ctx.test is not None else [])),
+                                brush=brushes, pen=pens)
+
+    # -- per frame -------------------------------------------------------------
+    def render(self, snap: Snapshot) -> None:
+        ctx = self.ctx
+        if ctx is None:
+            return
+        ds = ctx.dataset
+        Yhat = snap.outputs if snap.test_outputs is None else np.vstack([snap.outputs, snap.test_outputs])
+        T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
+        Y_net = ctx.scaling.targets(T)
+        out = ctx.scaling.outputs(Yhat)
+        if ds.task == "classes":
+            pred = [ds.output_names[i] for i in Yhat.argmax(axis=1)]
+        elif ds.task == "binary":
+            pred = [", ".join("1" if v >= 0.5 else "0" for v in row) for row in Yhat]
+        else:
+            pred = [", ".join(f"{v:.4g}" for v in row) for row in out]
+        wrong = metrics.wrong_rows(ds.task, Y_net, Yhat)
+        self.model.set_outputs(out, pred, wrong)
+        parts = [f"iteration {snap.iteration}", f"train mse {snap.mse:.5g}"]
+        if snap.accuracy is not None:
+            parts.append(f"accuracy {snap.accuracy:.1%} ({int(wrong[:ctx.train.n].sum())} wrong)")
+        if snap.test_mse is not None:
+            parts.append(f"test mse {snap.test_mse:.5g}")
+            if snap.test_accuracy is not None:
+                parts.append(f"test accuracy {snap.test_accuracy:.1%}")
+        self.summary.setText(" \u00b7 ".join(parts))
+        if ds.task == "classes":
+            cm = metrics.confusion(Y_net[: ctx.train.n], Yhat[: ctx.train.n])
+            for i in range(cm.shape[0]):
+                for j in range(cm.shape[1]):
+                    item = QTableWidgetItem(str(cm[i, j]))
+                    item.setTextAlignment(Qt.AlignCenter)
+                    if i != j and cm[i, j]:
+                        item.setBackground(QBrush(WRONG))
+                    self.confusion.setItem(i, j, item)
+        if ds.task == "regression":
+            a, p = T[:, 0], out[:, 0]
+            self.scatter.setData(a, p)
+            lo, hi = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
+            self.identity.setData([lo, hi], [lo, hi])
+        if self._map_grid is not None and ds.X.shape[1] == 2 and self.currentWidget() is self.map_plot:
+            self._render_map(snap)
+
+    def _render_map(self, snap: Snapshot) -> None:
+        h = self._map_grid
+        for W, name in zip(snap.weights, self.ctx.arch.layer_activations):
+            h = ACTIVATIONS[name](W[0] + h @ W[1:])
+        # probability of the last class (two classes) or of output 1
+        z = h[:, -1] if h.shape[1] > 1 else h[:, 0]
+        self.map_image.setImage(z.reshape(GRID, GRID), levels=(0.0, 1.0), autoLevels=False)
+
+    def map_values(self, snap: Snapshot) -> np.ndarray:
+        self._render_map(snap)
+        return self.map_image.image
+
+    def _on_row(self, current, previous) -> None:
+        if not current.isValid():
+            return
+        r = self.proxy.mapToSource(current).row()
+        if self.ctx is not None and r < self.ctx.train.n:
+            self.rowSelected.emit(r)
+
+
+def _diverging_lut() -> np.ndarray:
+    """Blue (0) through white (0.5) to orange (1), light enough to see the points on."""
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [(146, 197, 222), (247, 247, 247), (253, 184, 99)])
+    return cmap.getLookupTable(0.0, 1.0, 256)
