@@ -8,6 +8,8 @@ from the GUI ever waits for a chunk of training to end.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from ..core.data import Dataset
@@ -17,6 +19,11 @@ from ..core.snapshot import History, Snapshot
 from .worker import Context, TrainingWorker
 
 REPAINT_MS = 33
+# While training, the GUI thread may use at most this share of a CPU.  Painting in
+# PySide6 holds the GIL, and on a small machine the two threads share the cores, so
+# every millisecond the GUI spends is taken from training.
+GUI_CPU_BUDGET = 0.10
+MAX_REPAINT_MS = 500
 
 
 class Controller(QObject):
@@ -44,7 +51,8 @@ class Controller(QObject):
         self.snapshots_received = 0
         self.frames_rendered = 0
         self._dirty = False
-        self._running = False
+        self.gui_load = 0.0  # moving average of the GUI thread's CPU share while training
+        self._clock = (time.perf_counter(), time.thread_time())
 
         self.thread = QThread()
         self.thread.setObjectName("nnviz-training")
@@ -122,8 +130,27 @@ class Controller(QObject):
     def _on_failed(self, message: str) -> None:
         self.error.emit(message)
 
+    def _pace(self) -> None:
+        """Measure the GUI thread's CPU share since the last tick (rendering, painting,
+        events: all of it) and stretch the repaint interval to keep it within
+        GUI_CPU_BUDGET while training runs; back to ~30 Hz otherwise."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        dw, dc = wall - self._clock[0], cpu - self._clock[1]
+        self._clock = (wall, cpu)
+        if not self.running:
+            self.gui_load = 0.0
+            self.timer.setInterval(REPAINT_MS)
+            return
+        if dw <= 0:
+            return
+        load = dc / dw
+        self.gui_load = load if self.gui_load == 0 else 0.6 * self.gui_load + 0.4 * load
+        ms = self.timer.interval() * self.gui_load / GUI_CPU_BUDGET
+        self.timer.setInterval(int(min(max(ms, REPAINT_MS), MAX_REPAINT_MS)))
+
     @Slot()
     def _repaint(self) -> None:
+        self._pace()
         if self._dirty and self.latest is not None:
             self._dirty = False
             self.frames_rendered += 1

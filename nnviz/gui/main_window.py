@@ -8,6 +8,7 @@ the snapshots the controller hands it.  Errors are shown in a window-modal
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -28,6 +29,9 @@ from .views.network_view import NetworkView
 from .views.predictions_view import PredictionsView
 
 
+TABLE_SECONDS = 1.0  # the predictions table refreshes at most once a second while training
+
+
 class MainWindow(QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
@@ -41,6 +45,7 @@ class MainWindow(QMainWindow):
         self.latest: Snapshot | None = None
         self.context = None
         self.last_error = ""
+        self._table_time = 0.0
         self._dialog: QMessageBox | None = None
 
         self.controls = ControlPanel(settings)
@@ -267,11 +272,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_render(self, snap: Snapshot) -> None:
+        t0 = time.perf_counter()
         self.latest = snap
-        self.network_view.render(snap)
+        live = snap.state in ("running", "stepping")
+        self.network_view.render(snap, fast=live)
         self.loss_plot.render(snap, self.controller.history, self.controller.test_history)
-        self.predictions.render(snap)
-        self.controls.set_running(snap.state in ("running", "stepping"))
+        if not live or t0 - self._table_time >= TABLE_SECONDS:
+            self._table_time = t0
+            self.predictions.render(snap)
+        self.controls.set_running(live)
         parts = [snap.state, f"iteration {snap.iteration:,}", f"mse {snap.mse:.5g}"]
         if snap.accuracy is not None:
             parts.append(f"accuracy {snap.accuracy:.1%}")
@@ -283,7 +292,9 @@ class MainWindow(QMainWindow):
             parts.append(f"stopped: {snap.stopped}")
         if snap.message and snap.stopped != "diverged":
             parts.append(snap.message)
-        self.status.setText("  \u00b7  ".join(parts))
+        text = "  \u00b7  ".join(parts)
+        if text != self.status.text():
+            self.status.setText(text)
         if snap.state == "finished":
             self.finished.emit(snap)
 

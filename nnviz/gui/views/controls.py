@@ -251,4 +251,6 @@ class ControlPanel(QWidget):
         self.targetChanged.emit(self.target.currentText(), self.classify.isChecked())
 
     def set_running(self, running: bool) -> None:
-        self.play_button.setText("\u23f8 Pause" if running else "\u25b6 Play")
+        text = "\u23f8 Pause" if running else "\u25b6 Play"
+        if self.play_button.text() != text:
+            self.play_button.setText(text)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.snapshot import History, Snapshot
 
@@ -16,22 +17,45 @@ class LossPlot(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "iteration")
         self.plot.setLabel("left", "mse")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.train_curve = self.plot.plot([], [], pen=pg.mkPen(33, 102, 172, width=2), name="train")
         self.test_curve = self.plot.plot([], [], pen=pg.mkPen(230, 97, 1, width=2), name="test")
         for c in (self.train_curve, self.test_curve):
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
+        # The plot follows the data with ranges that change in steps (so the axes are not
+        # redrawn every frame) until the user zooms or pans; "fit" (or the A button) follows again.
+        self.vb = self.plot.getViewBox()
+        self.vb.disableAutoRange()
+        self.follow = True
+        self._range = None
+        self.vb.sigRangeChangedManually.connect(self._stop_following)
+        self.plot.plotItem.autoBtn.clicked.connect(self.fit)
         self.log_box = QCheckBox("log scale")
         self.log_box.toggled.connect(self.set_log)
+        # current values in a label outside the plot: changing legend text would re-lay out the plot
+        self.value_label = QLabel()
+        self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
-        lay.addWidget(self.log_box)
+        row = QHBoxLayout()
+        row.addWidget(self.log_box)
+        row.addWidget(self.value_label, 1)
+        lay.addLayout(row)
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
+        self.fit()
+
+    def _stop_following(self, *_) -> None:
+        self.follow = False
+
+    def fit(self) -> None:
+        self.follow = True
+        self._range = None
+        if self._last is not None:
+            self._apply_range(*self._last)
 
     def set_has_test(self, has_test: bool) -> None:
         """Show the test curve (and its legend entry) only when there is a test split."""
@@ -45,19 +69,53 @@ class LossPlot(QWidget):
     def clear(self) -> None:
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
-        self._rename(self.train_curve, "train")
-        self._rename(self.test_curve, "test")
+        self.value_label.setText("")
+        self._range = None
+        self._last = None
+        self.follow = True
+
+    _last = None
 
     def render(self, snap: Snapshot, history: History, test_history: History) -> None:
         self.train_curve.setData(history.x, history.y)
-        self._rename(self.train_curve, f"train mse {snap.mse:.5g}")
+        self._last = (snap, history, test_history)
+        if self.follow:
+            self._apply_range(snap, history, test_history)
+        text = f"<span style='color:#2166ac'>train mse {snap.mse:.5g}</span>"
         if len(test_history):
             self.test_curve.setData(test_history.x, test_history.y)
-            self._rename(self.test_curve, f"test mse {snap.test_mse:.5g}")
+            text += f"&nbsp;&nbsp;<span style='color:#e66101'>test mse {snap.test_mse:.5g}</span>"
         else:
             self.test_curve.setData([], [])
+        self.value_label.setText(text)
 
-    def _rename(self, curve, text: str) -> None:
-        for sample, label in self.legend.items:
-            if sample.item is curve:
-                label.setText(text)
+    def _apply_range(self, snap: Snapshot, history: History, test_history: History) -> None:
+        """Set the view range when the data outgrow it (x in steps of 1.5x)."""
+        if not len(history):
+            return
+        x_end = max(int(history.x[-1]), 1)
+        ys = [history.y] + ([test_history.y] if len(test_history) else [])
+        y_hi = max(float(y.max()) for y in ys)
+        y_lo = min(float(y.min()) for y in ys)
+        log = self.log_box.isChecked()
+        old = self._range
+        if old is not None and x_end <= old[0] and y_hi <= old[1] and (not log or y_lo >= old[2]):
+            return
+        x_max = _nice(x_end * (1.5 if x_end > 10 else 1.0))
+        if log:
+            lo = np.log10(max(y_lo, 1e-300)) - 0.3
+            hi = np.log10(max(y_hi, 1e-300)) + 0.1
+            self._range = (x_max, y_hi, 10 ** (lo + 0.3))
+            self.vb.setRange(xRange=(0, x_max), yRange=(lo, hi), padding=0)
+        else:
+            self._range = (x_max, y_hi * 1.05, 0.0)
+            self.vb.setRange(xRange=(0, x_max), yRange=(0, y_hi * 1.08 or 1.0), padding=0)
+
+
+def _nice(x: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k at least x."""
+    k = 10 ** np.floor(np.log10(max(x, 1)))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * k >= x:
+            return m * k
+    return 10 * k

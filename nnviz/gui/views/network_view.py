@@ -17,20 +17,28 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QCursor, QPainter
+from PySide6.QtWidgets import QGraphicsObject, QToolTip
 
 from ...core.snapshot import Snapshot
 
 MAX_NODES = 16
 MAX_EDGES = 3000
+AA_EDGES = 400  # antialias up to this many edges; beyond, plain lines keep a frame cheap
 BANDS = 6
 POSITIVE = (33, 102, 172)  # blue
 NEGATIVE = (230, 97, 1)  # orange
 BIAS_FILL = (158, 202, 225)
 NODE_FILL = (250, 250, 250)
 IO_FILL = (225, 225, 225)
+
+
+def _faded(rgb: tuple[int, int, int], level: float) -> tuple[int, int, int]:
+    """rgb mixed with white: weak edges pale.  Opaque on purpose: alpha-blended lines
+    cost about ten times as much to paint in Qt's raster engine."""
+    keep = 0.3 + 0.7 * level
+    return tuple(int(round(255 - (255 - c) * keep)) for c in rgb)
 
 
 def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGraph:
@@ -69,6 +77,35 @@ def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
     return out
 
 
+class EdgesItem(QGraphicsObject):
+    """All edges in one item: a few (pen, path) strokes, painted with no per-edge Python work."""
+
+    def __init__(self):
+        super().__init__()
+        self._strokes: list = []
+        self._antialias = True
+        self._rect = QRectF()
+
+    def set_strokes(self, strokes: list, antialias: bool) -> None:
+        rect = QRectF()
+        for _, path in strokes:
+            rect = rect.united(path.boundingRect())
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self._strokes, self._antialias = strokes, antialias
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.Antialiasing, self._antialias)
+        for pen, path in self._strokes:
+            painter.setPen(pen)
+            painter.drawPath(path)
+
+
 class NetworkView(pg.PlotWidget):
     """Diagram of the current network; ``set_context`` per architecture, ``render`` per frame."""
 
@@ -84,12 +121,8 @@ class NetworkView(pg.PlotWidget):
         self.show_labels = False
         self.selected_row = 0
         self._graph: nx.DiGraph | None = None
-        self._edge_items: list[tuple[pg.PlotCurveItem, int, int]] = []
-        for sign in (0, 1):
-            for band in range(BANDS):
-                item = pg.PlotCurveItem(connect="pairs", antialias=False)
-                self.addItem(item)
-                self._edge_items.append((item, sign, band))
+        self._edges = EdgesItem()
+        self.addItem(self._edges)
         self._nodes = pg.ScatterPlotItem(pxMode=True)
         self._nodes.setZValue(10)
         self.addItem(self._nodes)
@@ -105,6 +138,7 @@ class NetworkView(pg.PlotWidget):
         self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
         self.edge_width = np.empty(0)
         self.context = None
+        self._fast = False
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -195,8 +229,10 @@ class NetworkView(pg.PlotWidget):
             self._draw_edges()
 
     # -- per frame -------------------------------------------------------------
-    def render(self, snap: Snapshot) -> None:
+    def render(self, snap: Snapshot, fast: bool = False) -> None:
+        """Draw the snapshot's weights; ``fast`` (while training) paints without antialiasing."""
         self.weights = snap.weights
+        self._fast = fast
         self._draw_edges()
 
     def edge_values(self) -> np.ndarray:
@@ -217,21 +253,24 @@ class NetworkView(pg.PlotWidget):
         frac = mag / top if top > 0 else np.zeros_like(mag)
         band = np.minimum((frac * BANDS).astype(int), BANDS - 1)
         self.drawn = drawn
-        self.edge_width = 0.4 + 7.0 * frac
+        self.edge_width = 0.6 + 6.4 * frac
         P, Q = self.node_pos[self.edge_src], self.node_pos[self.edge_dst]
         positive = w >= 0
-        for item, sign, b in self._edge_items:
-            sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign))]
-            if sel.size == 0:
-                item.setData([], [])
-                continue
-            x = np.empty(2 * sel.size)
-            y = np.empty(2 * sel.size)
-            x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
-            y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
-            rgb = POSITIVE if sign else NEGATIVE
+        aa = drawn.size <= AA_EDGES and not self._fast
+        strokes = []
+        for b in range(BANDS):  # weak bands first, so strong edges lie on top
             level = (b + 0.5) / BANDS
-            item.setData(x, y, pen=pg.mkPen(*rgb, int(70 + 185 * level), width=0.4 + 7.0 * level))
+            for sign in (0, 1):
+                sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign))]
+                if sel.size == 0:
+                    continue
+                x = np.empty(2 * sel.size)
+                y = np.empty(2 * sel.size)
+                x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
+                y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
+                pen = pg.mkPen(_faded(POSITIVE if sign else NEGATIVE, level), width=0.6 + 6.4 * level)
+                strokes.append((pen, pg.arrayToQPath(x, y, connect="pairs")))
+        self._edges.set_strokes(strokes, antialias=aa)
         notes = []
         if len(self.edge_src) < self.total_edges:
             notes.append(f"wide layers collapsed: {len(self.edge_src)} of {self.total_edges} weights in the picture")

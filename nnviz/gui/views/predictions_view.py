@@ -45,11 +45,13 @@ class PredictionModel(QAbstractTableModel):
         self.n_in = X.shape[1]
         self.pred = [""] * len(truth)
         self.out = np.full((len(truth), len(headers) - self.n_in - 4), np.nan)
+        self.out_text = [[""] * self.out.shape[1] for _ in truth]
         self.wrong = np.zeros(len(truth), dtype=bool)
         self.endResetModel()
 
     def set_outputs(self, out: np.ndarray, pred: list[str], wrong: np.ndarray) -> None:
         self.out, self.pred, self.wrong = out, pred, wrong
+        self.out_text = [[f"{v:.4g}" for v in row] for row in out.tolist()]
         if len(self.truth):
             first = self.index(0, self.n_in + 2)
             last = self.index(len(self.truth) - 1, len(self.headers) - 1)
@@ -85,7 +87,11 @@ class PredictionModel(QAbstractTableModel):
 
     def data(self, index, role=DISPLAY):
         if role == DISPLAY:
-            v = self.value(index.row(), index.column())
+            r, c = index.row(), index.column()
+            j = c - self.n_in - 3
+            if 0 <= j < len(self.headers) - self.n_in - 4:
+                return self.out_text[r][j]
+            v = self.value(r, c)
             return f"{v:.4g}" if isinstance(v, float) else v
         if role == USER:
             return self.value(index.row(), index.column())
@@ -116,7 +122,7 @@ class PredictionsView(QTabWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.UserRole)
         self.proxy.setDynamicSortFilter(False)
-        self.table = QTableView()
+        self.table = QTableView()  # C++ painting: only data() calls take the GIL
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
