@@ -371,3 +371,22 @@ def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, l
     X = np.column_stack([
         _numeric_column([r[header.index(n)].strip() for _, r in body], n, lines, str(path)) for n in names])
     return X, [r for _, r in body], header
+
+
+def suggest_target(path: str | Path) -> str | None:
+    """The column a user most likely wants as target: the last one, unless it is numeric
+    and exactly one other column holds text (a class label placed first, say)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            rows = [r for _, r in zip(range(2001), csv.reader(fh)) if any(c.strip() for c in r)]
+    except OSError:
+        return None
+    if len(rows) < 2:
+        return None
+    header = [h.strip() for h in rows[0]]
+    body = [r for r in rows[1:] if len(r) == len(header)]
+    text = [h for j, h in enumerate(header)
+            if not _all_numbers([r[j].strip() for r in body if r[j].strip().upper() not in ("", "NA")])]
+    if header[-1] not in text and len(text) == 1:
+        return text[0]
+    return header[-1]

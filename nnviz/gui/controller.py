@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ..core.data import Dataset
 from ..core.experiment import Settings
@@ -35,7 +35,6 @@ class Controller(QObject):
     _pause = Signal()
     _step = Signal(int)
     _reset = Signal()
-    _shutdown = Signal()
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
@@ -64,7 +63,6 @@ class Controller(QObject):
         self._pause.connect(self.worker.pause)
         self._step.connect(self.worker.step)
         self._reset.connect(self.worker.reset)
-        self._shutdown.connect(self.worker.shutdown)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
         self.worker.failed.connect(self._on_failed)
@@ -99,8 +97,9 @@ class Controller(QObject):
         """Stop training and the thread; safe to call twice."""
         self.timer.stop()
         if self.thread.isRunning():
-            self.worker.stop_event.set()
-            self._shutdown.emit()
+            self.worker.stop_event.set()  # no new chunk starts; the current one ends (<~20 ms)
+            # the worker stops and drops its timer in its own thread, then the thread ends
+            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.BlockingQueuedConnection)
             self.thread.quit()
             self.thread.wait()
 

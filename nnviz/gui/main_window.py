@@ -159,12 +159,14 @@ class MainWindow(QMainWindow):
         return ds
 
     def open_csv(self, path: str) -> bool:
-        """Load a CSV file as the data set (target: the last column). False on error."""
-        ds = self._load_csv(path)
+        """Load a CSV file as the data set (target: the last column, or the one text
+        column when the last is numeric). False, with a message, on error."""
+        target = datamod.suggest_target(path)
+        ds = self._load_csv(path, target)
         if ds is None:
             return False
         try:
-            s = self.controls.settings().with_(data=str(path), target=ds.target_columns[0], classify=False)
+            s = self.controls.settings().with_(data=str(path), target=",".join(ds.target_columns), classify=False)
         except ValueError as exc:
             self.show_error(str(exc))
             return False

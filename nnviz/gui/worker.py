@@ -83,9 +83,12 @@ class TrainingWorker(QObject):
 
     @Slot()
     def shutdown(self) -> None:
+        """Stop for good (in the worker thread): the timer is destroyed here, in its own thread."""
         self.stop_event.set()
         if self._timer is not None:
             self._timer.stop()
+            self._timer.setParent(None)
+            self._timer = None
 
     # -- commands ----------------------------------------------------------
     @Slot(object, object, object)

@@ -111,3 +111,13 @@ def test_split_is_seeded_and_stratified():
     assert data.split(iris, 0.0)[1] is None
     with pytest.raises(ValueError, match="test fraction"):
         data.split(iris, 1.0)
+
+
+def test_suggest_target(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("kind,u,v\nx,1,2\ny,3,4\n")
+    assert data.suggest_target(p) == "kind"
+    p.write_text("u,v,y\n1,2,3\n3,4,5\n")
+    assert data.suggest_target(p) == "y"
+    p.write_text("k1,k2,v\nx,a,2\ny,b,4\n")
+    assert data.suggest_target(p) == "v"

@@ -34,7 +34,8 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._loading = False
         self.csv_path: str | None = None
-        self.setMaximumWidth(300)
+        self.setMaximumWidth(330)
+        self.setMinimumWidth(290)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
 
@@ -50,14 +51,15 @@ class ControlPanel(QWidget):
         row.addWidget(self.open_button)
         f.addRow("data set", row)
         self.target = QComboBox()
-        self.classify = QCheckBox("numeric target is classes")
+        self.classify = QCheckBox("target is classes")
         f.addRow("target", self.target)
         f.addRow("", self.classify)
         self.noise = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.05)
         f.addRow("noise (2-D sets)", self.noise)
         self.test_fraction = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05)
         f.addRow("test fraction", self.test_fraction)
-        self.standardize = QCheckBox("standardise inputs (R scale())")
+        self.standardize = QCheckBox("standardise inputs")
+        self.standardize.setToolTip("centre and scale each input as R's scale() does (sd with n - 1)")
         f.addRow("", self.standardize)
         outer.addWidget(data_box)
 

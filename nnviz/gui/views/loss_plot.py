@@ -80,7 +80,9 @@ class LossPlot(QWidget):
         self.train_curve.setData(history.x, history.y)
         self._last = (snap, history, test_history)
         if self.follow:
-            self._apply_range(snap, history, test_history)
+            if snap.state not in ("running", "stepping"):
+                self._range = None  # at rest: fit the data exactly
+            self._apply_range(snap, history, test_history, exact=snap.state not in ("running", "stepping"))
         text = f"<span style='color:#2166ac'>train mse {snap.mse:.5g}</span>"
         if len(test_history):
             self.test_curve.setData(test_history.x, test_history.y)
@@ -89,7 +91,7 @@ class LossPlot(QWidget):
             self.test_curve.setData([], [])
         self.value_label.setText(text)
 
-    def _apply_range(self, snap: Snapshot, history: History, test_history: History) -> None:
+    def _apply_range(self, snap: Snapshot, history: History, test_history: History, exact: bool = False) -> None:
         """Set the view range when the data outgrow it (x in steps of 1.5x)."""
         if not len(history):
             return
@@ -101,7 +103,7 @@ class LossPlot(QWidget):
         old = self._range
         if old is not None and x_end <= old[0] and y_hi <= old[1] and (not log or y_lo >= old[2]):
             return
-        x_max = _nice(x_end * (1.5 if x_end > 10 else 1.0))
+        x_max = x_end if exact else _nice(x_end * (1.5 if x_end > 10 else 1.0))
         if log:
             lo = np.log10(max(y_lo, 1e-300)) - 0.3
             hi = np.log10(max(y_hi, 1e-300)) + 0.1

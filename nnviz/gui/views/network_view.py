@@ -130,10 +130,11 @@ class NetworkView(pg.PlotWidget):
         self._weight_texts: list[pg.TextItem] = []
         self._legend = pg.TextItem(anchor=(0, 0))
         self._legend.setZValue(20)
-        self._note = pg.TextItem(anchor=(0, 1), color=(90, 90, 90))
+        self._note = pg.TextItem(anchor=(1, 0), color=(90, 90, 90))
         self._note.setZValue(20)
         self._legend_proxy = None
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.getViewBox().sigTransformChanged.connect(self._place_labels)
         self.weights: tuple[np.ndarray, ...] = ()
         self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
         self.edge_width = np.empty(0)
@@ -190,14 +191,17 @@ class NetworkView(pg.PlotWidget):
             if n[0] == "b":
                 t = pg.TextItem("1", color=(0, 0, 0), anchor=(0.5, 0.5))
             elif n[0] == "more":
-                t = pg.TextItem(f"+{G.nodes[n]['hidden']} more", color=(90, 90, 90), anchor=(0.5, -0.3))
+                t = pg.TextItem(f"+{G.nodes[n]['hidden']}", color=(90, 90, 90), anchor=(0.5, -0.2))
             elif n[1] == 0:
-                t = pg.TextItem(names_in[n[2]], color=(0, 0, 0), anchor=(1.15, 0.5))
+                t = pg.TextItem(names_in[n[2]], color=(0, 0, 0), anchor=(1, 0.5))
+                t.side = -1
             elif n[1] == last:
-                t = pg.TextItem(names_out[n[2]], color=(0, 0, 0), anchor=(-0.15, 0.5))
+                t = pg.TextItem(names_out[n[2]], color=(0, 0, 0), anchor=(0, 0.5))
+                t.side = 1
             else:
                 continue
             t.setPos(x, y)
+            t.node_x = x
             t.setZValue(15)
             self.addItem(t)
             self._texts.append(t)
@@ -209,17 +213,29 @@ class NetworkView(pg.PlotWidget):
                 self.addItem(t)
                 self._weight_texts.append(t)
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
-        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.15, ys.max() + 0.15), padding=0)
+        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.15, ys.max() + 0.3), padding=0)
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
-        self._legend.setPos(xs.min() - 0.33, ys.max() + 0.14)
+        self._legend.setPos(xs.min() - 0.33, ys.max() + 0.29)
         self._legend.setHtml(
             f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
             f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
             "<span style='color:#555'>width &#8733; |w|</span>")
-        self._note.setPos(xs.min() - 0.33, ys.min() - 0.14)
+        self._note.setPos(xs.max() + 0.33, ys.max() + 0.29)
         self.weights = ()
+        self._place_labels()
+
+    def _place_labels(self, *_) -> None:
+        """Keep input/output names a few pixels clear of their nodes at any zoom."""
+        px = self.getViewBox().viewPixelSize()[0]
+        if not px or not np.isfinite(px):
+            return
+        gap = (getattr(self, "_node_size", 20) / 2 + 5) * px
+        for t in self._texts:
+            side = getattr(t, "side", 0)
+            if side:
+                t.setPos(t.node_x + side * gap, t.pos().y())
 
     def set_show_labels(self, on: bool) -> None:
         self.show_labels = on
@@ -273,10 +289,10 @@ class NetworkView(pg.PlotWidget):
         self._edges.set_strokes(strokes, antialias=aa)
         notes = []
         if len(self.edge_src) < self.total_edges:
-            notes.append(f"wide layers collapsed: {len(self.edge_src)} of {self.total_edges} weights in the picture")
+            notes.append(f"wide layers collapsed: {len(self.edge_src):,} of {self.total_edges:,} weights shown")
         if drawn.size < len(self.edge_src):
-            notes.append(f"only the {drawn.size} strongest edges drawn")
-        self._note.setText("; ".join(notes))
+            notes.append(f"only the {drawn.size:,} strongest edges drawn")
+        self._note.setText("\n".join(notes))
         if self.show_labels and self._weight_texts:
             for i, t in enumerate(self._weight_texts):
                 p = P[i] + (Q[i] - P[i]) * 0.3
@@ -314,11 +330,12 @@ class NetworkView(pg.PlotWidget):
         PQ = Q - P
         t = np.clip(((M - P) * PQ).sum(1) / np.maximum((PQ * PQ).sum(1), 1e-12), 0, 1)
         dist = np.hypot(*(P + PQ * t[:, None] - M).T)
-        j = int(dist.argmin())
-        if dist[j] > max(4.0, self.edge_width[sel[j]] / 2 + 2):
+        near = dist <= np.maximum(4.0, self.edge_width[sel] / 2 + 2)
+        if not near.any():
             return ""
-        e = sel[j]
-        return self._edge_text(e)
+        # where edges cross, the one drawn on top (the strongest) is the one under the mouse
+        cand = sel[near]
+        return self._edge_text(int(cand[np.argmax(self.edge_width[cand])]))
 
     def _edge_text(self, e: int) -> str:
         l, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]

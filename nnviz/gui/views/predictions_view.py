@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayout, QHeaderView, QLabel, QTableView, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import metrics
@@ -135,13 +135,22 @@ class PredictionsView(QTabWidget):
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.confusion = QTableWidget()
         self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.confusion.setMaximumHeight(150)
+        self.confusion.setSizeAdjustPolicy(QAbstractScrollArea.AdjustToContents)
+        self.confusion.setMaximumWidth(360)
+        self.confusion_title = QLabel("confusion (rows: true, columns: predicted)")
+        self.confusion.setToolTip("confusion matrix of the training rows: true class by row, predicted by column")
         table_tab = QWidget()
         lay = QVBoxLayout(table_tab)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.summary)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(self.confusion)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.confusion_title)
+        side.addWidget(self.confusion)
+        side.addStretch(1)
+        row.addLayout(side)
+        lay.addLayout(row, 1)
         self.addTab(table_tab, "Predictions")
         # regression scatter
         self.scatter_plot = pg.PlotWidget(background="w")
@@ -176,18 +185,23 @@ class PredictionsView(QTabWidget):
         self.model.set_rows(headers, X, truth, sets)
         self.table.setColumnHidden(0, ctx.test is None)
         self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
+        self._map_grid = None
         if ds.task == "regression":
             self.addTab(self.scatter_plot, "Predicted vs actual")
+            self.setCurrentWidget(self.scatter_plot)
         if ds.X.shape[1] == 2:
             self._setup_map()
             self.addTab(self.map_plot, "Decision map")
+            self.setCurrentWidget(self.map_plot)
         self.confusion.setVisible(ds.task == "classes")
+        self.confusion_title.setVisible(ds.task == "classes")
         if ds.task == "classes":
             k = len(ds.output_names)
             self.confusion.setRowCount(k)
             self.confusion.setColumnCount(k)
-            self.confusion.setVerticalHeaderLabels([f"true {n}" for n in ds.output_names])
-            self.confusion.setHorizontalHeaderLabels([f"pred {n}" for n in ds.output_names])
+            self.confusion.setVerticalHeaderLabels(list(ds.output_names))
+            self.confusion.setHorizontalHeaderLabels(list(ds.output_names))
+            self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
     def _truth(self, T: np.ndarray) -> list[str]:
         ds = self.ctx.dataset
@@ -204,7 +218,7 @@ class PredictionsView(QTabWidget):
         gy = np.linspace(lo[1], hi[1], GRID)
         XX, YY = np.meshgrid(gx, gy, indexing="ij")
         self._map_grid = self.ctx.scaling.inputs(np.column_stack([XX.ravel(), YY.ravel()]))
-        self.map_image.setRect(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+        self._map_rect = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
         self.map_plot.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
         self.map_plot.setLabel("bottom", ds.input_names[0])
         self.map_plot.setLabel("left", ds.input_names[1])
@@ -274,6 +288,7 @@ class PredictionsView(QTabWidget):
         # probability of the last class (two classes) or of output 1
         z = h[:, -1] if h.shape[1] > 1 else h[:, 0]
         self.map_image.setImage(z.reshape(GRID, GRID), levels=(0.0, 1.0), autoLevels=False)
+        self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
 
     def map_values(self, snap: Snapshot) -> np.ndarray:
         self._render_map(snap)

@@ -1,0 +1,39 @@
+"""`nnviz gui` as a user runs it: a subprocess, offscreen."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _env(**extra):
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
+    env.update(extra)
+    return env
+
+
+def test_gui_autostart_quit_screenshot_export_json(tmp_path):
+    png, model = tmp_path / "w.png", tmp_path / "m.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "nnviz", "gui", "--data", "toy", "--iterations", "500", "--autostart",
+         "--quit-when-done", "--screenshot", str(png), "--export", str(model), "--json"],
+        capture_output=True, text=True, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout.strip().splitlines()[-1])
+    assert s["iterations"] == 500 and s["stopped"] == "max_iterations" and s["accuracy"] is not None
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert model.stat().st_size > 100
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection is for Linux")
+def test_gui_without_display_fails_with_one_line():
+    env = _env()
+    for k in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(k, None)
+    r = subprocess.run([sys.executable, "-m", "nnviz"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.startswith("nnviz: error: no display found") and r.stderr.count("\n") == 1

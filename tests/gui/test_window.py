@@ -1,0 +1,261 @@
+"""The main window: training in the worker thread, controls, views, errors."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nnviz import modelio
+from nnviz.core.experiment import Experiment, Settings
+from nnviz.core.network import Network
+
+
+def wait_state(qtbot, w, *states, timeout=20_000):
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.state in states, timeout=timeout)
+
+
+def test_defaults_are_the_posts_iris_setup(make_window):
+    w = make_window()
+    ctx = w.context
+    assert ctx.dataset.name == "iris"
+    assert ctx.arch.describe() == "4-6-6-3"
+    assert ctx.arch.layer_activations == ("sigmoid", "sigmoid", "sigmoid")
+    assert ctx.settings.lr == 0.02 and ctx.settings.iterations == 50_000
+    assert w.latest.state == "ready" and w.latest.iteration == 0
+
+
+def test_play_trains_in_the_worker_and_snapshots_arrive(make_window, qtbot):
+    w = make_window(iterations=3000)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    snap = w.latest
+    assert snap.iteration == 3000 and snap.stopped == "max_iterations"
+    assert w.controller.snapshots_received >= 2
+    h = w.controller.history
+    assert h.x[0] == 0 and h.x[-1] == 2999 and len(h) == 3000
+    # the snapshot is a read-only copy
+    assert not snap.weights[0].flags.writeable
+    # the weights are exactly those of the same run in the core
+    e = Experiment(Settings(iterations=3000))
+    e.session.run(3000)
+    for a, b in zip(snap.weights, e.network.weights):
+        assert np.array_equal(a, b)
+
+
+def test_pause_step_and_reset(make_window, qtbot):
+    w = make_window(iterations=10_000_000)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "running" and w.latest.iteration > 0, timeout=10_000)
+    w.pause()
+    wait_state(qtbot, w, "paused")
+    it = w.latest.iteration
+    qtbot.wait(200)
+    assert w.latest.iteration == it  # paused means paused
+    w.step(1)
+    qtbot.waitUntil(lambda: w.latest.iteration == it + 1 and w.latest.state == "paused", timeout=10_000)
+    w.step(25)
+    qtbot.waitUntil(lambda: w.latest.iteration == it + 26 and w.latest.state == "paused", timeout=10_000)
+    first = w.latest.weights
+    w.reset()
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.iteration == 0, timeout=10_000)
+    start = Network.random(w.context.arch, np.random.default_rng(1)).weights
+    for a, b in zip(w.latest.weights, start):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(first[0], w.latest.weights[0])
+    assert len(w.controller.history) == 0
+
+
+def test_closing_while_training_stops_the_thread(make_window, qtbot):
+    w = make_window(iterations=10_000_000)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
+    w.close()
+    assert not w.controller.thread.isRunning()
+
+
+def test_changing_the_learning_rate_while_training_keeps_the_weights(make_window, qtbot):
+    w = make_window(iterations=10_000_000)
+    w.step(500)
+    qtbot.waitUntil(lambda: w.latest.iteration == 500, timeout=10_000)
+    before = w.latest.weights
+    w.controls.lr.setText("0.05")
+    w.controls.lr.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.context.settings.lr == 0.05 or w.controller.worker.exp.settings.lr == 0.05,
+                    timeout=10_000)
+    qtbot.wait(100)
+    assert w.latest.iteration == 500
+    assert np.array_equal(w.latest.weights[0], before[0])
+    # a new architecture starts afresh
+    w.controls.hidden.setText("3")
+    w.controls.hidden.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.context.arch.describe() == "4-3-3", timeout=10_000)
+    assert w.latest is None or w.latest.iteration == 0
+
+
+def test_bad_setting_is_refused_with_a_message(make_window, qtbot):
+    w = make_window()
+    w.controls.hidden.setText("6,x")
+    w.controls.hidden.editingFinished.emit()
+    assert "hidden layers" in w.controls.problem.text()
+    qtbot.wait(100)
+    assert w.context.arch.describe() == "4-6-6-3"
+
+
+def test_diagram_has_a_node_per_neuron_plus_bias_and_widths_follow_weights(make_window, qtbot):
+    w = make_window(hidden=(5, 4))
+    nv = w.network_view
+    kinds = [k[0] for k in nv.node_keys]
+    assert kinds.count("n") == 4 + 5 + 4 + 3
+    assert kinds.count("b") == 3
+    assert len(nv.edge_src) == w.context.arch.n_weights == 5 * 5 + 6 * 4 + 5 * 3
+    w.step(10)
+    qtbot.waitUntil(lambda: w.latest.iteration == 10, timeout=10_000)
+    values = nv.edge_values()
+    snap_all = np.concatenate([W.ravel() for W in w.latest.weights])
+    assert np.allclose(np.sort(np.abs(values)), np.sort(np.abs(snap_all)))
+    order = np.argsort(np.abs(values))
+    widths = nv.edge_width[order]
+    assert (np.diff(widths) >= 0).all() and widths[-1] > widths[0]
+    assert widths[-1] == pytest.approx(7.0)
+
+
+def test_hover_shows_the_exact_weight_and_node_value(make_window, qtbot):
+    w = make_window()
+    nv = w.network_view
+    e = int(np.argmax(nv.edge_width))
+    p, q = nv.node_pos[nv.edge_src[e]], nv.node_pos[nv.edge_dst[e]]
+    mid = p + (q - p) * 0.5
+    text = nv.hover_text(*mid)
+    l, r, c = nv.edge_layer[e], nv.edge_row[e], nv.edge_col[e]
+    assert f"{w.latest.weights[l][r, c]:.10g}" in text
+    out_node = nv.node_keys.index(("n", 3, 0))
+    text = nv.hover_text(*nv.node_pos[out_node])
+    assert "setosa" in text and f"{w.latest.outputs[0, 0]:.6g}" in text
+
+
+def test_big_network_is_collapsed_and_capped(make_window, qtbot, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 300))
+    y = rng.integers(0, 4, 60)
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"p{i}" for i in range(300)) + ",label\n"
+                    + "".join(",".join(f"{v:.3f}" for v in row) + f",c{k}\n" for row, k in zip(X, y)))
+    w = make_window(data=str(path), hidden=(200, 100))
+    nv = w.network_view
+    assert len(nv.node_keys) < 80
+    assert "collapsed" in nv._note.toPlainText()
+    assert nv.drawn.size <= 3000
+
+
+def test_predictions_panel_agrees_with_the_engine(make_window, qtbot):
+    w = make_window(iterations=2000, test_fraction=0.2)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    m = w.predictions.model
+    ctx = w.context
+    net = Network.from_weights(ctx.arch, list(w.latest.weights))
+    Yhat = np.vstack([net.predict(ctx.scaling.inputs(ctx.train.X)), net.predict(ctx.scaling.inputs(ctx.test.X))])
+    assert m.rowCount() == 150
+    assert np.array_equal(m.out, Yhat)
+    names = ctx.dataset.output_names
+    assert m.pred == [names[i] for i in Yhat.argmax(axis=1)]
+    n_wrong_train = int(m.wrong[: ctx.train.n].sum())
+    assert w.latest.accuracy == pytest.approx(1 - n_wrong_train / ctx.train.n)
+    cm = [[int(w.predictions.confusion.item(i, j).text()) for j in range(3)] for i in range(3)]
+    assert np.sum(cm) == ctx.train.n
+    assert len(w.controller.test_history) >= 1
+
+
+def test_two_input_data_gets_a_decision_map(make_window, qtbot):
+    w = make_window(data="xor", algorithm="rprop+", iterations=300)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    z = w.predictions.map_values(w.latest)
+    assert z.shape == (80, 80) and 0 <= z.min() < 0.2 and 0.8 < z.max() <= 1
+
+
+def test_bad_csv_shows_a_one_line_error_and_keeps_the_network(make_window, qtbot, tmp_path):
+    w = make_window()
+    w.step(20)
+    qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
+    before = w.latest.weights
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,y\n1,2,x\n3,oops,z\n")
+    assert w.open_csv(str(bad)) is False
+    assert "bad.csv: line 3, column 'b'" in w.last_error and "\n" not in w.last_error
+    assert w._dialog is not None and w._dialog.isVisible()
+    w._dialog.close()
+    qtbot.wait(100)
+    assert w.context.dataset.name == "iris"
+    assert np.array_equal(w.latest.weights[0], before[0])
+
+
+def test_open_csv_with_target_chooser(make_window, qtbot, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    p = tmp_path / "two.csv"
+    p.write_text("kind,u,v,w\n" + "".join(f"{'ab'[int(r[0] > 0)]},{r[0]},{r[1]},{r[2]}\n" for r in X))
+    w = make_window()
+    assert w.open_csv(str(p))
+    qtbot.waitUntil(lambda: w.context.dataset.source == str(p), timeout=10_000)
+    # the last column is numeric and "kind" the only text column: it is the target
+    assert w.context.dataset.output_names == ("a", "b")
+    assert w.context.dataset.input_names == ("u", "v", "w")
+    assert w.controls.target.currentText() == "kind"
+    w.controls.target.setCurrentText("w")  # then "kind" would be an input: refused
+    assert "column 'kind'" in w.last_error
+    qtbot.wait(100)
+    assert w.context.dataset.output_names == ("a", "b")
+    w._dialog.close()
+
+
+def test_divergence_shows_a_message_and_keeps_finite_weights(make_window, qtbot):
+    w = make_window(activation=("relu",), output_activation="linear", lr=0.5, iterations=5000)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    assert w.latest.stopped == "diverged"
+    assert "diverged" in w.last_error and "learning rate" in w.last_error
+    assert all(np.isfinite(W).all() for W in w.latest.weights)
+
+
+def test_export_weights_round_trip(make_window, qtbot, tmp_path):
+    w = make_window(iterations=100)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    path = tmp_path / "m.json"
+    assert w.export_weights(str(path))
+    model = modelio.load(path)
+    for a, b in zip(model.network.weights, w.latest.weights):
+        assert np.array_equal(a, b)
+    assert model.training["iterations"] == 100
+    assert w.export_weights(str(tmp_path / "m.txt")) is False and "supported" in w.last_error
+    png = tmp_path / "plot.png"
+    assert w.export_plot(str(png)) and png.stat().st_size > 1000
+
+
+class _Emitter(QObject):
+    sig = Signal(object)
+
+
+class _Receiver(QObject):
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    @Slot(object)
+    def on(self, x):
+        self.n += 1
+
+
+def test_many_signal_emits_do_not_leak_references_to_true():
+    """PySide6 6.12.0 on CPython 3.11 drops a reference to True per emit and crashes (QT-ON-DEBIAN.md)."""
+    import sys
+
+    e, r = _Emitter(), _Receiver()
+    e.sig.connect(r.on)
+    before = sys.getrefcount(True)
+    for i in range(5000):
+        e.sig.emit(i)
+    assert r.n == 5000
+    assert abs(sys.getrefcount(True) - before) < 100
