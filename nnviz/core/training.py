@@ -156,12 +156,17 @@ class TrainingSession:
             raise ValueError(f"the network has {net.arch.n_outputs} outputs, the data has {Y.shape[1]} targets")
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise ValueError("the training data contains NaN or infinite values")
+        self._setup(net, np.hstack([np.ones((X.shape[0], 1)), X]), np.ascontiguousarray(Y), config,
+                    rng if rng is not None else np.random.default_rng(0))
+
+    def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
+               rng: np.random.Generator) -> None:
         self.net = net
         self.config = config
-        self.n = X.shape[0]
-        self.X1 = np.hstack([np.ones((self.n, 1)), X])  # design matrix, ones column first
-        self.Y = np.ascontiguousarray(Y)
-        self.rng = rng if rng is not None else np.random.default_rng(0)
+        self.n = X1.shape[0]
+        self.X1 = X1  # design matrix, ones column first
+        self.Y = Y
+        self.rng = rng
         self.iteration = 0
         self._layer_acts = [acts.ACTIVATIONS[a] for a in net.arch.layer_activations]
         P = net.arch.n_weights
@@ -210,6 +215,15 @@ class TrainingSession:
         self._order = state["order"].copy()
         self._pos = state["pos"]
         self.iteration = state["iteration"]
+
+    def clone(self, config: TrainConfig | None = None) -> "TrainingSession":
+        """A session on the same (shared, read-only) data with copies of everything that
+        changes: the network, optimiser memory and random generator.  For replay and peeks."""
+        twin = TrainingSession.__new__(TrainingSession)
+        twin._setup(self.net.copy(), self.X1, self.Y, config or self.config,
+                    np.random.Generator(type(self.rng.bit_generator)()))
+        twin.set_state(self.get_state())
+        return twin
 
     def reconfigure(self, config: TrainConfig) -> None:
         """Train on with new settings from the current weights.

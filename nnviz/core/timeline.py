@@ -1,0 +1,144 @@
+"""Going back in training: stored states, checkpoints and deterministic replay.
+
+A ``Timeline`` keeps full session states (weights, optimiser memory, the random
+generator and the mini-batch position) at some iterations.  Any earlier
+iteration is rebuilt bit for bit by taking the nearest stored state at or
+before it and replaying the iterations in between: training is deterministic,
+so the replay reproduces the original run exactly.  Memory stays bounded: when
+there are more than ``capacity`` states, every other older one is dropped
+(the most recent ``keep_recent`` are always kept, so stepping back is instant).
+
+``MicroSteps`` splits one iteration into the stages the post explains: forward
+through each layer, the error, the delta at the output and at each hidden layer
+going back, and the weight update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .training import StepTrace, TrainConfig, TrainingSession
+
+
+def state_bytes(state: dict) -> int:
+    return sum(v.nbytes for v in state.values() if isinstance(v, np.ndarray))
+
+
+@dataclass
+class _Entry:
+    iteration: int
+    state: dict
+    config: TrainConfig
+
+
+class Timeline:
+    """States of one training run by iteration (see module doc)."""
+
+    def __init__(self, capacity: int = 2000, max_bytes: int = 256 * 2**20, keep_recent: int = 200):
+        self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.keep_recent = keep_recent
+        self._entries: list[_Entry] = []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def iterations(self) -> list[int]:
+        return [e.iteration for e in self._entries]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def record(self, session: TrainingSession) -> None:
+        """Store the session's current state (replacing any stored at the same iteration)."""
+        state = session.get_state()
+        it = state["iteration"]
+        while self._entries and self._entries[-1].iteration >= it:
+            self._entries.pop()
+        self._entries.append(_Entry(it, state, session.config))
+        self._thin(state_bytes(state))
+
+    def _thin(self, one: int) -> None:
+        cap = max(self.keep_recent + 2, min(self.capacity, self.max_bytes // max(one, 1)))
+        if len(self._entries) <= cap:
+            return
+        old, recent = self._entries[: -self.keep_recent], self._entries[-self.keep_recent:]
+        self._entries = [old[0]] + old[2::2] + recent  # keep the very first state
+
+    def truncate(self, iteration: int) -> None:
+        """Forget everything after ``iteration`` (training goes another way from there)."""
+        self._entries = [e for e in self._entries if e.iteration <= iteration]
+
+    @property
+    def first(self) -> int | None:
+        return self._entries[0].iteration if self._entries else None
+
+    def state_at(self, session: TrainingSession, iteration: int) -> dict:
+        """The state at ``iteration``: stored, or replayed from the nearest earlier state.
+
+        ``session`` supplies the data; it is not changed.
+        """
+        best = None
+        for e in self._entries:
+            if e.iteration <= iteration:
+                best = e
+            else:
+                break
+        if best is None:
+            raise ValueError(f"iteration {iteration} is before the first stored state")
+        if best.iteration == iteration:
+            return _copy_state(best.state)
+        scratch = session.clone(best.config)
+        scratch.set_state(best.state)
+        done = scratch.run(iteration - best.iteration)
+        if done.iterations != iteration - best.iteration:
+            raise ValueError(f"cannot replay to iteration {iteration} ({done.stopped})")
+        return scratch.get_state()
+
+
+def _copy_state(state: dict) -> dict:
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in state.items()}
+
+
+def stage_names(n_layers: int) -> list[str]:
+    """The micro-steps of one iteration for a network with ``n_layers`` weight matrices."""
+    names = [f"forward {l}" for l in range(1, n_layers + 1)]
+    names.append("error")
+    names += [f"delta {l}" for l in range(n_layers, 0, -1)]
+    names.append("update")
+    return names
+
+
+class MicroSteps:
+    """One iteration in stages.  The iteration is computed on a copy up front
+    (``trace``); ``finish`` applies it to the session, so completing the stages
+    gives exactly the weights of one normal step."""
+
+    def __init__(self, session: TrainingSession):
+        before = session.get_state()
+        self.trace: StepTrace = session.step_trace()
+        self._after = session.get_state()
+        session.set_state(before)
+        self.names = stage_names(len(self.trace.layers))
+        self.index = 0  # the stage shown: 0 = the first forward layer
+
+    @property
+    def stage(self) -> str:
+        return self.names[self.index]
+
+    @property
+    def done(self) -> bool:
+        return self.index == len(self.names) - 1
+
+    def advance(self) -> str:
+        if not self.done:
+            self.index += 1
+        return self.stage
+
+    def finish(self, session: TrainingSession) -> None:
+        """Apply the iteration (the last stage, the weight update)."""
+        session.set_state(self._after)
+        self.index = len(self.names) - 1
