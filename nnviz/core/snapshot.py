@@ -39,6 +39,10 @@ class Snapshot:
     message: str = ""
     iterations_per_second: float = 0.0
     training_seconds: float = 0.0
+    trace: object = None  # training.StepTrace of the last iteration, when training is at rest
+    stage: str | None = None  # the micro-step shown, e.g. "forward 2", "delta 3", "update"
+    rewound: bool = False  # the iteration went back (step back, resume from, weight edit)
+    preview: bool = False  # a look at an earlier iteration; the training state is unchanged
 
 
 class History:
@@ -83,6 +87,10 @@ class History:
             self._y[self._n : self._n + take] = y[:take]
             self._n += take
             x, y = x[take:], y[take:]
+
+    def truncate(self, iteration: int) -> None:
+        """Drop the points after ``iteration``."""
+        self._n = int(np.searchsorted(self._x[: self._n], iteration, side="right"))
 
     @property
     def x(self) -> np.ndarray:

@@ -35,6 +35,11 @@ class Controller(QObject):
     _pause = Signal()
     _step = Signal(int)
     _reset = Signal()
+    _micro = Signal()
+    _back = Signal()
+    _preview = Signal(int)
+    _resume = Signal(int)
+    _set_weight = Signal(int, int, int, float)
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
@@ -44,7 +49,8 @@ class Controller(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.context: Context | None = None
-        self.latest: Snapshot | None = None
+        self.latest: Snapshot | None = None  # what the views show (may be a preview)
+        self.present: Snapshot | None = None  # the training state itself
         self.history = History()
         self.test_history = History()
         self.snapshots_received = 0
@@ -63,10 +69,21 @@ class Controller(QObject):
         self._pause.connect(self.worker.pause)
         self._step.connect(self.worker.step)
         self._reset.connect(self.worker.reset)
+        self._micro.connect(self.worker.micro_step)
+        self._back.connect(self.worker.step_back)
+        self._preview.connect(self.worker.preview)
+        self._resume.connect(self.worker.resume_from)
+        self._set_weight.connect(self.worker.set_weight)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
         self.worker.failed.connect(self._on_failed)
         self.thread.start()
+
+        self._preview_wanted = None
+        self._preview_timer = QTimer(self)  # dragging the history slider: at most ~20 requests a second
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(50)
+        self._preview_timer.timeout.connect(self._send_preview)
 
         self.timer = QTimer(self)
         self.timer.setInterval(REPAINT_MS)
@@ -89,6 +106,29 @@ class Controller(QObject):
     def reset(self) -> None:
         self._reset.emit()
 
+    def micro_step(self) -> None:
+        self._micro.emit()
+
+    def step_back(self) -> None:
+        self._back.emit()
+
+    def preview(self, iteration: int) -> None:
+        """Show the network as it was at ``iteration`` (requests are coalesced)."""
+        self._preview_wanted = int(iteration)
+        if not self._preview_timer.isActive():
+            self._preview_timer.start()
+
+    def _send_preview(self) -> None:
+        if self._preview_wanted is not None:
+            self._preview.emit(self._preview_wanted)
+            self._preview_wanted = None
+
+    def resume_from(self, iteration: int) -> None:
+        self._resume.emit(int(iteration))
+
+    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        self._set_weight.emit(int(layer), int(row), int(col), float(value))
+
     @property
     def running(self) -> bool:
         return self.latest is not None and self.latest.state in ("running", "stepping")
@@ -110,6 +150,7 @@ class Controller(QObject):
         self.history.clear()
         self.test_history.clear()
         self.latest = None
+        self.present = None
         self.contextChanged.emit(ctx)
 
     @Slot(object)
@@ -117,12 +158,17 @@ class Controller(QObject):
         if self.context is None or snap.generation != self.context.generation:
             return  # from before a reset or a new configuration
         self.snapshots_received += 1
-        self.history.extend(snap.new_iterations, snap.new_mse)
-        if snap.test_mse is not None:
-            self.test_history.extend([snap.iteration], [snap.test_mse])
+        if snap.rewound:
+            self.history.truncate(snap.iteration - 1)
+            self.test_history.truncate(snap.iteration)
+        if not snap.preview:
+            self.history.extend(snap.new_iterations, snap.new_mse)
+            if snap.test_mse is not None:
+                self.test_history.extend([snap.iteration], [snap.test_mse])
+            self.present = snap
         self.latest = snap
         self._dirty = True
-        if snap.state in ("paused", "finished", "ready"):
+        if snap.state in ("paused", "finished", "ready") or snap.preview:
             self._repaint()  # the final state is painted at once, not on the next tick
 
     @Slot(str)

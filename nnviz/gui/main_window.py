@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from .. import modelio
@@ -24,6 +24,8 @@ from ..core.network import Network
 from ..core.snapshot import Snapshot
 from .controller import Controller
 from .views.controls import ControlPanel
+from .views.edge_card import EdgeCard
+from .views.inspector import Inspector
 from .views.loss_plot import LossPlot
 from .views.network_view import NetworkView
 from .views.predictions_view import PredictionsView
@@ -55,12 +57,26 @@ class MainWindow(QMainWindow):
         self.labels_box = QCheckBox("weight labels")
         self.labels_box.setToolTip("print each weight on its edge, like neuralnet's plot (small nets)")
         self.labels_box.toggled.connect(self.network_view.set_show_labels)
+        self.mode_box = QComboBox()
+        self.mode_box.addItems(["weights", "gradient", "activations"])
+        self.mode_box.setToolTip("weights: edges by weight\ngradient: edges by dC/dw of the last step, nodes by delta\n"
+                                 "activations: nodes by the selected observation's values")
+        self.mode_box.currentTextChanged.connect(self.network_view.set_mode)
+        self.inspector = Inspector()
+        self.predictions.addTab(self.inspector, "Backprop inspector")
+        self.edge_card = EdgeCard(self)
+        self.edge_card.weightEdited.connect(self.controller.set_weight)
 
         diagram = QWidget()
         dl = QVBoxLayout(diagram)
         dl.setContentsMargins(0, 0, 0, 0)
         dl.addWidget(self.network_view, 1)
-        dl.addWidget(self.labels_box)
+        under = QHBoxLayout()
+        under.addWidget(self.labels_box)
+        under.addStretch(1)
+        under.addWidget(QLabel("show"))
+        under.addWidget(self.mode_box)
+        dl.addLayout(under)
         right_top = QSplitter(Qt.Horizontal)
         right_top.addWidget(diagram)
         right_top.addWidget(self.loss_plot)
@@ -86,6 +102,12 @@ class MainWindow(QMainWindow):
         self.controls.stepRequested.connect(self.step)
         self.controls.resetRequested.connect(self.reset)
         self.predictions.rowSelected.connect(self._on_row_selected)
+        self.controls.microRequested.connect(self.micro_step)
+        self.controls.backRequested.connect(self.step_back)
+        self.controls.epochRequested.connect(self.step_epoch)
+        self.loss_plot.previewRequested.connect(self.controller.preview)
+        self.loss_plot.resumeRequested.connect(self.resume_from)
+        self.network_view.edgeClicked.connect(self.open_edge_card)
         self.predictions.currentChanged.connect(lambda *_: self.latest and self.predictions.render(self.latest))
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
@@ -104,7 +126,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action(file_menu, "&Open CSV\u2026", QKeySequence.Open, self.open_csv_dialog)
         self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
-        self._action(file_menu, "Export &plot image\u2026", "Ctrl+Shift+E", self.export_plot_dialog)
+        self._action(file_menu, "Export &plot image\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         train_menu = self.menuBar().addMenu("&Training")
@@ -112,6 +134,9 @@ class MainWindow(QMainWindow):
         self._action(train_menu, "Step one iteration", "Ctrl+Right", lambda: self.step(1))
         self._action(train_menu, "Step N iterations", "Ctrl+Shift+Right",
                      lambda: self.step(self.controls.step_n.value()))
+        self._action(train_menu, "Micro-step (one stage of an iteration)", "M", self.micro_step)
+        self._action(train_menu, "Step back", "Ctrl+Left", self.step_back)
+        self._action(train_menu, "Step one epoch", "Ctrl+Shift+E", self.step_epoch)
         self._action(train_menu, "Reset weights", "Ctrl+R", self.reset)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
@@ -142,6 +167,47 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.controller.reset()
+
+    def micro_step(self) -> None:
+        self.controller.micro_step()
+
+    def step_back(self) -> None:
+        self.controller.step_back()
+
+    def step_epoch(self) -> None:
+        """One pass over the training rows: ceil(n / batch size) iterations."""
+        ctx = self.context
+        if ctx is None:
+            return
+        b = ctx.settings.batch_size or ctx.train.n
+        self.controller.step(-(-ctx.train.n // min(b, ctx.train.n)))
+
+    def resume_from(self, iteration: int, confirm: bool = True) -> None:
+        """Continue from an earlier iteration, discarding what came after (asks first)."""
+        present = self.controller.present
+        if present is None:
+            return
+        if not confirm or iteration >= present.iteration:
+            self.controller.resume_from(iteration)
+            return
+        box = QMessageBox(QMessageBox.Question, "nnviz",
+                          f"Resume from iteration {iteration:,}? The {present.iteration - iteration:,} "
+                          "later iterations will be discarded.", QMessageBox.Yes | QMessageBox.Cancel, self)
+        box.setWindowModality(Qt.WindowModal)
+        box.accepted.connect(lambda: self.controller.resume_from(iteration))
+        self._confirm = box
+        box.open()
+
+    @Slot(int, int, int)
+    def open_edge_card(self, layer: int, row: int, col: int) -> None:
+        snap = self.controller.present
+        if snap is None or self.context is None:
+            return
+        nv = self.network_view
+        src = "bias" if row == 0 else nv._name(layer, row - 1)
+        self.edge_card.show_edge(layer, row, col, src, nv._name(layer + 1, col), snap)
+        self.edge_card.show()
+        self.edge_card.raise_()
 
     @Slot(object)
     def _on_settings(self, settings: Settings) -> None:
@@ -267,6 +333,8 @@ class MainWindow(QMainWindow):
         self.latest = None
         self.network_view.set_context(ctx)
         self.predictions.set_context(ctx)
+        self.inspector.set_context(ctx)
+        self.edge_card.hide()
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)
         name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
@@ -282,8 +350,17 @@ class MainWindow(QMainWindow):
         if not live or t0 - self._table_time >= TABLE_SECONDS:
             self._table_time = t0
             self.predictions.render(snap)
+        self.inspector.render(snap)
         self.controls.set_running(live)
+        present = self.controller.present
+        if present is not None and not live:
+            self.loss_plot.sync_slider(present.iteration, snap.iteration)
         parts = [snap.state, f"iteration {snap.iteration:,}", f"mse {snap.mse:.5g}"]
+        if snap.preview:
+            parts[0] = f"looking at iteration {snap.iteration:,} (training is at {present.iteration:,})"
+            parts.pop(1)
+        if snap.stage:
+            parts.insert(2, f"micro-step: {snap.stage}")
         if snap.accuracy is not None:
             parts.append(f"accuracy {snap.accuracy:.1%}")
         if snap.test_mse is not None:
@@ -297,12 +374,13 @@ class MainWindow(QMainWindow):
         text = "  \u00b7  ".join(parts)
         if text != self.status.text():
             self.status.setText(text)
-        if snap.state == "finished":
+        if snap.state == "finished" and not snap.preview:
             self.finished.emit(snap)
 
     @Slot(int)
     def _on_row_selected(self, row: int) -> None:
-        self.network_view.selected_row = row
+        self.network_view.set_selected_row(row)
+        self.inspector.set_selected_row(row)
 
     # -- drag and drop / close ------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

@@ -23,7 +23,8 @@ from ..core.experiment import Experiment, Settings
 from ..core.model import Model
 from ..core.network import Architecture
 from ..core.snapshot import Snapshot, frozen
-from ..core.training import TrainConfig
+from ..core.timeline import MicroSteps, Timeline
+from ..core.training import StepTrace, TrainConfig
 
 CHUNK_SECONDS = 0.02
 EMIT_SECONDS = 1 / 30
@@ -72,6 +73,10 @@ class TrainingWorker(QObject):
         self._rate = 0.0
         self._stopped: str | None = None
         self._message = ""
+        self.timeline = Timeline()
+        self._trace: StepTrace | None = None  # the last iteration, every matrix of it
+        self._micro: MicroSteps | None = None
+        self._rewound = False
 
     # -- lifecycle -------------------------------------------------------
     @Slot()
@@ -103,9 +108,11 @@ class TrainingWorker(QObject):
                                      settings.batch_size, settings.threshold)  # validates
                 if settings.iterations < 0:
                     raise ValueError("the number of iterations cannot be negative")
+                self._cancel_micro()
                 exp.session.reconfigure(config)
                 exp.config = config
                 exp.settings = settings
+                self.timeline.record(exp.session)  # replays from here use the new settings
                 self._stopped = None
                 if was_running:
                     self._remaining = max(settings.iterations - exp.session.iteration, 0)
@@ -132,6 +139,9 @@ class TrainingWorker(QObject):
         self._pending_x.clear()
         self._pending_y.clear()
         self._rate = 0.0
+        self._trace, self._micro = None, None
+        self.timeline = Timeline()
+        self.timeline.record(exp.session)
         self.configured.emit(Context(self._generation, exp.settings, exp.dataset, exp.train, exp.test,
                                      exp.arch, exp.scaling, frozen(exp.X_train), frozen(exp.Y_train)))
         self._emit(force=True)
@@ -158,6 +168,10 @@ class TrainingWorker(QObject):
         self._start_run(n, stepping=True)
 
     def _start_run(self, n: int, stepping: bool = False) -> None:
+        self._cancel_micro()
+        if stepping and n == 1 and self._state != "running":
+            self._single_step()
+            return
         self._remaining = n
         self._state = "stepping" if stepping else "running"
         self._stopped, self._message = None, ""
@@ -171,7 +185,157 @@ class TrainingWorker(QObject):
         if self._state in ("running", "stepping"):
             self._pause_timer()
             self._state = "paused"
+            self._at_rest()
             self._emit(force=True)
+
+    def _at_rest(self) -> None:
+        """Training stopped: keep a checkpoint and the trace of the last iteration."""
+        self.timeline.record(self.exp.session)
+        self._trace = self._trace_of_last()
+
+    def _trace_of_last(self) -> StepTrace | None:
+        """Every matrix of the last iteration, rebuilt by replaying it on a copy."""
+        session = self.exp.session
+        if session.iteration == 0:
+            return None
+        try:
+            twin = session.clone()
+            twin.set_state(self.timeline.state_at(session, session.iteration - 1))
+            return twin.step_trace()
+        except (ValueError, FloatingPointError):
+            return None
+
+    def _single_step(self) -> None:
+        """One iteration with its trace (the same weights as run(1))."""
+        session = self.exp.session
+        try:
+            self._trace = session.step_trace()
+        except FloatingPointError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._pending_x.append(np.array([session.iteration - 1]))
+        self._pending_y.append(np.array([self._trace.mse]))
+        self.timeline.record(session)
+        self._state = "paused"
+        self._emit(force=True)
+
+    # -- step-through --------------------------------------------------------------
+    def _cancel_micro(self) -> None:
+        self._micro = None
+
+    @Slot()
+    def micro_step(self) -> None:
+        """The next stage of the current iteration; the last stage applies the update."""
+        if self.exp is None:
+            return
+        if self._state in ("running", "stepping"):
+            self.pause()
+        session = self.exp.session
+        if self._micro is None:
+            try:
+                self._micro = MicroSteps(session)
+            except FloatingPointError as exc:
+                self.failed.emit(str(exc))
+                return
+        elif not self._micro.done:
+            if self._micro.advance() == "update":
+                self._micro.finish(session)
+                self._pending_x.append(np.array([session.iteration - 1]))
+                self._pending_y.append(np.array([self._micro.trace.mse]))
+                self.timeline.record(session)
+        else:  # the update was shown: start the next iteration
+            self._micro = None
+            self.micro_step()
+            return
+        self._trace = self._micro.trace
+        self._state = "paused"
+        self._emit(force=True)
+
+    @Slot()
+    def step_back(self) -> None:
+        """Undo one iteration (or leave the micro-steps of an iteration not yet applied)."""
+        if self.exp is None:
+            return
+        if self._state in ("running", "stepping"):
+            self.pause()
+        if self._micro is not None and not self._micro.done:
+            self._micro = None
+            self._trace = self._trace_of_last()
+            self._emit(force=True)
+            return
+        self._micro = None
+        session = self.exp.session
+        if session.iteration == 0:
+            return
+        self._go_to(session.iteration - 1)
+
+    def _go_to(self, iteration: int) -> None:
+        session = self.exp.session
+        try:
+            session.set_state(self.timeline.state_at(session, iteration))
+        except ValueError as exc:
+            self.failed.emit(str(exc))
+            return
+        self.timeline.truncate(iteration)
+        self.timeline.record(session)
+        self._trace = self._trace_of_last()
+        self._state = "paused"
+        self._stopped = None
+        self._rewound = True
+        self._pending_x.clear()
+        self._pending_y.clear()
+        self._emit(force=True)
+
+    @Slot(int)
+    def resume_from(self, iteration: int) -> None:
+        """Make an earlier iteration the current one; what came after is discarded."""
+        if self.exp is None:
+            return
+        if self._state in ("running", "stepping"):
+            self.pause()
+        self._micro = None
+        self._go_to(max(0, min(iteration, self.exp.session.iteration)))
+
+    @Slot(int)
+    def preview(self, iteration: int) -> None:
+        """Emit the network as it was at ``iteration`` (a preview; training state unchanged)."""
+        if self.exp is None:
+            return
+        session = self.exp.session
+        iteration = max(0, min(iteration, session.iteration))
+        if iteration == session.iteration:
+            self._emit(force=True)  # the present: an ordinary snapshot
+            return
+        try:
+            twin = session.clone()
+            twin.set_state(self.timeline.state_at(session, iteration))
+        except ValueError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._emit(force=True, preview=twin)
+
+    @Slot(int, int, int, float)
+    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        """Edit one weight; training continues from the edited network."""
+        if self.exp is None:
+            return
+        if self._state in ("running", "stepping"):
+            self.pause()
+        self._micro = None
+        W = self.exp.network.weights
+        if not (0 <= layer < len(W) and 0 <= row < W[layer].shape[0] and 0 <= col < W[layer].shape[1]):
+            self.failed.emit(f"there is no weight W{layer + 1}[{row}, {col}]")
+            return
+        if not np.isfinite(value):
+            self.failed.emit("a weight must be a finite number")
+            return
+        W[layer][row, col] = value
+        session = self.exp.session
+        self.timeline.truncate(session.iteration - 1)
+        self.timeline.record(session)
+        self._trace = None
+        self._rewound = True
+        self._emit(force=True)
 
     @Slot()
     def reset(self) -> None:
@@ -215,6 +379,7 @@ class TrainingWorker(QObject):
             self._pending_y.append(res.mse)
         self._remaining -= res.iterations
         self._run_iters += res.iterations
+        self.timeline.record(exp.session)
         elapsed = time.perf_counter() - self._run_started
         self._rate = self._run_iters / elapsed if elapsed > 0 else 0.0
         if res.stopped:
@@ -227,6 +392,7 @@ class TrainingWorker(QObject):
             if self._state == "stepping":
                 self._pause_timer()
                 self._state = "paused"
+                self._at_rest()
                 self._emit(force=True)
             else:
                 self._finish("max_iterations")
@@ -237,15 +403,19 @@ class TrainingWorker(QObject):
         self._pause_timer()
         self._state = "finished"
         self._stopped = why
+        self._at_rest()
         self._emit(force=True)
 
-    def _emit(self, force: bool = False) -> None:
+    def _emit(self, force: bool = False, preview=None) -> None:
         now = time.perf_counter()
         if not force and now - self._last_emit < EMIT_SECONDS:
             return
         self._last_emit = now
         exp = self.exp
         if exp is None:
+            return
+        if preview is not None:
+            self._emit_preview(preview)
             return
         net = exp.network
         Yhat = net.predict(exp.X_train)
@@ -274,8 +444,29 @@ class TrainingWorker(QObject):
             message=self._message,
             iterations_per_second=self._rate,
             training_seconds=(now - self._run_started) if self._run_started else 0.0,
+            trace=self._trace if self._state not in ("running", "stepping") else None,
+            stage=self._micro.stage if self._micro is not None else None,
+            rewound=self._rewound,
         )
+        self._rewound = False
         self.snapshot.emit(snap)
+
+    def _emit_preview(self, twin) -> None:
+        exp = self.exp
+        Yhat = twin.net.predict(exp.X_train)
+        Th = twin.net.predict(exp.X_test) if exp.X_test is not None else None
+        task = exp.task
+        empty = np.empty(0)
+        empty.flags.writeable = False
+        self.snapshot.emit(Snapshot(
+            generation=self._generation, iteration=twin.iteration,
+            weights=tuple(frozen(W) for W in twin.net.weights),
+            new_iterations=empty.astype(np.int64), new_mse=empty,
+            mse=metrics.mse(exp.Y_train, Yhat), accuracy=metrics.accuracy(task, exp.Y_train, Yhat),
+            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
+            test_accuracy=metrics.accuracy(task, exp.Y_test, Th) if Th is not None else None,
+            outputs=frozen(Yhat), test_outputs=frozen(Th) if Th is not None else None,
+            state=self._state, stopped=self._stopped, preview=True))
 
     def current_model(self) -> Model | None:
         """Only for the worker thread (export goes through a snapshot in the GUI)."""

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
 
 from ...core.snapshot import History, Snapshot
 
 
 class LossPlot(QWidget):
     """One PlotDataItem per curve; ``render`` only sets data."""
+
+    previewRequested = Signal(int)  # the slider moved to an earlier iteration
+    resumeRequested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -36,6 +41,19 @@ class LossPlot(QWidget):
         # current values in a label outside the plot: changing legend text would re-lay out the plot
         self.value_label = QLabel()
         self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        # the history scrubber: look at the network as it was at an earlier iteration
+        self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(179, 88, 6, width=1.5))
+        self.marker.setVisible(False)
+        self.plot.addItem(self.marker, ignoreBounds=True)
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setToolTip("history: drag to see the network at an earlier iteration")
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.slider_label = QLabel("")
+        self.resume_button = QPushButton("Resume from here")
+        self.resume_button.setToolTip("make the iteration shown the current one (later iterations are discarded)")
+        self.resume_button.setEnabled(False)
+        self.resume_button.clicked.connect(self._on_resume)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -43,6 +61,11 @@ class LossPlot(QWidget):
         row.addWidget(self.log_box)
         row.addWidget(self.value_label, 1)
         lay.addLayout(row)
+        hist = QHBoxLayout()
+        hist.addWidget(self.slider, 1)
+        hist.addWidget(self.slider_label)
+        hist.addWidget(self.resume_button)
+        lay.addLayout(hist)
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
@@ -76,7 +99,38 @@ class LossPlot(QWidget):
 
     _last = None
 
+    def _on_slider(self, value: int) -> None:
+        if self._syncing:
+            return
+        at_end = value >= self.slider.maximum()
+        self.marker.setVisible(not at_end)
+        self.marker.setValue(value)
+        self.slider_label.setText("" if at_end else f"iteration {value:,}")
+        self.resume_button.setEnabled(not at_end)
+        self.previewRequested.emit(value)
+
+    def _on_resume(self) -> None:
+        self.resumeRequested.emit(self.slider.value())
+
+    _syncing = False
+
+    def sync_slider(self, present_iteration: int, shown_iteration: int) -> None:
+        """Range 0..present; the handle on what is shown (without requesting a preview)."""
+        self._syncing = True
+        try:
+            self.slider.setRange(0, present_iteration)
+            self.slider.setValue(shown_iteration)
+        finally:
+            self._syncing = False
+        at_end = shown_iteration >= present_iteration
+        self.marker.setVisible(not at_end)
+        self.marker.setValue(shown_iteration)
+        self.resume_button.setEnabled(not at_end)
+        self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
+
     def render(self, snap: Snapshot, history: History, test_history: History) -> None:
+        if snap.preview:
+            return  # the curve is the present; the marker shows where the preview is
         self.train_curve.setData(history.x, history.y)
         self._last = (snap, history, test_history)
         if self.follow:

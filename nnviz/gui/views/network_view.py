@@ -17,7 +17,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtWidgets import QGraphicsObject, QToolTip
 
@@ -109,7 +109,8 @@ class EdgesItem(QGraphicsObject):
 class NetworkView(pg.PlotWidget):
     """Diagram of the current network; ``set_context`` per architecture, ``render`` per frame."""
 
-    edgeHovered = Signal(str)
+    edgeClicked = Signal(int, int, int)  # weight matrix (0-based), row (0 = bias), column
+    MODES = ("weights", "gradient", "activations")
 
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
@@ -130,20 +131,26 @@ class NetworkView(pg.PlotWidget):
         self._weight_texts: list[pg.TextItem] = []
         self._legend = pg.TextItem(anchor=(0, 0))
         self._legend.setZValue(20)
-        self._note = pg.TextItem(anchor=(1, 0), color=(90, 90, 90))
+        self._note = pg.TextItem(anchor=(1, 1), color=(90, 90, 90))
         self._note.setZValue(20)
         self._legend_proxy = None
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.mode = "weights"
+        self.trace = None
+        self.stage: str | None = None
         self.getViewBox().sigTransformChanged.connect(self._place_labels)
         self.weights: tuple[np.ndarray, ...] = ()
         self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
         self.edge_width = np.empty(0)
         self.context = None
         self._fast = False
+        self._last_edge = None
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
         self.context = ctx
+        self.trace, self.stage = None, None
         arch = ctx.arch
         sizes = arch.sizes
         G = build_graph(sizes)
@@ -178,8 +185,12 @@ class NetworkView(pg.PlotWidget):
         rows = max(len([n for n in self.node_keys if n[0] != "more" and G.nodes[n]["layer"] == l]) for l in range(len(sizes)))
         size = int(np.clip(260 / max(rows, 1), 9, 26))
         self._node_size = size
-        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size,
-                            pen=pg.mkPen(60, 60, 60, width=1.2))
+        self._base_brushes = brushes
+        self._symbols = symbols
+        self._node_pen = pg.mkPen(60, 60, 60, width=1.2)
+        self._hl_pen = pg.mkPen(179, 88, 6, width=3.5)
+        self.node_layer = np.array([G.nodes[n]["layer"] for n in self.node_keys])
+        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size, pen=self._node_pen)
         # labels
         for t in self._texts + self._weight_texts:
             self.removeItem(t)
@@ -213,7 +224,7 @@ class NetworkView(pg.PlotWidget):
                 self.addItem(t)
                 self._weight_texts.append(t)
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
-        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.15, ys.max() + 0.3), padding=0)
+        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.22, ys.max() + 0.3), padding=0)
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
@@ -222,7 +233,7 @@ class NetworkView(pg.PlotWidget):
             f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
             f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
             "<span style='color:#555'>width &#8733; |w|</span>")
-        self._note.setPos(xs.max() + 0.33, ys.max() + 0.29)
+        self._note.setPos(xs.max() + 0.33, ys.min() - 0.14)
         self.weights = ()
         self._place_labels()
 
@@ -248,13 +259,101 @@ class NetworkView(pg.PlotWidget):
     def render(self, snap: Snapshot, fast: bool = False) -> None:
         """Draw the snapshot's weights; ``fast`` (while training) paints without antialiasing."""
         self.weights = snap.weights
+        if not snap.preview:
+            self.trace = snap.trace
+            self.stage = snap.stage
         self._fast = fast
         self._draw_edges()
+        self._draw_nodes()
+
+    def set_mode(self, mode: str) -> None:
+        """weights (default), gradient (dC/dw of the last step, deltas on the nodes) or
+        activations (the selected observation's values on the nodes)."""
+        self.mode = mode
+        if self.weights:
+            self._draw_edges()
+            self._draw_nodes()
+
+    def set_selected_row(self, row: int) -> None:
+        self.selected_row = row
+        if self.weights and self.mode != "weights":
+            self._draw_nodes()
+
+    def _highlight(self) -> tuple[set[int], set[int]]:
+        """(weight matrices, layers) the current micro-step is about."""
+        if not self.stage:
+            return set(), set()
+        kind, _, num = self.stage.partition(" ")
+        L = len(self.weights)
+        if kind == "forward":
+            l = int(num)
+            return {l - 1}, {l}
+        if kind == "error":
+            return set(), {L}
+        if kind == "delta":
+            l = int(num)
+            return ({l} if l < L else set()), {l}
+        return set(range(L)), set()
+
+    def node_values(self) -> np.ndarray | None:
+        """The value shown on each node in the current mode (NaN: none), or None in weights mode."""
+        if self.mode == "weights" or not self.weights:
+            return None
+        vals = np.full(len(self.node_keys), np.nan)
+        if self.mode == "activations":
+            per_layer = self._activations_of_row()
+        else:
+            t = self.trace
+            if t is None:
+                return vals
+            hits = np.flatnonzero(np.asarray(t.rows) == self.selected_row)
+            if hits.size == 0:
+                return vals
+            per_layer = [None] + [lt.delta[hits[0]] for lt in t.layers]
+        for i, key in enumerate(self.node_keys):
+            if key[0] == "n" and per_layer[key[1]] is not None:
+                vals[i] = per_layer[key[1]][key[2]]
+        return vals
+
+    def _activations_of_row(self) -> list[np.ndarray]:
+        ctx = self.context
+        row = min(self.selected_row, ctx.X_train.shape[0] - 1)
+        h = ctx.X_train[row]
+        out = [h]
+        from ...core.activations import ACTIVATIONS
+
+        for W, name in zip(self.weights, ctx.arch.layer_activations):
+            h = ACTIVATIONS[name]((W[0] + h @ W[1:])[None, :])[0]
+            out.append(h)
+        return out
+
+    def _draw_nodes(self) -> None:
+        vals = self.node_values()
+        _, layers = self._highlight()
+        brushes = self._base_brushes
+        if vals is not None:
+            brushes = list(brushes)
+            for l in set(self.node_layer.tolist()):
+                m = (self.node_layer == l) & np.isfinite(vals)
+                top = np.abs(vals[m]).max() if m.any() else 0.0
+                for i in np.flatnonzero(m):
+                    frac = vals[i] / top if top > 0 else 0.0
+                    rgb = POSITIVE if frac >= 0 else NEGATIVE
+                    brushes[i] = pg.mkBrush(*_faded(rgb, abs(frac)) if abs(frac) > 0.02 else (255, 255, 255))
+        pens = [self._hl_pen if (self.node_layer[i] in layers and self.node_keys[i][0] == "n") else self._node_pen
+                for i in range(len(self.node_keys))]
+        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=self._symbols, size=self._node_size, pen=pens)
 
     def edge_values(self) -> np.ndarray:
-        """The weight of every edge in the graph (drawn or not), from the latest snapshot."""
+        """What every edge in the graph shows (drawn or not): its weight, or in gradient
+        mode dC/dw of the last step (zero before any step)."""
         out = np.empty(len(self.edge_src))
-        for l, W in enumerate(self.weights):
+        mats = self.weights
+        if self.mode == "gradient":
+            if self.trace is None:
+                return np.zeros(len(self.edge_src))
+            mats = [-lt.gradient for lt in self.trace.layers]
+        for l, W in enumerate(mats):
             m = self.edge_layer == l
             out[m] = W[self.edge_row[m], self.edge_col[m]]
         return out
@@ -273,25 +372,34 @@ class NetworkView(pg.PlotWidget):
         P, Q = self.node_pos[self.edge_src], self.node_pos[self.edge_dst]
         positive = w >= 0
         aa = drawn.size <= AA_EDGES and not self._fast
+        hl_mats, _ = self._highlight()
+        lit = np.isin(self.edge_layer, list(hl_mats)) if hl_mats else np.ones(w.size, dtype=bool)
         strokes = []
-        for b in range(BANDS):  # weak bands first, so strong edges lie on top
-            level = (b + 0.5) / BANDS
-            for sign in (0, 1):
-                sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign))]
-                if sel.size == 0:
-                    continue
-                x = np.empty(2 * sel.size)
-                y = np.empty(2 * sel.size)
-                x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
-                y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
-                pen = pg.mkPen(_faded(POSITIVE if sign else NEGATIVE, level), width=0.6 + 6.4 * level)
-                strokes.append((pen, pg.arrayToQPath(x, y, connect="pairs")))
+        for dim in (True, False) if hl_mats else (False,):  # edges outside the micro-step: pale, below
+            for b in range(BANDS):  # weak bands first, so strong edges lie on top
+                level = (b + 0.5) / BANDS
+                for sign in (0, 1):
+                    sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign)) & (lit[drawn] != dim)]
+                    if sel.size == 0:
+                        continue
+                    x = np.empty(2 * sel.size)
+                    y = np.empty(2 * sel.size)
+                    x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
+                    y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
+                    colour = _faded(POSITIVE if sign else NEGATIVE, level * (0.15 if dim else 1.0))
+                    pen = pg.mkPen(colour, width=0.6 + 6.4 * level)
+                    strokes.append((pen, pg.arrayToQPath(x, y, connect="pairs")))
         self._edges.set_strokes(strokes, antialias=aa)
         notes = []
         if len(self.edge_src) < self.total_edges:
             notes.append(f"wide layers collapsed: {len(self.edge_src):,} of {self.total_edges:,} weights shown")
         if drawn.size < len(self.edge_src):
             notes.append(f"only the {drawn.size:,} strongest edges drawn")
+        if self.mode == "gradient":
+            notes.append("gradient mode: edges show dC/dw of the last step, nodes its \u03b4"
+                         if self.trace is not None else "gradient mode: step once to see dC/dw")
+        elif self.mode == "activations":
+            notes.append(f"activations of observation {self.selected_row + 1}")
         self._note.setText("\n".join(notes))
         if self.show_labels and self._weight_texts:
             for i, t in enumerate(self._weight_texts):
@@ -317,6 +425,7 @@ class NetworkView(pg.PlotWidget):
         """What hovering at view coordinates (x, y) shows: a node's value or an edge's weight."""
         px, py = self.getViewBox().viewPixelSize()
         px, py = max(px, 1e-9), max(py, 1e-9)
+        self._last_edge = None
         d = np.hypot((self.node_pos[:, 0] - x) / px, (self.node_pos[:, 1] - y) / py)
         i = int(d.argmin())
         if d[i] <= self._node_size / 2 + 2:
@@ -335,14 +444,31 @@ class NetworkView(pg.PlotWidget):
             return ""
         # where edges cross, the one drawn on top (the strongest) is the one under the mouse
         cand = sel[near]
-        return self._edge_text(int(cand[np.argmax(self.edge_width[cand])]))
+        self._last_edge = int(cand[np.argmax(self.edge_width[cand])])
+        return self._edge_text(self._last_edge)
 
     def _edge_text(self, e: int) -> str:
         l, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
         src = "bias" if r == 0 else self._name(l, r - 1)
         dst = self._name(l + 1, c)
         w = self.weights[l][r, c]
-        return f"W{l + 1}[{r}, {c}]  {src} \u2192 {dst}\nweight = {w:.10g}"
+        text = f"W{l + 1}[{r}, {c}]  {src} \u2192 {dst}\nweight = {w:.10g}"
+        if self.trace is not None:
+            text += f"\ndC/dw (last step) = {-self.trace.layers[l].gradient[r, c]:.6g}"
+        return text + "\n(click for the update formula)"
+
+    def edge_at(self, x: float, y: float) -> int | None:
+        """The index of the edge under view coordinates (x, y), or None."""
+        text_before = self.hover_text(x, y)
+        return self._last_edge if text_before and self._last_edge is not None else None
+
+    def _on_mouse_clicked(self, event) -> None:
+        if not self.weights or event.button() != Qt.LeftButton or event.double():
+            return
+        p = self.getViewBox().mapSceneToView(event.scenePos())
+        e = self.edge_at(p.x(), p.y())
+        if e is not None:
+            self.edgeClicked.emit(int(self.edge_layer[e]), int(self.edge_row[e]), int(self.edge_col[e]))
 
     def _name(self, layer: int, i: int) -> str:
         ds = self.context.dataset
@@ -360,7 +486,11 @@ class NetworkView(pg.PlotWidget):
         _, layer, i = key
         value = self.activation_of(layer, i)
         what = "input (scaled)" if layer == 0 else "activation"
-        return f"{self._name(layer, i)}: {what} = {value:.6g}  (observation {self.selected_row + 1})"
+        text = f"{self._name(layer, i)}: {what} = {value:.6g}  (observation {self.selected_row + 1})"
+        vals = self.node_values() if self.mode == "gradient" else None
+        if vals is not None and np.isfinite(vals[self.node_keys.index(key)]):
+            text += f"\ndelta = {vals[self.node_keys.index(key)]:.6g}"
+        return text
 
     def activation_of(self, layer: int, i: int) -> float:
         """Node value for the selected observation (layer 0: the scaled input)."""

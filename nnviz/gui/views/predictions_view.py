@@ -174,8 +174,9 @@ class PredictionsView(QTabWidget):
     def set_context(self, ctx) -> None:
         self.ctx = ctx
         ds = ctx.dataset
-        while self.count() > 1:
-            self.removeTab(1)
+        for view in (self.scatter_plot, self.map_plot):  # other tabs (the inspector) stay
+            if self.indexOf(view) >= 0:
+                self.removeTab(self.indexOf(view))
         rows_X = [ctx.train.X] + ([ctx.test.X] if ctx.test is not None else [])
         X = np.vstack(rows_X)
         sets = ["train"] * ctx.train.n + (["test"] * ctx.test.n if ctx.test is not None else [])
@@ -186,12 +187,13 @@ class PredictionsView(QTabWidget):
         self.table.setColumnHidden(0, ctx.test is None)
         self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
         self._map_grid = None
+        self.setCurrentIndex(0)
         if ds.task == "regression":
-            self.addTab(self.scatter_plot, "Predicted vs actual")
+            self.insertTab(1, self.scatter_plot, "Predicted vs actual")
             self.setCurrentWidget(self.scatter_plot)
         if ds.X.shape[1] == 2:
             self._setup_map()
-            self.addTab(self.map_plot, "Decision map")
+            self.insertTab(1, self.map_plot, "Decision map")
             self.setCurrentWidget(self.map_plot)
         self.confusion.setVisible(ds.task == "classes")
         self.confusion_title.setVisible(ds.task == "classes")
