@@ -81,7 +81,7 @@ class MatrixPanel(QWidget):
         self.model = MatrixModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.horizontalHeader().setDefaultSectionSize(76)
+        self.view.horizontalHeader().setDefaultSectionSize(86)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.view.verticalHeader().setDefaultSectionSize(18)
         self.view.setMinimumHeight(110)
@@ -291,7 +291,8 @@ class Inspector(QWidget):
         inp = lt.input[r:r + 1] if obs else lt.input
         d = lt.delta[r:r + 1] if obs else lt.delta
         ry = [rows[r]] if obs else rows
-        shown = [(f"[1, H<sub>{l}</sub>]", inp, ry, in_names), (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names),
+        shown = [(f"[1, H<sub>{l}</sub>]" if l else "X = [1, x]", inp, ry, in_names),
+                 (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names),
                  ("[1, H]<sup>T</sup> \u03b4 (= \u2212dC/dW, whole batch)", grad, in_names, out_names),
                  (title, upd, in_names, out_names)]
         return shown, eq
