@@ -92,7 +92,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-fraction", type=_number, default=d.test_fraction, help="share of rows held out for testing (default: 0)")
     p.add_argument("--no-standardize", action="store_true", help="do not standardise the inputs")
     p.add_argument("--init", metavar="MODEL_FILE", help="start from the weights in a model file")
-    p.add_argument("--export", metavar="FILE", help="write the trained model to FILE (.json)")
+    p.add_argument("--export", metavar="FILE",
+                   help="write the trained model to FILE (.json, .npz, .csv weights, .onnx)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
 
 
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_training_options(t)
     t.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p = sub.add_parser("predict", help="predict new rows with a saved model")
-    p.add_argument("--model", required=True, help="model file (.json)")
+    p.add_argument("--model", required=True, help="model file (.json, .npz, .onnx)")
     p.add_argument("--data", required=True, help="CSV file with the model's input columns")
     p.add_argument("--output", help="write the predictions to this CSV file (default: stdout)")
     sub.add_parser("datasets", help="list the built-in data sets")
@@ -137,6 +138,14 @@ def settings_from_args(args, init=None) -> Settings:
 
 
 def build_experiment(args) -> Experiment:
+    """The experiment the options describe; --init from any model format (CSV weights
+    take the architecture from --hidden and the data, and must fit it)."""
+    if args.init and args.init.lower().endswith(".csv"):
+        exp = Experiment(settings_from_args(args))
+        weights = modelio.read_csv_weights(args.init, exp.arch)
+        for W, new in zip(exp.network.weights, weights):
+            W[...] = new
+        return exp
     init = modelio.load(args.init) if args.init else None
     return Experiment(settings_from_args(args, init), init=init)
 

@@ -14,10 +14,12 @@ names the file and what is wrong.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +35,20 @@ VERSION = 1
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write text to path through a temporary file and an atomic replace."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write bytes to path through a temporary file in the same folder and an atomic
+    replace: a crash or a full disk never leaves a half-written file."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValueError(f"{path}: the folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         umask = os.umask(0)
@@ -87,33 +95,166 @@ def model_to_dict(model: Model) -> dict:
     }
 
 
+FORMATS = (".json", ".npz", ".csv", ".onnx")
+
+
+def _format(path: Path) -> str:
+    ext = path.suffix.lower()
+    if ext not in FORMATS:
+        raise ValueError(f"{path}: unsupported model file extension {path.suffix or '(none)'!r} "
+                         f"(supported: {', '.join(FORMATS)})")
+    return ext
+
+
 def save(model: Model, path: str | Path) -> None:
-    """Write a model file; the format follows the extension (.json)."""
+    """Write a model file; the format follows the extension (.json, .npz, .csv, .onnx)."""
     path = Path(path)
-    if path.suffix.lower() != ".json":
-        raise ValueError(f"{path}: unsupported model file extension {path.suffix or '(none)'!r} (supported: .json)")
-    atomic_write_text(path, json.dumps(model_to_dict(model), indent=1) + "\n")
+    ext = _format(path)
+    if ext == ".json":
+        atomic_write_text(path, json.dumps(model_to_dict(model), indent=1) + "\n")
+    elif ext == ".npz":
+        atomic_write_bytes(path, _npz_bytes(model))
+    elif ext == ".csv":
+        atomic_write_text(path, weights_to_csv(model.network.weights))
+    else:
+        from . import onnxio
+
+        atomic_write_bytes(path, onnxio.to_onnx(model))
 
 
 def load(path: str | Path) -> Model:
-    """Read and validate a model file."""
+    """Read and validate a model file (.json, .npz or .onnx; .csv weights: see read_csv_weights)."""
     path = Path(path)
-    if path.suffix.lower() != ".json":
-        raise ValueError(f"{path}: unsupported model file extension {path.suffix or '(none)'!r} (supported: .json)")
+    ext = _format(path)
+    if ext == ".csv":
+        raise ValueError(f"{path}: CSV weights carry no input names or scaling; use them with "
+                         "'nnviz train --init' and the data and --hidden they were trained with")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        if ext == ".npz":
+            return _model_from_npz(raw)
+        if ext == ".onnx":
+            from . import onnxio
+
+            return onnxio.from_onnx(raw)
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ValueError("not a text file") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        return model_from_dict(doc)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+# -- NPZ: one array per weight matrix, the metadata as a JSON string -------------
+
+def _npz_bytes(model: Model) -> bytes:
+    doc = model_to_dict(model)
+    weights = doc.pop("weights")
+    arrays = {f"W{l}": np.array(W, dtype=np.float64) for l, W in enumerate(weights, start=1)}
+    arrays["meta"] = np.array(json.dumps(doc))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _model_from_npz(raw: bytes) -> Model:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            names = list(z.files)
+            if "meta" not in names:
+                raise ValueError("not an nnviz NPZ model (no 'meta' array)")
+            meta = z["meta"]
+            if meta.dtype.kind != "U" or meta.ndim != 0:
+                raise ValueError("the 'meta' array is not a JSON string")
+            doc = json.loads(str(meta))
+            n = len([k for k in names if k.startswith("W")])
+            weights = []
+            for l in range(1, n + 1):
+                if f"W{l}" not in names:
+                    raise ValueError(f"weight matrix W{l} is missing")
+                W = z[f"W{l}"]
+                if W.dtype.kind != "f":
+                    raise ValueError(f"weight matrix W{l} has dtype {W.dtype}, expected floating point")
+                weights.append(W.astype(np.float64))
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+            raise ValueError("refused: the NPZ file needs pickle to load, which could run code") from None
+        raise
+    except json.JSONDecodeError:
+        raise ValueError("the 'meta' array is not valid JSON") from None
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"not a readable NPZ file ({exc.__class__.__name__})") from None
+    if not isinstance(doc, dict):
+        raise ValueError("the 'meta' array is not a JSON object")
+    doc["weights"] = weights
+    return model_from_dict(doc)
+
+
+# -- CSV for R and spreadsheets: layer,row,col,weight (1-based, row 1 = bias) ----
+
+CSV_HEADER = "layer,row,col,weight"
+
+
+def weights_to_csv(weights) -> str:
+    """Long format, 17 significant digits: in R, m[cbind(row, col)] <- weight rebuilds each
+    matrix exactly as neuralnet stores ``weights`` (bias in row 1)."""
+    lines = [CSV_HEADER]
+    for l, W in enumerate(weights, start=1):
+        for r in range(W.shape[0]):
+            for c in range(W.shape[1]):
+                lines.append(f"{l},{r + 1},{c + 1},{float(W[r, c]):.17g}")
+    return "\n".join(lines) + "\n"
+
+
+def read_csv_weights(path: str | Path, arch) -> list[np.ndarray]:
+    """Weight matrices from a long-format CSV, checked against the architecture ``arch``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    try:
-        return model_from_dict(doc)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+    lines = [ln.strip() for ln in text.splitlines()]
+    if not lines or lines[0].replace(" ", "").replace('"', "") != CSV_HEADER:
+        raise ValueError(f"{path}: line 1: expected the header {CSV_HEADER}")
+    shapes = arch.shapes
+    out = [np.full(shape, np.nan) for shape in shapes]
+    for i, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        parts = line.split(",")
+        try:
+            if len(parts) != 4:
+                raise ValueError
+            l, r, c = (int(p) for p in parts[:3])
+            w = float(parts[3])
+        except ValueError:
+            raise ValueError(f"{path}: line {i}: expected layer,row,col,weight") from None
+        if not (1 <= l <= len(shapes)):
+            raise ValueError(f"{path}: line {i}: layer {l}, but the {arch.describe()} network has "
+                             f"{len(shapes)} weight matrices (check --hidden)")
+        R, C = shapes[l - 1]
+        if not (1 <= r <= R and 1 <= c <= C):
+            raise ValueError(f"{path}: line {i}: row {r}, col {c} is outside weight matrix {l} "
+                             f"({R} x {C} for {arch.describe()}; check --hidden)")
+        if not np.isfinite(w):
+            raise ValueError(f"{path}: line {i}: the weight is not a finite number")
+        out[l - 1][r - 1, c - 1] = w
+    for l, W in enumerate(out, start=1):
+        if np.isnan(W).any():
+            r, c = np.argwhere(np.isnan(W))[0]
+            raise ValueError(f"{path}: weight matrix {l} has no value at row {r + 1}, col {c + 1} "
+                             f"(the file does not fit the {arch.describe()} network; check --hidden)")
+    return out
 
 
 def _get(doc: dict, key: str, kind, where: str = ""):
