@@ -73,7 +73,7 @@ def big_diagram_update(app) -> list[float]:
         weights = tuple(frozen(W + rng.normal(scale=0.01, size=W.shape)) for W in snap.weights)
         s = snap.__class__(**{**snap.__dict__, "weights": weights, "state": "running"})
         t = time.perf_counter()
-        w.network_view.render(s, fast=True)
+        w.network_view.show_snapshot(s, fast=True)
         w.network_view.repaint()
         app.processEvents()
         times.append(time.perf_counter() - t)

@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="CSV file with the model's input columns")
     p.add_argument("--output", help="write the predictions to this CSV file (default: stdout)")
     sub.add_parser("datasets", help="list the built-in data sets")
+    pl = sub.add_parser("plot", help="draw a model's network diagram to an SVG or PNG file (no window)")
+    pl.add_argument("--model", required=True, help="model file (.json, .npz, .onnx)")
+    pl.add_argument("--out", required=True, help="output image (.svg or .png)")
+    pl.add_argument("--labels", action="store_true", help="print each weight on its edge, like neuralnet's plot")
+    pl.add_argument("--size", default="900x600", help="image size in pixels, WIDTHxHEIGHT (default: 900x600)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
     add_training_options(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
@@ -315,6 +320,23 @@ def cmd_datasets(args) -> int:
     return 0
 
 
+def cmd_plot(args) -> int:
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        if not (100 <= w <= 10000 and 100 <= h <= 10000):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
+    if not args.out.lower().endswith((".svg", ".png")):
+        raise ValueError(f"--out must name a .svg or .png file (got {args.out})")
+    model = modelio.load(args.model)
+    from .gui.figures import draw_model  # Qt only from here on
+
+    draw_model(model, args.out, labels=args.labels, size=(w, h))
+    print(f"diagram of the {model.arch.describe()} network written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .gui.app import run_from_args  # PySide6 only from here on
 
@@ -328,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
-        command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui}
+        command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
+                   "plot": cmd_plot}
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

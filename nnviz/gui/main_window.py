@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.loss_plot.previewRequested.connect(self.controller.preview)
         self.loss_plot.resumeRequested.connect(self.resume_from)
         self.network_view.edgeClicked.connect(self.open_edge_card)
-        self.predictions.currentChanged.connect(lambda *_: self.latest and self.predictions.render(self.latest))
+        self.predictions.currentChanged.connect(lambda *_: self.latest and self.predictions.show_snapshot(self.latest))
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
@@ -345,12 +345,12 @@ class MainWindow(QMainWindow):
         t0 = time.perf_counter()
         self.latest = snap
         live = snap.state in ("running", "stepping")
-        self.network_view.render(snap, fast=live)
-        self.loss_plot.render(snap, self.controller.history, self.controller.test_history)
+        self.network_view.show_snapshot(snap, fast=live)
+        self.loss_plot.show_snapshot(snap, self.controller.history, self.controller.test_history)
         if not live or t0 - self._table_time >= TABLE_SECONDS:
             self._table_time = t0
-            self.predictions.render(snap)
-        self.inspector.render(snap)
+            self.predictions.show_snapshot(snap)
+        self.inspector.show_snapshot(snap)
         self.controls.set_running(live)
         present = self.controller.present
         if present is not None and not live:

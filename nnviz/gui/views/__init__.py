@@ -1,1 +1,1 @@
-"""One module per view; each has ``set_context(ctx)`` and ``render(snapshot)``."""
+"""One module per view; each has ``set_context(ctx)`` and ``show_snapshot(snapshot)``."""

@@ -163,7 +163,7 @@ class Inspector(QWidget):
         n = len(self.ctx.arch.shapes)
         return "inputs" if l == 0 else "outputs" if l == n else f"hidden {l}"
 
-    def render(self, snap: Snapshot) -> None:
+    def show_snapshot(self, snap: Snapshot) -> None:
         if snap.preview:
             return
         if snap.trace is None:

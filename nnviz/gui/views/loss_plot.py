@@ -128,7 +128,7 @@ class LossPlot(QWidget):
         self.resume_button.setEnabled(not at_end)
         self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
 
-    def render(self, snap: Snapshot, history: History, test_history: History) -> None:
+    def show_snapshot(self, snap: Snapshot, history: History, test_history: History) -> None:
         if snap.preview:
             return  # the curve is the present; the marker shows where the preview is
         self.train_curve.setData(history.x, history.y)

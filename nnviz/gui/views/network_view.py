@@ -41,6 +41,14 @@ def _faded(rgb: tuple[int, int, int], level: float) -> tuple[int, int, int]:
     return tuple(int(round(255 - (255 - c) * keep)) for c in rgb)
 
 
+def _small_font():
+    from PySide6.QtGui import QFont
+
+    f = QFont()
+    f.setPointSizeF(7.5)
+    return f
+
+
 def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGraph:
     """The diagram's graph: neurons ("n", layer, i), bias nodes ("b", layer), "more" markers.
 
@@ -218,7 +226,8 @@ class NetworkView(pg.PlotWidget):
             self._texts.append(t)
         if len(self.edge_src) <= 150:
             for _ in range(len(self.edge_src)):
-                t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5))
+                t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 210))
+                t.textItem.setFont(_small_font())
                 t.setZValue(12)
                 t.setVisible(self.show_labels)
                 self.addItem(t)
@@ -256,7 +265,7 @@ class NetworkView(pg.PlotWidget):
             self._draw_edges()
 
     # -- per frame -------------------------------------------------------------
-    def render(self, snap: Snapshot, fast: bool = False) -> None:
+    def show_snapshot(self, snap: Snapshot, fast: bool = False) -> None:
         """Draw the snapshot's weights; ``fast`` (while training) paints without antialiasing."""
         self.weights = snap.weights
         if not snap.preview:
@@ -403,7 +412,10 @@ class NetworkView(pg.PlotWidget):
         self._note.setText("\n".join(notes))
         if self.show_labels and self._weight_texts:
             for i, t in enumerate(self._weight_texts):
-                p = P[i] + (Q[i] - P[i]) * 0.3
+                # spread the labels of one source's edges along them, by destination
+                n_out = self.context.arch.sizes[self.edge_layer[i] + 1]
+                frac = 0.22 + 0.56 * (self.edge_col[i] / max(n_out - 1, 1))
+                p = P[i] + (Q[i] - P[i]) * frac
                 t.setPos(float(p[0]), float(p[1]))
                 t.setText(f"{w[i]:.2f}")
 

@@ -241,7 +241,7 @@ class PredictionsView(QTabWidget):
                                 brush=brushes, pen=pens)
 
     # -- per frame -------------------------------------------------------------
-    def render(self, snap: Snapshot) -> None:
+    def show_snapshot(self, snap: Snapshot) -> None:
         ctx = self.ctx
         if ctx is None:
             return
