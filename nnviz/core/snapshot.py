@@ -43,6 +43,8 @@ class Snapshot:
     stage: str | None = None  # the micro-step shown, e.g. "forward 2", "delta 3", "update"
     rewound: bool = False  # the iteration went back (step back, resume from, weight edit)
     preview: bool = False  # a look at an earlier iteration; the training state is unchanged
+    train_state: dict | None = None  # the full training state (copies), when at rest: for saving
+    settings: object = None  # experiment.Settings in force (training settings may change)
 
 
 class History:

@@ -73,6 +73,7 @@ def run_from_args(args) -> int:
         window.close()
 
     if args.quit_when_done:
+        window.confirm_close = False  # automation: nobody is there to answer
         window.finished.connect(lambda snap: QTimer.singleShot(0, lambda: finish(snap)))
         window.controller.error.connect(lambda msg: print(f"nnviz: {msg}", file=sys.stderr))
     if args.autostart:

@@ -36,6 +36,7 @@ class Controller(QObject):
     _step = Signal(int)
     _reset = Signal()
     _micro = Signal()
+    _adopt = Signal(object)
     _back = Signal()
     _preview = Signal(int)
     _resume = Signal(int)
@@ -70,6 +71,7 @@ class Controller(QObject):
         self._step.connect(self.worker.step)
         self._reset.connect(self.worker.reset)
         self._micro.connect(self.worker.micro_step)
+        self._adopt.connect(self.worker.adopt)
         self._back.connect(self.worker.step_back)
         self._preview.connect(self.worker.preview)
         self._resume.connect(self.worker.resume_from)
@@ -80,6 +82,7 @@ class Controller(QObject):
         self.thread.start()
 
         self._preview_wanted = None
+        self._pending_history = None
         self._preview_timer = QTimer(self)  # dragging the history slider: at most ~20 requests a second
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(50)
@@ -108,6 +111,11 @@ class Controller(QObject):
 
     def micro_step(self) -> None:
         self._micro.emit()
+
+    def adopt(self, experiment, history_x=None, history_y=None) -> None:
+        """Hand a ready experiment (an opened session) to the worker, with its error history."""
+        self._pending_history = (history_x, history_y)
+        self._adopt.emit(experiment)
 
     def step_back(self) -> None:
         self._back.emit()
@@ -151,6 +159,11 @@ class Controller(QObject):
         self.test_history.clear()
         self.latest = None
         self.present = None
+        if self._pending_history is not None:
+            hx, hy = self._pending_history
+            self._pending_history = None
+            if hx is not None and len(hx):
+                self.history.extend(hx, hy)
         self.contextChanged.emit(ctx)
 
     @Slot(object)

@@ -16,12 +16,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
 
-from .. import modelio
+from .. import modelio, sessionio
 from ..core import data as datamod
 from ..core.experiment import Settings
 from ..core.model import Model
 from ..core.network import Network
 from ..core.snapshot import Snapshot
+from . import figures
 from .controller import Controller
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
@@ -125,8 +126,16 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action(file_menu, "&Open CSV\u2026", QKeySequence.Open, self.open_csv_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Open &session\u2026", "Ctrl+Shift+O", self.open_session_dialog)
+        self._action(file_menu, "&Save session", QKeySequence.Save, self.save_session_now)
+        self._action(file_menu, "Save session &as\u2026", "Ctrl+Shift+S", self.save_session_dialog)
+        self.recent_menu = file_menu.addMenu("&Recent sessions")
+        self._fill_recent()
+        file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
-        self._action(file_menu, "Export &plot image\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
+        self._action(file_menu, "Export &diagram image\u2026", "Ctrl+Shift+D", self.export_diagram_dialog)
+        self._action(file_menu, "Export error &plot\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         train_menu = self.menuBar().addMenu("&Training")
@@ -288,22 +297,23 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def export_weights_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export weights", "model.json", "nnviz model (*.json)")
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export weights", "model.json",
+            "nnviz model, JSON (*.json);;NumPy arrays (*.npz);;CSV for R, layer,row,col,weight (*.csv);;ONNX (*.onnx)")
         if path:
             if not Path(path).suffix:
-                path += ".json"
+                path += chosen[chosen.rfind("*.") + 1:].rstrip(")") if "*." in chosen else ".json"
             self.export_weights(path)
 
     def export_plot(self, path: str) -> bool:
-        import pyqtgraph.exporters as exporters
-
+        """The error plot as .png or .svg, or its history as .csv."""
         try:
-            if path.lower().endswith(".svg"):
-                exporters.SVGExporter(self.loss_plot.plot.plotItem).export(path)
+            if path.lower().endswith(".csv"):
+                h, t = self.controller.history, self.controller.test_history
+                figures.export_history_csv(h.x, h.y, path, t.x, t.y)
             else:
-                if not self.loss_plot.plot.grab().save(path):
-                    raise ValueError(f"{path}: cannot write the image (use .png or .svg)")
-        except (OSError, ValueError) as exc:
+                figures.export_view(self.loss_plot.plot, path)
+        except ValueError as exc:
             self.show_error(str(exc))
             return False
         self.statusBar().showMessage(f"error plot written to {path}", 8000)
@@ -311,9 +321,143 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def export_plot_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plot image", "mse.png", "PNG image (*.png);;SVG (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export error plot", "mse.png",
+                                              "PNG image (*.png);;SVG (*.svg);;CSV of the history (*.csv)")
         if path:
             self.export_plot(path)
+
+    def export_diagram(self, path: str) -> bool:
+        try:
+            figures.export_view(self.network_view, path)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(f"diagram written to {path}", 8000)
+        return True
+
+    @Slot()
+    def export_diagram_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "network.svg", "SVG (*.svg);;PNG image (*.png)")
+        if path:
+            self.export_diagram(path)
+
+    # -- sessions ------------------------------------------------------------------
+    session_path: str | None = None
+    confirm_close = True  # ask before closing with unsaved training (off for automation)
+    _saved_mark = None
+    _pending_save: str | None = None
+
+    def _mark(self, snap) -> tuple:
+        return (self.context.generation if self.context else None, snap.iteration,
+                float(sum(float(W.sum()) for W in snap.weights)))
+
+    @property
+    def unsaved(self) -> bool:
+        snap = self.controller.present
+        if snap is None or (snap.iteration == 0 and self._saved_mark is None):
+            return False
+        return self._mark(snap) != self._saved_mark
+
+    def save_session(self, path: str) -> bool:
+        """Save the session; while training runs, pause first and save when paused."""
+        if not path.lower().endswith(sessionio.EXTENSION):
+            path += sessionio.EXTENSION
+        snap = self.controller.present
+        if snap is None:
+            self.show_error("nothing to save yet")
+            return False
+        if snap.train_state is None:  # running: pause, the next snapshot saves
+            self._pending_save = path
+            self.controller.pause()
+            return True
+        ctx = self.context
+        h = self.controller.history
+        try:
+            sessionio.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.session_path = path
+        self._saved_mark = self._mark(snap)
+        self._add_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(f"session saved to {path} (iteration {snap.iteration:,})", 8000)
+        return True
+
+    @Slot()
+    def save_session_now(self) -> None:
+        if self.session_path:
+            self.save_session(self.session_path)
+        else:
+            self.save_session_dialog()
+
+    @Slot()
+    def save_session_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", self.session_path or "session.nnviz",
+                                              "nnviz session (*.nnviz)")
+        if path:
+            self.save_session(path)
+
+    def open_session(self, path: str) -> bool:
+        """Open a session; on any problem the current network stays as it is."""
+        try:
+            data = sessionio.load(path)
+            exp = sessionio.restore(data)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        settings = data.settings
+        self.controls.set_settings(settings.with_(data="iris") if data.dataset is not None else settings)
+        if data.dataset is not None:
+            ds = data.dataset
+            self.controls.set_csv(settings.data, list(ds.input_names) + list(ds.target_columns),
+                                  ds.target_columns[0] if len(ds.target_columns) == 1 else None)
+        self.controller.adopt(exp, data.history_x, data.history_y)
+        self.session_path = str(path)
+        self._saved_mark = ("pending", exp.session.iteration)
+        self._add_recent(str(path))
+        return True
+
+    @Slot()
+    def open_session_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "nnviz session (*.nnviz);;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def _settings_store(self):
+        from PySide6.QtCore import QSettings
+
+        return QSettings(QSettings.IniFormat, QSettings.UserScope, "nnviz", "nnviz")
+
+    def recent_sessions(self) -> list[str]:
+        value = self._settings_store().value("recent_sessions", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        items = [path] + [p for p in self.recent_sessions() if p != path]
+        self._settings_store().setValue("recent_sessions", items[:8])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent_sessions()
+        for p in items:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda checked=False, p=p: self.open_session(p))
+        self.recent_menu.setEnabled(bool(items))
+
+    def _update_title(self) -> None:
+        ctx = self.context
+        if ctx is None:
+            return
+        if self.session_path:
+            name = Path(self.session_path).name
+        else:
+            name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
+        self.setWindowTitle(f"nnviz \u2014 {name}, {ctx.arch.describe()}" + (" *" if self.unsaved else ""))
 
     @Slot(str)
     def show_error(self, message: str) -> None:
@@ -337,8 +481,10 @@ class MainWindow(QMainWindow):
         self.edge_card.hide()
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)
-        name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
-        self.setWindowTitle(f"nnviz \u2014 {name}, {ctx.arch.describe()}")
+        if self._saved_mark is None or self._saved_mark[0] != "pending":
+            self.session_path = None  # a new network is not the saved session
+            self._saved_mark = None
+        self._update_title()
 
     @Slot(object)
     def _on_render(self, snap: Snapshot) -> None:
@@ -374,6 +520,13 @@ class MainWindow(QMainWindow):
         text = "  \u00b7  ".join(parts)
         if text != self.status.text():
             self.status.setText(text)
+        if not snap.preview:
+            if self._saved_mark is not None and self._saved_mark[0] == "pending":
+                self._saved_mark = self._mark(snap)  # the opened session, as loaded
+            if self._pending_save and snap.train_state is not None:
+                path, self._pending_save = self._pending_save, None
+                self.save_session(path)
+            self._update_title()
         if snap.state == "finished" and not snap.preview:
             self.finished.emit(snap)
 
@@ -394,8 +547,33 @@ class MainWindow(QMainWindow):
             self.open_csv(urls[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
+        if self.confirm_close and self.unsaved and self.isVisible():
+            event.ignore()
+            box = QMessageBox(QMessageBox.Question, "nnviz", "Save the training before closing?",
+                              QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+            box.setWindowModality(Qt.WindowModal)
+            box.finished.connect(lambda _: self._close_answer(box.clickedButton(), box))
+            self._confirm = box
+            box.open()
+            return
+        self.edge_card.close()
         self.controller.shutdown()
         super().closeEvent(event)
+
+    def _close_answer(self, button, box) -> None:
+        role = box.buttonRole(button) if button is not None else None
+        if role == QMessageBox.DestructiveRole:  # Discard
+            self.confirm_close = False
+            self.close()
+        elif role == QMessageBox.AcceptRole:  # Save
+            if self.session_path:
+                ok = self.save_session(self.session_path)
+            else:
+                path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.nnviz", "nnviz session (*.nnviz)")
+                ok = bool(path) and self.save_session(path)
+            if ok and not self._pending_save:
+                self.confirm_close = False
+                self.close()
 
 
 def _header_order(path, columns: list[str]) -> list[str]:

@@ -130,6 +130,11 @@ class TrainingWorker(QObject):
             return
         self._install(exp)
 
+    @Slot(object)
+    def adopt(self, exp: Experiment) -> None:
+        """Take over an experiment built elsewhere (an opened session), as it is."""
+        self._install(exp)
+
     def _install(self, exp: Experiment) -> None:
         self._pause_timer()
         self.exp = exp
@@ -447,6 +452,8 @@ class TrainingWorker(QObject):
             trace=self._trace if self._state not in ("running", "stepping") else None,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,
+            train_state=exp.session.get_state() if self._state not in ("running", "stepping") else None,
+            settings=exp.settings,
         )
         self._rewound = False
         self.snapshot.emit(snap)

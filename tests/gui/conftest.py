@@ -12,6 +12,7 @@ def make_window(qtbot):
 
     def make(settings=None, **kw):
         w = build_window(settings or Settings(**kw))
+        w.confirm_close = False  # tests close windows with training in them
         qtbot.addWidget(w)
         w.show()
         windows.append(w)
@@ -22,3 +23,11 @@ def make_window(qtbot):
     for w in windows:
         w.close()
         assert not w.controller.thread.isRunning()
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path_factory):
+    """Keep the recent-files list of the tests out of the user's own settings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("qsettings")))

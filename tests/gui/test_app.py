@@ -37,3 +37,21 @@ def test_gui_without_display_fails_with_one_line():
     r = subprocess.run([sys.executable, "-m", "nnviz"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2
     assert r.stderr.startswith("nnviz: error: no display found") and r.stderr.count("\n") == 1
+
+
+def test_nnviz_plot_writes_svg_and_png(tmp_path):
+    model = tmp_path / "m.json"
+    env = _env()
+    r = subprocess.run([sys.executable, "-m", "nnviz", "train", "--data", "toy", "--iterations", "100",
+                        "--export", str(model), "--quiet"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    for out in ("net.svg", "net.png"):
+        r = subprocess.run([sys.executable, "-m", "nnviz", "plot", "--model", str(model), "--out",
+                            str(tmp_path / out), "--labels"], env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    svg = (tmp_path / "net.svg").read_text()
+    assert "<svg" in svg and "y2" in svg
+    assert (tmp_path / "net.png").read_bytes()[:4] == b"\x89PNG"
+    r = subprocess.run([sys.executable, "-m", "nnviz", "plot", "--model", str(model), "--out",
+                        str(tmp_path / "net.gif")], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and r.stderr.startswith("nnviz: error: --out must name")
