@@ -26,6 +26,7 @@ import numpy as np
 
 from . import __version__
 from .core.data import TASKS, Scaling
+from .core.files import read_bytes, read_text
 from .core.model import Model
 from .core.network import Architecture, Network
 
@@ -129,12 +130,7 @@ def load(path: str | Path) -> Model:
     if ext == ".csv":
         raise ValueError(f"{path}: CSV weights carry no input names or scaling; use them with "
                          "'nnviz train --init' and the data and --hidden they were trained with")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    raw = read_bytes(path)
     try:
         if ext == ".npz":
             return _model_from_npz(raw)
@@ -217,13 +213,7 @@ def weights_to_csv(weights) -> str:
 def read_csv_weights(path: str | Path, arch) -> list[np.ndarray]:
     """Weight matrices from a long-format CSV, checked against the architecture ``arch``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
-    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln.strip() for ln in read_text(path).splitlines()]
     if not lines or lines[0].replace(" ", "").replace('"', "") != CSV_HEADER:
         raise ValueError(f"{path}: line 1: expected the header {CSV_HEADER}")
     shapes = arch.shapes

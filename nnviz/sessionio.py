@@ -19,6 +19,7 @@ import numpy as np
 from . import __version__
 from .core.data import BUILTINS, TASKS, Dataset
 from .core.experiment import Experiment, Settings
+from .core.files import read_text
 from .modelio import atomic_write_text
 
 FORMAT = "nnviz-session"
@@ -79,12 +80,7 @@ def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, hi
 def load(path: str | Path) -> SessionData:
     """Read and validate a session file; ValueError with one line naming the file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    text = read_text(path)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import read_bytes, read_text
+
 TASKS = ("classes", "binary", "regression")
 
 
@@ -248,21 +250,9 @@ def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -
 def load_csv(path: str | Path, target=None, classify: bool = False) -> Dataset:
     """Read a CSV file (see parse_csv); errors name the file, line and column."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path}: is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
-    if b"\0" in raw[:4096]:
+    if b"\0" in read_bytes(path)[:4096]:
         raise ValueError(f"{path}: not a text file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return parse_csv(text, str(path), target, classify)
+    return parse_csv(read_text(path, fallback_latin1=True), str(path), target, classify)
 
 
 def load(spec: str, target=None, classify: bool = False, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -346,16 +336,7 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Da
 def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
     """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    text = read_text(path, fallback_latin1=True)
     rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
     if len(rows) < 2:
         raise ValueError(f"{path}: need a header row and at least one data row")

@@ -287,12 +287,17 @@ class MainWindow(QMainWindow):
         if model is None:
             self.show_error("nothing to export yet")
             return False
+        return self._write(lambda: modelio.save(model, path),
+                           f"weights of iteration {model.training['iterations']} written to {path}")
+
+    def _write(self, write, done: str) -> bool:
+        """Run a file write; its one-line error in the window, or ``done`` in the status bar."""
         try:
-            modelio.save(model, path)
+            write()
         except ValueError as exc:
             self.show_error(str(exc))
             return False
-        self.statusBar().showMessage(f"weights of iteration {model.training['iterations']} written to {path}", 8000)
+        self.statusBar().showMessage(done, 8000)
         return True
 
     @Slot()
@@ -307,17 +312,11 @@ class MainWindow(QMainWindow):
 
     def export_plot(self, path: str) -> bool:
         """The error plot as .png or .svg, or its history as .csv."""
-        try:
-            if path.lower().endswith(".csv"):
-                h, t = self.controller.history, self.controller.test_history
-                figures.export_history_csv(h.x, h.y, path, t.x, t.y)
-            else:
-                figures.export_view(self.loss_plot.plot, path)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return False
-        self.statusBar().showMessage(f"error plot written to {path}", 8000)
-        return True
+        h, t = self.controller.history, self.controller.test_history
+        if path.lower().endswith(".csv"):
+            return self._write(lambda: figures.export_history_csv(h.x, h.y, path, t.x, t.y),
+                               f"error history written to {path}")
+        return self._write(lambda: figures.export_view(self.loss_plot.plot, path), f"error plot written to {path}")
 
     @Slot()
     def export_plot_dialog(self) -> None:
@@ -327,13 +326,7 @@ class MainWindow(QMainWindow):
             self.export_plot(path)
 
     def export_diagram(self, path: str) -> bool:
-        try:
-            figures.export_view(self.network_view, path)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return False
-        self.statusBar().showMessage(f"diagram written to {path}", 8000)
-        return True
+        return self._write(lambda: figures.export_view(self.network_view, path), f"diagram written to {path}")
 
     @Slot()
     def export_diagram_dialog(self) -> None:

@@ -62,6 +62,7 @@ class LossPlot(QWidget):
         row.addWidget(self.value_label, 1)
         lay.addLayout(row)
         hist = QHBoxLayout()
+        hist.addWidget(QLabel("history"))
         hist.addWidget(self.slider, 1)
         hist.addWidget(self.slider_label)
         hist.addWidget(self.resume_button)
