@@ -81,7 +81,7 @@ class Experiment:
         self.train, self.test = datamod.split(self.dataset, s.test_fraction, s.seed)
         ds = self.dataset
         if init is not None:
-            _check_init(init, ds)
+            check_init(init, ds)
             self.scaling = init.scaling
             arch = init.arch
             net = init.network.copy()
@@ -139,8 +139,13 @@ class Experiment:
                      ds.target_columns, training)
 
 
-def _check_init(init: Model, ds: datamod.Dataset) -> None:
-    if tuple(init.input_names) != tuple(ds.input_names):
+def check_init(init: Model, ds: datamod.Dataset) -> None:
+    """The model must fit the data: the same inputs by name (by number for a model imported
+    without names, e.g. from ONNX) and as many outputs as targets."""
+    if init.training.get("imported_from"):
+        if init.arch.n_inputs != ds.X.shape[1]:
+            raise ValueError(f"the model takes {init.arch.n_inputs} inputs, the data has {ds.X.shape[1]}")
+    elif tuple(init.input_names) != tuple(ds.input_names):
         raise ValueError(
             f"the --init model takes inputs ({', '.join(init.input_names)}), "
             f"the data has ({', '.join(ds.input_names)})")

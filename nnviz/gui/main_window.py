@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from .. import modelio, sessionio
 from ..core import data as datamod
-from ..core.experiment import Settings
+from ..core.experiment import Settings, check_init
 from ..core.model import Model
 from ..core.network import Network
 from ..core.snapshot import Snapshot
@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Open &session\u2026", "Ctrl+Shift+O", self.open_session_dialog)
         self._action(file_menu, "&Save session", QKeySequence.Save, self.save_session_now)
         self._action(file_menu, "Save session &as\u2026", "Ctrl+Shift+S", self.save_session_dialog)
+        self._action(file_menu, "Open &model\u2026", "Ctrl+Shift+M", self.open_model_dialog)
         self.recent_menu = file_menu.addMenu("&Recent sessions")
         self._fill_recent()
         file_menu.addSeparator()
@@ -410,6 +411,36 @@ class MainWindow(QMainWindow):
         self._saved_mark = ("pending", exp.session.iteration)
         self._add_recent(str(path))
         return True
+
+    def open_model(self, path: str) -> bool:
+        """Load a model file (JSON, NPZ, ONNX: also one trained elsewhere) onto the current data:
+        its weights, architecture and scaling replace the network; training goes on from them."""
+        ctx = self.context
+        try:
+            model = modelio.load(path)
+            if ctx is None:
+                raise ValueError("no data set is loaded")
+            settings = ctx.settings.with_(
+                hidden=model.arch.hidden, activation=model.arch.activations or ("sigmoid",),
+                output_activation=model.arch.output_activation, loss=model.arch.loss)
+            check_init(model, ctx.dataset)
+        except ValueError as exc:
+            msg = str(exc)
+            if ctx is not None and "inputs" in msg:
+                msg += "; open a CSV file with the model's input columns first"
+            self.show_error(msg)
+            return False
+        self.controls.set_settings(settings)
+        self.controller.configure(settings, ctx.dataset, model)
+        self.statusBar().showMessage(f"model {Path(path).name} ({model.arch.describe()}) loaded", 8000)
+        return True
+
+    @Slot()
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "",
+                                              "Models (*.json *.npz *.onnx);;All files (*)")
+        if path:
+            self.open_model(path)
 
     @Slot()
     def open_session_dialog(self) -> None:

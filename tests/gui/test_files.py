@@ -96,3 +96,26 @@ def test_export_diagram_and_plot(make_window, qtbot, tmp_path):
     assert w.export_plot(str(tmp_path / "mse.svg"))
     assert not w.export_diagram(str(tmp_path / "net.gif")) and "supported: .png, .svg" in w.last_error
     w._dialog.close()
+
+
+def test_open_model_onto_the_current_data(make_window, qtbot, tmp_path):
+    from nnviz import modelio
+
+    e = Experiment(Settings(hidden=(4,), activation=("tanh",), algorithm="rprop+"))
+    e.session.run(100)
+    path = tmp_path / "m.npz"
+    modelio.save(e.model(), path)
+    w = make_window()
+    assert w.open_model(str(path))
+    qtbot.waitUntil(lambda: w.context.arch.describe() == "4-4-3" and w.latest is not None, timeout=10_000)
+    for a, b in zip(w.latest.weights, e.network.weights):
+        assert np.array_equal(a, b)
+    assert w.controls.hidden.text() == "4" and w.controls.activation.currentText() == "tanh"
+    # a model for other inputs is refused with a hint; the network stays
+    toy = Experiment(Settings(data="toy"))
+    other = tmp_path / "toy.json"
+    modelio.save(toy.model(), other)
+    assert not w.open_model(str(other))
+    assert "open a CSV file with the model's input columns first" in w.last_error
+    w._dialog.close()
+    assert w.context.arch.describe() == "4-4-3"
