@@ -162,7 +162,7 @@ class PredictionsView(QTabWidget):
         self.scatter_plot.addItem(self.scatter)
         # decision map
         self.map_plot = pg.PlotWidget(background="w")
-        self.map_plot.setAspectLocked(False)
+        self.map_plot.setAspectLocked(True)  # a circle in the data is a circle on screen
         self.map_image = pg.ImageItem()
         self.map_image.setLookupTable(_diverging_lut())
         self.map_plot.addItem(self.map_image)
