@@ -158,6 +158,7 @@ class NetworkView(pg.PlotWidget):
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
         self.context = ctx
+        self._nodes_key = None
         self.trace, self.stage = None, None
         arch = ctx.arch
         sizes = arch.sizes
@@ -337,6 +338,11 @@ class NetworkView(pg.PlotWidget):
         return out
 
     def _draw_nodes(self) -> None:
+        # in weights mode the nodes only change with the micro-step shown: skip the (slow) setData
+        key = (self.mode, self.stage, self.selected_row, id(self.trace) if self.mode == "gradient" else None)
+        if self.mode == "weights" and key == getattr(self, "_nodes_key", None):
+            return
+        self._nodes_key = key
         vals = self.node_values()
         _, layers = self._highlight()
         brushes = self._base_brushes
