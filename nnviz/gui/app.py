@@ -51,8 +51,15 @@ def run_from_args(args) -> int:
     settings = settings_from_args(args, init)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
+    from pathlib import Path
+
+    for opt, value in (("--screenshot", args.screenshot), ("--export", args.export)):
+        if value and not Path(value).resolve().parent.is_dir():
+            raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")
     app = _application()
     from PySide6.QtCore import QTimer
+
+    from . import figures
 
     window = build_window(settings, init)
     window.show()
@@ -63,8 +70,10 @@ def run_from_args(args) -> int:
         outcome["snapshot"] = snap
         if args.screenshot:
             app.processEvents()
-            if not window.grab().save(args.screenshot):
-                print(f"nnviz: error: cannot write {args.screenshot}", file=sys.stderr)
+            try:
+                figures.save_png(window, args.screenshot)
+            except ValueError as exc:
+                print(f"nnviz: error: {exc}", file=sys.stderr)
                 outcome["code"] = 2
         if args.export:
             if not window.export_weights(args.export):

@@ -64,10 +64,15 @@ def export_view(view, path: str | Path) -> None:
                 painter.end()
         _atomic(path, svg)
     else:
-        def png(tmp):
-            if not view.grab().save(tmp, "PNG"):
-                raise OSError(5, "Qt could not write the image")
-        _atomic(path, png)
+        save_png(view, path)
+
+
+def save_png(widget, path: str | Path) -> None:
+    """Grab a widget (the whole window, or one view) to a PNG file, atomically."""
+    def png(tmp):
+        if not widget.grab().save(tmp, "PNG"):
+            raise OSError(5, "Qt could not write the image")
+    _atomic(path, png)
 
 
 def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=None, test_y=None) -> None:
