@@ -249,6 +249,8 @@ def train_loop(exp: Experiment, n: int, should_stop, on_progress=None) -> tuple[
 
 
 def cmd_train(args) -> int:
+    if args.export:
+        modelio.check_target(args.export)
     exp = build_experiment(args)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)

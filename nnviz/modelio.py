@@ -107,6 +107,14 @@ def _format(path: Path) -> str:
     return ext
 
 
+def check_target(path: str | Path) -> None:
+    """Fail early (before a long training run) if a model could not be written to ``path``."""
+    path = Path(path)
+    _format(path)
+    if not path.resolve().parent.is_dir():
+        raise ValueError(f"{path}: the folder {path.parent} does not exist")
+
+
 def save(model: Model, path: str | Path) -> None:
     """Write a model file; the format follows the extension (.json, .npz, .csv, .onnx)."""
     path = Path(path)

@@ -53,7 +53,9 @@ def run_from_args(args) -> int:
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
     from pathlib import Path
 
-    for opt, value in (("--screenshot", args.screenshot), ("--export", args.export)):
+    if args.export:
+        modelio.check_target(args.export)
+    for opt, value in (("--screenshot", args.screenshot),):
         if value and not Path(value).resolve().parent.is_dir():
             raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")
     app = _application()
