@@ -155,22 +155,24 @@ def build_experiment(args) -> Experiment:
     return Experiment(settings_from_args(args, init), init=init)
 
 
-def summary_dict(exp: Experiment, result: RunResult, seconds: float, ev: Evaluation) -> dict:
-    """The --json summary (shared with ``nnviz gui --json``)."""
+def summary_dict(data: str, arch, settings: Settings, iterations: int, scores, seconds: float, done: int,
+                 stopped: str | None, message: str = "") -> dict:
+    """The --json summary of ``nnviz train`` and ``nnviz gui``.  ``scores`` has mse, accuracy,
+    test_mse, test_accuracy (an Evaluation or a Snapshot); ``done`` iterations took ``seconds``."""
     return {
-        "data": exp.dataset.name,
-        "architecture": exp.arch.describe(),
-        "algorithm": exp.settings.algorithm,
-        "iterations": int(exp.session.iteration),
-        "mse": modelio.finite_or_none(ev.mse),
-        "accuracy": ev.accuracy,
-        "test_mse": modelio.finite_or_none(ev.test_mse),
-        "test_accuracy": ev.test_accuracy,
+        "data": data,
+        "architecture": arch.describe(),
+        "algorithm": settings.algorithm,
+        "iterations": int(iterations),
+        "mse": modelio.finite_or_none(scores.mse),
+        "accuracy": scores.accuracy,
+        "test_mse": modelio.finite_or_none(scores.test_mse),
+        "test_accuracy": scores.test_accuracy,
         "seconds": seconds,
-        "iterations_per_second": (result.iterations / seconds) if seconds > 0 else None,
-        "stopped": result.stopped,
-        "message": result.message or None,
-        "seed": exp.settings.seed,
+        "iterations_per_second": (done / seconds) if seconds > 0 else None,
+        "stopped": stopped,
+        "message": message or None,
+        "seed": settings.seed,
     }
 
 
@@ -260,7 +262,8 @@ def cmd_train(args) -> int:
     ev = exp.evaluate()
     if args.export:
         modelio.save(exp.model({"stopped": result.stopped}), args.export)
-    summary = summary_dict(exp, result, seconds, ev)
+    summary = summary_dict(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev, seconds,
+                           result.iterations, result.stopped, result.message)
     if args.json:
         print(json.dumps(summary))
     elif not args.quiet:

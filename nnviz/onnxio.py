@@ -98,7 +98,6 @@ def from_onnx(raw: bytes) -> Model:
                 if a.name == "value":
                     inits[n.output[0]] = numpy_helper.to_array(a.t).astype(np.float64)
     nodes = [n for n in g.node if n.op_type != "Constant"]
-    feed = {g.input[0].name}
     x_center = x_scale = None
     y_scale = y_center = None
     weights, acts = [], []

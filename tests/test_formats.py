@@ -1,6 +1,5 @@
 """Model file formats: JSON, NPZ, CSV (for R), ONNX; round trips and one-line errors."""
 
-import io
 import json
 
 import numpy as np
@@ -176,7 +175,7 @@ def test_onnx_regression_output_in_original_units(tmp_path):
 
 def test_onnx_import_of_a_pytorch_style_graph():
     """Gemm with transB=1 in float32, as torch.onnx exports nn.Linear layers, no nnviz metadata."""
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     from onnx import TensorProto, helper, numpy_helper
 
@@ -204,7 +203,7 @@ def test_onnx_import_of_a_pytorch_style_graph():
 
 
 def test_onnx_with_unsupported_operators_is_refused():
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
     from nnviz import onnxio

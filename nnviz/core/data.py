@@ -45,10 +45,6 @@ class Dataset:
     def n(self) -> int:
         return self.X.shape[0]
 
-    @property
-    def class_names(self) -> tuple[str, ...] | None:
-        return self.output_names if self.task == "classes" else None
-
     def labels(self) -> np.ndarray | None:
         """Class index of each row (classes only)."""
         return self.T.argmax(axis=1) if self.task == "classes" else None

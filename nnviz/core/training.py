@@ -133,6 +133,12 @@ class _Buffers:
             self.D[-1] = self.E  # delta_out is y - yhat itself
 
 
+def iterations_per_epoch(n_rows: int, batch_size: int | None) -> int:
+    """Weight updates in one pass over n_rows: 1 for the full batch, ceil(n / b) for mini-batches."""
+    b = n_rows if batch_size is None else min(batch_size, n_rows)
+    return -(-n_rows // b)
+
+
 class TrainingSession:
     """A network being trained on (X, Y) with one configuration."""
 
@@ -190,7 +196,7 @@ class TrainingSession:
         return self.n if b is None or b >= self.n else b
 
     def iterations_per_epoch(self) -> int:
-        return -(-self.n // self.batch_size)
+        return iterations_per_epoch(self.n, self.config.batch_size)
 
     def get_state(self) -> dict:
         """Everything needed to continue bit for bit (copies)."""

@@ -103,27 +103,15 @@ def run_from_args(args) -> int:
 
 
 def _summary(window, snap) -> dict:
-    from ..modelio import finite_or_none
+    from ..cli import summary_dict
 
     ctx = window.context
-    secs = snap.training_seconds
-    return {
-        "data": ctx.dataset.name,
-        "architecture": ctx.arch.describe(),
-        "algorithm": ctx.settings.algorithm,
-        "iterations": snap.iteration,
-        "mse": finite_or_none(snap.mse),
-        "accuracy": snap.accuracy,
-        "test_mse": finite_or_none(snap.test_mse),
-        "test_accuracy": snap.test_accuracy,
-        "seconds": secs,
-        "iterations_per_second": snap.iteration / secs if secs > 0 else None,
-        "stopped": snap.stopped or ("interrupted" if snap.state != "finished" else None),
-        "message": snap.message or None,
-        "seed": ctx.settings.seed,
-        "frames_rendered": window.controller.frames_rendered,
-        "snapshots": window.controller.snapshots_received,
-    }
+    stopped = snap.stopped or ("interrupted" if snap.state != "finished" else None)
+    summary = summary_dict(ctx.dataset.name, ctx.arch, ctx.settings, snap.iteration, snap, snap.training_seconds,
+                           snap.iteration, stopped, snap.message)
+    summary.update(frames_rendered=window.controller.frames_rendered,
+                   snapshots=window.controller.snapshots_received)
+    return summary
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from ..core.experiment import Settings, check_init
 from ..core.model import Model
 from ..core.network import Network
 from ..core.snapshot import Snapshot
+from ..core.training import iterations_per_epoch
 from . import figures
 from .controller import Controller
 from .views.controls import ControlPanel
@@ -189,8 +190,8 @@ class MainWindow(QMainWindow):
         ctx = self.context
         if ctx is None:
             return
-        b = ctx.settings.batch_size or ctx.train.n
-        self.controller.step(-(-ctx.train.n // min(b, ctx.train.n)))
+        settings = self.controller.present.settings if self.controller.present else ctx.settings
+        self.controller.step(iterations_per_epoch(ctx.train.n, settings.batch_size))
 
     def resume_from(self, iteration: int, confirm: bool = True) -> None:
         """Continue from an earlier iteration, discarding what came after (asks first)."""
@@ -379,18 +380,17 @@ class MainWindow(QMainWindow):
         return True
 
     @Slot()
-    def save_session_now(self) -> None:
+    def save_session_now(self) -> bool:
+        """Save to the session's file, or ask for one."""
         if self.session_path:
-            self.save_session(self.session_path)
-        else:
-            self.save_session_dialog()
+            return self.save_session(self.session_path)
+        return self.save_session_dialog()
 
     @Slot()
-    def save_session_dialog(self) -> None:
+    def save_session_dialog(self) -> bool:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", self.session_path or "session.nnviz",
                                               "nnviz session (*.nnviz)")
-        if path:
-            self.save_session(path)
+        return bool(path) and self.save_session(path)
 
     def open_session(self, path: str) -> bool:
         """Open a session; on any problem the current network stays as it is."""
@@ -590,12 +590,7 @@ class MainWindow(QMainWindow):
             self.confirm_close = False
             self.close()
         elif role == QMessageBox.AcceptRole:  # Save
-            if self.session_path:
-                ok = self.save_session(self.session_path)
-            else:
-                path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.nnviz", "nnviz session (*.nnviz)")
-                ok = bool(path) and self.save_session(path)
-            if ok and not self._pending_save:
+            if self.save_session_now() and not self._pending_save:
                 self.confirm_close = False
                 self.close()
 

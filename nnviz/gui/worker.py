@@ -42,7 +42,6 @@ class Context:
     arch: Architecture
     scaling: Scaling
     X_train: np.ndarray  # scaled inputs of the training rows
-    Y_train: np.ndarray  # targets in network units
 
 
 # Fields of Settings that only change how training proceeds, not the network or data.
@@ -108,7 +107,7 @@ class TrainingWorker(QObject):
                                      settings.batch_size, settings.threshold)  # validates
                 if settings.iterations < 0:
                     raise ValueError("the number of iterations cannot be negative")
-                self._cancel_micro()
+                self._micro = None
                 exp.session.reconfigure(config)
                 exp.config = config
                 exp.settings = settings
@@ -148,7 +147,7 @@ class TrainingWorker(QObject):
         self.timeline = Timeline()
         self.timeline.record(exp.session)
         self.configured.emit(Context(self._generation, exp.settings, exp.dataset, exp.train, exp.test,
-                                     exp.arch, exp.scaling, frozen(exp.X_train), frozen(exp.Y_train)))
+                                     exp.arch, exp.scaling, frozen(exp.X_train)))
         self._emit(force=True)
 
     @Slot()
@@ -173,7 +172,7 @@ class TrainingWorker(QObject):
         self._start_run(n, stepping=True)
 
     def _start_run(self, n: int, stepping: bool = False) -> None:
-        self._cancel_micro()
+        self._micro = None
         if stepping and n == 1 and self._state != "running":
             self._single_step()
             return
@@ -225,7 +224,10 @@ class TrainingWorker(QObject):
         self._emit(force=True)
 
     # -- step-through --------------------------------------------------------------
-    def _cancel_micro(self) -> None:
+    def _halt(self) -> None:
+        """Before a step-through command: pause training and leave any micro-steps."""
+        if self._state in ("running", "stepping"):
+            self.pause()
         self._micro = None
 
     @Slot()
@@ -261,14 +263,12 @@ class TrainingWorker(QObject):
         """Undo one iteration (or leave the micro-steps of an iteration not yet applied)."""
         if self.exp is None:
             return
-        if self._state in ("running", "stepping"):
-            self.pause()
-        if self._micro is not None and not self._micro.done:
-            self._micro = None
+        unapplied = self._micro is not None and not self._micro.done
+        self._halt()
+        if unapplied:
             self._trace = self._trace_of_last()
             self._emit(force=True)
             return
-        self._micro = None
         session = self.exp.session
         if session.iteration == 0:
             return
@@ -296,9 +296,7 @@ class TrainingWorker(QObject):
         """Make an earlier iteration the current one; what came after is discarded."""
         if self.exp is None:
             return
-        if self._state in ("running", "stepping"):
-            self.pause()
-        self._micro = None
+        self._halt()
         self._go_to(max(0, min(iteration, self.exp.session.iteration)))
 
     @Slot(int)
@@ -324,9 +322,7 @@ class TrainingWorker(QObject):
         """Edit one weight; training continues from the edited network."""
         if self.exp is None:
             return
-        if self._state in ("running", "stepping"):
-            self.pause()
-        self._micro = None
+        self._halt()
         W = self.exp.network.weights
         if not (0 <= layer < len(W) and 0 <= row < W[layer].shape[0] and 0 <= col < W[layer].shape[1]):
             self.failed.emit(f"there is no weight W{layer + 1}[{row}, {col}]")
@@ -422,62 +418,56 @@ class TrainingWorker(QObject):
         if preview is not None:
             self._emit_preview(preview)
             return
-        net = exp.network
-        Yhat = net.predict(exp.X_train)
-        Th = net.predict(exp.X_test) if exp.X_test is not None else None
         xs = np.concatenate(self._pending_x) if self._pending_x else np.empty(0, dtype=np.int64)
         ys = np.concatenate(self._pending_y) if self._pending_y else np.empty(0)
         self._pending_x.clear()
         self._pending_y.clear()
         xs.flags.writeable = False
         ys.flags.writeable = False
-        task = exp.task
+        at_rest = self._state not in ("running", "stepping")
         snap = Snapshot(
             generation=self._generation,
             iteration=exp.session.iteration,
-            weights=tuple(frozen(W) for W in net.weights),
             new_iterations=xs,
             new_mse=ys,
-            mse=metrics.mse(exp.Y_train, Yhat),
-            accuracy=metrics.accuracy(task, exp.Y_train, Yhat),
-            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
-            test_accuracy=metrics.accuracy(task, exp.Y_test, Th) if Th is not None else None,
-            outputs=frozen(Yhat),
-            test_outputs=frozen(Th) if Th is not None else None,
             state=self._state,
             stopped=self._stopped,
             message=self._message,
             iterations_per_second=self._rate,
             training_seconds=(now - self._run_started) if self._run_started else 0.0,
-            trace=self._trace if self._state not in ("running", "stepping") else None,
+            trace=self._trace if at_rest else None,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,
-            train_state=exp.session.get_state() if self._state not in ("running", "stepping") else None,
+            train_state=exp.session.get_state() if at_rest else None,
             settings=exp.settings,
+            **self._network_fields(exp.network),
         )
         self._rewound = False
         self.snapshot.emit(snap)
 
     def _emit_preview(self, twin) -> None:
-        exp = self.exp
-        Yhat = twin.net.predict(exp.X_train)
-        Th = twin.net.predict(exp.X_test) if exp.X_test is not None else None
-        task = exp.task
         empty = np.empty(0)
         empty.flags.writeable = False
         self.snapshot.emit(Snapshot(
             generation=self._generation, iteration=twin.iteration,
-            weights=tuple(frozen(W) for W in twin.net.weights),
             new_iterations=empty.astype(np.int64), new_mse=empty,
-            mse=metrics.mse(exp.Y_train, Yhat), accuracy=metrics.accuracy(task, exp.Y_train, Yhat),
-            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
-            test_accuracy=metrics.accuracy(task, exp.Y_test, Th) if Th is not None else None,
-            outputs=frozen(Yhat), test_outputs=frozen(Th) if Th is not None else None,
-            state=self._state, stopped=self._stopped, preview=True))
+            state=self._state, stopped=self._stopped, preview=True,
+            **self._network_fields(twin.net)))
 
-    def current_model(self) -> Model | None:
-        """Only for the worker thread (export goes through a snapshot in the GUI)."""
-        return self.exp.model() if self.exp is not None else None
+    def _network_fields(self, net) -> dict:
+        """The snapshot fields that depend on a network: its weights, outputs and metrics."""
+        exp = self.exp
+        Yhat = net.predict(exp.X_train)
+        Th = net.predict(exp.X_test) if exp.X_test is not None else None
+        return dict(
+            weights=tuple(frozen(W) for W in net.weights),
+            mse=metrics.mse(exp.Y_train, Yhat),
+            accuracy=metrics.accuracy(exp.task, exp.Y_train, Yhat),
+            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
+            test_accuracy=metrics.accuracy(exp.task, exp.Y_test, Th) if Th is not None else None,
+            outputs=frozen(Yhat),
+            test_outputs=frozen(Th) if Th is not None else None,
+        )
 
 
 def _same_data(a: Settings, b: Settings) -> bool:

@@ -1,6 +1,5 @@
 """The main window: training in the worker thread, controls, views, errors."""
 
-import json
 
 import numpy as np
 import pytest

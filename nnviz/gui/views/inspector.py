@@ -212,7 +212,6 @@ class Inspector(QWidget):
         in_names = ["1"] + self._unit_names(l)
         out_names = self._unit_names(l + 1)
         act = lt.activation
-        lr = t.lr
         shown = []
         kind = (stage or "").split(" ")[0]
         if kind == "error":
@@ -275,7 +274,7 @@ class Inspector(QWidget):
         lt = t.layers[l]
         if obs:
             contrib = t.lr * np.outer(lt.input[r], lt.delta[r])
-            return contrib, f"lr \u00b7 [1, h]<sup>T</sup> \u03b4 of this observation", contrib
+            return contrib, "lr \u00b7 [1, h]<sup>T</sup> \u03b4 of this observation", contrib
         return lt.update, f"\u0394W<sub>{l + 1}</sub> = W<sub>after</sub> \u2212 W<sub>before</sub>", lt.update
 
     def _update_panels(self, t, l, obs, r, rows, in_names, out_names):
