@@ -1,7 +1,7 @@
 """Immutable snapshots of a training run, and a bounded error history.
 
-The GUI worker emits a ``Snapshot`` after each batch of iterations; views
-only read it.  Every array in it is a read-only copy, so training can go on
+The runner (``runner.py``) makes a ``Snapshot`` after each batch of iterations
+and after every command; views only read it.  Every array in it is a read-only copy, so training can go on
 changing its own buffers while the GUI paints the snapshot.
 """
 
@@ -45,6 +45,16 @@ class Snapshot:
     preview: bool = False  # a look at an earlier iteration; the training state is unchanged
     train_state: dict | None = None  # the full training state (copies), when at rest: for saving
     settings: object = None  # experiment.Settings in force (training settings may change)
+    present_iteration: int = 0  # where training is (differs from ``iteration`` in a preview)
+    first_iteration: int = 0  # the earliest iteration that can be shown (history slider's start)
+    commands: int = 0  # how many commands the runner had taken when it made this snapshot
+    chunk: int = 0  # iterations per chunk the runner uses now (bounded in time)
+    # derived data, computed where the snapshot is made and only for visible views
+    selected_row: int = 0  # the observation (training row) the node values belong to
+    confusion: np.ndarray | None = None  # counts[true, predicted] of the training rows
+    map_values: np.ndarray | None = None  # decision map: output over the runner's MapGrid
+    node_values: tuple[np.ndarray, ...] | None = None  # per layer (inputs first), selected row
+    node_deltas: tuple[np.ndarray, ...] | None = None  # per non-input layer, selected row, of ``trace``
 
 
 class History:

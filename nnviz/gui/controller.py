@@ -2,8 +2,11 @@
 and repaints the views on its own ~30 Hz clock.
 
 Data flows one way: worker --snapshot--> controller --render--> views.  The
-controller talks to the worker only through queued signals, so no call
-from the GUI ever waits for a chunk of training to end.
+controller talks to the worker only through queued signals, so no call from
+the GUI ever waits for a chunk of training to end.  Every frame hands all
+views the same snapshot (``render``); a snapshot that arrives between two
+ticks replaces the one before it, and a command's answer (pause, step, a
+preview) is painted at once.
 """
 
 from __future__ import annotations
@@ -15,15 +18,11 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from ..core.data import Dataset
 from ..core.experiment import Settings
 from ..core.model import Model
+from ..core.runner import Context
 from ..core.snapshot import History, Snapshot
-from .worker import Context, TrainingWorker
+from .worker import TrainingWorker
 
 REPAINT_MS = 33
-# While training, the GUI thread may use at most this share of a CPU.  Painting in
-# PySide6 holds the GIL, and on a small machine the two threads share the cores, so
-# every millisecond the GUI spends is taken from training.
-GUI_CPU_BUDGET = 0.10
-MAX_REPAINT_MS = 500
 
 
 class Controller(QObject):
@@ -36,11 +35,12 @@ class Controller(QObject):
     _step = Signal(int)
     _reset = Signal()
     _micro = Signal()
-    _adopt = Signal(object)
+    _adopt = Signal(object, object, object)
     _back = Signal()
     _preview = Signal(int)
     _resume = Signal(int)
     _set_weight = Signal(int, int, int, float)
+    _set_view = Signal(object, int)
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
@@ -56,9 +56,12 @@ class Controller(QObject):
         self.test_history = History()
         self.snapshots_received = 0
         self.frames_rendered = 0
+        self.live_frames = 0  # frames painted while training ran
+        self.live_seconds = 0.0
+        self._live_since: float | None = None
         self._dirty = False
-        self.gui_load = 0.0  # moving average of the GUI thread's CPU share while training
-        self._clock = (time.perf_counter(), time.thread_time())
+        self._sent = 0  # commands sent; a snapshot with snap.commands == _sent reflects all of them
+        self._want_running = False
 
         self.thread = QThread()
         self.thread.setObjectName("nnviz-training")
@@ -76,13 +79,13 @@ class Controller(QObject):
         self._preview.connect(self.worker.preview)
         self._resume.connect(self.worker.resume_from)
         self._set_weight.connect(self.worker.set_weight)
+        self._set_view.connect(self.worker.set_view)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
         self.worker.failed.connect(self._on_failed)
         self.thread.start()
 
-        self._preview_wanted = None
-        self._pending_history = None
+        self._preview_wanted: int | None = None
         self._preview_timer = QTimer(self)  # dragging the history slider: at most ~20 requests a second
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(50)
@@ -94,31 +97,36 @@ class Controller(QObject):
         self.timer.start()
 
     # -- commands ------------------------------------------------------------
+    def _send(self, signal, *args, running: bool | None = None) -> None:
+        self._sent += 1
+        if running is not None:
+            self._want_running = running
+        signal.emit(*args)
+
     def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
-        self._configure.emit(settings, dataset, init)
+        self._send(self._configure, settings, dataset, init)
 
     def play(self) -> None:
-        self._play.emit()
+        self._send(self._play, running=True)
 
     def pause(self) -> None:
-        self._pause.emit()
+        self._send(self._pause, running=False)
 
     def step(self, n: int = 1) -> None:
-        self._step.emit(int(n))
+        self._send(self._step, int(n), running=int(n) > 1)
 
     def reset(self) -> None:
-        self._reset.emit()
+        self._send(self._reset, running=False)
 
     def micro_step(self) -> None:
-        self._micro.emit()
+        self._send(self._micro, running=False)
 
     def adopt(self, experiment, history_x=None, history_y=None) -> None:
         """Hand a ready experiment (an opened session) to the worker, with its error history."""
-        self._pending_history = (history_x, history_y)
-        self._adopt.emit(experiment)
+        self._send(self._adopt, experiment, history_x, history_y, running=False)
 
     def step_back(self) -> None:
-        self._back.emit()
+        self._send(self._back, running=False)
 
     def preview(self, iteration: int) -> None:
         """Show the network as it was at ``iteration`` (requests are coalesced)."""
@@ -128,22 +136,32 @@ class Controller(QObject):
 
     def _send_preview(self) -> None:
         if self._preview_wanted is not None:
-            self._preview.emit(self._preview_wanted)
+            self._send(self._preview, self._preview_wanted, running=False)
             self._preview_wanted = None
 
     def resume_from(self, iteration: int) -> None:
-        self._resume.emit(int(iteration))
+        self._send(self._resume, int(iteration), running=False)
 
     def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
-        self._set_weight.emit(int(layer), int(row), int(col), float(value))
+        self._send(self._set_weight, int(layer), int(row), int(col), float(value), running=False)
+
+    def set_view(self, needs, selected_row: int) -> None:
+        """Tell the runner what the visible views need computed, and the selected observation."""
+        self._set_view.emit(frozenset(needs), int(selected_row))
 
     @property
     def running(self) -> bool:
-        return self.latest is not None and self.latest.state in ("running", "stepping")
+        """Training runs, or was told to: decided from the commands sent, not only from the
+        last snapshot (two quick Play presses must not both send play)."""
+        snap = self.present
+        if snap is not None and snap.commands >= self._sent:
+            return snap.state in ("running", "stepping")
+        return self._want_running
 
     def shutdown(self) -> None:
         """Stop training and the thread; safe to call twice."""
         self.timer.stop()
+        self._preview_timer.stop()
         if self.thread.isRunning():
             self.worker.stop_event.set()  # no new chunk starts; the current one ends (<~20 ms)
             # the worker stops and drops its timer in its own thread, then the thread ends
@@ -159,11 +177,8 @@ class Controller(QObject):
         self.test_history.clear()
         self.latest = None
         self.present = None
-        if self._pending_history is not None:
-            hx, hy = self._pending_history
-            self._pending_history = None
-            if hx is not None and len(hx):
-                self.history.extend(hx, hy)
+        if ctx.history_x is not None and len(ctx.history_x):
+            self.history.extend(ctx.history_x, ctx.history_y)
         self.contextChanged.emit(ctx)
 
     @Slot(object)
@@ -181,35 +196,31 @@ class Controller(QObject):
             self.present = snap
         self.latest = snap
         self._dirty = True
-        if snap.state in ("paused", "finished", "ready") or snap.preview:
-            self._repaint()  # the final state is painted at once, not on the next tick
+        now = time.perf_counter()
+        live = snap.state in ("running", "stepping") and not snap.preview
+        if live and self._live_since is None:
+            self._live_since = now
+        elif not live and self._live_since is not None:
+            self.live_seconds += now - self._live_since
+            self._live_since = None
+        if not live or snap.preview:
+            self._repaint()  # a command's answer is painted at once, not on the next tick
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.error.emit(message)
 
-    def _pace(self) -> None:
-        """Measure the GUI thread's CPU share since the last tick (rendering, painting,
-        events: all of it) and stretch the repaint interval to keep it within
-        GUI_CPU_BUDGET while training runs; back to ~30 Hz otherwise."""
-        wall, cpu = time.perf_counter(), time.thread_time()
-        dw, dc = wall - self._clock[0], cpu - self._clock[1]
-        self._clock = (wall, cpu)
-        if not self.running:
-            self.gui_load = 0.0
-            self.timer.setInterval(REPAINT_MS)
-            return
-        if dw <= 0:
-            return
-        load = dc / dw
-        self.gui_load = load if self.gui_load == 0 else 0.6 * self.gui_load + 0.4 * load
-        ms = self.timer.interval() * self.gui_load / GUI_CPU_BUDGET
-        self.timer.setInterval(int(min(max(ms, REPAINT_MS), MAX_REPAINT_MS)))
+    @property
+    def live_fps(self) -> float:
+        """Frames painted per second while training ran."""
+        seconds = self.live_seconds + (time.perf_counter() - self._live_since if self._live_since else 0.0)
+        return self.live_frames / seconds if seconds > 0 else 0.0
 
     @Slot()
     def _repaint(self) -> None:
-        self._pace()
         if self._dirty and self.latest is not None:
             self._dirty = False
             self.frames_rendered += 1
+            if self.latest.state in ("running", "stepping") and not self.latest.preview:
+                self.live_frames += 1
             self.render.emit(self.latest)

@@ -117,7 +117,7 @@ def draw_model(model, path: str | Path, labels: bool = False, size: tuple[int, i
                     outputs=empty, test_outputs=None, state="finished")
     view.show_snapshot(snap)
     app.processEvents()
-    view._place_labels()
+    view.place_labels()
     app.processEvents()
     try:
         export_view(view, path)

@@ -33,7 +33,6 @@ from .views.network_view import NetworkView
 from .views.predictions_view import PredictionsView
 
 
-TABLE_SECONDS = 1.0  # the predictions table refreshes at most once a second while training
 
 
 class MainWindow(QMainWindow):
@@ -48,8 +47,10 @@ class MainWindow(QMainWindow):
         self.controller = Controller(self)
         self.latest: Snapshot | None = None
         self.context = None
+        self.shown_iteration: int | None = None
+        self.max_lag = 0  # the largest |view's iteration - frame's iteration| seen; must stay 0
+        self._selected_row = 0
         self.last_error = ""
-        self._table_time = 0.0
         self._dialog: QMessageBox | None = None
 
         self.controls = ControlPanel(settings)
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
         self.loss_plot.previewRequested.connect(self.controller.preview)
         self.loss_plot.resumeRequested.connect(self.resume_from)
         self.network_view.edgeClicked.connect(self.open_edge_card)
-        self.predictions.currentChanged.connect(lambda *_: self.latest and self.predictions.show_snapshot(self.latest))
+        self.predictions.currentChanged.connect(self._send_view_needs)
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
@@ -190,7 +191,8 @@ class MainWindow(QMainWindow):
         ctx = self.context
         if ctx is None:
             return
-        settings = self.controller.present.settings if self.controller.present else ctx.settings
+        present = self.controller.present
+        settings = present.settings if present is not None and present.settings is not None else ctx.settings
         self.controller.step(iterations_per_epoch(ctx.train.n, settings.batch_size))
 
     def resume_from(self, iteration: int, confirm: bool = True) -> None:
@@ -210,15 +212,19 @@ class MainWindow(QMainWindow):
         box.open()
 
     @Slot(int, int, int)
-    def open_edge_card(self, layer: int, row: int, col: int) -> None:
-        snap = self.controller.present
+    def open_edge_card(self, layer: int, row: int, col: int, snap: Snapshot | None = None) -> None:
+        """The card of weight W[layer][row, col] (0-based; it shows them 1-based), from the
+        snapshot painted now; every frame refreshes it while it is open."""
+        shown = snap is not None
+        snap = snap or self.latest
         if snap is None or self.context is None:
             return
         nv = self.network_view
-        src = "bias" if row == 0 else nv._name(layer, row - 1)
-        self.edge_card.show_edge(layer, row, col, src, nv._name(layer + 1, col), snap)
-        self.edge_card.show()
-        self.edge_card.raise_()
+        src = "bias" if row == 0 else nv.name(layer, row - 1)
+        self.edge_card.show_edge(layer, row, col, src, nv.name(layer + 1, col), snap)
+        if not shown:
+            self.edge_card.show()
+            self.edge_card.raise_()
 
     @Slot(object)
     def _on_settings(self, settings: Settings) -> None:
@@ -277,7 +283,7 @@ class MainWindow(QMainWindow):
         if snap is None or ctx is None:
             return None
         net = Network.from_weights(ctx.arch, list(snap.weights))
-        s = ctx.settings
+        s = snap.settings or ctx.settings  # the settings in force, not those of the last configure
         training = {"iterations": snap.iteration, "mse": snap.mse, "seed": s.seed, "algorithm": s.algorithm,
                     "learning_rate": s.lr, "momentum": s.momentum, "batch_size": s.batch_size,
                     "data": ctx.dataset.name, "standardize": s.standardize}
@@ -505,6 +511,8 @@ class MainWindow(QMainWindow):
         self.edge_card.hide()
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)
+        self._selected_row = 0
+        self._send_view_needs()
         if self._saved_mark is None or self._saved_mark[0] != "pending":
             self.session_path = None  # a new network is not the saved session
             self._saved_mark = None
@@ -512,38 +520,21 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_render(self, snap: Snapshot) -> None:
-        t0 = time.perf_counter()
+        """One frame: every view paints this snapshot, so all of them name its iteration."""
         self.latest = snap
-        live = snap.state in ("running", "stepping")
+        live = snap.state in ("running", "stepping") and not snap.preview
         self.network_view.show_snapshot(snap, fast=live)
         self.loss_plot.show_snapshot(snap, self.controller.history, self.controller.test_history)
-        if not live or t0 - self._table_time >= TABLE_SECONDS:
-            self._table_time = t0
-            self.predictions.show_snapshot(snap)
+        self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
-        self.controls.set_running(live)
-        present = self.controller.present
-        if present is not None and not live:
-            self.loss_plot.sync_slider(present.iteration, snap.iteration)
-        parts = [snap.state, f"iteration {snap.iteration:,}", f"mse {snap.mse:.5g}"]
-        if snap.preview:
-            parts[0] = f"looking at iteration {snap.iteration:,} (training is at {present.iteration:,})"
-            parts.pop(1)
-        if snap.stage:
-            parts.insert(2, f"micro-step: {snap.stage}")
-        if snap.accuracy is not None:
-            parts.append(f"accuracy {snap.accuracy:.1%}")
-        if snap.test_mse is not None:
-            parts.append(f"test mse {snap.test_mse:.5g}")
-        if snap.iterations_per_second:
-            parts.append(f"{snap.iterations_per_second:,.0f} it/s")
-        if snap.stopped:
-            parts.append(f"stopped: {snap.stopped}")
-        if snap.message and snap.stopped != "diverged":
-            parts.append(snap.message)
-        text = "  \u00b7  ".join(parts)
-        if text != self.status.text():
-            self.status.setText(text)
+        if self.edge_card.isVisible() and self.edge_card.key is not None:
+            self.open_edge_card(*self.edge_card.key, snap=snap)
+        self.controls.set_running(self.controller.running)
+        self.status.setText(self._status_text(snap))
+        self.shown_iteration = snap.iteration
+        views = [self.network_view, self.loss_plot, self.predictions, self.inspector]
+        lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
+        self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
             if self._saved_mark is not None and self._saved_mark[0] == "pending":
                 self._saved_mark = self._mark(snap)  # the opened session, as loaded
@@ -554,10 +545,36 @@ class MainWindow(QMainWindow):
         if snap.state == "finished" and not snap.preview:
             self.finished.emit(snap)
 
+    def _status_text(self, snap: Snapshot) -> str:
+        present = snap.present_iteration
+        parts = [snap.state.value if hasattr(snap.state, "value") else str(snap.state),
+                 f"iteration {snap.iteration:,}", f"mse {snap.mse:.5g}"]
+        if snap.preview:
+            parts[0] = "history"
+            parts[1] = f"iteration {snap.iteration:,} (training is at {present:,})"
+        if snap.stage:
+            parts.insert(2, f"micro-step: {snap.stage}")
+        if snap.accuracy is not None:
+            parts.append(f"accuracy {snap.accuracy:.1%}")
+        if snap.test_mse is not None:
+            parts.append(f"test mse {snap.test_mse:.5g}")
+        if snap.iterations_per_second and not snap.preview:
+            parts.append(f"{snap.iterations_per_second:,.0f} it/s")
+        if snap.stopped:
+            parts.append(f"stopped: {snap.stopped}")
+        if snap.message and snap.stopped != "diverged":
+            parts.append(snap.message)
+        return "  \u00b7  ".join(parts)
+
+    def _send_view_needs(self, *_) -> None:
+        """Tell the runner what the visible views need with each snapshot."""
+        needs = self.predictions.needs() | {"nodes"}
+        self.controller.set_view(needs, self._selected_row)
+
     @Slot(int)
     def _on_row_selected(self, row: int) -> None:
-        self.network_view.set_selected_row(row)
-        self.inspector.set_selected_row(row)
+        self._selected_row = row
+        self._send_view_needs()
 
     # -- drag and drop / close ------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

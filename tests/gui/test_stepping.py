@@ -111,7 +111,9 @@ def test_selecting_a_row_selects_the_observation_everywhere(make_window, qtbot):
     w.predictions.setCurrentIndex(0)
     view = w.predictions.table
     view.selectRow(7)
-    assert w.network_view.selected_row == 7 and w.inspector.selected_row == 7
+    # the selection goes to the runner, whose next snapshot carries the row's values
+    qtbot.waitUntil(lambda: w.latest.selected_row == 7 and w.network_view.selected_row == 7
+                    and w.inspector.selected_row == 7, timeout=5000)
     w.network_view.set_mode("activations")
     vals = w.network_view.node_values()
     out = w.network_view.node_keys.index(("n", 3, 1))

@@ -80,8 +80,7 @@ def test_changing_the_learning_rate_while_training_keeps_the_weights(make_window
     before = w.latest.weights
     w.controls.lr.setText("0.05")
     w.controls.lr.editingFinished.emit()
-    qtbot.waitUntil(lambda: w.context.settings.lr == 0.05 or w.controller.worker.exp.settings.lr == 0.05,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: w.latest.settings.lr == 0.05, timeout=10_000)
     qtbot.wait(100)
     assert w.latest.iteration == 500
     assert np.array_equal(w.latest.weights[0], before[0])
@@ -158,7 +157,7 @@ def test_predictions_panel_agrees_with_the_engine(make_window, qtbot):
     assert m.rowCount() == 150
     assert np.array_equal(m.out, Yhat)
     names = ctx.dataset.output_names
-    assert m.pred == [names[i] for i in Yhat.argmax(axis=1)]
+    assert list(m.pred) == [names[i] for i in Yhat.argmax(axis=1)]
     n_wrong_train = int(m.wrong[: ctx.train.n].sum())
     assert w.latest.accuracy == pytest.approx(1 - n_wrong_train / ctx.train.n)
     cm = [[int(w.predictions.confusion.item(i, j).text()) for j in range(3)] for i in range(3)]
@@ -170,8 +169,16 @@ def test_two_input_data_gets_a_decision_map(make_window, qtbot):
     w = make_window(data="xor", algorithm="rprop+", iterations=300)
     w.play()
     wait_state(qtbot, w, "finished")
-    z = w.predictions.map_values(w.latest)
+    z = w.predictions.map_values()
     assert z.shape == (80, 80) and 0 <= z.min() < 0.2 and 0.8 < z.max() <= 1
+    # the map is the network's output over the grid, point by point (grid x-major, class "orange")
+    ctx = w.context
+    x0, y0, width, height = ctx.map_grid.rect
+    gx, gy = np.linspace(x0, x0 + width, 80), np.linspace(y0, y0 + height, 80)
+    net = Network.from_weights(ctx.arch, list(w.latest.weights))
+    for i, j in [(0, 0), (5, 71), (40, 40), (79, 12)]:
+        raw = np.array([[gx[i], gy[j]]])
+        assert z[i, j] == pytest.approx(net.predict(ctx.scaling.inputs(raw))[0, 1], abs=1e-12)
 
 
 def test_bad_csv_shows_a_one_line_error_and_keeps_the_network(make_window, qtbot, tmp_path):

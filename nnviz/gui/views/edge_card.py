@@ -54,10 +54,13 @@ class EdgeCard(QDialog):
         """Fill the card for W_{layer+1}[row, col] from a snapshot (and its trace, if any)."""
         self.key = (layer, row, col)
         w = float(snap.weights[layer][row, col])
-        self.title.setText(f"<b>W<sub>{layer + 1}</sub>[{row}, {col}]</b>: {src} \u2192 {dst}"
-                           + ("  (bias row)" if row == 0 else ""))
+        # 1-based like R and the CSV export: row 1 is the bias row
+        self.title.setText(f"<b>W<sub>{layer + 1}</sub>[{row + 1}, {col + 1}]</b>: {src} \u2192 {dst}"
+                           + ("  (row 1: the bias row)" if row == 0 else ""))
+        self.shown_iteration = snap.iteration
         self.value.setText(repr(w))
-        self.edit.setText(repr(w))
+        if not self.edit.hasFocus():  # never overwrite what the user is typing
+            self.edit.setText(repr(w))
         self.problem.setText("")
         t = snap.trace
         if t is None:
@@ -70,10 +73,10 @@ class EdgeCard(QDialog):
         self.gradient.setText(f"{-g:.10g}")
         upd = float(lt.update[row, col])
         self.update_label.setText(f"{upd:.10g}  (iteration {t.iteration})")
-        h = "1" if row == 0 else f"h<sub>i,{row}</sub>"
+        h = "1" if row == 0 else f"h<sub>i,{row + 1}</sub>"
         w_before = float(lt.W[row, col])
         if t.algorithm == "gd":
-            text = (f"w \u2190 w + lr \u00b7 \u03a3<sub>i</sub> {h} \u00b7 \u03b4<sub>i,{col}</sub> "
+            text = (f"w \u2190 w + lr \u00b7 \u03a3<sub>i</sub> {h} \u00b7 \u03b4<sub>i,{col + 1}</sub> "
                     f"= {w_before:.6g} + {t.lr:g} \u00b7 {g:.6g} = {w_before + t.lr * g:.6g}")
             if not np.isclose(w_before + t.lr * g, w_before + upd, rtol=1e-9, atol=1e-15):
                 text += f"<br>with momentum the change was {upd:.6g}: w = {w_before + upd:.6g}"

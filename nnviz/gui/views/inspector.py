@@ -107,6 +107,9 @@ class Inspector(QWidget):
         self.trace = None
         self.stage: str | None = None
         self.selected_row = 0
+        self.shown_iteration: int | None = None
+        self._row_shown: int | None = None
+        self._preview = False
         self.stage_label = QLabel()
         self.stage_label.setTextFormat(Qt.RichText)
         self.stage_label.setWordWrap(True)
@@ -148,6 +151,8 @@ class Inspector(QWidget):
         self.ctx = ctx
         self.trace = None
         self.stage = None
+        self._row_shown = None
+        self._preview = False
         n = len(ctx.arch.shapes)
         self.layer.blockSignals(True)
         self.layer.clear()
@@ -164,15 +169,27 @@ class Inspector(QWidget):
         return "inputs" if l == 0 else "outputs" if l == n else f"hidden {l}"
 
     def show_snapshot(self, snap: Snapshot) -> None:
-        if snap.preview:
-            return
+        """The snapshot's trace: the iteration that led to it (a preview's too).  While training
+        runs, or before the first iteration, it says so with the snapshot's iteration."""
+        self.shown_iteration = snap.iteration
+        self.selected_row = snap.selected_row
         if snap.trace is None:
-            if snap.state in ("running", "stepping"):
-                self.stage_label.setText("training\u2026 pause or step to inspect an iteration")
+            self.trace, self.stage = None, None
+            for p in self.panels:
+                p.setVisible(False)
+            self.equation.setText("")
+            if snap.state in ("running", "stepping") and not snap.preview:
+                text = f"<b>iteration {snap.iteration:,}</b>: training\u2026 pause or step to inspect an iteration"
+            elif snap.iteration == 0:
+                text = "<b>iteration 0</b>: the initial weights, no iteration yet. " + self.placeholder
+            else:
+                text = f"<b>iteration {snap.iteration:,}</b>: weights edited by hand. " + self.placeholder
+            self.stage_label.setText(text)
             return
-        if snap.trace is self.trace and snap.stage == self.stage:
+        if snap.trace is self.trace and snap.stage == self.stage and snap.selected_row == self._row_shown:
             return
         self.trace, self.stage = snap.trace, snap.stage
+        self._preview = snap.preview
         if snap.stage is not None:
             layer = _stage_layer(snap.stage, len(snap.trace.layers))
             if layer is not None and layer != self.layer.currentIndex():
@@ -196,7 +213,8 @@ class Inspector(QWidget):
         stage = self.stage
         marks = " \u2192 ".join(
             f"<b style='color:#b35806'>[{n}]</b>" if n == stage else n for n in names)
-        head = f"<b>iteration {t.iteration}</b> ({'micro-step' if stage else 'last step'}): {marks}"
+        what = "micro-step" if stage else ("the step to this iteration, history" if self._preview else "last step")
+        head = f"<b>iteration {t.iteration:,}</b> ({what}): {marks}"
         self.stage_label.setText(head)
         l = self.layer.currentIndex()
         if l < 0:
@@ -204,7 +222,15 @@ class Inspector(QWidget):
         lt = t.layers[l]
         obs = self.mode.currentIndex() == 1
         rows = self._rows(t)
-        r = min(self.selected_row, len(rows) - 1)
+        self._row_shown = self.selected_row
+        hits = np.flatnonzero(np.asarray(t.rows) == self.selected_row)
+        if obs and hits.size == 0:
+            self.stage_label.setText(head + f"<br>observation {self.selected_row + 1} was not in this "
+                                     "iteration's mini-batch: choose another row, or all observations")
+            for p in self.panels:
+                p.setVisible(False)
+            return
+        r = int(hits[0]) if hits.size else 0
 
         def per_obs(M):
             return (M[r:r + 1], [rows[r]]) if obs else (M, rows)

@@ -11,6 +11,18 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSiz
 from ...core.snapshot import History, Snapshot
 
 
+class PlainAxis(pg.AxisItem):
+    """Tick labels as plain numbers (0.001, 0.01, 0.1), in log mode too, and never a
+    scale factor such as "x0.001" moved into the axis title."""
+
+    def __init__(self, orientation: str):
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def logTickStrings(self, values, scale, spacing):
+        return [f"{10.0 ** float(v) * scale:.4g}" for v in values]
+
+
 class LossPlot(QWidget):
     """One PlotDataItem per curve; ``render`` only sets data."""
 
@@ -19,7 +31,7 @@ class LossPlot(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": PlainAxis("left"), "bottom": PlainAxis("bottom")})
         self.plot.setLabel("bottom", "iteration")
         self.plot.setLabel("left", "mse")
         self.legend = self.plot.addLegend(offset=(-10, 10))
@@ -37,7 +49,11 @@ class LossPlot(QWidget):
         self.vb.sigRangeChangedManually.connect(self._stop_following)
         self.plot.plotItem.autoBtn.clicked.connect(self.fit)
         self.log_box = QCheckBox("log scale")
+        self.log_box.setToolTip("the error falls by orders of magnitude: a log scale shows all of them")
+        self.log_box.setChecked(True)
+        self.plot.setLogMode(y=True)
         self.log_box.toggled.connect(self.set_log)
+        self.shown_iteration: int | None = None
         # current values in a label outside the plot: changing legend text would re-lay out the plot
         self.value_label = QLabel()
         self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
@@ -115,11 +131,12 @@ class LossPlot(QWidget):
 
     _syncing = False
 
-    def sync_slider(self, present_iteration: int, shown_iteration: int) -> None:
-        """Range 0..present; the handle on what is shown (without requesting a preview)."""
+    def sync_slider(self, present_iteration: int, shown_iteration: int, first_iteration: int = 0) -> None:
+        """Range first..present (only iterations that can be shown); the handle on what is
+        shown, following training while it runs (without requesting a preview)."""
         self._syncing = True
         try:
-            self.slider.setRange(0, present_iteration)
+            self.slider.setRange(min(first_iteration, present_iteration), present_iteration)
             self.slider.setValue(shown_iteration)
         finally:
             self._syncing = False
@@ -130,39 +147,52 @@ class LossPlot(QWidget):
         self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
 
     def show_snapshot(self, snap: Snapshot, history: History, test_history: History) -> None:
+        """The curve up to the present, including the mse of the weights shown now (the last
+        point), the slider and marker on the snapshot's iteration."""
+        self.shown_iteration = snap.iteration
+        self.sync_slider(snap.present_iteration, snap.iteration, snap.first_iteration)
         if snap.preview:
             return  # the curve is the present; the marker shows where the preview is
-        self.train_curve.setData(history.x, history.y)
-        self._last = (snap, history, test_history)
+        x, y = history.x, history.y
+        if not len(x) or x[-1] < snap.iteration:  # mse_history[i] is the mse before update i + 1
+            x = np.append(x, snap.iteration)
+            y = np.append(y, snap.mse)
+        self.train_curve.setData(x, y)
+        self._last = (snap, x, y, test_history)
         if self.follow:
             if snap.state not in ("running", "stepping"):
                 self._range = None  # at rest: fit the data exactly
-            self._apply_range(snap, history, test_history, exact=snap.state not in ("running", "stepping"))
-        text = f"<span style='color:#2166ac'>train mse {snap.mse:.5g}</span>"
+            self._apply_range(snap, x, y, test_history, exact=snap.state not in ("running", "stepping"))
+        batch = getattr(snap.settings, "batch_size", None)
+        name = "train mse (mini-batch)" if batch else "train mse"
+        text = f"<span style='color:#2166ac'>{name} {snap.mse:.5g}</span>"
         if len(test_history):
             self.test_curve.setData(test_history.x, test_history.y)
             text += f"&nbsp;&nbsp;<span style='color:#e66101'>test mse {snap.test_mse:.5g}</span>"
         else:
             self.test_curve.setData([], [])
+        text += f"&nbsp;&nbsp;<span style='color:#555'>iteration {snap.iteration:,}</span>"
         self.value_label.setText(text)
 
-    def _apply_range(self, snap: Snapshot, history: History, test_history: History, exact: bool = False) -> None:
+    def _apply_range(self, snap: Snapshot, x: np.ndarray, y: np.ndarray, test_history: History,
+                     exact: bool = False) -> None:
         """Set the view range when the data outgrow it (x in steps of 1.5x)."""
-        if not len(history):
+        if not len(x):
             return
-        x_end = max(int(history.x[-1]), 1)
-        ys = [history.y] + ([test_history.y] if len(test_history) else [])
+        x_end = max(int(x[-1]), 1)
+        ys = [y] + ([test_history.y] if len(test_history) else [])
         y_hi = max(float(y.max()) for y in ys)
         y_lo = min(float(y.min()) for y in ys)
         log = self.log_box.isChecked()
         old = self._range
-        if old is not None and x_end <= old[0] and y_hi <= old[1] and (not log or y_lo >= old[2]):
+        if old is not None and x_end <= old[0] and y_hi <= old[1] and y_lo >= old[2]:
             return
         x_max = x_end if exact else _nice(x_end * (1.5 if x_end > 10 else 1.0))
         if log:
-            lo = np.log10(max(y_lo, 1e-300)) - 0.3
+            # half-decade steps below the data, so the axis is not redrawn on every frame
+            lo = float(np.floor(np.log10(max(y_lo, 1e-300)) * 2) / 2) if not exact else np.log10(max(y_lo, 1e-300)) - 0.1
             hi = np.log10(max(y_hi, 1e-300)) + 0.1
-            self._range = (x_max, y_hi, 10 ** (lo + 0.3))
+            self._range = (x_max, y_hi, 10 ** lo)
             self.vb.setRange(xRange=(0, x_max), yRange=(lo, hi), padding=0)
         else:
             self._range = (x_max, y_hi * 1.05, 0.0)

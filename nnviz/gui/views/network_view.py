@@ -18,8 +18,8 @@ import networkx as nx
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QCursor, QPainter
-from PySide6.QtWidgets import QGraphicsObject, QToolTip
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsObject
 
 from ...core.snapshot import Snapshot
 
@@ -147,13 +147,22 @@ class NetworkView(pg.PlotWidget):
         self.mode = "weights"
         self.trace = None
         self.stage: str | None = None
-        self.getViewBox().sigTransformChanged.connect(self._place_labels)
+        self.getViewBox().sigTransformChanged.connect(self.place_labels)
         self.weights: tuple[np.ndarray, ...] = ()
         self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
         self.edge_width = np.empty(0)
         self.context = None
         self._fast = False
         self._last_edge = None
+        self.shown_iteration: int | None = None
+        self.node_acts: tuple[np.ndarray, ...] | None = None
+        self.node_deltas: tuple[np.ndarray, ...] | None = None
+        # what the pointer rests on, in a box of the diagram's own (a tooltip vanishes while
+        # the scene repaints); it stays until the pointer moves to something else
+        self.hover = pg.TextItem(anchor=(1, 0), color=(20, 20, 20), fill=pg.mkBrush(255, 255, 240, 235),
+                                 border=pg.mkPen(150, 150, 150))
+        self.hover.setZValue(30)
+        self.hover.setVisible(False)
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -238,6 +247,9 @@ class NetworkView(pg.PlotWidget):
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
+            self.addItem(self.hover, ignoreBounds=True)
+        self.hover.setVisible(False)
+        self.hover.setPos(xs.max() + 0.33, ys.max() + 0.29)
         self._legend.setPos(xs.min() - 0.33, ys.max() + 0.29)
         self._legend.setHtml(
             f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
@@ -245,9 +257,9 @@ class NetworkView(pg.PlotWidget):
             "<span style='color:#555'>width &#8733; |w|</span>")
         self._note.setPos(xs.max() + 0.33, ys.min() - 0.14)
         self.weights = ()
-        self._place_labels()
+        self.place_labels()
 
-    def _place_labels(self, *_) -> None:
+    def place_labels(self, *_) -> None:
         """Keep input/output names a few pixels clear of their nodes at any zoom."""
         px = self.getViewBox().viewPixelSize()[0]
         if not px or not np.isfinite(px):
@@ -269,9 +281,12 @@ class NetworkView(pg.PlotWidget):
     def show_snapshot(self, snap: Snapshot, fast: bool = False) -> None:
         """Draw the snapshot's weights; ``fast`` (while training) paints without antialiasing."""
         self.weights = snap.weights
-        if not snap.preview:
-            self.trace = snap.trace
-            self.stage = snap.stage
+        self.shown_iteration = snap.iteration
+        self.trace = snap.trace
+        self.stage = snap.stage
+        self.node_acts = snap.node_values
+        self.node_deltas = snap.node_deltas
+        self.selected_row = snap.selected_row
         self._fast = fast
         self._draw_edges()
         self._draw_nodes()
@@ -306,40 +321,27 @@ class NetworkView(pg.PlotWidget):
         return set(range(L)), set()
 
     def node_values(self) -> np.ndarray | None:
-        """The value shown on each node in the current mode (NaN: none), or None in weights mode."""
+        """The value shown on each node in the current mode (NaN: none), or None in weights mode.
+        Both come with the snapshot: activations of the selected observation, or its deltas in
+        the last step (none when the observation was not in that step's mini-batch)."""
         if self.mode == "weights" or not self.weights:
             return None
         vals = np.full(len(self.node_keys), np.nan)
         if self.mode == "activations":
-            per_layer = self._activations_of_row()
+            per_layer = self.node_acts
         else:
-            t = self.trace
-            if t is None:
-                return vals
-            hits = np.flatnonzero(np.asarray(t.rows) == self.selected_row)
-            if hits.size == 0:
-                return vals
-            per_layer = [None] + [lt.delta[hits[0]] for lt in t.layers]
+            per_layer = None if self.node_deltas is None else (None, *self.node_deltas)
+        if per_layer is None:
+            return vals
         for i, key in enumerate(self.node_keys):
             if key[0] == "n" and per_layer[key[1]] is not None:
                 vals[i] = per_layer[key[1]][key[2]]
         return vals
 
-    def _activations_of_row(self) -> list[np.ndarray]:
-        ctx = self.context
-        row = min(self.selected_row, ctx.X_train.shape[0] - 1)
-        h = ctx.X_train[row]
-        out = [h]
-        from ...core.activations import ACTIVATIONS
-
-        for W, name in zip(self.weights, ctx.arch.layer_activations):
-            h = ACTIVATIONS[name]((W[0] + h @ W[1:])[None, :])[0]
-            out.append(h)
-        return out
-
     def _draw_nodes(self) -> None:
         # in weights mode the nodes only change with the micro-step shown: skip the (slow) setData
-        key = (self.mode, self.stage, self.selected_row, id(self.trace) if self.mode == "gradient" else None)
+        key = (self.mode, self.stage, self.selected_row,
+               None if self.mode == "weights" else (id(self.node_acts), id(self.node_deltas)))
         if self.mode == "weights" and key == getattr(self, "_nodes_key", None):
             return
         self._nodes_key = key
@@ -433,11 +435,18 @@ class NetworkView(pg.PlotWidget):
         if not vb.sceneBoundingRect().contains(scene_pos):
             return
         p = vb.mapSceneToView(scene_pos)
-        text = self.hover_text(p.x(), p.y())
+        self.show_hover(self.hover_text(p.x(), p.y()))
+
+    def show_hover(self, text: str) -> None:
+        """The hover box: the text of what the pointer is on, or hidden when it is on nothing."""
         if text:
-            QToolTip.showText(QCursor.pos(), text, self)
+            if text != self.hover.textItem.toPlainText():
+                self.hover.setText(text)
+            vr = self.getViewBox().viewRange()
+            self.hover.setPos(vr[0][1], vr[1][1])
+            self.hover.setVisible(True)
         else:
-            QToolTip.hideText()
+            self.hover.setVisible(False)
 
     def hover_text(self, x: float, y: float) -> str:
         """What hovering at view coordinates (x, y) shows: a node's value or an edge's weight."""
@@ -467,10 +476,10 @@ class NetworkView(pg.PlotWidget):
 
     def _edge_text(self, e: int) -> str:
         l, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
-        src = "bias" if r == 0 else self._name(l, r - 1)
-        dst = self._name(l + 1, c)
+        src = "bias" if r == 0 else self.name(l, r - 1)
+        dst = self.name(l + 1, c)
         w = self.weights[l][r, c]
-        text = f"W{l + 1}[{r}, {c}]  {src} \u2192 {dst}\nweight = {w:.10g}"
+        text = f"{weight_label(l, r, c)}  {src} \u2192 {dst}\nweight = {w:.10g}"
         if self.trace is not None:
             text += f"\ndC/dw (last step) = {-self.trace.layers[l].gradient[r, c]:.6g}"
         return text + "\n(click for the update formula)"
@@ -488,7 +497,7 @@ class NetworkView(pg.PlotWidget):
         if e is not None:
             self.edgeClicked.emit(int(self.edge_layer[e]), int(self.edge_row[e]), int(self.edge_col[e]))
 
-    def _name(self, layer: int, i: int) -> str:
+    def name(self, layer: int, i: int) -> str:
         ds = self.context.dataset
         if layer == 0:
             return ds.input_names[i]
@@ -502,25 +511,15 @@ class NetworkView(pg.PlotWidget):
         if key[0] == "more":
             return f"{self._graph.nodes[key]['hidden']} more neurons not drawn"
         _, layer, i = key
-        value = self.activation_of(layer, i)
-        what = "input (scaled)" if layer == 0 else "activation"
-        text = f"{self._name(layer, i)}: {what} = {value:.6g}  (observation {self.selected_row + 1})"
-        vals = self.node_values() if self.mode == "gradient" else None
-        if vals is not None and np.isfinite(vals[self.node_keys.index(key)]):
-            text += f"\ndelta = {vals[self.node_keys.index(key)]:.6g}"
+        text = self.name(layer, i)
+        if self.node_acts is not None:
+            what = "input (scaled)" if layer == 0 else "activation"
+            text += f": {what} = {float(self.node_acts[layer][i]):.6g}  (observation {self.selected_row + 1})"
+        if layer and self.node_deltas is not None:
+            text += f"\ndelta (last step) = {float(self.node_deltas[layer - 1][i]):.6g}"
         return text
 
-    def activation_of(self, layer: int, i: int) -> float:
-        """Node value for the selected observation (layer 0: the scaled input)."""
-        ctx = self.context
-        row = min(self.selected_row, ctx.X_train.shape[0] - 1)
-        h = ctx.X_train[row]
-        if layer == 0:
-            return float(h[i])
-        from ...core.activations import ACTIVATIONS
 
-        for l, (W, name) in enumerate(zip(self.weights, ctx.arch.layer_activations), start=1):
-            h = ACTIVATIONS[name]((W[0] + h @ W[1:])[None, :])[0]
-            if l == layer:
-                return float(h[i])
-        raise IndexError(layer)
+def weight_label(layer: int, row: int, col: int) -> str:
+    """A weight's name as R and the CSV export count: 1-based, row 1 = bias (``W1[2, 5]``)."""
+    return f"W{layer + 1}[{row + 1}, {col + 1}]"

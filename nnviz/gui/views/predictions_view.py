@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayo
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import metrics
-from ...core.activations import ACTIVATIONS
 from ...core.snapshot import Snapshot
 
-GRID = 80
 WRONG = QColor(255, 225, 225)
 # Qt enum attribute lookups cost microseconds in PySide6; data() runs per cell per role per paint.
 DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.DisplayRole, Qt.UserRole, Qt.BackgroundRole,
@@ -45,17 +43,17 @@ class PredictionModel(QAbstractTableModel):
         self.n_in = X.shape[1]
         self.pred = [""] * len(truth)
         self.out = np.full((len(truth), len(headers) - self.n_in - 4), np.nan)
-        self.out_text = [[""] * self.out.shape[1] for _ in truth]
         self.wrong = np.zeros(len(truth), dtype=bool)
         self.endResetModel()
 
-    def set_outputs(self, out: np.ndarray, pred: list[str], wrong: np.ndarray) -> None:
+    def set_outputs(self, out: np.ndarray, pred: list[str] | np.ndarray, wrong: np.ndarray) -> None:
+        """New outputs: cells are formatted when Qt asks for them (only visible ones), and
+        dataChanged names only the output columns, and only the rows whose mark changed."""
         self.out, self.pred, self.wrong = out, pred, wrong
-        self.out_text = [[f"{v:.4g}" for v in row] for row in out.tolist()]
         if len(self.truth):
             first = self.index(0, self.n_in + 2)
             last = self.index(len(self.truth) - 1, len(self.headers) - 1)
-            self.dataChanged.emit(first, last)
+            self.dataChanged.emit(first, last, [DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE])
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.truth)
@@ -90,7 +88,7 @@ class PredictionModel(QAbstractTableModel):
             r, c = index.row(), index.column()
             j = c - self.n_in - 3
             if 0 <= j < len(self.headers) - self.n_in - 4:
-                return self.out_text[r][j]
+                return f"{self.out[r, j]:.4g}"
             v = self.value(r, c)
             return f"{v:.4g}" if isinstance(v, float) else v
         if role == USER:
@@ -105,6 +103,7 @@ class PredictionModel(QAbstractTableModel):
 
 
 _WRONG_BRUSH = QBrush(WRONG)
+DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE = Qt.DisplayRole, Qt.BackgroundRole, Qt.UserRole
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _HORIZONTAL = Qt.Horizontal
 
@@ -168,7 +167,8 @@ class PredictionsView(QTabWidget):
         self.map_plot.addItem(self.map_image)
         self.map_points = pg.ScatterPlotItem(size=7)
         self.map_plot.addItem(self.map_points)
-        self._map_grid = None
+        self._has_map = False
+        self.shown_iteration: int | None = None
 
     # -- context ---------------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -186,12 +186,16 @@ class PredictionsView(QTabWidget):
         self.model.set_rows(headers, X, truth, sets)
         self.table.setColumnHidden(0, ctx.test is None)
         self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
-        self._map_grid = None
+        self._T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
+        self._Y_net = ctx.scaling.targets(self._T)
+        self._has_map = ctx.map_grid is not None
+        self.map_image.clear()
+        self.confusion.clearContents()
         self.setCurrentIndex(0)
         if ds.task == "regression":
             self.insertTab(1, self.scatter_plot, "Predicted vs actual")
             self.setCurrentWidget(self.scatter_plot)
-        if ds.X.shape[1] == 2:
+        if self._has_map:
             self._setup_map()
             self.insertTab(1, self.map_plot, "Decision map")
             self.setCurrentWidget(self.map_plot)
@@ -212,16 +216,10 @@ class PredictionsView(QTabWidget):
         return [", ".join(f"{v:.4g}" for v in row) for row in T]
 
     def _setup_map(self) -> None:
-        ds = self.ctx.dataset
-        lo, hi = ds.X.min(axis=0), ds.X.max(axis=0)
-        pad = (hi - lo) * 0.08 + 1e-9
-        lo, hi = lo - pad, hi + pad
-        gx = np.linspace(lo[0], hi[0], GRID)
-        gy = np.linspace(lo[1], hi[1], GRID)
-        XX, YY = np.meshgrid(gx, gy, indexing="ij")
-        self._map_grid = self.ctx.scaling.inputs(np.column_stack([XX.ravel(), YY.ravel()]))
-        self._map_rect = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
-        self.map_plot.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
+        ds, grid = self.ctx.dataset, self.ctx.map_grid
+        x, y, w, h = grid.rect
+        self._map_rect = grid.rect
+        self.map_plot.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
         self.map_plot.setLabel("bottom", ds.input_names[0])
         self.map_plot.setLabel("left", ds.input_names[1])
         colours = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
@@ -240,60 +238,74 @@ class PredictionsView(QTabWidget):
         self.map_points.setData(pos=np.vstack([self.ctx.train.X] + ([self.ctx.test.X] if self.ctx.test is not None else [])),
                                 brush=brushes, pen=pens)
 
+    def needs(self) -> set[str]:
+        """What the visible tabs need computed with each snapshot (see core.runner.NEEDS)."""
+        out = {"outputs"}
+        if self.ctx is not None and self.ctx.dataset.task == "classes":
+            out.add("confusion")
+        if self._has_map and self.currentWidget() is self.map_plot:
+            out.add("map")
+        return out
+
     # -- per frame -------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
+        """Paint the snapshot: every number comes from it (outputs, confusion, map)."""
         ctx = self.ctx
         if ctx is None:
             return
+        self.shown_iteration = snap.iteration
         ds = ctx.dataset
         Yhat = snap.outputs if snap.test_outputs is None else np.vstack([snap.outputs, snap.test_outputs])
-        T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
-        Y_net = ctx.scaling.targets(T)
         out = ctx.scaling.outputs(Yhat)
         if ds.task == "classes":
-            pred = [ds.output_names[i] for i in Yhat.argmax(axis=1)]
+            names = np.asarray(ds.output_names, dtype=object)
+            pred = names[Yhat.argmax(axis=1)]
         elif ds.task == "binary":
             pred = [", ".join("1" if v >= 0.5 else "0" for v in row) for row in Yhat]
         else:
             pred = [", ".join(f"{v:.4g}" for v in row) for row in out]
-        wrong = metrics.wrong_rows(ds.task, Y_net, Yhat)
+        wrong = metrics.wrong_rows(ds.task, self._Y_net, Yhat)
         self.model.set_outputs(out, pred, wrong)
-        parts = [f"iteration {snap.iteration}", f"train mse {snap.mse:.5g}"]
+        parts = [f"iteration {snap.iteration:,}", f"train mse {snap.mse:.5g}"]
         if snap.accuracy is not None:
-            parts.append(f"accuracy {snap.accuracy:.1%} ({int(wrong[:ctx.train.n].sum())} wrong)")
+            n_wrong = int(wrong[:ctx.train.n].sum())
+            if ds.task == "binary":
+                k = ds.T.shape[1]
+                parts.append(f"accuracy {snap.accuracy:.1%} of {ctx.train.n * k:,} outputs "
+                             f"({n_wrong} of {ctx.train.n} rows with a wrong output)")
+            else:
+                parts.append(f"accuracy {snap.accuracy:.1%} ({n_wrong} of {ctx.train.n} rows wrong)")
         if snap.test_mse is not None:
             parts.append(f"test mse {snap.test_mse:.5g}")
             if snap.test_accuracy is not None:
                 parts.append(f"test accuracy {snap.test_accuracy:.1%}")
         self.summary.setText(" \u00b7 ".join(parts))
-        if ds.task == "classes":
-            cm = metrics.confusion(Y_net[: ctx.train.n], Yhat[: ctx.train.n])
-            for i in range(cm.shape[0]):
-                for j in range(cm.shape[1]):
-                    item = QTableWidgetItem(str(cm[i, j]))
-                    item.setTextAlignment(Qt.AlignCenter)
-                    if i != j and cm[i, j]:
-                        item.setBackground(QBrush(WRONG))
-                    self.confusion.setItem(i, j, item)
+        if snap.confusion is not None:
+            self._show_confusion(snap.confusion)
         if ds.task == "regression":
-            a, p = T[:, 0], out[:, 0]
+            a, p = self._T[:, 0], out[:, 0]
             self.scatter.setData(a, p)
             lo, hi = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
             self.identity.setData([lo, hi], [lo, hi])
-        if self._map_grid is not None and ds.X.shape[1] == 2 and self.currentWidget() is self.map_plot:
-            self._render_map(snap)
+        if snap.map_values is not None and self._has_map:
+            self.map_image.setImage(snap.map_values, levels=(0.0, 1.0), autoLevels=False)
+            self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
 
-    def _render_map(self, snap: Snapshot) -> None:
-        h = self._map_grid
-        for W, name in zip(snap.weights, self.ctx.arch.layer_activations):
-            h = ACTIVATIONS[name](W[0] + h @ W[1:])
-        # probability of the last class (two classes) or of output 1
-        z = h[:, -1] if h.shape[1] > 1 else h[:, 0]
-        self.map_image.setImage(z.reshape(GRID, GRID), levels=(0.0, 1.0), autoLevels=False)
-        self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
+    def _show_confusion(self, cm: np.ndarray) -> None:
+        for i in range(cm.shape[0]):
+            for j in range(cm.shape[1]):
+                item = self.confusion.item(i, j)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignCenter)
+                    self.confusion.setItem(i, j, item)
+                text = str(cm[i, j])
+                if item.text() != text:
+                    item.setText(text)
+                    item.setBackground(QBrush(WRONG) if (i != j and cm[i, j]) else QBrush())
 
-    def map_values(self, snap: Snapshot) -> np.ndarray:
-        self._render_map(snap)
+    def map_values(self) -> np.ndarray | None:
+        """The decision map as painted (the network's output over the grid)."""
         return self.map_image.image
 
     def _on_row(self, current, previous) -> None:

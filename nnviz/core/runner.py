@@ -1,0 +1,600 @@
+"""The training state machine: commands in, immutable snapshots out.  No Qt.
+
+A ``Runner`` owns one ``Experiment`` and does everything the window (and the
+CLI) asks of training: play, pause, step n iterations, micro-step through one
+iteration, step back, preview an earlier iteration, resume from it, edit a
+weight, reset, and reconfigure.  It never waits and never starts a thread: the
+caller drives it, command by command and with ``advance()`` (one chunk of
+iterations, bounded in time) while ``busy`` is true.  The GUI worker is a thin
+QObject that calls these methods in its thread; the CLI calls them in a loop;
+the tests call them directly.
+
+What the runner produces goes to a ``Listener``: a ``Context`` per network
+(data, split, architecture, scaling: what stays fixed until the next
+configure) and ``Snapshot``s, at most one per ``emit_seconds`` while training
+runs and always after a command.  A snapshot carries everything the views
+paint (weights, outputs for every row, metrics, confusion, the decision map,
+the selected observation's value at every node, the trace of the last
+iteration when at rest), so every view paints the same iteration and no view
+computes.  What is derived is computed only for the views that say they are
+visible (``set_view``).
+
+Chunks are bounded in time: after a change of network the chunk starts at one
+iteration and grows at most fourfold per chunk towards ``chunk_seconds`` of
+work, so Pause and Close are answered within about a chunk for any network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from enum import Enum
+from typing import Protocol
+
+import numpy as np
+
+from . import metrics
+from .data import Dataset, Scaling
+from .experiment import Experiment, Settings
+from .model import Model
+from .network import Architecture, Network
+from .snapshot import Snapshot, frozen
+from .timeline import MicroSteps, Timeline
+from .training import StepTrace, TrainConfig
+
+CHUNK_SECONDS = 0.02
+EMIT_SECONDS = 1 / 30
+MAP_GRID = 80  # the decision map is MAP_GRID x MAP_GRID points
+MAX_CHUNK = 1_000_000
+
+# Fields of Settings that only change how training proceeds, not the network or data.
+TRAINING_ONLY = ("algorithm", "lr", "momentum", "batch_size", "threshold", "iterations", "engine", "dtype")
+DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
+
+# What views can ask the runner to compute with each snapshot.
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes"})
+
+
+class State(str, Enum):
+    """Where training is.  A str, so ``snap.state == "running"`` reads naturally."""
+
+    READY = "ready"  # a new network, never trained in this run
+    RUNNING = "running"  # Play: until the iteration limit
+    STEPPING = "stepping"  # Step n: n iterations, then paused
+    PAUSED = "paused"
+    FINISHED = "finished"  # stopped by itself: limit, threshold, divergence
+
+    @property
+    def live(self) -> bool:
+        return self in (State.RUNNING, State.STEPPING)
+
+
+@dataclass(frozen=True)
+class MapGrid:
+    """The decision map's grid over a two-input data set (raw units for the axes, scaled for the net)."""
+
+    points: np.ndarray  # (size * size, 2), scaled inputs, x-major
+    rect: tuple[float, float, float, float]  # x, y, width, height in the data's units
+    size: int
+
+
+@dataclass(frozen=True)
+class Context:
+    """What stays fixed until the next configure: data, split, architecture, scaling."""
+
+    generation: int
+    settings: Settings  # as configured; the settings in force travel with each snapshot
+    dataset: Dataset
+    train: Dataset
+    test: Dataset | None
+    arch: Architecture
+    scaling: Scaling
+    X_train: np.ndarray  # scaled inputs of the training rows
+    map_grid: MapGrid | None = None
+    history_x: np.ndarray | None = None  # the error history the run starts with (an opened session)
+    history_y: np.ndarray | None = None
+
+
+class Listener(Protocol):
+    def on_context(self, ctx: Context) -> None: ...
+    def on_snapshot(self, snap: Snapshot) -> None: ...
+    def on_error(self, message: str) -> None: ...
+
+
+def same_data(a: Settings, b: Settings) -> bool:
+    return all(getattr(a, f) == getattr(b, f) for f in DATA_FIELDS)
+
+
+def same_network(a: Settings, b: Settings) -> bool:
+    """True when b differs from a only in training settings (the weights can be kept)."""
+    return all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Settings) if f.name not in TRAINING_ONLY)
+
+
+def train_config(s: Settings) -> TrainConfig:
+    """The TrainConfig of a Settings (validates)."""
+    return TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+
+
+def map_grid(ctx_dataset: Dataset, scaling: Scaling, size: int = MAP_GRID) -> MapGrid | None:
+    """The decision-map grid for a two-input data set (None otherwise)."""
+    if ctx_dataset.X.shape[1] != 2:
+        return None
+    lo, hi = ctx_dataset.X.min(axis=0), ctx_dataset.X.max(axis=0)
+    pad = (hi - lo) * 0.08 + 1e-9
+    lo, hi = lo - pad, hi + pad
+    XX, YY = np.meshgrid(np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size), indexing="ij")
+    points = frozen(scaling.inputs(np.column_stack([XX.ravel(), YY.ravel()])))
+    return MapGrid(points, (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1])), size)
+
+
+class Runner:
+    """Training as a state machine (see the module doc)."""
+
+    def __init__(self, listener: Listener, clock: Callable[[], float] = time.perf_counter,
+                 chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS):
+        self.listener = listener
+        self.clock = clock
+        self.chunk_seconds = chunk_seconds
+        self.emit_seconds = emit_seconds
+        self.exp: Experiment | None = None
+        self.context: Context | None = None
+        self.state = State.READY
+        self.generation = 0
+        self.timeline = Timeline()
+        self.chunk = 1
+        self.needs: frozenset[str] = NEEDS
+        self.selected_row = 0
+        self._remaining = 0
+        self._pending_x: list[np.ndarray] = []
+        self._pending_y: list[np.ndarray] = []
+        self._last_emit = -np.inf
+        self._run_started: float | None = None
+        self._run_iters = 0
+        self._run_seconds = 0.0
+        self._rate = 0.0
+        self._stopped: str | None = None
+        self._message = ""
+        self._trace: StepTrace | None = None
+        self._micro: MicroSteps | None = None
+        self._rewound = False
+        self._preview_at: int | None = None
+        self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
+
+    # -- queries ------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while there are iterations to run: call ``advance()``."""
+        return self.exp is not None and self.state.live and self._remaining > 0
+
+    @property
+    def iteration(self) -> int:
+        return self.exp.session.iteration if self.exp is not None else 0
+
+    # -- configuration --------------------------------------------------------
+    def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
+        """New settings.  Training-only changes keep the weights; others build a new network."""
+        try:
+            if self.exp is not None and dataset is None and init is None and same_network(self.exp.settings, settings):
+                self._retrain(settings)
+                return
+            keep = self.exp.dataset if (dataset is None and self.exp is not None
+                                        and same_data(self.exp.settings, settings)) else dataset
+            exp = Experiment(settings, dataset=keep, init=init)
+        except ValueError as exc:
+            self._fail(str(exc))
+            return
+        self.adopt(exp)
+
+    def _retrain(self, settings: Settings) -> None:
+        """Training settings changed: go on from the current weights with them."""
+        exp = self.exp
+        config = train_config(settings)
+        if settings.iterations < 0:
+            raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
+        self._micro = None
+        exp.session.reconfigure(config)
+        exp.config = config
+        exp.settings = settings
+        self.timeline.record(exp.session)  # replays from here use the new settings
+        self._stopped, self._message = None, ""
+        if self.state == State.RUNNING:
+            self._remaining = max(settings.iterations - exp.session.iteration, 0)
+            if self._remaining == 0:
+                self._finish("max_iterations")
+                return
+        elif self.state == State.FINISHED:
+            self.state = State.PAUSED
+        self._emit(force=True)
+
+    def adopt(self, exp: Experiment, history_x=None, history_y=None) -> None:
+        """Take over an experiment (a new network, or an opened session with its error history)."""
+        self.exp = exp
+        self.generation += 1
+        self.state = State.READY
+        self._remaining = 0
+        self.chunk = 1  # re-learned for every network
+        self._stopped, self._message = None, ""
+        self._pending_x.clear()
+        self._pending_y.clear()
+        self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
+        self._trace, self._micro = None, None
+        self._preview_at = None
+        self.timeline = Timeline()
+        self.timeline.record(exp.session)
+        self.selected_row = 0
+        hx = None if history_x is None else frozen(np.asarray(history_x, dtype=np.int64)).astype(np.int64)
+        hy = None if history_y is None else frozen(history_y)
+        self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
+                               exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy)
+        self.listener.on_context(self.context)
+        self._emit(force=True)
+
+    def reset(self) -> None:
+        """New random weights (the seed's), same settings and data."""
+        if self.exp is None:
+            return
+        try:
+            exp = Experiment(self.exp.settings, dataset=self.exp.dataset)
+        except ValueError as exc:
+            self._fail(str(exc))
+            return
+        self.adopt(exp)
+
+    def set_view(self, needs, selected_row: int | None = None) -> None:
+        """What the visible views need computed with each snapshot, and the selected observation."""
+        needs = frozenset(needs) & NEEDS
+        row = self.selected_row if selected_row is None else int(selected_row)
+        changed = needs != self.needs or row != self.selected_row
+        self.needs, self.selected_row = needs, row
+        if changed and self.exp is not None and not self.state.live:
+            self._emit(force=True)
+
+    # -- running ---------------------------------------------------------------
+    def play(self) -> None:
+        if self.exp is None or self.state == State.RUNNING:
+            return
+        remaining = self.exp.settings.iterations - self.exp.session.iteration
+        if remaining <= 0:
+            self._stopped = "max_iterations"
+            self._message = (f"reached the maximum of {self.exp.settings.iterations:,} iterations: "
+                             "raise it to train on, or Reset")
+            self.state = State.FINISHED
+            self._emit(force=True)
+            return
+        self._start(remaining, State.RUNNING)
+
+    def step(self, n: int = 1) -> None:
+        """Run n iterations, then pause (works while paused and leaves it paused)."""
+        if self.exp is None or n <= 0:
+            return
+        if n == 1 and not self.state.live:
+            self._micro = None
+            self._single_step()
+            return
+        self._start(n, State.STEPPING)
+
+    def _start(self, n: int, state: State) -> None:
+        self._micro = None
+        self._preview_at = None
+        self._remaining = n
+        self.state = state
+        self._stopped, self._message = None, ""
+        self._run_started = self.clock()
+        self._run_iters = 0
+        self._run_seconds = 0.0
+
+    def pause(self) -> None:
+        if self.state.live:
+            self._remaining = 0
+            self.state = State.PAUSED
+            self._at_rest()
+            self._emit(force=True)
+
+    def advance(self) -> None:
+        """One chunk of iterations (about ``chunk_seconds`` of work), then maybe a snapshot."""
+        if not self.busy:
+            return
+        exp = self.exp
+        n = min(self.chunk, self._remaining)
+        t0 = self.clock()
+        try:
+            res = exp.session.run(n)
+        except Exception as exc:  # a bug must not kill the thread or lose the weights
+            self._remaining = 0
+            self.state = State.PAUSED
+            self._fail(f"training stopped: {exc}")
+            return
+        dt = self.clock() - t0
+        if res.iterations == n and n == self.chunk:
+            grow = self.chunk_seconds / max(dt, 1e-6)
+            self.chunk = int(min(max(self.chunk * min(grow, 4.0), 1), MAX_CHUNK))
+        elif dt > self.chunk_seconds:
+            self.chunk = max(int(self.chunk * self.chunk_seconds / dt), 1)
+        if res.iterations:
+            start = exp.session.iteration - res.iterations
+            self._pending_x.append(np.arange(start, exp.session.iteration))
+            self._pending_y.append(res.mse)
+        self._remaining -= res.iterations
+        self._run_iters += res.iterations
+        self._run_seconds += dt
+        self.timeline.record(exp.session)
+        elapsed = self.clock() - (self._run_started or t0)
+        self._rate = self._run_iters / elapsed if elapsed > 0 else 0.0
+        if res.stopped:
+            self._message = res.message
+            self._finish(res.stopped)
+            if res.stopped == "diverged":
+                self.listener.on_error(res.message)
+            return
+        if self._remaining <= 0:
+            if self.state == State.STEPPING:
+                self.state = State.PAUSED
+                self._at_rest()
+                self._emit(force=True)
+            else:
+                self._finish("max_iterations")
+            return
+        self._emit()
+
+    def _finish(self, why: str) -> None:
+        self._remaining = 0
+        self.state = State.FINISHED
+        self._stopped = why
+        self._at_rest()
+        self._emit(force=True)
+
+    def _at_rest(self) -> None:
+        """Training stopped: keep a checkpoint and the trace of the last iteration."""
+        self.timeline.record(self.exp.session)
+        self._trace = self._trace_at(self.exp.session.iteration)
+
+    def _trace_at(self, iteration: int) -> StepTrace | None:
+        """Every matrix of the iteration that led to ``iteration``, replayed on a copy."""
+        session = self.exp.session
+        if iteration == 0:
+            return None
+        try:
+            twin = session.clone()
+            twin.set_state(self.timeline.state_at(session, iteration - 1))
+            return twin.step_trace()
+        except (ValueError, FloatingPointError):
+            return None
+
+    def _single_step(self) -> None:
+        """One iteration with its trace (the same weights as run(1))."""
+        session = self.exp.session
+        self._preview_at = None
+        try:
+            self._trace = session.step_trace()
+        except FloatingPointError as exc:
+            self._fail(str(exc))
+            return
+        self._pending_x.append(np.array([session.iteration - 1]))
+        self._pending_y.append(np.array([self._trace.mse]))
+        self.timeline.record(session)
+        self.state = State.PAUSED
+        self._stopped = None
+        self._emit(force=True)
+
+    # -- step-through ------------------------------------------------------------
+    def _halt(self) -> None:
+        """Before a step-through command: pause training and leave any micro-steps."""
+        if self.state.live:
+            self.pause()
+        self._micro = None
+        self._preview_at = None
+
+    def micro_step(self) -> None:
+        """The next stage of the current iteration; the last stage applies the update."""
+        if self.exp is None:
+            return
+        if self.state.live:
+            self.pause()
+        self._preview_at = None
+        session = self.exp.session
+        if self._micro is None:
+            try:
+                self._micro = MicroSteps(session)
+            except FloatingPointError as exc:
+                self._fail(str(exc))
+                return
+        elif not self._micro.done:
+            if self._micro.advance() == "update":
+                self._micro.finish(session)
+                self._pending_x.append(np.array([session.iteration - 1]))
+                self._pending_y.append(np.array([self._micro.trace.mse]))
+                self.timeline.record(session)
+        else:  # the update was shown: start the next iteration
+            self._micro = None
+            self.micro_step()
+            return
+        self._trace = self._micro.trace
+        self.state = State.PAUSED
+        self._emit(force=True)
+
+    def step_back(self) -> None:
+        """Undo one iteration (or leave the micro-steps of an iteration not yet applied)."""
+        if self.exp is None:
+            return
+        unapplied = self._micro is not None and not self._micro.done
+        self._halt()
+        if unapplied:
+            self._trace = self._trace_at(self.exp.session.iteration)
+            self._emit(force=True)
+            return
+        if self.exp.session.iteration > 0:
+            self._go_to(self.exp.session.iteration - 1)
+
+    def resume_from(self, iteration: int) -> None:
+        """Make an earlier iteration the current one; what came after is discarded."""
+        if self.exp is None:
+            return
+        self._halt()
+        self._go_to(max(self.first_iteration, min(int(iteration), self.exp.session.iteration)))
+
+    @property
+    def first_iteration(self) -> int:
+        """The earliest iteration that can be shown (after opening a session: where it was saved)."""
+        return self.timeline.first or 0
+
+    def _go_to(self, iteration: int) -> None:
+        session = self.exp.session
+        try:
+            session.set_state(self.timeline.state_at(session, iteration))
+        except ValueError as exc:
+            self._fail(str(exc))
+            return
+        self.timeline.truncate(iteration)
+        self.timeline.record(session)
+        self._trace = self._trace_at(iteration)
+        self.state = State.PAUSED
+        self._stopped = None
+        self._rewound = True
+        self._pending_x.clear()
+        self._pending_y.clear()
+        self._emit(force=True)
+
+    def preview(self, iteration: int) -> None:
+        """A snapshot of the network as it was at ``iteration``; the training state is unchanged."""
+        if self.exp is None:
+            return
+        session = self.exp.session
+        iteration = max(self.first_iteration, min(int(iteration), session.iteration))
+        if iteration == session.iteration:
+            self._preview_at = None
+            self._emit(force=True)  # the present: an ordinary snapshot
+            return
+        if self.state.live:
+            self.pause()  # a look back stops training: the present would run away from it
+        self._preview_at = iteration
+        self._emit(force=True)
+
+    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
+        """Edit one weight (0-based indices, row 0 = bias); training continues from the edited network."""
+        if self.exp is None:
+            return
+        self._halt()
+        W = self.exp.network.weights
+        if not (0 <= layer < len(W) and 0 <= row < W[layer].shape[0] and 0 <= col < W[layer].shape[1]):
+            self._fail(f"there is no weight W{layer + 1}[{row + 1}, {col + 1}]")
+            return
+        if not np.isfinite(value):
+            self._fail("a weight must be a finite number")
+            return
+        W[layer][row, col] = value
+        session = self.exp.session
+        self.timeline.truncate(session.iteration - 1)
+        self.timeline.record(session)
+        self._trace = None
+        self._rewound = True
+        self._emit(force=True)
+
+    # -- snapshots -----------------------------------------------------------------
+    def _fail(self, message: str) -> None:
+        self.listener.on_error(message)
+        self._emit(force=True)
+
+    def _emit(self, force: bool = False) -> None:
+        now = self.clock()
+        if not force and now - self._last_emit < self.emit_seconds:
+            return
+        if self.exp is None:
+            return
+        self._last_emit = now
+        self.listener.on_snapshot(self.snapshot())
+
+    def snapshot(self) -> Snapshot:
+        """The state now (or the preview asked for), with the derived data the views need."""
+        exp = self.exp
+        if self._preview_at is not None and self._preview_at != exp.session.iteration:
+            try:
+                return self._preview_snapshot(self._preview_at)
+            except ValueError as exc:
+                self._preview_at = None
+                self.listener.on_error(str(exc))
+        xs = np.concatenate(self._pending_x) if self._pending_x else np.empty(0, dtype=np.int64)
+        ys = np.concatenate(self._pending_y) if self._pending_y else np.empty(0)
+        self._pending_x.clear()
+        self._pending_y.clear()
+        xs.flags.writeable = False
+        ys.flags.writeable = False
+        at_rest = not self.state.live
+        trace = self._trace if at_rest else None
+        snap = Snapshot(
+            generation=self.generation,
+            iteration=exp.session.iteration,
+            new_iterations=xs,
+            new_mse=ys,
+            state=self.state,
+            stopped=self._stopped,
+            message=self._message,
+            iterations_per_second=self._rate,
+            training_seconds=self._run_seconds,
+            trace=trace,
+            stage=self._micro.stage if self._micro is not None else None,
+            rewound=self._rewound,
+            train_state=exp.session.get_state() if at_rest else None,
+            settings=exp.settings,
+            present_iteration=exp.session.iteration,
+            first_iteration=self.first_iteration,
+            chunk=self.chunk,
+            commands=self.commands,
+            **self._network_fields(exp.network, trace),
+        )
+        self._rewound = False
+        return snap
+
+    def _preview_snapshot(self, iteration: int) -> Snapshot:
+        session = self.exp.session
+        twin = session.clone()
+        twin.set_state(self.timeline.state_at(session, iteration))
+        trace = self._trace_at(iteration)
+        empty = np.empty(0)
+        empty.flags.writeable = False
+        return Snapshot(
+            generation=self.generation, iteration=iteration,
+            new_iterations=empty.astype(np.int64), new_mse=empty,
+            state=self.state, stopped=self._stopped, preview=True, trace=trace,
+            settings=self.exp.settings, present_iteration=session.iteration,
+            first_iteration=self.first_iteration, chunk=self.chunk, commands=self.commands,
+            **self._network_fields(twin.net, trace))
+
+    def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
+        """The snapshot fields computed from a network: weights, outputs, metrics, derived views."""
+        exp = self.exp
+        layers = net.forward_layers(exp.X_train)
+        Yhat = layers[-1][2]
+        Th = net.predict(exp.X_test) if exp.X_test is not None else None
+        task = exp.task
+        out = dict(
+            weights=tuple(frozen(W) for W in net.weights),
+            mse=metrics.mse(exp.Y_train, Yhat),
+            accuracy=metrics.accuracy(task, exp.Y_train, Yhat),
+            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
+            test_accuracy=metrics.accuracy(task, exp.Y_test, Th) if Th is not None else None,
+            outputs=frozen(Yhat),
+            test_outputs=frozen(Th) if Th is not None else None,
+            selected_row=min(self.selected_row, exp.X_train.shape[0] - 1),
+        )
+        if task == "classes" and "confusion" in self.needs:
+            out["confusion"] = _ro(metrics.confusion(exp.Y_train, Yhat))
+        if "map" in self.needs and self.context is not None and self.context.map_grid is not None:
+            z = net.predict(self.context.map_grid.points)
+            g = self.context.map_grid.size
+            out["map_values"] = frozen((z[:, -1] if z.shape[1] > 1 else z[:, 0]).reshape(g, g))
+        if "nodes" in self.needs:
+            r = out["selected_row"]
+            values = [exp.X_train[r]] + [H[r] for _, _, H in layers]
+            out["node_values"] = tuple(frozen(v) for v in values)
+            if trace is not None:
+                hits = np.flatnonzero(np.asarray(trace.rows) == r)
+                if hits.size:
+                    out["node_deltas"] = tuple(frozen(lt.delta[hits[0]]) for lt in trace.layers)
+        return out
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
