@@ -8,8 +8,11 @@ relu's from ``A``.
 
 Overflow: the logistic function is evaluated as 1 / (1 + exp(-A)).  For
 A < -709, exp(-A) overflows to inf and the result is the exact limit 0; the
-callers run inside ``np.errstate(over="ignore")`` so that limit costs no
-warning and no clipping call on the hot path (see ``quiet_fp``).
+callers run inside ``quiet_fp()`` so that limit costs no warning and no
+clipping call on the hot path.  A diverging run makes inf and NaN on purpose:
+the training loop detects them with ``isfinite`` and says so in one line, so
+no NumPy warning may reach the terminal (``quiet_fp`` silences invalid and
+divide too).
 
 Softmax is an output activation only; its derivative is never formed because
 it is only allowed with cross-entropy, where the output delta is y - yhat.
@@ -28,7 +31,7 @@ Deriv = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 def quiet_fp():
     """The floating-point error state the core computes under (see module doc)."""
-    return np.errstate(over="ignore", under="ignore")
+    return np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore")
 
 
 def _sigmoid(A: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:

@@ -308,9 +308,9 @@ class Runner:
         dt = self.clock() - t0
         if res.iterations == n and n == self.chunk:
             grow = self.chunk_seconds / max(dt, 1e-6)
-            self.chunk = int(min(max(self.chunk * min(grow, 4.0), 1), MAX_CHUNK))
+            self.chunk = int(min(max(round(self.chunk * min(grow, 4.0)), 1), MAX_CHUNK))
         elif dt > self.chunk_seconds:
-            self.chunk = max(int(self.chunk * self.chunk_seconds / dt), 1)
+            self.chunk = max(round(self.chunk * self.chunk_seconds / dt), 1)
         if res.iterations:
             start = exp.session.iteration - res.iterations
             self._pending_x.append(np.arange(start, exp.session.iteration))
@@ -562,6 +562,10 @@ class Runner:
 
     def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network: weights, outputs, metrics, derived views."""
+        with np.errstate(all="ignore"):  # a diverging net's mse may be inf: shown, not warned about
+            return self._derive(net, trace)
+
+    def _derive(self, net: Network, trace: StepTrace | None) -> dict:
         exp = self.exp
         layers = net.forward_layers(exp.X_train)
         Yhat = layers[-1][2]

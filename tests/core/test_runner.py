@@ -1,0 +1,350 @@
+"""The training state machine, driven directly: no Qt, no threads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnviz.core.experiment import Experiment, Settings
+from nnviz.core.network import Network
+from nnviz.core.runner import Runner, State
+
+
+class Recorder:
+    """A Listener that keeps everything the runner says."""
+
+    def __init__(self):
+        self.contexts, self.snapshots, self.errors = [], [], []
+
+    def on_context(self, ctx):
+        self.contexts.append(ctx)
+
+    def on_snapshot(self, snap):
+        self.snapshots.append(snap)
+
+    def on_error(self, message):
+        self.errors.append(message)
+
+    @property
+    def last(self):
+        return self.snapshots[-1]
+
+
+class FakeClock:
+    """Time that moves only when told: each session.run(n) costs ``per_iteration`` * n."""
+
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def make(settings=None, **kw):
+    rec = Recorder()
+    runner = Runner(rec, **kw)
+    runner.configure(settings or Settings(iterations=200))
+    return runner, rec
+
+
+def run_until_idle(runner, limit=100_000):
+    for _ in range(limit):
+        if not runner.busy:
+            return
+        runner.advance()
+    raise AssertionError("the runner never came to rest")
+
+
+def plain_weights(settings: Settings, n: int):
+    """The weights after n iterations, from an Experiment run straight through."""
+    exp = Experiment(settings)
+    exp.session.run(n)
+    return [W.copy() for W in exp.network.weights]
+
+
+def test_configure_gives_a_context_and_a_ready_snapshot():
+    runner, rec = make()
+    assert len(rec.contexts) == 1 and rec.contexts[0].arch.describe() == "4-6-6-3"
+    assert rec.last.state == State.READY == "ready" and rec.last.iteration == 0
+    assert not runner.busy
+
+
+def test_play_runs_to_the_limit_and_matches_a_straight_run():
+    s = Settings(iterations=300)
+    runner, rec = make(s)
+    runner.play()
+    run_until_idle(runner)
+    assert rec.last.state == "finished" and rec.last.stopped == "max_iterations"
+    assert rec.last.iteration == 300
+    for W, V in zip(rec.last.weights, plain_weights(s, 300)):
+        assert np.array_equal(W, V)
+    # the error history arrives complete, in order, across all snapshots
+    xs = np.concatenate([sn.new_iterations for sn in rec.snapshots])
+    assert np.array_equal(xs, np.arange(300))
+
+
+def test_step_n_pauses_and_single_step_has_the_trace():
+    runner, rec = make()
+    runner.step(5)
+    run_until_idle(runner)
+    assert rec.last.state == "paused" and rec.last.iteration == 5
+    assert rec.last.trace is not None and rec.last.trace.iteration == 5
+    runner.step(1)
+    assert rec.last.iteration == 6 and rec.last.trace.iteration == 6
+    assert np.array_equal(rec.last.new_iterations, [5])
+
+
+def test_micro_steps_complete_to_exactly_one_step():
+    s = Settings(iterations=100)
+    runner, rec = make(s)
+    runner.step(3)
+    run_until_idle(runner)
+    stages = []
+    for _ in range(20):
+        runner.micro_step()
+        stages.append(rec.last.stage)
+        if rec.last.stage == "update":
+            break
+    assert stages[0] == "forward 1" and stages[-1] == "update"
+    assert rec.last.iteration == 4
+    for W, V in zip(rec.last.weights, plain_weights(s, 4)):
+        assert np.array_equal(W, V)
+
+
+def test_step_back_and_resume_are_exact():
+    s = Settings(iterations=1000)
+    runner, rec = make(s)
+    runner.step(50)
+    run_until_idle(runner)
+    runner.step_back()
+    assert rec.last.iteration == 49 and rec.last.rewound
+    for W, V in zip(rec.last.weights, plain_weights(s, 49)):
+        assert np.array_equal(W, V)
+    assert rec.last.trace.iteration == 49  # the inspector follows the step back
+    runner.resume_from(20)
+    assert rec.last.iteration == 20
+    runner.step(10)
+    run_until_idle(runner)
+    for W, V in zip(rec.last.weights, plain_weights(s, 30)):
+        assert np.array_equal(W, V)
+
+
+def test_step_back_to_zero_has_no_trace():
+    runner, rec = make()
+    runner.step(1)
+    runner.step_back()
+    assert rec.last.iteration == 0 and rec.last.trace is None
+
+
+def test_preview_shows_an_earlier_iteration_with_its_own_trace_and_changes_nothing():
+    s = Settings(iterations=1000)
+    runner, rec = make(s)
+    runner.step(100)
+    run_until_idle(runner)
+    runner.preview(63)
+    snap = rec.last
+    assert snap.preview and snap.iteration == 63 and snap.present_iteration == 100
+    assert snap.trace is not None and snap.trace.iteration == 63
+    for W, V in zip(snap.weights, plain_weights(s, 63)):
+        assert np.array_equal(W, V)
+    net = Network.from_weights(runner.exp.arch, list(snap.weights))
+    assert np.array_equal(snap.outputs, net.predict(runner.exp.X_train))
+    assert runner.exp.session.iteration == 100
+    runner.preview(100)
+    assert not rec.last.preview and rec.last.iteration == 100
+
+
+def test_preview_while_running_pauses_first():
+    runner, rec = make(Settings(iterations=10_000))
+    runner.play()
+    runner.advance()
+    runner.advance()
+    at = runner.iteration
+    runner.preview(1)
+    assert not runner.busy and rec.last.preview and rec.last.iteration == 1
+    assert runner.iteration == at
+
+
+def test_training_only_change_keeps_the_weights_and_is_in_force_in_snapshots():
+    runner, rec = make(Settings(iterations=1000))
+    runner.step(30)
+    run_until_idle(runner)
+    before = rec.last.weights
+    runner.configure(rec.last.settings.with_(lr=0.05, algorithm="rprop+"))
+    assert len(rec.contexts) == 1  # no new network
+    assert rec.last.iteration == 30 and all(np.array_equal(a, b) for a, b in zip(before, rec.last.weights))
+    assert rec.last.settings.lr == 0.05 and rec.last.settings.algorithm == "rprop+"
+    assert runner.exp.model().training["algorithm"] == "rprop+"
+
+
+def test_new_architecture_builds_a_new_network_and_relearns_the_chunk():
+    runner, rec = make(Settings(iterations=100_000))
+    runner.play()
+    for _ in range(30):
+        runner.advance()
+    assert runner.chunk > 1
+    runner.configure(rec.last.settings.with_(hidden=(20, 20)))
+    assert len(rec.contexts) == 2 and rec.contexts[-1].arch.describe() == "4-20-20-3"
+    assert runner.chunk == 1 and rec.last.iteration == 0 and rec.last.state == "ready"
+
+
+def test_chunks_are_bounded_in_time():
+    """With iterations costing 10 ms each, no chunk may hold more than a few of them."""
+    clock = FakeClock()
+    rec = Recorder()
+    runner = Runner(rec, clock=clock, chunk_seconds=0.02)
+    runner.configure(Settings(iterations=10_000))
+    session = runner.exp.session
+    real_run = session.run
+
+    def slow_run(n):
+        clock.t += 0.01 * n
+        return real_run(n)
+
+    session.run = slow_run
+    runner.play()
+    sizes = []
+    for _ in range(30):
+        before = runner.iteration
+        runner.advance()
+        sizes.append(runner.iteration - before)
+    assert sizes[0] == 1 and max(sizes) <= 4 and sizes[-1] == 2
+
+
+def test_chunk_grows_at_most_fourfold():
+    clock = FakeClock()
+    rec = Recorder()
+    runner = Runner(rec, clock=clock, chunk_seconds=0.02)
+    runner.configure(Settings(iterations=10_000))
+    real_run = runner.exp.session.run
+
+    def fast_run(n):
+        clock.t += 1e-6 * n
+        return real_run(n)
+
+    runner.exp.session.run = fast_run
+    runner.play()
+    sizes = []
+    for _ in range(4):
+        before = runner.iteration
+        runner.advance()
+        sizes.append(runner.iteration - before)
+    assert sizes == [1, 4, 16, 64]
+
+
+def test_snapshots_are_rate_limited_while_running_but_always_after_a_command():
+    clock = FakeClock()
+    rec = Recorder()
+    runner = Runner(rec, clock=clock, emit_seconds=1.0)
+    runner.configure(Settings(iterations=10_000))
+    runner.play()
+    n = len(rec.snapshots)
+    for _ in range(5):
+        runner.advance()  # the clock does not move: no new snapshot
+    assert len(rec.snapshots) == n
+    runner.pause()
+    assert len(rec.snapshots) == n + 1 and rec.last.state == "paused"
+    # the history is complete all the same
+    xs = np.concatenate([sn.new_iterations for sn in rec.snapshots])
+    assert np.array_equal(xs, np.arange(runner.iteration))
+
+
+def test_divergence_keeps_the_last_finite_weights_and_says_so():
+    runner, rec = make(Settings(iterations=5000, lr=1e6, output_activation="linear", data="toy"))
+    runner.play()
+    run_until_idle(runner)
+    assert rec.last.stopped == "diverged" and rec.errors and "diverged" in rec.errors[-1]
+    assert all(np.isfinite(W).all() for W in rec.last.weights)
+
+
+def test_reset_gives_the_seed_weights_again():
+    s = Settings(iterations=1000)
+    runner, rec = make(s)
+    first = rec.last.weights
+    runner.step(40)
+    run_until_idle(runner)
+    runner.reset()
+    assert rec.last.iteration == 0 and all(np.array_equal(a, b) for a, b in zip(first, rec.last.weights))
+
+
+def test_bad_settings_keep_the_network_and_report_one_line():
+    runner, rec = make()
+    runner.step(5)
+    run_until_idle(runner)
+    runner.configure(rec.last.settings.with_(lr=-1.0))
+    assert rec.errors and "\n" not in rec.errors[-1] and "learning rate" in rec.errors[-1]
+    assert rec.last.iteration == 5 and rec.last.settings.lr == 0.02
+
+
+def test_set_weight_edits_one_weight_and_reports_1_based_names():
+    runner, rec = make()
+    runner.set_weight(1, 2, 3, 0.5)
+    assert rec.last.weights[1][2, 3] == 0.5 and rec.last.rewound
+    runner.set_weight(9, 0, 0, 1.0)
+    assert "W10[1, 1]" in rec.errors[-1]
+
+
+def test_derived_data_only_for_what_views_need():
+    runner, rec = make(Settings(data="xor", iterations=100))
+    runner.set_view({"outputs"}, 0)
+    assert rec.last.map_values is None and rec.last.node_values is None
+    runner.set_view({"outputs", "map", "nodes", "confusion"}, 7)
+    snap = rec.last
+    g = rec.contexts[-1].map_grid
+    net = Network.from_weights(runner.exp.arch, list(snap.weights))
+    assert snap.map_values.shape == (g.size, g.size)
+    assert snap.map_values[3, 50] == pytest.approx(net.predict(g.points[3 * g.size + 50][None, :])[0, 1], abs=1e-14)
+    layers = net.forward_layers(runner.exp.X_train)
+    assert snap.selected_row == 7
+    assert np.array_equal(snap.node_values[0], runner.exp.X_train[7])
+    for l, (_, _, H) in enumerate(layers, start=1):
+        assert np.array_equal(snap.node_values[l], H[7])
+    Y = runner.exp.Y_train
+    truth, pred = Y.argmax(axis=1), snap.outputs.argmax(axis=1)
+    for i in range(2):
+        for j in range(2):
+            assert snap.confusion[i, j] == int(np.sum((truth == i) & (pred == j)))
+
+
+def test_node_deltas_follow_the_observation_in_a_mini_batch():
+    runner, rec = make(Settings(iterations=1000, batch_size=10))
+    runner.set_view({"nodes"}, 49)
+    for _ in range(15):  # iterations until row 49 is in the batch of the last step
+        runner.step(1)
+        t = rec.last.trace
+        hits = np.flatnonzero(t.rows == 49)
+        if hits.size:
+            break
+    assert hits.size, "row 49 never came up"
+    for l, lt in enumerate(t.layers):
+        assert np.array_equal(rec.last.node_deltas[l], lt.delta[hits[0]])
+    runner.step(1)
+    if not np.any(rec.last.trace.rows == 49):
+        assert rec.last.node_deltas is None
+
+
+def test_opened_history_travels_in_the_context():
+    exp = Experiment(Settings(iterations=100))
+    exp.session.run(10)
+    rec = Recorder()
+    runner = Runner(rec)
+    runner.adopt(exp, np.arange(10), np.linspace(1, 0.5, 10))
+    ctx = rec.contexts[-1]
+    assert np.array_equal(ctx.history_x, np.arange(10)) and ctx.history_y.shape == (10,)
+    assert rec.last.first_iteration == 10 and rec.last.iteration == 10
+    runner.resume_from(0)  # before what was stored: clamped to the first stored iteration
+    assert rec.last.iteration == 10
+
+
+def test_runner_module_imports_no_qt():
+    code = "import sys, nnviz.core.runner; print(any(m.startswith('PySide6') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_states_compare_as_strings(state):
+    assert state == state.value
