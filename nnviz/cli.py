@@ -17,7 +17,8 @@ import sys
 import time
 from contextlib import contextmanager
 
-from . import __version__, modelio
+from . import __version__
+from . import io as nnio
 from .core import data as datamod
 from .core import metrics
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
@@ -147,11 +148,11 @@ def build_experiment(args) -> Experiment:
     take the architecture from --hidden and the data, and must fit it)."""
     if args.init and args.init.lower().endswith(".csv"):
         exp = Experiment(settings_from_args(args))
-        weights = modelio.read_csv_weights(args.init, exp.arch)
+        weights = nnio.read_csv_weights(args.init, exp.arch)
         for W, new in zip(exp.network.weights, weights):
             W[...] = new
         return exp
-    init = modelio.load(args.init) if args.init else None
+    init = nnio.load(args.init) if args.init else None
     return Experiment(settings_from_args(args, init), init=init)
 
 
@@ -164,9 +165,9 @@ def summary_dict(data: str, arch, settings: Settings, iterations: int, scores, s
         "architecture": arch.describe(),
         "algorithm": settings.algorithm,
         "iterations": int(iterations),
-        "mse": modelio.finite_or_none(scores.mse),
+        "mse": nnio.finite_or_none(scores.mse),
         "accuracy": scores.accuracy,
-        "test_mse": modelio.finite_or_none(scores.test_mse),
+        "test_mse": nnio.finite_or_none(scores.test_mse),
         "test_accuracy": scores.test_accuracy,
         "seconds": seconds,
         "iterations_per_second": (done / seconds) if seconds > 0 else None,
@@ -252,7 +253,7 @@ def train_loop(exp: Experiment, n: int, should_stop, on_progress=None) -> tuple[
 
 def cmd_train(args) -> int:
     if args.export:
-        modelio.check_target(args.export)
+        nnio.check_target(args.export)
     exp = build_experiment(args)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
@@ -261,7 +262,7 @@ def cmd_train(args) -> int:
     bar.close()
     ev = exp.evaluate()
     if args.export:
-        modelio.save(exp.model({"stopped": result.stopped}), args.export)
+        nnio.save(exp.model({"stopped": result.stopped}), args.export)
     summary = summary_dict(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev, seconds,
                            result.iterations, result.stopped, result.message)
     if args.json:
@@ -300,7 +301,7 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
 
 
 def cmd_predict(args) -> int:
-    model = modelio.load(args.model)
+    model = nnio.load(args.model)
     X, rows, header = datamod.load_inputs(args.data, model.input_names)
     Y = model.predict(X)
     labels = model.predict_labels(X)
@@ -311,7 +312,7 @@ def cmd_predict(args) -> int:
     for i, r in enumerate(rows):
         w.writerow(r + [repr(float(v)) for v in Y[i]] + ([labels[i]] if labels else []))
     if args.output:
-        modelio.atomic_write_text(args.output, buf.getvalue())
+        nnio.atomic.write_text(args.output, buf.getvalue())
         print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
@@ -334,7 +335,7 @@ def cmd_plot(args) -> int:
         raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
     if not args.out.lower().endswith((".svg", ".png")):
         raise ValueError(f"--out must name a .svg or .png file (got {args.out})")
-    model = modelio.load(args.model)
+    model = nnio.load(args.model)
     from .gui.figures import draw_model  # Qt only from here on
 
     draw_model(model, args.out, labels=args.labels, size=(w, h))

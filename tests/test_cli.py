@@ -10,7 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from nnviz import cli, modelio
+from nnviz import cli
+from nnviz import io as nnio
 
 
 def run(*argv, capsys):
@@ -49,7 +50,7 @@ def test_human_summary_and_export_then_init_unchanged(capsys, tmp_path):
     code, out, _ = run("train", "--data", "iris", "--init", str(m), "--iterations", "0", "--export", str(m2),
                        "--json", capsys=capsys)
     assert code == 0
-    a, b = modelio.load(m), modelio.load(m2)
+    a, b = nnio.load(m), nnio.load(m2)
     for x, y in zip(a.network.weights, b.network.weights):
         assert np.array_equal(x, y)
     # --init continues training: 200 + 300 iterations equals 500 in one go
@@ -57,7 +58,7 @@ def test_human_summary_and_export_then_init_unchanged(capsys, tmp_path):
     run("train", "--data", "iris", "--init", str(m), "--iterations", "300", "--export", str(m3), capsys=capsys)
     m4 = tmp_path / "m4.json"
     run("train", "--data", "iris", "--iterations", "500", "--export", str(m4), capsys=capsys)
-    for x, y in zip(modelio.load(m3).network.weights, modelio.load(m4).network.weights):
+    for x, y in zip(nnio.load(m3).network.weights, nnio.load(m4).network.weights):
         assert np.array_equal(x, y)
 
 
@@ -130,7 +131,7 @@ def test_divergence_exits_3_and_exports_finite_weights(capsys, tmp_path):
     assert code == 3
     s = json.loads(out)
     assert s["stopped"] == "diverged" and "learning rate" in err
-    model = modelio.load(m)
+    model = nnio.load(m)
     assert all(np.isfinite(w).all() for w in model.network.weights)
 
 
@@ -153,11 +154,11 @@ def test_python_dash_m_and_ctrl_c_still_exports(tmp_path):
     assert proc.returncode == 0, err
     s = json.loads(out)
     assert s["stopped"] == "interrupted" and 0 < s["iterations"] < 100000000
-    assert modelio.load(m).training["iterations"] == s["iterations"]
+    assert nnio.load(m).training["iterations"] == s["iterations"]
 
 
 def test_core_and_cli_do_not_import_qt():
-    code = ("import sys, nnviz.core.training, nnviz.core.experiment, nnviz.cli, nnviz.modelio;"
+    code = ("import sys, nnviz.core.training, nnviz.core.experiment, nnviz.cli, nnviz.io, nnviz.io.session;"
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken'))];"
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())

@@ -12,7 +12,7 @@ from .network import Network
 
 @dataclass
 class Model:
-    """What a model file holds (see modelio.py for the file format)."""
+    """What a model file holds (see nnviz/io/document.py for the file format)."""
 
     network: Network
     scaling: Scaling

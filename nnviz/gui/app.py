@@ -43,18 +43,18 @@ def _application():
 
 def run_from_args(args) -> int:
     """``nnviz gui``: open the window preset from the parsed options; returns the exit code."""
-    from .. import modelio
+    from .. import io as nnio
     from ..cli import settings_from_args
 
     check_display()
-    init = modelio.load(args.init) if args.init else None
+    init = nnio.load(args.init) if args.init else None
     settings = settings_from_args(args, init)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
     from pathlib import Path
 
     if args.export:
-        modelio.check_target(args.export)
+        nnio.check_target(args.export)
     for opt, value in (("--screenshot", args.screenshot),):
         if value and not Path(value).resolve().parent.is_dir():
             raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")

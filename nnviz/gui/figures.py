@@ -5,34 +5,14 @@ Every file is written atomically (a temporary file, then a rename)."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
+from ..io import atomic
+
 IMAGE_FORMATS = (".png", ".svg")
-
-
-def _atomic(path: str | Path, write) -> None:
-    """Call write(tmp_path) and move the result over ``path``; ValueError on failure."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        if os.path.getsize(tmp) == 0:
-            raise OSError(5, "nothing was written")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot write ({exc.strerror})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def export_view(view, path: str | Path) -> None:
@@ -62,7 +42,7 @@ def export_view(view, path: str | Path) -> None:
                 view.render(painter)
             finally:
                 painter.end()
-        _atomic(path, svg)
+        atomic.write_with(path, svg)
     else:
         save_png(view, path)
 
@@ -72,13 +52,11 @@ def save_png(widget, path: str | Path) -> None:
     def png(tmp):
         if not widget.grab().save(tmp, "PNG"):
             raise OSError(5, "Qt could not write the image")
-    _atomic(path, png)
+    atomic.write_with(path, png)
 
 
 def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=None, test_y=None) -> None:
     """The error history as CSV: iteration,mse (and test_mse where there is one)."""
-    from ..modelio import atomic_write_text
-
     tests = dict(zip(np.asarray(test_x if test_x is not None else []).tolist(),
                      np.asarray(test_y if test_y is not None else []).tolist()))
     lines = ["iteration,mse" + (",test_mse" if tests else "")]
@@ -87,7 +65,7 @@ def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=No
         if tests:
             row += f",{tests[i]!r}" if i in tests else ","
         lines.append(row)
-    atomic_write_text(path, "\n".join(lines) + "\n")
+    atomic.write_text(path, "\n".join(lines) + "\n")
 
 
 def draw_model(model, path: str | Path, labels: bool = False, size: tuple[int, int] = (900, 600)) -> None:

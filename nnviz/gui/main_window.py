@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
 
-from .. import modelio, sessionio
+from .. import io as nnio
+from ..io import session as sessionfile
 from ..core import data as datamod
 from ..core.experiment import Settings, check_init
 from ..core.model import Model
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
         if model is None:
             self.show_error("nothing to export yet")
             return False
-        return self._write(lambda: modelio.save(model, path),
+        return self._write(lambda: nnio.save(model, path),
                            f"weights of iteration {model.training['iterations']} written to {path}")
 
     def _write(self, write, done: str) -> bool:
@@ -361,8 +362,8 @@ class MainWindow(QMainWindow):
 
     def save_session(self, path: str) -> bool:
         """Save the session; while training runs, pause first and save when paused."""
-        if not path.lower().endswith(sessionio.EXTENSION):
-            path += sessionio.EXTENSION
+        if not path.lower().endswith(sessionfile.EXTENSION):
+            path += sessionfile.EXTENSION
         snap = self.controller.present
         if snap is None:
             self.show_error("nothing to save yet")
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         ctx = self.context
         h = self.controller.history
         try:
-            sessionio.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y)
+            sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -401,8 +402,8 @@ class MainWindow(QMainWindow):
     def open_session(self, path: str) -> bool:
         """Open a session; on any problem the current network stays as it is."""
         try:
-            data = sessionio.load(path)
-            exp = sessionio.restore(data)
+            data = sessionfile.load(path)
+            exp = sessionfile.restore(data)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -423,7 +424,7 @@ class MainWindow(QMainWindow):
         its weights, architecture and scaling replace the network; training goes on from them."""
         ctx = self.context
         try:
-            model = modelio.load(path)
+            model = nnio.load(path)
             if ctx is None:
                 raise ValueError("no data set is loaded")
             settings = ctx.settings.with_(

@@ -3,7 +3,7 @@
 import numpy as np
 from PySide6.QtWidgets import QMessageBox
 
-from nnviz import sessionio
+from nnviz.io import session as sessionfile
 from nnviz.core.experiment import Experiment, Settings
 
 
@@ -44,7 +44,7 @@ def test_saving_while_training_pauses_first(make_window, qtbot, tmp_path):
     path = tmp_path / "live.nnviz"
     assert w.save_session(str(path))
     qtbot.waitUntil(path.exists, timeout=10_000)
-    data = sessionio.load(path)
+    data = sessionfile.load(path)
     assert data.state["iteration"] == w.controller.present.iteration
     assert w.controller.present.state == "paused"
 
@@ -99,12 +99,12 @@ def test_export_diagram_and_plot(make_window, qtbot, tmp_path):
 
 
 def test_open_model_onto_the_current_data(make_window, qtbot, tmp_path):
-    from nnviz import modelio
+    from nnviz import io as nnio
 
     e = Experiment(Settings(hidden=(4,), activation=("tanh",), algorithm="rprop+"))
     e.session.run(100)
     path = tmp_path / "m.npz"
-    modelio.save(e.model(), path)
+    nnio.save(e.model(), path)
     w = make_window()
     assert w.open_model(str(path))
     qtbot.waitUntil(lambda: w.context.arch.describe() == "4-4-3" and w.latest is not None, timeout=10_000)
@@ -114,7 +114,7 @@ def test_open_model_onto_the_current_data(make_window, qtbot, tmp_path):
     # a model for other inputs is refused with a hint; the network stays
     toy = Experiment(Settings(data="toy"))
     other = tmp_path / "toy.json"
-    modelio.save(toy.model(), other)
+    nnio.save(toy.model(), other)
     assert not w.open_model(str(other))
     assert "open a CSV file with the model's input columns first" in w.last_error
     w._dialog.close()

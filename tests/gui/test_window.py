@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Signal, Slot
 
-from nnviz import modelio
+from nnviz import io as nnio
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.network import Network
 
@@ -231,7 +231,7 @@ def test_export_weights_round_trip(make_window, qtbot, tmp_path):
     wait_state(qtbot, w, "finished")
     path = tmp_path / "m.json"
     assert w.export_weights(str(path))
-    model = modelio.load(path)
+    model = nnio.load(path)
     for a, b in zip(model.network.weights, w.latest.weights):
         assert np.array_equal(a, b)
     assert model.training["iterations"] == 100

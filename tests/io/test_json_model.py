@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import modelio
+from nnviz import io as nnio
 from nnviz.core.experiment import Experiment, Settings
 
 
@@ -18,8 +18,8 @@ def model():
 
 def test_round_trip_is_bit_exact(tmp_path, model):
     path = tmp_path / "m.json"
-    modelio.save(model, path)
-    back = modelio.load(path)
+    nnio.save(model, path)
+    back = nnio.load(path)
     assert back.arch == model.arch
     for a, b in zip(back.network.weights, model.network.weights):
         assert np.array_equal(a, b)
@@ -31,7 +31,7 @@ def test_round_trip_is_bit_exact(tmp_path, model):
 
 def test_file_layout_is_neuralnets(tmp_path, model):
     path = tmp_path / "m.json"
-    modelio.save(model, path)
+    nnio.save(model, path)
     doc = json.loads(path.read_text())
     assert doc["format"] == "nnviz-model" and doc["version"] == 1
     W1 = np.array(doc["weights"][0])
@@ -59,38 +59,38 @@ def _write(tmp_path, doc):
     (lambda d: d.update(inputs=["a"]), "'inputs'"),
 ])
 def test_malformed_files_give_one_line(tmp_path, model, mutate, text):
-    doc = modelio.model_to_dict(model)
+    doc = nnio.model_to_dict(model)
     mutate(doc)
     with pytest.raises(ValueError) as info:
-        modelio.load(_write(tmp_path, doc))
+        nnio.load(_write(tmp_path, doc))
     assert text in str(info.value) and "\n" not in str(info.value)
 
 
 def test_nan_in_file_is_refused(tmp_path, model):
-    text = json.dumps(modelio.model_to_dict(model)).replace(
+    text = json.dumps(nnio.model_to_dict(model)).replace(
         str(model.network.weights[0][0][0]), "NaN", 1)
     with pytest.raises(ValueError, match="NaN or infinite"):
-        modelio.load(_write(tmp_path, text))
+        nnio.load(_write(tmp_path, text))
 
 
 def test_truncated_and_wrong_extension(tmp_path, model):
-    good = json.dumps(modelio.model_to_dict(model))
+    good = json.dumps(nnio.model_to_dict(model))
     with pytest.raises(ValueError, match=r"not valid JSON \(line 1"):
-        modelio.load(_write(tmp_path, good[: len(good) // 2]))
+        nnio.load(_write(tmp_path, good[: len(good) // 2]))
     with pytest.raises(ValueError, match="supported: .json"):
-        modelio.save(model, tmp_path / "m.xyz")
+        nnio.save(model, tmp_path / "m.xyz")
 
 
 def test_failed_write_leaves_old_file(tmp_path, model, monkeypatch):
     path = tmp_path / "m.json"
-    modelio.save(model, path)
+    nnio.save(model, path)
     before = path.read_text()
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(modelio.os, "replace", boom)
+    monkeypatch.setattr(nnio.atomic.os, "replace", boom)
     with pytest.raises(ValueError, match="No space left"):
-        modelio.save(model, path)
+        nnio.save(model, path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import cli, modelio
+from nnviz import cli
+from nnviz import io as nnio
 from nnviz.core.experiment import Experiment, Settings
 
 
@@ -19,8 +20,8 @@ def model():
 @pytest.mark.parametrize("ext", [".json", ".npz"])
 def test_round_trip_bit_exact(tmp_path, model, ext):
     path = tmp_path / f"m{ext}"
-    modelio.save(model, path)
-    back = modelio.load(path)
+    nnio.save(model, path)
+    back = nnio.load(path)
     assert back.arch == model.arch and back.input_names == model.input_names
     for a, b in zip(back.network.weights, model.network.weights):
         assert np.array_equal(a, b)
@@ -29,7 +30,7 @@ def test_round_trip_bit_exact(tmp_path, model, ext):
 
 def test_npz_is_plain_numpy(tmp_path, model):
     path = tmp_path / "m.npz"
-    modelio.save(model, path)
+    nnio.save(model, path)
     with np.load(path, allow_pickle=False) as z:
         assert set(z.files) == {"W1", "W2", "W3", "meta"}
         assert np.array_equal(z["W1"], model.network.weights[0])
@@ -40,12 +41,12 @@ def test_npz_that_needs_pickle_is_refused(tmp_path):
     path = tmp_path / "evil.npz"
     np.savez(path, W1=np.array([{"a": 1}], dtype=object), meta=np.array("{}"))
     with pytest.raises(ValueError, match="refused: the NPZ file needs pickle"):
-        modelio.load(path)
+        nnio.load(path)
 
 
 def test_csv_long_format_rebuilds_like_r(tmp_path, model):
     path = tmp_path / "w.csv"
-    modelio.save(model, path)
+    nnio.save(model, path)
     lines = path.read_text().splitlines()
     assert lines[0] == "layer,row,col,weight"
     assert len(lines) == 1 + model.arch.n_weights
@@ -63,15 +64,15 @@ def test_csv_long_format_rebuilds_like_r(tmp_path, model):
 
 def test_csv_weights_need_a_matching_architecture(tmp_path, model):
     path = tmp_path / "w.csv"
-    modelio.save(model, path)
-    back = modelio.read_csv_weights(path, model.arch)
+    nnio.save(model, path)
+    back = nnio.read_csv_weights(path, model.arch)
     for a, b in zip(back, model.network.weights):
         assert np.array_equal(a, b)
     wrong = Experiment(Settings(data="iris", hidden=(6, 6))).arch
     with pytest.raises(ValueError, match="check --hidden"):
-        modelio.read_csv_weights(path, wrong)
+        nnio.read_csv_weights(path, wrong)
     with pytest.raises(ValueError, match="no input names or scaling"):
-        modelio.load(path)
+        nnio.load(path)
 
 
 def test_cli_init_from_csv(tmp_path, capsys):
@@ -81,7 +82,7 @@ def test_cli_init_from_csv(tmp_path, capsys):
     j = tmp_path / "m.json"
     assert cli.main(["train", "--data", "toy", "--hidden", "4", "--init", str(w), "--iterations", "0",
                      "--export", str(j), "--quiet"]) == 0
-    assert modelio.weights_to_csv(modelio.load(j).network.weights) == w.read_text()
+    assert nnio.weights_to_csv(nnio.load(j).network.weights) == w.read_text()
     assert cli.main(["train", "--data", "toy", "--hidden", "5", "--init", str(w), "--iterations", "0"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("nnviz: error: ") and "check --hidden" in err and err.count("\n") == 1
@@ -89,7 +90,7 @@ def test_cli_init_from_csv(tmp_path, capsys):
 
 def test_unknown_extension_lists_the_formats(tmp_path, model):
     with pytest.raises(ValueError, match=r"supported: .json, .npz, .csv, .onnx"):
-        modelio.save(model, tmp_path / "m.h5")
+        nnio.save(model, tmp_path / "m.h5")
 
 
 @pytest.mark.parametrize("ext", [".json", ".npz", ".onnx"])
@@ -97,11 +98,11 @@ def test_truncated_files_give_one_line(tmp_path, model, ext):
     if ext == ".onnx":
         pytest.importorskip("onnx")
     path = tmp_path / f"m{ext}"
-    modelio.save(model, path)
+    nnio.save(model, path)
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(ValueError) as info:
-        modelio.load(path)
+        nnio.load(path)
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
 
 
@@ -109,10 +110,10 @@ def test_malformed_csv_weights(tmp_path, model):
     path = tmp_path / "w.csv"
     path.write_text("layer,row,col,weight\n1,1,1,abc\n")
     with pytest.raises(ValueError, match="line 2: expected layer,row,col,weight"):
-        modelio.read_csv_weights(path, model.arch)
+        nnio.read_csv_weights(path, model.arch)
     path.write_text("nope\n")
     with pytest.raises(ValueError, match="line 1: expected the header"):
-        modelio.read_csv_weights(path, model.arch)
+        nnio.read_csv_weights(path, model.arch)
 
 
 def test_predict_accepts_npz_and_onnx(tmp_path, model, capsys):
@@ -127,7 +128,7 @@ def test_predict_accepts_npz_and_onnx(tmp_path, model, capsys):
         pass
     for ext in exts:
         path = tmp_path / f"m{ext}"
-        modelio.save(model, path)
+        nnio.save(model, path)
         assert cli.main(["predict", "--model", str(path), "--data", str(rows)]) == 0
         outs.append(capsys.readouterr().out)
     assert all(o == outs[0] for o in outs)
@@ -147,12 +148,12 @@ def test_onnx_export_runs_in_onnxruntime_to_1e12(tmp_path, kw):
     e.session.run(100)
     m = e.model()
     path = tmp_path / "m.onnx"
-    modelio.save(m, path)
+    nnio.save(m, path)
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     X = e.dataset.X
     out = sess.run(None, {"input": X})[0]
     np.testing.assert_allclose(out, m.predict(X), rtol=0, atol=1e-12)
-    back = modelio.load(path)
+    back = nnio.load(path)
     for a, b in zip(back.network.weights, m.network.weights):
         assert np.array_equal(a, b)
 
@@ -167,7 +168,7 @@ def test_onnx_regression_output_in_original_units(tmp_path):
     e.session.run(200)
     m = e.model()
     path = tmp_path / "r.onnx"
-    modelio.save(m, path)
+    nnio.save(m, path)
     out = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
     np.testing.assert_allclose(out, m.predict(x), rtol=0, atol=1e-12)
     assert 80 < out.mean() < 120
@@ -179,7 +180,7 @@ def test_onnx_import_of_a_pytorch_style_graph():
     ort = pytest.importorskip("onnxruntime")
     from onnx import TensorProto, helper, numpy_helper
 
-    from nnviz import onnxio
+    from nnviz.io import format_onnx as onnxfile
 
     rng = np.random.default_rng(3)
     W1, b1 = rng.normal(size=(5, 4)).astype(np.float32), rng.normal(size=5).astype(np.float32)
@@ -194,7 +195,7 @@ def test_onnx_import_of_a_pytorch_style_graph():
     m = helper.make_model(g, producer_name="pytorch", opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     raw = m.SerializeToString()
-    model = onnxio.from_onnx(raw)
+    model = onnxfile.from_onnx(raw)
     assert model.arch.describe() == "4-5-3" and model.arch.activations == ("relu",)
     assert model.task == "classes" and model.arch.output_activation == "softmax"
     X = rng.normal(size=(6, 4)).astype(np.float32)
@@ -206,13 +207,13 @@ def test_onnx_with_unsupported_operators_is_refused():
     pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
-    from nnviz import onnxio
+    from nnviz.io import format_onnx as onnxfile
 
     g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"])], "cnn",
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     raw = helper.make_model(g).SerializeToString()
     with pytest.raises(ValueError, match="unsupported operator Conv"):
-        onnxio.from_onnx(raw)
+        onnxfile.from_onnx(raw)
     with pytest.raises(ValueError, match="not a readable ONNX file"):
-        onnxio.from_onnx(b"garbage" * 10)
+        onnxfile.from_onnx(b"garbage" * 10)

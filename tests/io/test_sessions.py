@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from nnviz import sessionio
+from nnviz.io import session as sessionfile
 from nnviz.core.experiment import Experiment, Settings
 
 
 def _save(tmp_path, exp, name="s.nnviz"):
     path = tmp_path / name
-    sessionio.save(path, exp.settings, exp.dataset, exp.session.get_state(), np.arange(3), np.ones(3))
+    sessionfile.save(path, exp.settings, exp.dataset, exp.session.get_state(), np.arange(3), np.ones(3))
     return path
 
 
@@ -21,7 +21,7 @@ def test_save_and_continue_equals_an_uninterrupted_run(tmp_path, kw):
     a = Experiment(Settings(**kw))
     a.session.run(130)
     path = _save(tmp_path, a)
-    b = sessionio.restore(sessionio.load(path))
+    b = sessionfile.restore(sessionfile.load(path))
     assert b.session.iteration == 130
     a.session.run(170)
     b.session.run(170)
@@ -39,9 +39,9 @@ def test_csv_data_is_embedded(tmp_path):
     a.session.run(50)
     path = _save(tmp_path, a)
     csv.unlink()  # the session must still open
-    data = sessionio.load(path)
+    data = sessionfile.load(path)
     assert data.dataset.output_names == ("p", "q")
-    b = sessionio.restore(data)
+    b = sessionfile.restore(data)
     assert np.array_equal(a.network.params, b.network.params)
     assert np.array_equal(a.scaling.x_scale, b.scaling.x_scale)
 
@@ -51,7 +51,7 @@ def test_csv_data_is_embedded(tmp_path):
     (lambda d: d.update(version=7), "version"),
     (lambda d: [d["state"][k].pop() for k in ("params", "velocity", "rprop_steps", "rprop_old")], "weights"),
     (lambda d: d["state"]["velocity"].append(1.0), "velocity"),
-    (lambda d: d["state"].pop("rng"), "missing 'rng'"),
+    (lambda d: d["state"].pop("rng"), "missing state 'rng'"),
     (lambda d: d["history"]["mse"].pop(), "history"),
 ])
 def test_malformed_sessions(tmp_path, mutate, text):
@@ -62,7 +62,7 @@ def test_malformed_sessions(tmp_path, mutate, text):
     mutate(doc)
     path.write_text(json.dumps(doc))
     with pytest.raises(ValueError) as info:
-        sessionio.restore(sessionio.load(path))
+        sessionfile.restore(sessionfile.load(path))
     assert text in str(info.value) and "\n" not in str(info.value)
 
 
@@ -71,4 +71,4 @@ def test_truncated_session(tmp_path):
     path = _save(tmp_path, a)
     path.write_text(path.read_text()[:200])
     with pytest.raises(ValueError, match="not valid JSON"):
-        sessionio.load(path)
+        sessionfile.load(path)

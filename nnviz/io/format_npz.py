@@ -1,0 +1,112 @@
+"""The NPZ model format: one array per weight matrix (``W1``, ``W2``, ...) plus the model
+document without its weights as a JSON string (``meta``).
+
+Plain ``numpy.load(path, allow_pickle=False)`` reads it.  nnviz reads it more warily: the
+``.npy`` header of every member is read first (dtype, shape), an NPZ that needs pickle is
+refused, and each weight matrix must have the shape the architecture in ``meta`` gives and
+occupy exactly the bytes its header announces, so neither a header that claims 10^12 values
+nor a small compressed member that expands to gigabytes is ever read into memory.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import lzma
+import math
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from numpy.lib import format as npy
+
+from ..core.model import Model
+from .document import architecture, model_from_dict, model_to_dict, parse_json
+
+EXTENSION = ".npz"
+ORDER = 2  # its place in the list of formats
+MAX_META_BYTES = 64 * 2**20  # the JSON string of names and scaling
+_BROKEN = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, KeyError, IndexError,
+           zipfile.BadZipFile, zlib.error, lzma.LZMAError, OverflowError)
+
+
+def save_bytes(model: Model) -> bytes:
+    doc = model_to_dict(model)
+    weights = doc.pop("weights")
+    arrays = {f"W{l}": np.array(W, dtype=np.float64) for l, W in enumerate(weights, start=1)}
+    arrays["meta"] = np.array(json.dumps(doc))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, bytes before the data) of a .npy member, from its header alone."""
+    with zf.open(info) as fh:
+        version = npy.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = npy.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, _, dtype = npy.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f"{info.filename}: .npy format version {version} is not read here")
+        return shape, dtype, fh.tell()
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...], dtype: np.dtype,
+          offset: int) -> np.ndarray:
+    """The member's array, once its header has been checked against what it must hold: the
+    member must be exactly as long as the header says (zipfile never returns more than that)."""
+    if info.file_size != offset + math.prod(shape) * dtype.itemsize:
+        raise ValueError(f"the array {name} is not as long as its header says")
+    try:
+        with zf.open(info) as fh:
+            return npy.read_array(fh, allow_pickle=False)
+    except _BROKEN as exc:
+        raise ValueError(f"the array {name} is unreadable ({exc.__class__.__name__})") from None
+
+
+def load_bytes(raw: bytes, path: Path) -> Model:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+    except _BROKEN as exc:
+        raise ValueError(f"not a readable NPZ file ({exc.__class__.__name__})") from None
+    with zf:
+        try:
+            members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+            headers = {name: _header(zf, info) for name, info in members.items()}
+        except _BROKEN as exc:
+            raise ValueError(f"not a readable NPZ file ({exc.__class__.__name__})") from None
+        for name, (_, dtype, _) in headers.items():
+            if dtype.hasobject:
+                raise ValueError("refused: the NPZ file needs pickle to load, which could run code")
+        if "meta" not in headers:
+            raise ValueError("not an nnviz NPZ model (no 'meta' array)")
+        shape, dtype, offset = headers["meta"]
+        if dtype.kind != "U" or shape != ():
+            raise ValueError("the 'meta' array is not a JSON string")
+        if dtype.itemsize > MAX_META_BYTES:
+            raise ValueError(f"the 'meta' string is too long ({dtype.itemsize:,} bytes)")
+        meta = _read(zf, members["meta"], "meta", shape, dtype, offset)
+        doc = parse_json(str(meta))
+        if not isinstance(doc, dict):
+            raise ValueError("the 'meta' array is not a JSON object")
+        arch = architecture(doc)
+        found = sorted(n for n in headers if n[:1] == "W" and n[1:].isdigit())
+        if len(found) != len(arch.shapes):
+            raise ValueError(f"{len(found)} weight matrices, the {arch.describe()} architecture needs "
+                             f"{len(arch.shapes)}")
+        weights = []
+        for l, expected in enumerate(arch.shapes, start=1):
+            name = f"W{l}"
+            if name not in headers:
+                raise ValueError(f"weight matrix {name} is missing")
+            shape, dtype, offset = headers[name]
+            if dtype.kind != "f":
+                raise ValueError(f"weight matrix {name} has dtype {dtype}, expected floating point")
+            if shape != expected:
+                raise ValueError(f"weight matrix {name} has shape {shape}, expected {expected} for {arch.describe()}")
+            weights.append(_read(zf, members[name], name, shape, dtype, offset))
+    doc["weights"] = weights
+    return model_from_dict(doc)
