@@ -13,13 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
 from .. import io as nnio
 from ..io import session as sessionfile
 from ..core import data as datamod
 from ..core.experiment import Settings, check_init
+from ..core.runner import same_network
 from ..core.model import Model
 from ..core.network import Network
 from ..core.snapshot import Snapshot
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         settings = settings or Settings()
         self.setWindowTitle("nnviz")
-        self.resize(1280, 800)
+        self._fit_screen()
         self.setAcceptDrops(True)
         self.controller = Controller(self)
         self.latest: Snapshot | None = None
@@ -89,8 +90,15 @@ class MainWindow(QMainWindow):
         right.addWidget(right_top)
         right.addWidget(self.predictions)
         right.setSizes([470, 330])
+        # the controls scroll instead of squashing on a small (or scaled) screen
+        self.controls_scroll = QScrollArea()
+        self.controls_scroll.setWidget(self.controls)
+        self.controls_scroll.setWidgetResizable(True)
+        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.controls_scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
+        self.controls_scroll.setMaximumWidth(self.controls.sizeHint().width() + 60)
         main = QSplitter(Qt.Horizontal)
-        main.addWidget(self.controls)
+        main.addWidget(self.controls_scroll)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
         self.setCentralWidget(main)
@@ -124,6 +132,14 @@ class MainWindow(QMainWindow):
                 settings = settings.with_(data="iris", target=None)
                 self.controls.set_settings(settings)
         self.controller.configure(settings, dataset, init)
+
+    def _fit_screen(self) -> None:
+        """1280 x 800, or less: the first window fits the screen it opens on (at any scale)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        w, h = 1280, 800
+        if screen is not None and screen.width() > 0:
+            w, h = min(w, int(screen.width() * 0.95)), min(h, int(screen.height() * 0.9))
+        self.resize(w, h)
 
     # -- menus -------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -179,7 +195,32 @@ class MainWindow(QMainWindow):
         self.controller.step(n)
 
     def reset(self) -> None:
-        self.controller.reset()
+        self.ask_discard("Reset to new random weights", self.controller.reset)
+
+    confirm_discard = True  # ask before unsaved training is thrown away (off for automation)
+
+    def ask_discard(self, what: str, then, cancelled=None) -> None:
+        """Run ``then`` now, or once the user agrees to lose the unsaved training (Save first,
+        Discard, or Cancel: then ``cancelled`` runs).  The box is window-modal and does not block."""
+        if not (self.confirm_discard and self.unsaved):
+            then()
+            return
+        present = self.controller.present
+        box = QMessageBox(QMessageBox.Question, "nnviz",
+                          f"{what}? The training so far (iteration {present.iteration:,}) is not saved.",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setWindowModality(Qt.WindowModal)
+
+        def answer(_):
+            role = box.buttonRole(box.clickedButton()) if box.clickedButton() is not None else None
+            if role == QMessageBox.DestructiveRole or (role == QMessageBox.AcceptRole and self.save_session_now()):
+                then()
+            elif cancelled is not None:
+                cancelled()
+
+        box.finished.connect(answer)
+        self._confirm = box
+        box.open()
 
     def micro_step(self) -> None:
         self.controller.micro_step()
@@ -229,7 +270,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_settings(self, settings: Settings) -> None:
-        self.controller.configure(settings)
+        """A changed control: training settings apply to the current weights; anything else
+        builds a new network, after asking if the training so far is not saved."""
+        present = self.controller.present
+        current = present.settings if present is not None and present.settings is not None else None
+        if current is None or same_network(current, settings):
+            self.controller.configure(settings)
+            return
+        self.ask_discard("Build a new network with these settings", lambda: self.controller.configure(settings),
+                         lambda: self.controls.set_settings(current))
 
     def _load_csv(self, path: str, target=None, classify=False):
         try:
@@ -254,8 +303,20 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_error(str(exc))
             return False
-        self.controller.configure(s, ds)
+        self.ask_discard(f"Open {Path(path).name}", lambda: self.controller.configure(s, ds), self._restore_controls)
         return True
+
+    def _restore_controls(self) -> None:
+        """Put the controls back to the network that is kept (a change was cancelled)."""
+        present, ctx = self.controller.present, self.context
+        settings = present.settings if present is not None and present.settings is not None else ctx.settings
+        if settings.data in datamod.BUILTINS:
+            self.controls.set_settings(settings)
+        else:
+            ds = ctx.dataset
+            self.controls.set_settings(settings)
+            self.controls.set_csv(settings.data, _header_order(settings.data, list(ds.input_names) + list(ds.target_columns)),
+                                  ds.target_columns[0] if len(ds.target_columns) == 1 else None)
 
     @Slot(str, bool)
     def _on_target(self, target: str, classify: bool) -> None:
@@ -270,7 +331,7 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.controller.configure(s, ds)
+        self.ask_discard("Train on another target", lambda: self.controller.configure(s, ds), self._restore_controls)
 
     @Slot()
     def open_csv_dialog(self) -> None:
@@ -407,6 +468,10 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_error(str(exc))
             return False
+        self.ask_discard(f"Open the session {Path(path).name}", lambda: self._adopt_session(path, data, exp))
+        return True
+
+    def _adopt_session(self, path, data, exp) -> None:
         settings = data.settings
         self.controls.set_settings(settings.with_(data="iris") if data.dataset is not None else settings)
         if data.dataset is not None:
@@ -417,7 +482,6 @@ class MainWindow(QMainWindow):
         self.session_path = str(path)
         self._saved_mark = ("pending", exp.session.iteration)
         self._add_recent(str(path))
-        return True
 
     def open_model(self, path: str) -> bool:
         """Load a model file (JSON, NPZ, ONNX: also one trained elsewhere) onto the current data:
@@ -437,9 +501,12 @@ class MainWindow(QMainWindow):
                 msg += "; open a CSV file with the model's input columns first"
             self.show_error(msg)
             return False
-        self.controls.set_settings(settings)
-        self.controller.configure(settings, ctx.dataset, model)
-        self.statusBar().showMessage(f"model {Path(path).name} ({model.arch.describe()}) loaded", 8000)
+        def load() -> None:
+            self.controls.set_settings(settings)
+            self.controller.configure(settings, ctx.dataset, model)
+            self.statusBar().showMessage(f"model {Path(path).name} ({model.arch.describe()}) loaded", 8000)
+
+        self.ask_discard(f"Open the model {Path(path).name}", load)
         return True
 
     @Slot()

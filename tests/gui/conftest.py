@@ -13,6 +13,7 @@ def make_window(qtbot):
     def make(settings=None, **kw):
         w = build_window(settings or Settings(**kw))
         w.confirm_close = False  # tests close windows with training in them
+        w.confirm_discard = False  # and change networks under it (the questions have tests of their own)
         qtbot.addWidget(w)
         w.show()
         windows.append(w)

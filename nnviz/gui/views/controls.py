@@ -8,8 +8,10 @@ core's one-line message and not applied.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from dataclasses import replace
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
 from ...core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ...core.data import BUILTINS
@@ -19,6 +21,39 @@ from ...core.network import Architecture, parse_hidden
 from ...core.training import ALGORITHMS, TrainConfig
 
 CSV_ITEM = "CSV file"
+
+
+def number_text(x: float) -> str:
+    """The shortest text that reads back as exactly x (0.125, 1e-09, 0.02, 3)."""
+    t = repr(float(x))
+    return t[:-2] if t.endswith(".0") else t
+
+
+class NumberEdit(QLineEdit):
+    """A number typed as text: shows and keeps every setting exactly (a spin box rounds to its
+    decimals, and a rounded value read back would silently build a new network)."""
+
+    def __init__(self, name: str, lo: float, hi: float, empty: str | None = None):
+        super().__init__()
+        self.name, self.lo, self.hi, self.empty = name, lo, hi, empty
+        if empty:
+            self.setPlaceholderText(empty)
+
+    def setValue(self, x: float | None) -> None:
+        self.setText("" if x is None else number_text(x))
+
+    def value(self) -> float | None:
+        """The number, None when empty (where allowed); ValueError with a one-line message."""
+        text = self.text().strip()
+        if not text and self.empty:
+            return None
+        try:
+            x = float(text)
+        except ValueError:
+            raise ValueError(f"the {self.name} must be a number (got {text!r})") from None
+        if not (self.lo <= x <= self.hi):
+            raise ValueError(f"the {self.name} must be between {number_text(self.lo)} and {number_text(self.hi)} (got {text})")
+        return x
 
 
 class ControlPanel(QWidget):
@@ -36,8 +71,6 @@ class ControlPanel(QWidget):
         super().__init__(parent)
         self._loading = False
         self.csv_path: str | None = None
-        self.setMaximumWidth(330)
-        self.setMinimumWidth(290)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
 
@@ -56,9 +89,10 @@ class ControlPanel(QWidget):
         self.classify = QCheckBox("target is classes")
         f.addRow("target", self.target)
         f.addRow("", self.classify)
-        self.noise = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.05)
+        self.noise = NumberEdit("noise", 0.0, 1.0)
         f.addRow("noise (2-D sets)", self.noise)
-        self.test_fraction = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05)
+        self.test_fraction = NumberEdit("test fraction", 0.0, 0.9)
+        self.test_fraction.setToolTip("share of the rows held out as a test set (0: none)")
         f.addRow("test fraction", self.test_fraction)
         self.standardize = QCheckBox("standardise inputs")
         self.standardize.setToolTip("centre and scale each input as R's scale() does (sd with n - 1)")
@@ -96,14 +130,18 @@ class ControlPanel(QWidget):
         self.batch_size = QSpinBox(minimum=0, maximum=10_000_000)
         self.batch_size.setSpecialValueText("full batch")
         f.addRow("batch size", self.batch_size)
-        self.momentum = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.99, singleStep=0.05)
+        self.momentum = NumberEdit("momentum", 0.0, 0.999999)
         f.addRow("momentum", self.momentum)
+        self.threshold = NumberEdit("threshold", 0.0, float("inf"), empty="none")
+        self.threshold.setToolTip("stop when the largest |dC/dw| falls below this (neuralnet's threshold); empty: never")
+        f.addRow("threshold", self.threshold)
         self.iterations = QSpinBox(minimum=0, maximum=2_000_000_000, singleStep=1000)
         self.iterations.setGroupSeparatorShown(True)
         f.addRow("max iterations", self.iterations)
         outer.addWidget(train_box)
 
-        self.play_button = QPushButton("\u25b6 Play")
+        self.play_button = QPushButton("Play")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
         self.play_button.setToolTip("Play / Pause (Space)")
         self.play_button.clicked.connect(self.playToggled)
         self.step_button = QPushButton("Step")
@@ -151,10 +189,8 @@ class ControlPanel(QWidget):
             w.currentIndexChanged.connect(self._changed)
         self.activation.currentTextChanged.connect(self._activation_edited)
         self.activation.lineEdit().editingFinished.connect(self._changed)
-        for w in (self.hidden, self.lr):
+        for w in (self.hidden, self.lr, self.noise, self.test_fraction, self.momentum, self.threshold):
             w.editingFinished.connect(self._changed)
-        for w in (self.noise, self.test_fraction, self.momentum):
-            w.valueChanged.connect(self._changed)
         for w in (self.seed, self.batch_size, self.iterations):
             w.editingFinished.connect(self._changed)
         self.standardize.toggled.connect(self._changed)
@@ -163,6 +199,7 @@ class ControlPanel(QWidget):
 
     # -- settings <-> widgets ------------------------------------------------------
     def set_settings(self, s: Settings) -> None:
+        self._base = s  # settings without a control of their own (engine, dtype) are kept from here
         self._loading = True
         try:
             if s.data in BUILTINS:
@@ -182,6 +219,7 @@ class ControlPanel(QWidget):
             self.lr.setText(f"{s.lr:g}")
             self.batch_size.setValue(s.batch_size or 0)
             self.momentum.setValue(s.momentum)
+            self.threshold.setValue(s.threshold)
             self.iterations.setValue(min(s.iterations, 2_000_000_000))
             self.classify.setChecked(s.classify)
             self._update_enabled()
@@ -224,11 +262,13 @@ class ControlPanel(QWidget):
         except ValueError:
             raise ValueError(f"the learning rate must be a number (got {self.lr.text()!r})") from None
         is_csv = self.data.currentText() == CSV_ITEM
-        s = Settings(
+        s = replace(
+            self._base,
             data=data,
             target=self.target.currentText() if is_csv and self.target.count() else None,
             classify=self.classify.isChecked() and is_csv,
             noise=self.noise.value(),
+            threshold=self.threshold.value() or None,
             hidden=parse_hidden(self.hidden.text()),
             activation=tuple(a.strip() for a in self.activation.currentText().split(",") if a.strip()) or ("sigmoid",),
             output_activation=self.output_activation.currentText(),
@@ -262,7 +302,9 @@ class ControlPanel(QWidget):
             self.problem.setText(str(exc))
             return
         self.problem.setText("")
-        self.settingsChanged.emit(s)
+        if s != self._base:
+            self._base = s
+            self.settingsChanged.emit(s)
 
     def _target_changed(self, *_):
         if self._loading or self.data.currentText() != CSV_ITEM:
@@ -270,6 +312,8 @@ class ControlPanel(QWidget):
         self.targetChanged.emit(self.target.currentText(), self.classify.isChecked())
 
     def set_running(self, running: bool) -> None:
-        text = "\u23f8 Pause" if running else "\u25b6 Play"
+        """Play or Pause, with the style's own icons (the default fonts lack the Unicode glyphs)."""
+        text = "Pause" if running else "Play"
         if self.play_button.text() != text:
             self.play_button.setText(text)
+            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if running else QStyle.SP_MediaPlay))

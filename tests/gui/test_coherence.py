@@ -1,0 +1,195 @@
+"""One snapshot, one frame: every view names the same iteration, and nothing is lost or hidden."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox, QScrollArea
+
+from nnviz.core.experiment import Settings
+
+
+def views(w):
+    return [w.network_view, w.loss_plot, w.predictions, w.inspector]
+
+
+def test_every_frame_while_training_names_one_iteration(make_window, qtbot):
+    w = make_window(iterations=40_000)
+    frames = []
+
+    def check(snap):
+        its = [v.shown_iteration for v in views(w)]
+        frames.append((snap.iteration, its, w.predictions.summary.text(), w.status.text(),
+                       w.loss_plot.slider.value(), w.loss_plot.slider.maximum(), snap.state))
+
+    w.controller.render.connect(check)
+    w.play()
+    qtbot.waitUntil(lambda: len(frames) >= 12 or (w.latest and w.latest.state == "finished"), timeout=20_000)
+    w.pause()
+    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
+    live = [f for f in frames if f[6] == "running"]
+    assert len(live) >= 3
+    for it, its, header, status, slider, smax, _ in frames:
+        assert its == [it] * 4
+        assert f"iteration {it:,}" in header and f"iteration {it:,}" in status
+        assert slider == it == smax  # the slider follows training
+    assert w.max_lag == 0
+
+
+def test_a_preview_moves_every_view_the_inspector_too(make_window, qtbot):
+    w = make_window(iterations=1000)
+    w.step(100)
+    qtbot.waitUntil(lambda: w.latest.iteration == 100 and w.latest.state == "paused", timeout=10_000)
+    w.controller.preview(63)
+    qtbot.waitUntil(lambda: w.latest.preview and w.latest.iteration == 63, timeout=10_000)
+    assert [v.shown_iteration for v in views(w)] == [63] * 4
+    assert "iteration 63" in w.inspector.stage_label.text()
+    assert w.inspector.trace.iteration == 63
+    assert w.loss_plot.slider.value() == 63 and w.loss_plot.slider.maximum() == 100
+    assert "iteration 63" in w.predictions.summary.text()
+
+
+def test_step_back_to_zero_says_iteration_0_in_the_inspector(make_window, qtbot):
+    w = make_window()
+    w.step(1)
+    qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
+    w.step_back()
+    qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
+    assert "iteration 0" in w.inspector.stage_label.text()
+    assert "iteration 1" not in w.inspector.stage_label.text()
+
+
+def test_after_one_step_the_curve_has_its_last_point(make_window, qtbot):
+    w = make_window()
+    w.step(1)
+    qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
+    c = w.loss_plot.train_curve
+    x, y = c.xData, c.yData
+    assert list(x) == [0, 1]
+    assert y[1] == w.latest.mse and y[0] == w.latest.trace.mse
+
+
+def test_error_plot_is_log_scaled_with_plain_numbers(make_window):
+    w = make_window()
+    lp = w.loss_plot
+    assert lp.log_box.isChecked() and lp.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    axis = lp.plot.getAxis("left")
+    assert axis.logTickStrings([-3, -2, 0], 1, 1) == ["0.001", "0.01", "1"]
+    assert not axis.autoSIPrefix
+    lp.log_box.setChecked(False)
+    assert not lp.plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_two_quick_presses_are_play_then_pause(make_window, qtbot):
+    """The second press comes before any snapshot of the first: it must pause, not play again."""
+    w = make_window(iterations=10_000_000)
+    sent = []
+    w.controller._play.connect(lambda: sent.append("play"))
+    w.controller._pause.connect(lambda: sent.append("pause"))
+    w.toggle_play()
+    w.toggle_play()
+    assert sent == ["play", "pause"]
+    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
+    qtbot.wait(200)
+    assert w.latest.state == "paused" and not w.controller.running
+
+
+def test_changing_the_architecture_asks_before_discarding(make_window, qtbot):
+    w = make_window(iterations=1000)
+    w.confirm_discard = True
+    w.step(20)
+    qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
+    w.controls.hidden.setText("3")
+    w.controls.hidden.editingFinished.emit()
+    box = w._confirm
+    assert isinstance(box, QMessageBox) and box.isVisible() and "iteration 20" in box.text()
+    box.button(QMessageBox.Cancel).click()
+    qtbot.wait(100)
+    assert w.context.arch.describe() == "4-6-6-3" and w.latest.iteration == 20
+    assert w.controls.hidden.text() == "6,6"  # the controls show the network that is kept
+    w.controls.hidden.setText("3")
+    w.controls.hidden.editingFinished.emit()
+    w._confirm.button(QMessageBox.Discard).click()
+    qtbot.waitUntil(lambda: w.context.arch.describe() == "4-3-3", timeout=10_000)
+
+
+def test_reset_asks_and_a_training_setting_does_not(make_window, qtbot):
+    w = make_window(iterations=1000)
+    w.confirm_discard = True
+    w.step(20)
+    qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
+    w._confirm = None
+    w.controls.lr.setText("0.05")
+    w.controls.lr.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.latest.settings.lr == 0.05, timeout=10_000)
+    assert w._confirm is None and w.latest.iteration == 20
+    w.reset()
+    assert w._confirm.isVisible()
+    w._confirm.button(QMessageBox.Discard).click()
+    qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
+
+
+def test_controls_keep_every_setting_exactly(make_window, qtbot):
+    s = Settings(test_fraction=0.125, threshold=1e-9, momentum=0.875, noise=0.333, iterations=1000)
+    w = make_window(s)
+    got = w.controls.settings()
+    assert got == s
+    w.step(30)
+    qtbot.waitUntil(lambda: w.latest.iteration == 30, timeout=10_000)
+    gen = w.context.generation
+    w.controls.lr.setText("0.03")
+    w.controls.lr.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.latest.settings.lr == 0.03, timeout=10_000)
+    assert w.context.generation == gen and w.latest.iteration == 30
+    assert w.latest.settings.test_fraction == 0.125 and w.latest.settings.threshold == 1e-9
+    # the exported model records the settings in force
+    assert w.current_model().training["learning_rate"] == 0.03
+
+
+def test_edge_card_is_1_based_and_follows_an_edit(make_window, qtbot):
+    w = make_window()
+    w.step(1)
+    qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
+    w.open_edge_card(0, 1, 4)  # W1 row 1 (0-based) = the first input; column 4 = h1.5
+    card = w.edge_card
+    assert "W<sub>1</sub>[2, 5]" in card.title.text()
+    card.edit.setText("0.25")
+    card._apply()
+    qtbot.waitUntil(lambda: w.latest.weights[0][1, 4] == 0.25, timeout=10_000)
+    qtbot.waitUntil(lambda: card.value.text() == "0.25", timeout=10_000)
+    # the hover text names the weight as R does too
+    nv = w.network_view
+    e = int(np.flatnonzero((nv.edge_layer == 0) & (nv.edge_row == 1) & (nv.edge_col == 4))[0])
+    assert nv._edge_text(e).startswith("W1[2, 5]")
+
+
+def test_hover_box_stays_while_frames_are_painted(make_window, qtbot):
+    w = make_window(iterations=100_000)
+    nv = w.network_view
+    out_node = nv.node_keys.index(("n", 3, 0))
+    nv.show_hover(nv.hover_text(*nv.node_pos[out_node]))
+    assert nv.hover.isVisible() and "setosa" in nv.hover.textItem.toPlainText()
+    w.play()
+    qtbot.waitUntil(lambda: w.controller.frames_rendered > 10, timeout=10_000)
+    assert nv.hover.isVisible()
+    nv.show_hover("")
+    assert not nv.hover.isVisible()
+
+
+def test_controls_scroll_and_play_has_an_icon(make_window):
+    w = make_window()
+    assert isinstance(w.controls_scroll, QScrollArea) and w.controls_scroll.widget() is w.controls
+    assert not w.controls.play_button.icon().isNull()
+    assert "\u25b6" not in w.controls.play_button.text()
+    screen = w.screen().availableGeometry()
+    assert w.width() <= max(screen.width(), 1280) and w.height() <= max(screen.height(), 800)
+
+
+@pytest.mark.parametrize("data", ["xor"])
+def test_decision_map_is_computed_only_while_visible(make_window, qtbot, data):
+    w = make_window(data=data)
+    qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
+    w.predictions.setCurrentIndex(0)  # the table: no map needed
+    w.step(3)
+    qtbot.waitUntil(lambda: w.latest.iteration == 3, timeout=10_000)
+    assert w.latest.map_values is None
