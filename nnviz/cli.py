@@ -12,6 +12,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import signal
 import sys
 import time
@@ -23,8 +24,11 @@ from .core import data as datamod
 from .core import metrics
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .core.experiment import Evaluation, Experiment, Settings
+from .core.files import read_text
 from .core.losses import LOSSES
-from .core.training import ALGORITHMS, RunResult
+from .core.options import run_summary, settings_from_options
+from .core.runner import Runner
+from .core.training import ALGORITHMS
 
 EXIT_ERROR = 2
 EXIT_DIVERGED = 3
@@ -109,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="model file (.json, .npz, .onnx)")
     p.add_argument("--data", required=True, help="CSV file with the model's input columns")
     p.add_argument("--output", help="write the predictions to this CSV file (default: stdout)")
+    p.add_argument("--columns", help="the CSV columns for the model's inputs, in order, comma-separated "
+                   "(default: the model's input names)")
     sub.add_parser("datasets", help="list the built-in data sets")
     pl = sub.add_parser("plot", help="draw a model's network diagram to an SVG or PNG file (no window)")
     pl.add_argument("--model", required=True, help="model file (.json, .npz, .onnx)")
@@ -123,58 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from_args(args, init=None) -> Settings:
-    """Settings from parsed options (architecture from --init when given)."""
-    kw = dict(
-        data=args.data, target=args.target, classify=args.classify, noise=args.noise,
-        output_activation=args.output_activation, loss=args.loss, algorithm=args.algorithm, lr=args.lr,
-        momentum=args.momentum, batch_size=args.batch_size, threshold=args.threshold,
-        iterations=args.iterations, seed=args.seed, test_fraction=args.test_fraction,
-        standardize=not args.no_standardize,
-    )
-    s = Settings.parse(hidden=args.hidden, activation=args.activation, **kw)
-    if init is not None:
-        arch = init.arch
-        if args.hidden is not None and tuple(s.hidden) != arch.hidden:
-            raise ValueError(f"--hidden {args.hidden} does not match the --init model's hidden layers "
-                             f"({','.join(map(str, arch.hidden)) or '0'})")
-        s = s.with_(hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
-                    output_activation=arch.output_activation, loss=arch.loss)
-    return s
-
-
 def build_experiment(args) -> Experiment:
     """The experiment the options describe; --init from any model format (CSV weights
     take the architecture from --hidden and the data, and must fit it)."""
     if args.init and args.init.lower().endswith(".csv"):
-        exp = Experiment(settings_from_args(args))
+        exp = Experiment(settings_from_options(args))
         weights = nnio.read_csv_weights(args.init, exp.arch)
         for W, new in zip(exp.network.weights, weights):
             W[...] = new
         return exp
     init = nnio.load(args.init) if args.init else None
-    return Experiment(settings_from_args(args, init), init=init)
-
-
-def summary_dict(data: str, arch, settings: Settings, iterations: int, scores, seconds: float, done: int,
-                 stopped: str | None, message: str = "") -> dict:
-    """The --json summary of ``nnviz train`` and ``nnviz gui``.  ``scores`` has mse, accuracy,
-    test_mse, test_accuracy (an Evaluation or a Snapshot); ``done`` iterations took ``seconds``."""
-    return {
-        "data": data,
-        "architecture": arch.describe(),
-        "algorithm": settings.algorithm,
-        "iterations": int(iterations),
-        "mse": nnio.finite_or_none(scores.mse),
-        "accuracy": scores.accuracy,
-        "test_mse": nnio.finite_or_none(scores.test_mse),
-        "test_accuracy": scores.test_accuracy,
-        "seconds": seconds,
-        "iterations_per_second": (done / seconds) if seconds > 0 else None,
-        "stopped": stopped,
-        "message": message or None,
-        "seed": settings.seed,
-    }
+    return Experiment(settings_from_options(args, init), init=init)
 
 
 class _Progress:
@@ -221,34 +186,42 @@ def _sigint_flag():
             signal.signal(signal.SIGINT, old)
 
 
-def train_loop(exp: Experiment, n: int, should_stop, on_progress=None) -> tuple[RunResult, float]:
-    """Run n iterations in chunks of about 0.1 s, polling ``should_stop``; returns (result, seconds)."""
-    import numpy as np
+class _Last:
+    """The runner's listener for the command line: keeps the last snapshot and error."""
 
-    done, seconds, chunk = 0, 0.0, 100
-    stopped, message = None, ""
-    last_mse = float("nan")
-    parts = []
-    while done < n:
+    def __init__(self):
+        self.snapshot = None
+        self.error = ""
+
+    def on_context(self, ctx) -> None:
+        pass
+
+    def on_snapshot(self, snap) -> None:
+        self.snapshot = snap
+
+    def on_error(self, message: str) -> None:
+        self.error = message
+
+
+def train(exp: Experiment, should_stop, on_progress=None):
+    """Train to the iteration limit with the same runner as the window (chunks bounded in
+    time), polling ``should_stop`` between chunks.  Returns the final snapshot and why it stopped."""
+    last = _Last()
+    runner = Runner(last, emit_seconds=math.inf)  # no snapshots while running: nothing shows them
+    runner.set_view(())
+    runner.adopt(exp)
+    runner.play()
+    interrupted = False
+    while runner.busy:
         if should_stop():
-            stopped = "interrupted"
+            runner.pause()
+            interrupted = True
             break
-        t0 = time.perf_counter()
-        res = exp.session.run(min(chunk, n - done))
-        dt = time.perf_counter() - t0
-        seconds += dt
-        done += res.iterations
-        parts.append(res.mse)
-        if res.mse.size:
-            last_mse = float(res.mse[-1])
+        runner.advance()
         if on_progress:
-            on_progress(exp.session.iteration, last_mse)
-        if res.stopped:
-            stopped, message = res.stopped, res.message
-            break
-        chunk = int(min(max(chunk * 0.1 / max(dt, 1e-6), 1), 200_000))
-    mse = np.concatenate(parts) if parts else np.empty(0)
-    return RunResult(done, mse, stopped or "max_iterations", message), seconds
+            on_progress(runner.iteration, runner.last_mse)
+    snap = last.snapshot
+    return snap, ("interrupted" if interrupted else snap.stopped or "max_iterations")
 
 
 def cmd_train(args) -> int:
@@ -257,20 +230,20 @@ def cmd_train(args) -> int:
     exp = build_experiment(args)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
-    with _sigint_flag() as should_stop:
-        result, seconds = train_loop(exp, args.iterations, should_stop, bar.update)
-    bar.close()
-    ev = exp.evaluate()
-    if args.export:
-        nnio.save(exp.model({"stopped": result.stopped}), args.export)
-    summary = summary_dict(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev, seconds,
-                           result.iterations, result.stopped, result.message)
-    if args.json:
-        print(json.dumps(summary))
-    elif not args.quiet:
-        _print_summary(exp, summary, ev, args.export)
-    if result.stopped == "diverged":
-        print(f"nnviz: {result.message}", file=sys.stderr)
+    with _sigint_flag() as should_stop:  # Ctrl+C stops training; the export below is finished
+        snap, stopped = train(exp, should_stop, bar.update)
+        bar.close()
+        ev = exp.evaluate()
+        if args.export:
+            nnio.save(exp.model({"stopped": stopped}), args.export)
+        summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                              snap.training_seconds, exp.session.iteration, stopped, snap.message)
+        if args.json:
+            print(json.dumps(summary))
+        elif not args.quiet:
+            _print_summary(exp, summary, ev, args.export)
+    if stopped == "diverged":
+        print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
 
@@ -300,9 +273,35 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
         print(f"model written to {export}")
 
 
+def _input_columns(args, model) -> tuple[str, ...]:
+    """The CSV columns that feed the model's inputs: --columns, else the model's input names;
+    a model without names (one imported from ONNX) takes all the CSV's columns in order when
+    their number fits, and says so."""
+    p = model.arch.n_inputs
+    if args.columns is not None:
+        cols = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+        if len(cols) != p:
+            raise ValueError(f"--columns names {len(cols)} column(s), the model takes {p} inputs")
+        return cols
+    if not model.training.get("imported_from"):
+        return tuple(model.input_names)
+    try:
+        first = next((r for r in csv.reader(io.StringIO(read_text(args.data, fallback_latin1=True)))
+                      if any(c.strip() for c in r)), [])
+    except csv.Error as exc:
+        raise ValueError(f"{args.data}: not a readable CSV file ({exc})") from None
+    header = tuple(c.strip() for c in first)
+    if len(header) != p or len(set(header)) != p:
+        raise ValueError(f"{args.model} has no input names and {args.data} has {len(header)} columns, not {p} "
+                         f"distinct ones; name the input columns with --columns a,b,...")
+    print(f"nnviz: {args.model} has no input names; using the CSV's {p} columns in order: {', '.join(header)}",
+          file=sys.stderr)
+    return header
+
+
 def cmd_predict(args) -> int:
     model = nnio.load(args.model)
-    X, rows, header = datamod.load_inputs(args.data, model.input_names)
+    X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model))
     Y = model.predict(X)
     labels = model.predict_labels(X)
     buf = io.StringIO()
@@ -347,6 +346,11 @@ def cmd_gui(args) -> int:
     from .gui.app import run_from_args  # PySide6 only from here on
 
     return run_from_args(args)
+
+
+def gui_main() -> int:
+    """Entry point of the ``nnviz-gui`` script: the window (iris loaded by default)."""
+    return main(["gui", *sys.argv[1:]])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,7 @@ from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
 from .model import Model
 from .network import Architecture, Network
-from .snapshot import Snapshot, frozen
+from .snapshot import History, Snapshot, frozen
 from .timeline import MicroSteps, Timeline
 from .training import StepTrace, TrainConfig
 
@@ -47,6 +47,7 @@ CHUNK_SECONDS = 0.02
 EMIT_SECONDS = 1 / 30
 MAP_GRID = 80  # the decision map is MAP_GRID x MAP_GRID points
 MAX_CHUNK = 1_000_000
+PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory stays bounded)
 
 # Fields of Settings that only change how training proceeds, not the network or data.
 TRAINING_ONLY = ("algorithm", "lr", "momentum", "batch_size", "threshold", "iterations", "engine", "dtype")
@@ -146,8 +147,8 @@ class Runner:
         self.needs: frozenset[str] = NEEDS
         self.selected_row = 0
         self._remaining = 0
-        self._pending_x: list[np.ndarray] = []
-        self._pending_y: list[np.ndarray] = []
+        self._pending = History(PENDING_POINTS)  # the mse values since the last snapshot
+        self.last_mse = float("nan")  # of the last iteration run
         self._last_emit = -np.inf
         self._run_started: float | None = None
         self._run_iters = 0
@@ -215,8 +216,7 @@ class Runner:
         self._remaining = 0
         self.chunk = 1  # re-learned for every network
         self._stopped, self._message = None, ""
-        self._pending_x.clear()
-        self._pending_y.clear()
+        self._pending.clear()
         self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
         self._trace, self._micro = None, None
         self._preview_at = None
@@ -313,8 +313,8 @@ class Runner:
             self.chunk = max(round(self.chunk * self.chunk_seconds / dt), 1)
         if res.iterations:
             start = exp.session.iteration - res.iterations
-            self._pending_x.append(np.arange(start, exp.session.iteration))
-            self._pending_y.append(res.mse)
+            self._pending.extend(np.arange(start, exp.session.iteration), res.mse)
+            self.last_mse = float(res.mse[-1])
         self._remaining -= res.iterations
         self._run_iters += res.iterations
         self._run_seconds += dt
@@ -370,8 +370,7 @@ class Runner:
         except FloatingPointError as exc:
             self._fail(str(exc))
             return
-        self._pending_x.append(np.array([session.iteration - 1]))
-        self._pending_y.append(np.array([self._trace.mse]))
+        self._pending.extend(np.array([session.iteration - 1]), np.array([self._trace.mse]))
         self.timeline.record(session)
         self.state = State.PAUSED
         self._stopped = None
@@ -402,8 +401,7 @@ class Runner:
         elif not self._micro.done:
             if self._micro.advance() == "update":
                 self._micro.finish(session)
-                self._pending_x.append(np.array([session.iteration - 1]))
-                self._pending_y.append(np.array([self._micro.trace.mse]))
+                self._pending.extend(np.array([session.iteration - 1]), np.array([self._micro.trace.mse]))
                 self.timeline.record(session)
         else:  # the update was shown: start the next iteration
             self._micro = None
@@ -451,8 +449,7 @@ class Runner:
         self.state = State.PAUSED
         self._stopped = None
         self._rewound = True
-        self._pending_x.clear()
-        self._pending_y.clear()
+        self._pending.clear()
         self._emit(force=True)
 
     def preview(self, iteration: int) -> None:
@@ -513,10 +510,8 @@ class Runner:
             except ValueError as exc:
                 self._preview_at = None
                 self.listener.on_error(str(exc))
-        xs = np.concatenate(self._pending_x) if self._pending_x else np.empty(0, dtype=np.int64)
-        ys = np.concatenate(self._pending_y) if self._pending_y else np.empty(0)
-        self._pending_x.clear()
-        self._pending_y.clear()
+        xs, ys = self._pending.x.copy(), self._pending.y.copy()
+        self._pending.clear()
         xs.flags.writeable = False
         ys.flags.writeable = False
         at_rest = not self.state.live

@@ -13,6 +13,7 @@ import sys
 
 from ..core.experiment import Settings
 from ..core.model import Model
+from ..core.options import run_summary, settings_from_options
 
 
 def check_display() -> None:
@@ -44,11 +45,10 @@ def _application():
 def run_from_args(args) -> int:
     """``nnviz gui``: open the window preset from the parsed options; returns the exit code."""
     from .. import io as nnio
-    from ..cli import settings_from_args
 
     check_display()
     init = nnio.load(args.init) if args.init else None
-    settings = settings_from_args(args, init)
+    settings = settings_from_options(args, init)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
     from pathlib import Path
@@ -103,19 +103,16 @@ def run_from_args(args) -> int:
 
 
 def _summary(window, snap) -> dict:
-    from ..cli import summary_dict
-
+    """The run's JSON summary plus how the window painted it: frames, frames per second while
+    training, and the largest lag (in iterations) between a view and its frame (always 0)."""
     ctx = window.context
+    c = window.controller
     stopped = snap.stopped or ("interrupted" if snap.state != "finished" else None)
-    summary = summary_dict(ctx.dataset.name, ctx.arch, ctx.settings, snap.iteration, snap, snap.training_seconds,
-                           snap.iteration, stopped, snap.message)
-    summary.update(frames_rendered=window.controller.frames_rendered,
-                   snapshots=window.controller.snapshots_received)
+    summary = run_summary(ctx.dataset.name, ctx.arch, snap.settings or ctx.settings, snap.iteration, snap,
+                          snap.training_seconds, snap.iteration, stopped, snap.message)
+    summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
+                   frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
+                   snapshots=c.snapshots_received)
     return summary
 
 
-def main() -> int:
-    """Entry point of the ``nnviz-gui`` script: the window with iris loaded."""
-    from ..cli import main as cli_main
-
-    return cli_main(["gui", *sys.argv[1:]])

@@ -480,7 +480,8 @@ class MainWindow(QMainWindow):
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
         self.controller.adopt(exp, data.history_x, data.history_y)
         self.session_path = str(path)
-        self._saved_mark = ("pending", exp.session.iteration)
+        # saved as it is once its first snapshot arrives (one of a newer generation than now)
+        self._saved_mark = ("pending", self.context.generation if self.context is not None else 0)
         self._add_recent(str(path))
 
     def open_model(self, path: str) -> bool:
@@ -604,7 +605,8 @@ class MainWindow(QMainWindow):
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
-            if self._saved_mark is not None and self._saved_mark[0] == "pending":
+            mark = self._saved_mark
+            if mark is not None and mark[0] == "pending" and snap.generation > mark[1]:
                 self._saved_mark = self._mark(snap)  # the opened session, as loaded
             if self._pending_save and snap.train_state is not None:
                 path, self._pending_save = self._pending_save, None

@@ -216,7 +216,7 @@ class ControlPanel(QWidget):
             self.loss.setCurrentText(s.loss)
             self.seed.setValue(s.seed)
             self.algorithm.setCurrentText(s.algorithm)
-            self.lr.setText(f"{s.lr:g}")
+            self.lr.setText(number_text(s.lr))
             self.batch_size.setValue(s.batch_size or 0)
             self.momentum.setValue(s.momentum)
             self.threshold.setValue(s.threshold)

@@ -1,0 +1,60 @@
+"""What the command line and the window share: Settings from parsed options, and the
+JSON summary of a run.  Here, in the core, so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .experiment import Settings
+from .model import Model
+from .network import Architecture
+
+# Settings fields that come from an option of the same name (the rest need a conversion).
+_SAME_NAME = ("data", "target", "classify", "noise", "output_activation", "loss", "algorithm", "lr", "momentum",
+              "batch_size", "threshold", "iterations", "seed", "test_fraction", "engine", "dtype")
+
+
+def settings_from_options(opts, init: Model | None = None) -> Settings:
+    """Settings from parsed options (an argparse Namespace or any object with those
+    attributes); the architecture comes from the --init model when one is given."""
+    known = set(Settings.__dataclass_fields__)
+    kw = {k: getattr(opts, k) for k in _SAME_NAME if k in known and hasattr(opts, k)}
+    kw["standardize"] = not getattr(opts, "no_standardize", False)
+    hidden = getattr(opts, "hidden", None)
+    s = Settings.parse(hidden=hidden, activation=getattr(opts, "activation", None), **kw)
+    if init is not None:
+        arch = init.arch
+        if hidden is not None and tuple(s.hidden) != arch.hidden:
+            raise ValueError(f"--hidden {hidden} does not match the --init model's hidden layers "
+                             f"({','.join(map(str, arch.hidden)) or '0'})")
+        s = s.with_(hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
+                    output_activation=arch.output_activation, loss=arch.loss)
+    return s
+
+
+def _finite(x):
+    return x if x is None or math.isfinite(x) else None
+
+
+def run_summary(data: str, arch: Architecture, settings: Settings, iterations: int, scores, seconds: float,
+                done: int, stopped: str | None, message: str = "") -> dict:
+    """The --json summary of ``nnviz train`` and ``nnviz gui``.  ``scores`` has mse, accuracy,
+    test_mse, test_accuracy (an Evaluation or a Snapshot); ``done`` iterations took ``seconds``.
+    Settings are those in force at the end of the run."""
+    return {
+        "data": data,
+        "architecture": arch.describe(),
+        "algorithm": settings.algorithm,
+        "learning_rate": settings.lr,
+        "iterations": int(iterations),
+        "mse": _finite(scores.mse),
+        "accuracy": scores.accuracy,
+        "test_mse": _finite(scores.test_mse),
+        "test_accuracy": scores.test_accuracy,
+        "seconds": seconds,
+        "iterations_per_second": (done / seconds) if seconds > 0 else None,
+        "stopped": stopped,
+        "message": message or None,
+        "seed": settings.seed,
+    }
