@@ -4,6 +4,7 @@
     document.py      the model document (dict <-> Model) and its checks
     registry.py      formats by extension: load, save, check_target
     format_json.py   format_npz.py   format_csv.py   format_onnx.py   one module per format
+    onnx_import.py   reading an ONNX graph as a multilayer perceptron (the MLP patterns only)
     session.py       session files (.nnviz)
 
 ``load(path)``, ``save(model, path)`` and ``check_target(path)`` pick the format by the
