@@ -41,6 +41,21 @@ def _faded(rgb: tuple[int, int, int], level: float) -> tuple[int, int, int]:
     return tuple(int(round(255 - (255 - c) * keep)) for c in rgb)
 
 
+def _band_pens() -> dict:
+    """The pen of every (dimmed, width band, sign): made once, not per frame."""
+    pens = {}
+    for dim in (False, True):
+        for b in range(BANDS):
+            level = (b + 0.5) / BANDS
+            for sign in (0, 1):
+                colour = _faded(POSITIVE if sign else NEGATIVE, level * (0.15 if dim else 1.0))
+                pens[dim, b, sign] = pg.mkPen(colour, width=0.6 + 6.4 * level)
+    return pens
+
+
+_PENS = _band_pens()
+
+
 def _small_font():
     from PySide6.QtGui import QFont
 
@@ -394,7 +409,6 @@ class NetworkView(pg.PlotWidget):
         strokes = []
         for dim in (True, False) if hl_mats else (False,):  # edges outside the micro-step: pale, below
             for b in range(BANDS):  # weak bands first, so strong edges lie on top
-                level = (b + 0.5) / BANDS
                 for sign in (0, 1):
                     sel = drawn[(band[drawn] == b) & (positive[drawn] == bool(sign)) & (lit[drawn] != dim)]
                     if sel.size == 0:
@@ -403,9 +417,7 @@ class NetworkView(pg.PlotWidget):
                     y = np.empty(2 * sel.size)
                     x[0::2], x[1::2] = P[sel, 0], Q[sel, 0]
                     y[0::2], y[1::2] = P[sel, 1], Q[sel, 1]
-                    colour = _faded(POSITIVE if sign else NEGATIVE, level * (0.15 if dim else 1.0))
-                    pen = pg.mkPen(colour, width=0.6 + 6.4 * level)
-                    strokes.append((pen, pg.arrayToQPath(x, y, connect="pairs")))
+                    strokes.append((_PENS[dim, b, sign], pg.arrayToQPath(x, y, connect="pairs")))
         self._edges.set_strokes(strokes, antialias=aa)
         notes = []
         if len(self.edge_src) < self.total_edges:

@@ -35,6 +35,7 @@ class PredictionModel(QAbstractTableModel):
         self.wrong = np.zeros(0, dtype=bool)
         self.sets: list[str] = []
         self.n_in = 0
+        self._shown: np.ndarray | None = None  # the outputs as shown (rounded), to tell what changed
 
     def set_rows(self, headers, X, truth, sets):
         self.beginResetModel()
@@ -43,16 +44,24 @@ class PredictionModel(QAbstractTableModel):
         self.n_in = X.shape[1]
         self.pred = [""] * len(truth)
         self.out = np.full((len(truth), len(headers) - self.n_in - 4), np.nan)
+        self._shown = None
         self.wrong = np.zeros(len(truth), dtype=bool)
         self.endResetModel()
 
     def set_outputs(self, out: np.ndarray, pred: list[str] | np.ndarray, wrong: np.ndarray) -> None:
-        """New outputs: cells are formatted when Qt asks for them (only visible ones), and
-        dataChanged names only the output columns, and only the rows whose mark changed."""
-        self.out, self.pred, self.wrong = out, pred, wrong
-        if len(self.truth):
-            first = self.index(0, self.n_in + 2)
-            last = self.index(len(self.truth) - 1, len(self.headers) - 1)
+        """New outputs.  Cells are formatted only when Qt asks (the visible ones), and
+        dataChanged covers only the rows whose shown text can have changed (4 significant
+        digits, the prediction, the mark), so a converged network costs no repaint."""
+        with np.errstate(all="ignore"):
+            shown = _round_sig(out, 4)
+        changed = np.ones(len(self.truth), dtype=bool) if self._shown is None or self._shown.shape != shown.shape \
+            else ((shown != self._shown) & ~(np.isnan(shown) & np.isnan(self._shown))).any(axis=1) \
+            | (np.asarray(pred) != np.asarray(self.pred, dtype=object)) | (wrong != self.wrong)
+        self.out, self.pred, self.wrong, self._shown = out, pred, wrong, shown
+        rows = np.flatnonzero(changed)
+        if rows.size:
+            first = self.index(int(rows[0]), 0)
+            last = self.index(int(rows[-1]), len(self.headers) - 1)
             self.dataChanged.emit(first, last, [DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE])
 
     def rowCount(self, parent=QModelIndex()):
@@ -100,6 +109,12 @@ class PredictionModel(QAbstractTableModel):
             numeric = 0 < c <= self.n_in or self.n_in + 2 < c < len(self.headers) - 1
             return _RIGHT if numeric else None
         return None
+
+
+def _round_sig(a: np.ndarray, digits: int) -> np.ndarray:
+    """a rounded to ``digits`` significant digits (what ``f"{v:.4g}"`` shows)."""
+    mag = np.where(a == 0, 1.0, 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(a == 0, 1.0, a))))))
+    return np.round(a * mag) / mag
 
 
 _WRONG_BRUSH = QBrush(WRONG)

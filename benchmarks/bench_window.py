@@ -1,0 +1,237 @@
+"""How the window keeps up: frames, training throughput, command latency and paint costs.
+
+One command, one table per part, everything measured in this run (the machine is
+shared and noisy: medians of repeats, and ratios between runs made side by side):
+
+1. Throughput: ``nnviz train --json`` against ``nnviz gui --autostart --quit-when-done
+   --json`` (offscreen) for the same run, alternately; the window's frames per second
+   while training and the largest lag between a view and its frame (must be 0).
+   Targets: iris 2 x 6 within 10% and at least 20 frames/s; digits 64-128-64-10 within 25%.
+2. Command latency, in one window: from Pause / Step / Reset to the answer painted, and
+   Close to the thread ended, for networks up to 784-256-256-10, right after a change of
+   architecture.  Target: 100 ms.
+3. Paint cost per view and frame (iris, digits), and a diagram update (iris, 784-128-64-10).
+   Targets: diagram under 5 ms for iris, 30 ms for 784-128-64-10.
+
+    python benchmarks/bench_window.py [--repeats 3] [--quick]
+
+Every part ends by itself (deadlines on every wait).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+
+def digits_csv(folder: Path) -> Path:
+    """The UCI digits (scikit-learn's copy, offline) as a CSV; random data of its shape without it."""
+    path = folder / "digits.csv"
+    try:
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        X, y = d.data, d.target
+    except ImportError:
+        rng = np.random.default_rng(0)
+        X, y = rng.integers(0, 17, size=(1797, 64)).astype(float), rng.integers(0, 10, 1797)
+    with open(path, "w") as fh:
+        fh.write(",".join(f"p{i}" for i in range(64)) + ",digit\n")
+        for row, k in zip(X, y):
+            fh.write(",".join(f"{v:g}" for v in row) + f",d{k}\n")
+    return path
+
+
+def synthetic(rows: int, inputs: int, classes: int, seed: int = 0):
+    from nnviz.core.data import Dataset
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, inputs))
+    T = np.eye(classes)[rng.integers(0, classes, rows)]
+    return Dataset("synthetic", X, T, tuple(f"x{i}" for i in range(inputs)), tuple(f"c{i}" for i in range(classes)),
+                   "classes")
+
+
+# -- 1. throughput -------------------------------------------------------------------
+def run_cli(kind: str, args: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "nnviz", kind, *args, "--json"]
+    if kind == "gui":
+        cmd += ["--autostart", "--quit-when-done"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen")).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def throughput(cases, repeats: int) -> list[str]:
+    rows = ["| run | `nnviz train` it/s | window it/s | window / train | frames/s while training | max view lag |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for name, args in cases:
+        tr, gu, fps, lag = [], [], [], []
+        for _ in range(repeats):
+            t = run_cli("train", args)
+            g = run_cli("gui", args)
+            tr.append(t["iterations_per_second"])
+            gu.append(g["iterations_per_second"])
+            fps.append(g["frames_per_second_training"])
+            lag.append(g["max_view_lag"])
+            print(f"  {name}: train {t['iterations_per_second']:,.0f} it/s, window {g['iterations_per_second']:,.0f} it/s, "
+                  f"{g['frames_per_second_training']:.1f} frames/s", flush=True)
+        t, g = statistics.median(tr), statistics.median(gu)
+        rows.append(f"| {name} | {t:,.0f} | {g:,.0f} | {g / t:.2f} | {statistics.median(fps):.1f} | {max(lag)} |")
+    return rows
+
+
+# -- 2. command latency ---------------------------------------------------------------
+def wait(app, cond, seconds: float = 30.0) -> bool:
+    end = time.perf_counter() + seconds
+    while not cond():
+        if time.perf_counter() > end:
+            return False
+        app.processEvents()
+        time.sleep(0.0005)
+    return True
+
+
+def latency(app, cases) -> list[str]:
+    from nnviz.core.experiment import Settings
+    from nnviz.gui.app import build_window
+
+    rows = ["| network (rows) | Pause | Step | Reset | Close |", "|---|---:|---:|---:|---:|"]
+    for name, ds, hidden in cases:
+        w = build_window(Settings(iterations=10_000_000))
+        w.confirm_close = w.confirm_discard = False
+        w.show()
+        wait(app, lambda: w.latest is not None)
+        # a tiny network first, trained a while: the chunk must be re-learned for the big one
+        w.controller.configure(w.controller.context.settings.with_(hidden=(2,)))
+        wait(app, lambda: w.context.arch.hidden == (2,))
+        w.play()
+        wait(app, lambda: w.latest is not None and w.latest.iteration > 20_000, 10)
+        w.pause()
+        wait(app, lambda: w.latest.state == "paused")
+        w.controller.configure(w.controller.context.settings.with_(data="synthetic", hidden=hidden), ds)
+        wait(app, lambda: w.context.arch.hidden == hidden and w.latest is not None)
+        w.play()
+        wait(app, lambda: w.latest.state == "running", 10)
+        time.sleep(0.5)
+        out = {}
+        for what, act, done in (
+                ("Pause", w.pause, lambda: w.shown_iteration is not None and w.latest.state == "paused"),
+                ("Step", lambda: w.step(1), lambda: w.latest.state == "paused" and w.latest.iteration == it + 1),
+                ("Reset", w.reset, lambda: w.latest is not None and w.latest.iteration == 0)):
+            app.processEvents()
+            it = w.latest.iteration
+            t0 = time.perf_counter()
+            act()
+            ok = wait(app, done, 30)
+            out[what] = (time.perf_counter() - t0) * 1000 if ok else float("nan")
+        w.play()
+        wait(app, lambda: w.latest.state == "running", 10)
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        w.close()
+        out["Close"] = (time.perf_counter() - t0) * 1000
+        rows.append(f"| {name} | " + " | ".join(f"{out[k]:.0f} ms" for k in ("Pause", "Step", "Reset", "Close")) + " |")
+        print(f"  {name}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in out.items()), flush=True)
+    return rows
+
+
+# -- 3. paint costs -------------------------------------------------------------------
+def paint_costs(app, cases) -> list[str]:
+    from dataclasses import replace
+
+    from nnviz.core.experiment import Settings
+    from nnviz.core.snapshot import frozen
+    from nnviz.gui.app import build_window
+
+    rows = ["| data, network | diagram | error plot | predictions | inspector | whole frame |",
+            "|---|---:|---:|---:|---:|---:|"]
+    rng = np.random.default_rng(1)
+    for name, settings, ds in cases:
+        w = build_window(Settings(iterations=1_000_000))
+        w.confirm_close = w.confirm_discard = False
+        w.show()
+        wait(app, lambda: w.latest is not None)
+        if ds is not None or settings != w.controller.context.settings:
+            w.controller.configure(settings, ds)
+            wait(app, lambda: w.context.arch.hidden == settings.hidden and w.latest is not None
+                 and w.latest.generation == w.context.generation)
+        w.step(20)
+        wait(app, lambda: w.latest.iteration == 20)
+        base = w.latest
+        times = {k: [] for k in ("diagram", "plot", "predictions", "inspector", "frame")}
+        views = {"diagram": lambda s: w.network_view.show_snapshot(s, fast=True),
+                 "plot": lambda s: w.loss_plot.show_snapshot(s, w.controller.history, w.controller.test_history),
+                 "predictions": w.predictions.show_snapshot, "inspector": w.inspector.show_snapshot}
+        widgets = {"diagram": w.network_view, "plot": w.loss_plot, "predictions": w.predictions,
+                   "inspector": w.inspector}
+        for i in range(30):
+            weights = tuple(frozen(W + rng.normal(scale=0.01, size=W.shape)) for W in base.weights)
+            snap = replace(base, weights=weights, state="running", iteration=base.iteration + i + 1, trace=None)
+            # each view alone (set data, then Qt paints what became dirty), then a whole frame
+            for k, show in views.items():
+                app.processEvents()
+                t0 = time.perf_counter()
+                show(snap)
+                app.processEvents()
+                times[k].append(time.perf_counter() - t0)
+            app.processEvents()
+            t0 = time.perf_counter()
+            w._on_render(replace(snap, iteration=snap.iteration + 1000))
+            app.processEvents()
+            times["frame"].append(time.perf_counter() - t0)
+        rows.append(f"| {name} | " + " | ".join(f"{1000 * statistics.median(times[k]):.1f} ms"
+                                               for k in ("diagram", "plot", "predictions", "inspector", "frame")) + " |")
+        print(f"  {name}: frame {1000 * statistics.median(times['frame']):.1f} ms", flush=True)
+        w.close()
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="fewer iterations, one repeat (a smoke run)")
+    a = ap.parse_args()
+    repeats = 1 if a.quick else a.repeats
+    with tempfile.TemporaryDirectory() as tmp:
+        digits = digits_csv(Path(tmp))
+        iris_n = 20_000 if a.quick else 100_000
+        digits_n = 100 if a.quick else 600
+        print("1. throughput", flush=True)
+        t1 = throughput([("iris 4-6-6-3", ["--data", "iris", "--iterations", str(iris_n)]),
+                         ("digits 64-128-64-10", ["--data", str(digits), "--hidden", "128,64",
+                                                  "--iterations", str(digits_n)])], repeats)
+        from PySide6.QtWidgets import QApplication
+
+        from nnviz.core.data import load_csv
+        from nnviz.core.experiment import Settings
+
+        app = QApplication.instance() or QApplication([])
+        print("2. command latency", flush=True)
+        t2 = latency(app, [("iris-like 4-6-6-3 (150)", synthetic(150, 4, 3), (6, 6)),
+                           ("64-128-64-10 (1,797)", synthetic(1797, 64, 10), (128, 64)),
+                           ("784-256-256-10 (1,797)", synthetic(1797, 784, 10), (256, 256))])
+        print("3. paint costs", flush=True)
+        t3 = paint_costs(app, [("iris 4-6-6-3", Settings(iterations=1_000_000), None),
+                               ("digits 64-128-64-10", Settings(data=str(digits), hidden=(128, 64), iterations=10_000),
+                                load_csv(digits)),
+                               ("784-128-64-10 (200 rows)", Settings(data="synthetic", hidden=(128, 64), iterations=10_000),
+                                synthetic(200, 784, 10))])
+    for table in (t1, t2, t3):
+        print()
+        print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()
