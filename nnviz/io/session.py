@@ -42,6 +42,7 @@ class SessionData:
     state: dict
     history_x: np.ndarray
     history_y: np.ndarray
+    source: str = ""  # the file it was read from, named in restore's errors
 
 
 def _floats(a) -> list:
@@ -94,9 +95,11 @@ def load(path: str | Path) -> SessionData:
     path = Path(path)
     raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES)
     try:
-        return from_dict(parse_json(raw))
+        data = from_dict(parse_json(raw))
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
+    data.source = str(path)
+    return data
 
 
 # -- checks ------------------------------------------------------------------------
@@ -314,7 +317,15 @@ def from_dict(doc) -> SessionData:
 
 
 def restore(data: SessionData) -> Experiment:
-    """The experiment of a session, at the saved iteration (checks the state against the data)."""
+    """The experiment of a session, at the saved iteration (checks the state against the data);
+    errors name the session's file."""
+    try:
+        return _restore(data)
+    except ValueError as exc:
+        raise ValueError(f"{data.source}: {exc}" if data.source else str(exc)) from None
+
+
+def _restore(data: SessionData) -> Experiment:
     exp = Experiment(data.settings, dataset=data.dataset)
     P = exp.arch.n_weights
     if data.state["params"].size != P:
