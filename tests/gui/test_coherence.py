@@ -47,6 +47,7 @@ def test_a_preview_moves_every_view_the_inspector_too(make_window, qtbot):
     assert w.inspector.trace.iteration == 63
     assert w.loss_plot.slider.value() == 63 and w.loss_plot.slider.maximum() == 100
     assert "iteration 63" in w.predictions.summary.text()
+    assert "iteration 63" in w.loss_plot.value_label.text()
 
 
 def test_step_back_to_zero_says_iteration_0_in_the_inspector(make_window, qtbot):
@@ -75,6 +76,7 @@ def test_error_plot_is_log_scaled_with_plain_numbers(make_window):
     assert lp.log_box.isChecked() and lp.plot.getPlotItem().ctrl.logYCheck.isChecked()
     axis = lp.plot.getAxis("left")
     assert axis.logTickStrings([-3, -2, 0], 1, 1) == ["0.001", "0.01", "1"]
+    assert axis.logTickStrings(np.log10([0.02, 0.03, 0.05, 0.07]), 1, 1) == ["0.02", "", "0.05", ""]
     assert not axis.autoSIPrefix
     lp.log_box.setChecked(False)
     assert not lp.plot.getPlotItem().ctrl.logYCheck.isChecked()

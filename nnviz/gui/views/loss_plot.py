@@ -20,7 +20,13 @@ class PlainAxis(pg.AxisItem):
         self.enableAutoSIPrefix(False)
 
     def logTickStrings(self, values, scale, spacing):
-        return [f"{10.0 ** float(v) * scale:.4g}" for v in values]
+        """Decades and their 2 and 5 labelled (0.01, 0.02, 0.05, 0.1); the other minor ticks bare."""
+        out = []
+        for v in values:
+            x = 10.0 ** float(v) * scale
+            mantissa = x / 10.0 ** np.floor(np.log10(x)) if x > 0 else 0.0
+            out.append(f"{x:.4g}" if min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-6 else "")
+        return out
 
 
 class LossPlot(QWidget):
@@ -61,12 +67,14 @@ class LossPlot(QWidget):
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(179, 88, 6, width=1.5))
         self.marker.setVisible(False)
         self.plot.addItem(self.marker, ignoreBounds=True)
+        self.plot.setMinimumSize(160, 120)
         self.slider = QSlider(Qt.Horizontal)
+        self.slider.setMinimumWidth(60)
         self.slider.setToolTip("history: drag to see the network at an earlier iteration")
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
         self.slider_label = QLabel("")
-        self.resume_button = QPushButton("Resume from here")
+        self.resume_button = QPushButton("Resume here")
         self.resume_button.setToolTip("make the iteration shown the current one (later iterations are discarded)")
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self._on_resume)
@@ -151,8 +159,10 @@ class LossPlot(QWidget):
         point), the slider and marker on the snapshot's iteration."""
         self.shown_iteration = snap.iteration
         self.sync_slider(snap.present_iteration, snap.iteration, snap.first_iteration)
-        if snap.preview:
-            return  # the curve is the present; the marker shows where the preview is
+        if snap.preview:  # the curve is the present; the marker and the label show the preview
+            self.value_label.setText(f"<span style='color:#b35806'>history: iteration {snap.iteration:,}, "
+                                     f"train mse {snap.mse:.5g}</span>")
+            return
         x, y = history.x, history.y
         if not len(x) or x[-1] < snap.iteration:  # mse_history[i] is the mse before update i + 1
             x = np.append(x, snap.iteration)

@@ -137,7 +137,7 @@ class NetworkView(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 150)
         for ax in ("left", "bottom"):
             self.hideAxis(ax)
         self.setMenuEnabled(False)
