@@ -29,6 +29,7 @@ from .core.losses import LOSSES
 from .core.options import run_summary, settings_from_options
 from .core.runner import Runner
 from .core.training import ALGORITHMS
+from .core.training import DTYPES, ENGINES
 
 EXIT_ERROR = 2
 EXIT_DIVERGED = 3
@@ -99,6 +100,9 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init", metavar="MODEL_FILE", help="start from the weights in a model file")
     p.add_argument("--export", metavar="FILE",
                    help="write the trained model to FILE (.json, .npz, .csv weights, .onnx)")
+    p.add_argument("--engine", choices=ENGINES, default=d.engine,
+                   help="the training loop: numba (compiled, holds no GIL), numpy, or auto (numba when installed)")
+    p.add_argument("--dtype", choices=DTYPES, default=d.dtype, help="float64 (default) or float32 (large networks)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
 
 
@@ -238,6 +242,7 @@ def cmd_train(args) -> int:
             nnio.save(exp.model({"stopped": stopped}), args.export)
         summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
                               snap.training_seconds, exp.session.iteration, stopped, snap.message)
+        summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
         if args.json:
             print(json.dumps(summary))
         elif not args.quiet:

@@ -39,6 +39,8 @@ class Settings:
     seed: int = 1
     test_fraction: float = 0.0
     standardize: bool = True
+    engine: str = "auto"  # training.ENGINES: auto (numba when importable), numba, numpy
+    dtype: str = "float64"  # or float32
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -97,7 +99,7 @@ class Experiment:
         self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None
         self.Y_test = self.scaling.targets(self.test.T) if self.test is not None else None
         self.session = TrainingSession(net, self.X_train, self.Y_train, self.config,
-                                       np.random.default_rng([s.seed, 3]))
+                                       np.random.default_rng([s.seed, 3]), engine=s.engine, dtype=s.dtype)
 
     @property
     def network(self) -> Network:

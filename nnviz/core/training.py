@@ -16,6 +16,15 @@ nothing is concatenated), all weights live in one flat vector so the update
 is a single call, and floating-point warnings are silenced once per run
 rather than per call.  ``reference.py`` holds a plain version of the same
 algorithm; the tests require both to agree.
+
+Engines: ``engine="numpy"`` runs the loop below; ``"numba"`` runs the same
+algorithm compiled by numba (``kernel.py``), which holds no GIL while it runs;
+``"auto"`` (the default) takes numba when it can be imported.  A session keeps
+its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
+(the network's ``params`` stay float64 and hold exactly the float32 values after
+every call; states taken by ``get_state`` are float64 copies of them, so a
+state restores bit for bit).  ``run`` executes under the BLAS thread count of
+``blas.py`` (``blas_threads``), so BLAS spins no threads outside training.
 """
 
 from __future__ import annotations
@@ -25,10 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations as acts
-from . import losses
+from . import blas, losses
 from .network import Network, split_flat
 
 ALGORITHMS = ("gd", "rprop+", "rprop-")
+ENGINES = ("auto", "numba", "numpy")
+DTYPES = ("float64", "float32")
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -109,24 +120,47 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return c
 
 
+def resolve_engine(engine: str) -> str:
+    """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if engine == "numpy":
+        return "numpy"
+    from . import kernel
+
+    if kernel.AVAILABLE:
+        return "numba"
+    if engine == "numba":
+        raise ValueError("the numba engine needs the numba and scipy packages, which are not installed "
+                         "(use --engine numpy)")
+    return "numpy"
+
+
+def check_dtype(dtype: str) -> str:
+    """``dtype`` if it is one nnviz trains in; ValueError otherwise."""
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r} (choose from {', '.join(DTYPES)})")
+    return dtype
+
+
 class _Buffers:
     """Preallocated arrays for one batch size (n rows)."""
 
-    def __init__(self, net: Network, n: int, n_params: int):
+    def __init__(self, net: Network, n: int, dtype: np.dtype):
         arch = net.arch
         sizes = arch.sizes
         L = len(sizes) - 1
         self.n = n
-        self.ins = [np.empty((n, s + 1)) for s in sizes[:-1]]
+        self.ins = [np.empty((n, s + 1), dtype) for s in sizes[:-1]]
         for inp in self.ins:
             inp[:, 0] = 1.0
-        self.A = [np.empty((n, s)) for s in sizes[1:]]
-        self.tmp = [np.empty((n, s)) for s in sizes[1:]]
-        self.H = [self.ins[l + 1][:, 1:] for l in range(L - 1)] + [np.empty((n, sizes[-1]))]
-        self.fp = [np.empty((n, s)) for s in sizes[1:]]
-        self.E = np.empty((n, sizes[-1]))
-        self.Y = np.empty((n, sizes[-1]))
-        self.D = [np.empty((n, s)) for s in sizes[1:]]
+        self.A = [np.empty((n, s), dtype) for s in sizes[1:]]
+        self.tmp = [np.empty((n, s), dtype) for s in sizes[1:]]
+        self.H = [self.ins[l + 1][:, 1:] for l in range(L - 1)] + [np.empty((n, sizes[-1]), dtype)]
+        self.fp = [np.empty((n, s), dtype) for s in sizes[1:]]
+        self.E = np.empty((n, sizes[-1]), dtype)
+        self.Y = np.empty((n, sizes[-1]), dtype)
+        self.D = [np.empty((n, s), dtype) for s in sizes[1:]]
         out_act = acts.ACTIVATIONS[arch.output_activation]
         self.out_uses_fp = losses.output_delta_uses_fprime(arch.loss) and not out_act.identity_deriv
         if not self.out_uses_fp:
@@ -139,8 +173,47 @@ def iterations_per_epoch(n_rows: int, batch_size: int | None) -> int:
     return -(-n_rows // b)
 
 
+class _KernelBuffers:
+    """The numba kernel's flat buffers for ``cap`` rows (kernel.buffer_sizes), and their
+    per-layer views as the kernel cuts them for a batch of m <= cap rows."""
+
+    def __init__(self, sizes: tuple[int, ...], cap: int, dtype: np.dtype):
+        self.sizes = sizes
+        lengths = kernel_buffer_sizes(sizes, cap)
+        self.xb = np.zeros(lengths["xb"], dtype)
+        self.hin = np.zeros(lengths["hin"], dtype)
+        self.A = np.zeros(lengths["A"], dtype)
+        self.fp = np.zeros(lengths["A"], dtype)
+        self.D = np.zeros(lengths["A"], dtype)
+        self.Hout = np.zeros(lengths["out"], dtype)
+        self.E = np.zeros(lengths["out"], dtype)
+        self.Yb = np.zeros(lengths["out"], dtype)
+
+    def views(self, m: int) -> dict:
+        from .kernel import pieces
+
+        s = self.sizes
+        k = s[-1]
+        return {
+            "xb": pieces(self.xb, m, [s[0] + 1])[0],
+            "hin": pieces(self.hin, m, [w + 1 for w in s[1:-1]]),
+            "A": pieces(self.A, m, s[1:]),
+            "fp": pieces(self.fp, m, s[1:]),
+            "D": pieces(self.D, m, s[1:]),
+            "Hout": pieces(self.Hout, m, [k])[0],
+            "E": pieces(self.E, m, [k])[0],
+            "Yb": pieces(self.Yb, m, [k])[0],
+        }
+
+
+def kernel_buffer_sizes(sizes, cap: int) -> dict:
+    from .kernel import buffer_sizes
+
+    return buffer_sizes(sizes, cap)
+
+
 class TrainingSession:
-    """A network being trained on (X, Y) with one configuration."""
+    """A network being trained on (X, Y) with one configuration (and one engine, one dtype)."""
 
     def __init__(
         self,
@@ -149,6 +222,8 @@ class TrainingSession:
         Y: np.ndarray,
         config: TrainConfig,
         rng: np.random.Generator | None = None,
+        engine: str = "auto",
+        dtype: str = "float64",
     ):
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
@@ -162,32 +237,71 @@ class TrainingSession:
             raise ValueError(f"the network has {net.arch.n_outputs} outputs, the data has {Y.shape[1]} targets")
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise ValueError("the training data contains NaN or infinite values")
-        self._setup(net, np.hstack([np.ones((X.shape[0], 1)), X]), np.ascontiguousarray(Y), config,
-                    rng if rng is not None else np.random.default_rng(0))
+        check_dtype(dtype)
+        dt = np.dtype(dtype)
+        X1 = np.empty((X.shape[0], X.shape[1] + 1), dt)
+        X1[:, 0] = 1.0
+        X1[:, 1:] = X
+        if not np.isfinite(X1).all():
+            raise ValueError(f"the training data does not fit in {dtype} (values too large)")
+        self._setup(net, X1, np.ascontiguousarray(Y, dtype=dt), config,
+                    rng if rng is not None else np.random.default_rng(0), resolve_engine(engine), dtype)
 
     def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
-               rng: np.random.Generator) -> None:
+               rng: np.random.Generator, engine: str, dtype: str) -> None:
+        dt = np.dtype(dtype)
+        self.engine = engine
+        self.dtype = dtype
         self.net = net
         self.config = config
         self.n = X1.shape[0]
-        self.X1 = X1  # design matrix, ones column first
+        self.X1 = X1  # design matrix, ones column first, in the working dtype
         self.Y = Y
         self.rng = rng
         self.iteration = 0
         self._layer_acts = [acts.ACTIVATIONS[a] for a in net.arch.layer_activations]
         P = net.arch.n_weights
-        self.grad = np.zeros(P)
+        # the working weights: net.params itself in float64, a float32 copy otherwise
+        self._params = net.params if dt == net.params.dtype else net.params.astype(dt)
+        self._push()
+        self._W = split_flat(self._params, net.arch.shapes)
+        self.grad = np.zeros(P, dt)
         self._grads = split_flat(self.grad, net.arch.shapes)
-        self.step_buf = np.zeros(P)  # the weight change of the last iteration
-        self.velocity = np.zeros(P)
-        self.rprop_steps = np.full(P, RPROP_INITIAL_STEP)
-        self.rprop_old = np.zeros(P)
+        self.step_buf = np.zeros(P, dt)  # the weight change of the last iteration
+        self.velocity = np.zeros(P, dt)
+        self.rprop_steps = np.full(P, RPROP_INITIAL_STEP, dt)
+        self.rprop_old = np.zeros(P, dt)
+        self._gtmp = np.zeros(P, dt)  # the kernel's gradient of one block of rows
         self._buffers: dict[int, _Buffers] = {}
+        self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
+        self._blas_threads: int | None = None
         self._order = np.arange(self.n)
         self._pos = self.n  # position within the current epoch's order; n = start a new epoch
-        full = self._buffers_for(self.n)
-        np.copyto(full.ins[0], self.X1)
-        np.copyto(full.Y, self.Y)
+        if engine == "numpy":
+            full = self._buffers_for(self.n)
+            np.copyto(full.ins[0], self.X1)
+            np.copyto(full.Y, self.Y)
+
+    def _pull(self) -> None:
+        """Take the network's weights (they may have been edited) into the working copy."""
+        if self._params is not self.net.params:
+            np.copyto(self._params, self.net.params)
+
+    def _push(self) -> None:
+        """Show the working weights to the rest of the app (float64, exactly)."""
+        if self._params is not self.net.params:
+            np.copyto(self.net.params, self._params)
+
+    @property
+    def blas_threads(self) -> int:
+        """The BLAS threads ``run`` uses (blas.choose_threads, decided on first use)."""
+        if self._blas_threads is None:
+            self._blas_threads = blas.choose_threads(self)
+        return self._blas_threads
+
+    @blas_threads.setter
+    def blas_threads(self, threads: int) -> None:
+        self._blas_threads = int(threads)
 
     # -- state ---------------------------------------------------------
     @property
@@ -202,9 +316,9 @@ class TrainingSession:
         """Everything needed to continue bit for bit (copies)."""
         return {
             "params": self.net.params.copy(),
-            "velocity": self.velocity.copy(),
-            "rprop_steps": self.rprop_steps.copy(),
-            "rprop_old": self.rprop_old.copy(),
+            "velocity": self.velocity.astype(np.float64),
+            "rprop_steps": self.rprop_steps.astype(np.float64),
+            "rprop_old": self.rprop_old.astype(np.float64),
             "rng": self.rng.bit_generator.state,
             "order": self._order.copy(),
             "pos": self._pos,
@@ -214,6 +328,7 @@ class TrainingSession:
     def set_state(self, state: dict) -> None:
         """Restore a state taken by ``get_state``."""
         np.copyto(self.net.params, state["params"])
+        self._pull()
         np.copyto(self.velocity, state["velocity"])
         np.copyto(self.rprop_steps, state["rprop_steps"])
         np.copyto(self.rprop_old, state["rprop_old"])
@@ -227,7 +342,9 @@ class TrainingSession:
         changes: the network, optimiser memory and random generator.  For replay and peeks."""
         twin = TrainingSession.__new__(TrainingSession)
         twin._setup(self.net.copy(), self.X1, self.Y, config or self.config,
-                    np.random.Generator(type(self.rng.bit_generator)()))
+                    np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype)
+        if (config or self.config).batch_size == self.config.batch_size:
+            twin._blas_threads = self._blas_threads
         twin.set_state(self.get_state())
         return twin
 
@@ -246,11 +363,12 @@ class TrainingSession:
             self.rprop_old.fill(0.0)
         if config.batch_size != old.batch_size:
             self._pos = self.n
+            self._blas_threads = None
 
     def _buffers_for(self, n: int) -> _Buffers:
         buf = self._buffers.get(n)
         if buf is None:
-            buf = self._buffers[n] = _Buffers(self.net, n, self.net.arch.n_weights)
+            buf = self._buffers[n] = _Buffers(self.net, n, self._params.dtype)
         return buf
 
     def _next_batch(self) -> tuple[_Buffers, np.ndarray | None]:
@@ -271,7 +389,7 @@ class TrainingSession:
     # -- one iteration -------------------------------------------------
     def _forward_backward(self, buf: _Buffers) -> float:
         """Forward pass, error, deltas and gradients (into self.grad); returns the mse."""
-        W = self.net.weights
+        W = self._W
         fs = self._layer_acts
         L = len(W)
         for l in range(L):
@@ -305,7 +423,7 @@ class TrainingSession:
             self._rprop_plus(step)
         else:
             self._rprop_minus(step)
-        self.net.params += step
+        self._params += step
 
     def _rprop_plus(self, step: np.ndarray) -> None:
         # neuralnet's plus(): g is dE/dw, so the sign is flipped from self.grad.
@@ -343,23 +461,14 @@ class TrainingSession:
             return RunResult(0, np.empty(0))
         checkpoint = self.get_state()
         mses = np.empty(n)
-        thr = self.config.threshold
-        done = 0
-        stopped = None
-        with acts.quiet_fp():
-            for i in range(n):
-                buf, _ = self._next_batch()
-                mse = self._forward_backward(buf)
-                if not math.isfinite(mse):
-                    stopped = "diverged"
-                    break
-                if thr is not None and self.max_gradient() < thr:
-                    stopped = "threshold"
-                    break
-                mses[i] = mse
-                self._update()
-                done += 1
-        if stopped is None and not np.isfinite(self.net.params).all():
+        self._pull()
+        with blas.limited(self.blas_threads), acts.quiet_fp():
+            if self.engine == "numba":
+                done, stopped = self._run_numba(n, mses)
+            else:
+                done, stopped = self._run_numpy(n, mses)
+        self._push()
+        if stopped is None and not np.isfinite(self._params).all():
             self.set_state(checkpoint)
             return RunResult(0, np.empty(0), "diverged", self._diverged_message())
         if stopped == "diverged":
@@ -373,6 +482,77 @@ class TrainingSession:
             self._pos -= self.batch_size  # the batch was looked at, not used
         return RunResult(done, mses[:done].copy(), stopped)
 
+    def _run_numpy(self, n: int, mses: np.ndarray) -> tuple[int, str | None]:
+        """The NumPy loop: up to n iterations, mse of each into mses; (done, why it stopped)."""
+        thr = self.config.threshold
+        for i in range(n):
+            buf, _ = self._next_batch()
+            mse = self._forward_backward(buf)
+            if not math.isfinite(mse):
+                return i, "diverged"
+            if thr is not None and self.max_gradient() < thr:
+                return i, "threshold"
+            mses[i] = mse
+            self._update()
+        return n, None
+
+    def _run_numba(self, n: int, mses: np.ndarray, trace: bool = False) -> tuple[int, str | None]:
+        """The same iterations in kernel.train, an epoch of mini-batches per call at most (the
+        order is drawn here, from the session's generator, as _next_batch does)."""
+        from . import kernel
+
+        b = self.batch_size
+        mini = b < self.n
+        threshold = 0.0 if trace or self.config.threshold is None else float(self.config.threshold)
+        args = self._kernel_args(b, trace)
+        done = 0
+        while done < n:
+            if mini and self._pos >= self.n:
+                self._order = self.rng.permutation(self.n)
+                self._pos = 0
+            self._order = np.ascontiguousarray(self._order, dtype=np.int64)
+            d, pos, status = kernel.train(
+                self._params, args["sizes"], args["codes"], args["out_fp"], self.X1, self.Y, self._order,
+                self._pos, b, args["block"], trace, *args["buffers"], self.grad, self._gtmp, args["offs"],
+                self.step_buf,
+                self.velocity, self.rprop_steps, self.rprop_old, args["algorithm"], args["hyper"], threshold,
+                n - done, mses[done:])
+            done += d
+            if mini:
+                self._pos = int(pos)
+            if status == kernel.DIVERGED:
+                return done, "diverged"
+            if status == kernel.THRESHOLD:
+                return done, "threshold"
+        return done, None
+
+    def _kernel_args(self, b: int, trace: bool) -> dict:
+        """The kernel's arguments besides the session's own arrays, for batches of b rows."""
+        from . import kernel
+
+        arch = self.net.arch
+        sizes = arch.sizes
+        block = kernel.block_rows(sizes, b)
+        key = (b, trace)
+        kb = self._kbuffers.get(key)
+        if kb is None:
+            kb = self._kbuffers[key] = _KernelBuffers(sizes, b if trace else block, self._params.dtype)
+        cfg = self.config
+        dt = self._params.dtype
+        out_act = acts.ACTIVATIONS[arch.output_activation]
+        return {
+            "sizes": np.array(sizes, dtype=np.int64),
+            "codes": np.array([kernel.ACTIVATION_CODES[a] for a in arch.layer_activations], dtype=np.int64),
+            "out_fp": losses.output_delta_uses_fprime(arch.loss) and not out_act.identity_deriv,
+            "block": block,
+            "buffers": (kb.xb, kb.hin, kb.A, kb.fp, kb.D, kb.Hout, kb.E, kb.Yb),
+            "kb": kb,
+            "offs": np.zeros((3, len(sizes)), dtype=np.int64),
+            "algorithm": kernel.ALGORITHM_CODES[cfg.algorithm],
+            "hyper": np.array([cfg.lr, cfg.momentum, RPROP_PLUS, RPROP_MINUS, RPROP_MAX_STEP, RPROP_MIN_STEP],
+                              dtype=dt),
+        }
+
     def _diverged_message(self) -> str:
         return (
             f"training diverged at iteration {self.iteration + 1} (the error became NaN or infinite); "
@@ -381,44 +561,81 @@ class TrainingSession:
 
     def step_trace(self) -> StepTrace:
         """Exactly one iteration, returning every matrix of it (see StepTrace)."""
-        before = [W.copy() for W in self.net.weights]
-        with acts.quiet_fp():
-            buf, rows = self._next_batch()
-            mse = self._forward_backward(buf)
-            if not math.isfinite(mse):
-                raise FloatingPointError(self._diverged_message())
-            self._update()
+        self._pull()
+        before = [W.copy() for W in self._W]
+        with blas.limited(self.blas_threads), acts.quiet_fp():
+            if self.engine == "numba":
+                mats, rows, mse = self._step_numba()
+            else:
+                mats, rows, mse = self._step_numpy()
+        self._push()
         self.iteration += 1
         arch = self.net.arch
         layers = []
         for l, name in enumerate(arch.layer_activations):
-            fp = buf.fp[l].copy()
-            if l == len(before) - 1 and not buf.out_uses_fp:
-                fp = np.ones_like(buf.A[l])
             layers.append(
                 LayerTrace(
-                    input=_frozen(buf.ins[l]),
+                    input=_frozen(mats["ins"][l]),
                     W=_frozen(before[l]),
-                    A=_frozen(buf.A[l]),
-                    H=_frozen(buf.H[l]),
-                    fprime=_frozen(fp),
-                    delta=_frozen(buf.D[l]),
+                    A=_frozen(mats["A"][l]),
+                    H=_frozen(mats["H"][l]),
+                    fprime=_frozen(mats["fp"][l]),
+                    delta=_frozen(mats["D"][l]),
                     gradient=_frozen(self._grads[l]),
-                    update=_frozen(self.net.weights[l] - before[l]),
+                    update=_frozen(self._W[l] - before[l]),
                     activation=name,
                 )
             )
-        Yhat = buf.H[-1]
+        Y, Yhat = _frozen(mats["Y"]), _frozen(mats["H"][-1])
         return StepTrace(
             iteration=self.iteration,
             rows=_frozen(np.arange(self.n) if rows is None else rows),
-            Y=_frozen(buf.Y),
-            Yhat=_frozen(Yhat),
-            error=_frozen(buf.E),
+            Y=Y,
+            Yhat=Yhat,
+            error=_frozen(mats["E"]),
             mse=mse,
-            cost=losses.cost(arch.loss, buf.Y, Yhat, arch.output_activation),
+            cost=losses.cost(arch.loss, Y, Yhat, arch.output_activation),
             layers=tuple(layers),
             lr=self.config.lr,
             algorithm=self.config.algorithm,
             loss=arch.loss,
         )
+
+    def _step_numpy(self) -> tuple[dict, np.ndarray | None, float]:
+        buf, rows = self._next_batch()
+        mse = self._forward_backward(buf)
+        if not math.isfinite(mse):
+            raise FloatingPointError(self._diverged_message())
+        self._update()
+        fp = list(buf.fp)
+        if not buf.out_uses_fp:
+            fp[-1] = np.ones_like(buf.A[-1])
+        mats = {"ins": buf.ins, "A": buf.A, "H": buf.H, "fp": fp, "D": buf.D, "Y": buf.Y, "E": buf.E}
+        return mats, rows, mse
+
+    def _step_numba(self) -> tuple[dict, np.ndarray | None, float]:
+        """One kernel iteration in trace mode: the same arithmetic as run(1), every matrix kept."""
+        b = self.batch_size
+        mini = b < self.n
+        if mini and self._pos >= self.n:
+            self._order = self.rng.permutation(self.n)
+            self._pos = 0
+        start = self._pos
+        m = min(b, self.n - start) if mini else self.n
+        mses = np.empty(1)
+        done, stopped = self._run_numba(1, mses, trace=True)
+        if stopped == "diverged":
+            raise FloatingPointError(self._diverged_message())
+        args = self._kernel_args(b, True)
+        v = args["kb"].views(m)
+        out_fp = args["out_fp"]
+        ins = [self.X1 if not mini else v["xb"], *v["hin"]]
+        H = [inp[:, 1:] for inp in ins[1:]] + [v["Hout"]]
+        fp = list(v["fp"])
+        D = list(v["D"])
+        if not out_fp:
+            fp[-1] = np.ones_like(v["A"][-1])
+            D[-1] = v["E"]
+        mats = {"ins": ins, "A": v["A"], "H": H, "fp": fp, "D": D, "Y": v["Yb"] if mini else self.Y, "E": v["E"]}
+        rows = self._order[start : start + m].copy() if mini else None
+        return mats, rows, float(mses[0])

@@ -1,0 +1,93 @@
+"""BLAS threads as a setting: measure one against all, keep the faster, scope it to training.
+
+OpenBLAS starts as many threads as there are cores, and for the matrices of a
+small network the second thread costs more than it brings (on a 2-vCPU machine,
+measured: a 1,797 x 64-128-64-10 iteration ran several times slower).  So
+``choose_threads`` decides per network and batch shape: below ``MEASURE_FROM``
+multiply-adds per iteration it is one thread (a rule measured on this project's
+machine, see benchmarks/bench_engines.py); above, it times a few iterations of a
+clone of the session with one and with all threads, alternately, and keeps the
+faster (remembered per shape for the life of the process).  ``limited(n)``
+applies the choice only while training runs, through threadpoolctl, so no other
+code (the window's thread) runs with a changed setting afterwards.
+
+Not here: the threads of numba itself (the kernel is single-threaded).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import nullcontext
+
+MEASURE_FROM = 20_000_000  # multiply-adds per iteration below which one thread is always faster here
+MEASURE_SECONDS = 0.25  # at most about this long to measure one shape
+
+_controller = None
+_controller_key = None
+_choices: dict[tuple, int] = {}
+
+
+def controller():
+    """threadpoolctl's view of the BLAS libraries loaded now (numba's SciPy BLAS included
+    once the kernel is imported); None without threadpoolctl."""
+    global _controller, _controller_key
+    key = ("numpy" in sys.modules, "scipy.linalg.cython_blas" in sys.modules)
+    if _controller is None or key != _controller_key:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+            return None
+        _controller, _controller_key = ThreadpoolController(), key
+    return _controller
+
+
+def max_threads() -> int:
+    """The BLAS threads the process uses by default (the largest of the loaded libraries)."""
+    c = controller()
+    if c is None:
+        return 1
+    blas = c.select(user_api="blas")
+    return max((lib.num_threads for lib in blas.lib_controllers), default=1)
+
+
+def limited(threads: int):
+    """A context in which BLAS uses at most ``threads`` threads (nothing to do when that is all)."""
+    c = controller()
+    if c is None or threads >= max_threads():
+        return nullcontext()
+    return c.limit(limits=threads, user_api="blas")
+
+
+def work(session) -> int:
+    """Multiply-adds of one iteration's matrix products, forward and backward (about 3 x forward)."""
+    b = session.batch_size
+    sizes = session.net.arch.sizes
+    return 3 * b * sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
+
+
+def choose_threads(session) -> int:
+    """1 or all BLAS threads, whichever trains this session's network and batch faster."""
+    top = max_threads()
+    if top <= 1 or work(session) < MEASURE_FROM:
+        return 1
+    key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size)
+    if key not in _choices:
+        _choices[key] = _measure(session, (1, top))
+    return _choices[key]
+
+
+def _measure(session, counts: tuple[int, ...]) -> int:
+    """Time iterations of a clone with each thread count, alternately; the fastest count."""
+    twin = session.clone()
+    best = {c: float("inf") for c in counts}
+    t_end = time.perf_counter() + MEASURE_SECONDS
+    for round_ in range(3):
+        for c in counts:
+            twin.blas_threads = c
+            t0 = time.perf_counter()
+            twin.run(1)
+            best[c] = min(best[c], time.perf_counter() - t0)
+        if round_ and time.perf_counter() > t_end:
+            break
+    return min(counts, key=lambda c: (best[c], c))
