@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", required=True, help="output image (.svg or .png)")
     pl.add_argument("--labels", action="store_true", help="print each weight on its edge, like neuralnet's plot")
     pl.add_argument("--size", default="900x600", help="image size in pixels, WIDTHxHEIGHT (default: 900x600)")
+    sub.add_parser("install-desktop", help="install the desktop entry and icon for this user (no root needed)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
     add_training_options(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
@@ -347,6 +348,14 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def cmd_install_desktop(args) -> int:
+    from .desktop import install
+
+    for path in install():
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .gui.app import run_from_args  # PySide6 only from here on
 
@@ -366,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
-                   "plot": cmd_plot}
+                   "plot": cmd_plot, "install-desktop": cmd_install_desktop}
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

@@ -148,6 +148,9 @@ class Runner:
         self.selected_row = 0
         self._remaining = 0
         self._pending = History(PENDING_POINTS)  # the mse values since the last snapshot
+        # (iteration, whole-training-set mse, test mse) since the last snapshot: measured after each
+        # chunk when the per-iteration mse is not the training set's (mini-batches) or there is a test set
+        self._evals: list[tuple[int, float, float]] = []
         self.last_mse = float("nan")  # of the last iteration run
         self._last_emit = -np.inf
         self._run_started: float | None = None
@@ -217,6 +220,7 @@ class Runner:
         self.chunk = 1  # re-learned for every network
         self._stopped, self._message = None, ""
         self._pending.clear()
+        self._evals.clear()
         self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
         self._trace, self._micro = None, None
         self._preview_at = None
@@ -315,6 +319,8 @@ class Runner:
             start = exp.session.iteration - res.iterations
             self._pending.extend(np.arange(start, exp.session.iteration), res.mse)
             self.last_mse = float(res.mse[-1])
+            if exp.config.batch_size is not None or exp.X_test is not None:
+                self._evaluate()
         self._remaining -= res.iterations
         self._run_iters += res.iterations
         self._run_seconds += dt
@@ -336,6 +342,16 @@ class Runner:
                 self._finish("max_iterations")
             return
         self._emit()
+
+    def _evaluate(self) -> None:
+        """An evaluation point at the current iteration (whole training set, test set)."""
+        exp = self.exp
+        it = exp.session.iteration
+        if self._evals and self._evals[-1][0] >= it:
+            return
+        with np.errstate(all="ignore"):
+            train = exp.evaluate()
+        self._evals.append((it, train.mse, np.nan if train.test_mse is None else train.test_mse))
 
     def _finish(self, why: str) -> None:
         self._remaining = 0
@@ -450,6 +466,7 @@ class Runner:
         self._stopped = None
         self._rewound = True
         self._pending.clear()
+        self._evals.clear()
         self._emit(force=True)
 
     def preview(self, iteration: int) -> None:
@@ -516,6 +533,12 @@ class Runner:
         ys.flags.writeable = False
         at_rest = not self.state.live
         trace = self._trace if at_rest else None
+        fields = self._network_fields(exp.network, trace)
+        if not self._evals or self._evals[-1][0] < exp.session.iteration:
+            self._evals.append((exp.session.iteration, fields["mse"],
+                                np.nan if fields["test_mse"] is None else fields["test_mse"]))
+        ev = np.array(self._evals, dtype=np.float64).reshape(-1, 3)
+        self._evals.clear()
         snap = Snapshot(
             generation=self.generation,
             iteration=exp.session.iteration,
@@ -535,7 +558,10 @@ class Runner:
             first_iteration=self.first_iteration,
             chunk=self.chunk,
             commands=self.commands,
-            **self._network_fields(exp.network, trace),
+            eval_iterations=_ro(ev[:, 0].astype(np.int64)),
+            eval_mse=_ro(ev[:, 1]),
+            eval_test_mse=_ro(ev[:, 2]) if exp.X_test is not None else None,
+            **fields,
         )
         self._rewound = False
         return snap

@@ -49,6 +49,11 @@ class Snapshot:
     first_iteration: int = 0  # the earliest iteration that can be shown (history slider's start)
     commands: int = 0  # how many commands the runner had taken when it made this snapshot
     chunk: int = 0  # iterations per chunk the runner uses now (bounded in time)
+    # evaluation points since the last snapshot: the whole training set's mse (which the
+    # per-iteration new_mse is not, with mini-batches) and the test set's, at the same iterations
+    eval_iterations: np.ndarray | None = None
+    eval_mse: np.ndarray | None = None
+    eval_test_mse: np.ndarray | None = None
     # derived data, computed where the snapshot is made and only for visible views
     selected_row: int = 0  # the observation (training row) the node values belong to
     confusion: np.ndarray | None = None  # counts[true, predicted] of the training rows
@@ -62,11 +67,14 @@ class History:
 
     When full, every other point is dropped and the stride doubles, so a
     million iterations cost the same memory as ``capacity`` points and the
-    curve stays evenly sampled.
+    curve stays evenly sampled.  A ``sparse`` history (points at irregular
+    iterations, such as evaluations after each chunk) keeps every point it is
+    given and, when full, drops every other one.
     """
 
-    def __init__(self, capacity: int = 20_000):
+    def __init__(self, capacity: int = 20_000, sparse: bool = False):
         self.capacity = capacity
+        self.sparse = sparse
         self.stride = 1
         self._x = np.empty(capacity, dtype=np.int64)
         self._y = np.empty(capacity)
@@ -81,7 +89,7 @@ class History:
     def extend(self, x: np.ndarray, y: np.ndarray) -> None:
         x = np.asarray(x, dtype=np.int64)
         y = np.asarray(y, dtype=np.float64)
-        keep = x % self.stride == 0
+        keep = x % self.stride == 0 if not self.sparse else np.ones(x.size, dtype=bool)
         x, y = x[keep], y[keep]
         while x.size:
             room = self.capacity - self._n
@@ -90,9 +98,10 @@ class History:
                 self._x[:half] = self._x[: 2 * half : 2]
                 self._y[:half] = self._y[: 2 * half : 2]
                 self._n = half
-                self.stride *= 2
-                keep = x % self.stride == 0
-                x, y = x[keep], y[keep]
+                if not self.sparse:
+                    self.stride *= 2
+                    keep = x % self.stride == 0
+                    x, y = x[keep], y[keep]
                 continue
             take = min(room, x.size)
             self._x[self._n : self._n + take] = x[:take]

@@ -39,6 +39,13 @@ def _application():
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
+    app.setDesktopFileName("nnviz")
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    with resources.as_file(resources.files("nnviz.gui.share") / "nnviz.svg") as icon:
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

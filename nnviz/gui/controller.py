@@ -52,8 +52,9 @@ class Controller(QObject):
         self.context: Context | None = None
         self.latest: Snapshot | None = None  # what the views show (may be a preview)
         self.present: Snapshot | None = None  # the training state itself
-        self.history = History()
-        self.test_history = History()
+        self.history = History()  # the mse of every iteration's batch (thinned when long)
+        self.full_history = History(sparse=True)  # the whole training set's mse, at evaluation points
+        self.test_history = History(sparse=True)  # the test set's mse, at the same iterations
         self.snapshots_received = 0
         self.frames_rendered = 0
         self.live_frames = 0  # frames painted while training ran
@@ -174,6 +175,7 @@ class Controller(QObject):
     def _on_configured(self, ctx: Context) -> None:
         self.context = ctx
         self.history.clear()
+        self.full_history.clear()
         self.test_history.clear()
         self.latest = None
         self.present = None
@@ -188,11 +190,14 @@ class Controller(QObject):
         self.snapshots_received += 1
         if snap.rewound:
             self.history.truncate(snap.iteration - 1)
-            self.test_history.truncate(snap.iteration)
+            self.full_history.truncate(snap.iteration - 1)
+            self.test_history.truncate(snap.iteration - 1)
         if not snap.preview:
             self.history.extend(snap.new_iterations, snap.new_mse)
-            if snap.test_mse is not None:
-                self.test_history.extend([snap.iteration], [snap.test_mse])
+            if snap.eval_iterations is not None and len(snap.eval_iterations):
+                self.full_history.extend(snap.eval_iterations, snap.eval_mse)
+                if snap.eval_test_mse is not None:
+                    self.test_history.extend(snap.eval_iterations, snap.eval_test_mse)
             self.present = snap
         self.latest = snap
         self._dirty = True

@@ -593,7 +593,8 @@ class MainWindow(QMainWindow):
         self.latest = snap
         live = snap.state in ("running", "stepping") and not snap.preview
         self.network_view.show_snapshot(snap, fast=live)
-        self.loss_plot.show_snapshot(snap, self.controller.history, self.controller.test_history)
+        c = self.controller
+        self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history)
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:

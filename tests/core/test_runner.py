@@ -348,3 +348,22 @@ def test_runner_module_imports_no_qt():
 @pytest.mark.parametrize("state", list(State))
 def test_states_compare_as_strings(state):
     assert state == state.value
+
+
+def test_evaluation_points_are_the_whole_training_set_and_the_test_set_at_the_same_iterations():
+    s = Settings(iterations=400, batch_size=16, test_fraction=0.2)
+    runner, rec = make(s)
+    runner.play()
+    run_until_idle(runner)
+    its = np.concatenate([sn.eval_iterations for sn in rec.snapshots if sn.eval_iterations is not None])
+    mse = np.concatenate([sn.eval_mse for sn in rec.snapshots if sn.eval_mse is not None])
+    test = np.concatenate([sn.eval_test_mse for sn in rec.snapshots if sn.eval_test_mse is not None])
+    assert its.size == mse.size == test.size >= 3 and (np.diff(its) > 0).all() and its[-1] == 400
+    for k in (1, its.size // 2, its.size - 1):
+        exp = Experiment(s)
+        exp.session.run(int(its[k]))
+        ev = exp.evaluate()
+        assert mse[k] == ev.mse and test[k] == ev.test_mse
+    # the per-iteration mse is each mini-batch's: not the whole set's
+    batch = np.concatenate([sn.new_mse for sn in rec.snapshots])
+    assert batch.size == 400 and batch[int(its[1]) - 1] != mse[1]

@@ -28,3 +28,14 @@ def test_frozen_is_a_read_only_copy():
     f = frozen(a)
     a[0] = 5
     assert f[0] == 1 and not f.flags.writeable
+
+
+def test_sparse_history_keeps_irregular_points_and_halves_when_full():
+    from nnviz.core.snapshot import History
+
+    h = History(capacity=8, sparse=True)
+    h.extend([3, 7, 11, 19, 23], [1, 2, 3, 4, 5])
+    assert list(h.x) == [3, 7, 11, 19, 23]
+    h.extend([29, 31, 37, 41, 43], [6, 7, 8, 9, 10])
+    assert len(h) <= 8 and h.x[-1] == 43 and (np.diff(h.x) > 0).all()
+    assert set(h.x) <= {3, 7, 11, 19, 23, 29, 31, 37, 41, 43}

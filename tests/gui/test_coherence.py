@@ -195,3 +195,20 @@ def test_decision_map_is_computed_only_while_visible(make_window, qtbot, data):
     w.step(3)
     qtbot.waitUntil(lambda: w.latest.iteration == 3, timeout=10_000)
     assert w.latest.map_values is None
+
+
+def test_with_mini_batches_the_curve_is_the_whole_training_set(make_window, qtbot):
+    w = make_window(iterations=300, batch_size=16, test_fraction=0.2)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=20_000)
+    lp, c = w.loss_plot, w.controller
+    assert "whole set" in lp.value_label.text() and lp.batch_box.isVisible()
+    x, y = lp.train_curve.xData, lp.train_curve.yData
+    assert np.array_equal(x, c.full_history.x) and y[-1] == w.latest.mse
+    # the test curve is sampled at the same iterations as the training curve
+    assert np.array_equal(lp.test_curve.xData, x)
+    assert len(lp.batch_curve.xData or []) == 0
+    lp.batch_box.setChecked(True)
+    w.step(2)
+    qtbot.waitUntil(lambda: w.latest.iteration == 302 and w.latest.state == "paused", timeout=10_000)
+    assert len(lp.batch_curve.xData) == len(c.history) > len(c.full_history)

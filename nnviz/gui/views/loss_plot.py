@@ -43,6 +43,14 @@ class LossPlot(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.train_curve = self.plot.plot([], [], pen=pg.mkPen(33, 102, 172, width=2), name="train")
         self.test_curve = self.plot.plot([], [], pen=pg.mkPen(230, 97, 1, width=2), name="test")
+        # with mini-batches: each iteration's batch mse, pale behind the whole set's curve
+        self.batch_curve = self.plot.plot([], [], pen=pg.mkPen(160, 190, 220, width=1))
+        self.batch_curve.setZValue(-1)
+        self.batch_curve.setDownsampling(auto=True, method="peak")
+        self.batch_curve.setClipToView(True)
+        self.batch_box = QCheckBox("mini-batch mse")
+        self.batch_box.setToolTip("also draw the mse of each iteration's mini-batch (pale)")
+        self.batch_box.setVisible(False)
         for c in (self.train_curve, self.test_curve):
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
@@ -83,6 +91,7 @@ class LossPlot(QWidget):
         lay.addWidget(self.plot)
         row = QHBoxLayout()
         row.addWidget(self.log_box)
+        row.addWidget(self.batch_box)
         row.addWidget(self.value_label, 1)
         lay.addLayout(row)
         hist = QHBoxLayout()
@@ -117,6 +126,7 @@ class LossPlot(QWidget):
     def clear(self) -> None:
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
+        self.batch_curve.setData([], [])
         self.value_label.setText("")
         self._range = None
         self._last = None
@@ -154,27 +164,35 @@ class LossPlot(QWidget):
         self.resume_button.setEnabled(not at_end)
         self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
 
-    def show_snapshot(self, snap: Snapshot, history: History, test_history: History) -> None:
+    def show_snapshot(self, snap: Snapshot, history: History, test_history: History,
+                      full_history: History | None = None) -> None:
         """The curve up to the present, including the mse of the weights shown now (the last
-        point), the slider and marker on the snapshot's iteration."""
+        point), the slider and marker on the snapshot's iteration.  With mini-batches the curve
+        is the whole training set's mse (measured as training goes), the batches' pale behind."""
         self.shown_iteration = snap.iteration
         self.sync_slider(snap.present_iteration, snap.iteration, snap.first_iteration)
         if snap.preview:  # the curve is the present; the marker and the label show the preview
             self.value_label.setText(f"<span style='color:#b35806'>history: iteration {snap.iteration:,}, "
                                      f"train mse {snap.mse:.5g}</span>")
             return
-        x, y = history.x, history.y
+        batches = getattr(snap.settings, "batch_size", None) is not None and full_history is not None
+        self.batch_box.setVisible(batches)
+        main = full_history if batches else history
+        x, y = main.x, main.y
         if not len(x) or x[-1] < snap.iteration:  # mse_history[i] is the mse before update i + 1
             x = np.append(x, snap.iteration)
             y = np.append(y, snap.mse)
         self.train_curve.setData(x, y)
+        if batches and self.batch_box.isChecked():
+            self.batch_curve.setData(history.x, history.y)
+        else:
+            self.batch_curve.setData([], [])
         self._last = (snap, x, y, test_history)
         if self.follow:
             if snap.state not in ("running", "stepping"):
                 self._range = None  # at rest: fit the data exactly
             self._apply_range(snap, x, y, test_history, exact=snap.state not in ("running", "stepping"))
-        batch = getattr(snap.settings, "batch_size", None)
-        name = "train mse (mini-batch)" if batch else "train mse"
+        name = "train mse (whole set)" if batches else "train mse"
         text = f"<span style='color:#2166ac'>{name} {snap.mse:.5g}</span>"
         if len(test_history):
             self.test_curve.setData(test_history.x, test_history.y)
