@@ -362,11 +362,6 @@ def cmd_gui(args) -> int:
     return run_from_args(args)
 
 
-def gui_main() -> int:
-    """Entry point of the ``nnviz-gui`` script: the window (iris loaded by default)."""
-    return main(["gui", *sys.argv[1:]])
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()

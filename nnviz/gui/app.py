@@ -26,16 +26,28 @@ def check_display() -> None:
                      "or set QT_QPA_PLATFORM=offscreen (with --screenshot to see the result)")
 
 
-def build_window(settings: Settings | None = None, init: Model | None = None):
-    """The main window (a QApplication must exist)."""
+def build_window(settings: Settings | None = None, init: Model | None = None, dataset=None):
+    """The main window (a QApplication must exist); ``dataset``: the CSV named by settings, loaded."""
     from .main_window import MainWindow
 
-    return MainWindow(settings, init)
+    return MainWindow(settings, init, dataset)
+
+
+# Said by Qt's offscreen platform on every window shown: true of the platform, useless to a user.
+_QUIET = ("This plugin does not support propagateSizeHints", "This plugin does not support raise")
+
+
+def _message_handler(mode, context, message: str) -> None:
+    if not message.startswith(_QUIET):
+        sys.stderr.write(message + "\n")
 
 
 def _application():
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    if not QApplication.instance():
+        qInstallMessageHandler(_message_handler)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
@@ -50,9 +62,25 @@ def _application():
 
 
 def run_from_args(args) -> int:
-    """``nnviz gui``: open the window preset from the parsed options; returns the exit code."""
-    from .. import io as nnio
+    """``nnviz gui``: open the window preset from the parsed options; returns the exit code.
 
+    Everything the options name is checked before the window opens (a bad CSV, model or
+    destination is one line and status 2, and nothing is written).  Ctrl+C, even while the
+    window is being built, stops training, writes --export and closes the window cleanly."""
+    import signal
+
+    from .. import io as nnio
+    from ..core import data as datamod
+
+    interrupted = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(True))
+    try:
+        return _run(args, nnio, datamod, interrupted)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args, nnio, datamod, interrupted: list) -> int:
     check_display()
     init = nnio.load(args.init) if args.init else None
     settings = settings_from_options(args, init)
@@ -65,16 +93,22 @@ def run_from_args(args) -> int:
     for opt, value in (("--screenshot", args.screenshot),):
         if value and not Path(value).resolve().parent.is_dir():
             raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")
+    dataset = None
+    if settings.data not in datamod.BUILTINS:
+        dataset = datamod.load_csv(settings.data, settings.target, settings.classify)
     app = _application()
     from PySide6.QtCore import QTimer
 
     from . import figures
 
-    window = build_window(settings, init)
+    window = build_window(settings, init, dataset)
     window.show()
-    outcome = {"code": 0, "snapshot": None}
+    outcome = {"code": 0, "snapshot": None, "done": False}
 
     def finish(snap=None) -> None:
+        if outcome["done"]:
+            return  # finished already
+        outcome["done"] = True
         snap = snap or window.latest
         outcome["snapshot"] = snap
         if args.screenshot:
@@ -94,12 +128,31 @@ def run_from_args(args) -> int:
         window.confirm_close = False  # automation: nobody is there to answer
         window.finished.connect(lambda snap: QTimer.singleShot(0, lambda: finish(snap)))
         window.controller.error.connect(lambda msg: print(f"nnviz: {msg}", file=sys.stderr))
+    def on_interrupt() -> None:
+        """After Ctrl+C: pause, write --export (once the first snapshot is there), close."""
+        if not interrupted or outcome["done"]:
+            return
+        if window.latest is None and len(interrupted) < 50:  # the first snapshot is on its way
+            interrupted.append(True)
+            return
+        window.confirm_close = False
+        window.controller.pause()
+        print("nnviz: interrupted", file=sys.stderr)
+        finish()
+
+    poll = QTimer()  # Python runs signal handlers only when it has control: give it some
+    poll.setInterval(100)
+    poll.timeout.connect(on_interrupt)
+    poll.start()
     if args.autostart:
         window.play()
     elif args.quit_when_done:
         # nothing to wait for: paint once, then finish
         QTimer.singleShot(1500, finish)
+    if interrupted:  # pressed while the window was being built
+        QTimer.singleShot(0, on_interrupt)
     app.exec()
+    poll.stop()
     window.controller.shutdown()
     snap = outcome["snapshot"] or window.latest
     if args.json and snap is not None:

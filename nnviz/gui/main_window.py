@@ -40,7 +40,7 @@ from .views.predictions_view import PredictionsView
 class MainWindow(QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
-    def __init__(self, settings: Settings | None = None, init: Model | None = None):
+    def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None):
         super().__init__()
         settings = settings or Settings()
         self.setWindowTitle("nnviz")
@@ -125,8 +125,11 @@ class MainWindow(QMainWindow):
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
 
-        dataset = None
-        if settings.data not in datamod.BUILTINS:
+        if dataset is not None:
+            ds = dataset
+            self.controls.set_csv(settings.data, _header_order(settings.data, list(ds.input_names) + list(ds.target_columns)),
+                                  ds.target_columns[0] if len(ds.target_columns) == 1 else None)
+        elif settings.data not in datamod.BUILTINS:
             dataset = self._load_csv(settings.data, settings.target, settings.classify)
             if dataset is None:
                 settings = settings.with_(data="iris", target=None)
