@@ -259,7 +259,7 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
     print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
           f"({', '.join(exp.arch.layer_activations)}), {s['algorithm']}, lr {exp.settings.lr:g}")
     print(f"iterations {s['iterations']} in {s['seconds']:.2f} s{rate}; stopped: {s['stopped']}")
-    line = f"train mse {ev.mse:.6g}"
+    line = f"train mse {ev.mse:.6g} (scaled units)" if ev.regression else f"train mse {ev.mse:.6g}"
     if ev.accuracy is not None:
         line += f", accuracy {ev.accuracy:.2%}"
     if ev.test_mse is not None:
@@ -267,6 +267,8 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
         if ev.test_accuracy is not None:
             line += f", accuracy {ev.test_accuracy:.2%}"
     print(line)
+    for which, r in (ev.regression or {}).items():
+        print(f"{which}: RMSE {r['rmse']:.6g}, MAE {r['mae']:.6g}, R^2 {r['r2']:.4f} (in the target's units)")
     if exp.task == "classes":
         cm = metrics.confusion(exp.Y_train, exp.network.predict(exp.X_train))
         names = exp.dataset.output_names

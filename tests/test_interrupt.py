@@ -47,8 +47,9 @@ def test_ctrl_c_in_the_window_stops_exports_and_exits_cleanly(tmp_path):
     assert p.returncode == 0, stderr
     assert "Traceback" not in stderr and "nnviz: interrupted" in stderr
     summary = json.loads(stdout.strip().splitlines()[-1])
-    assert summary["stopped"] == "interrupted" and summary["iterations"] > 0
-    assert json.loads(out.read_text())["training"]["iterations"] > 0
+    assert summary["stopped"] == "interrupted"
+    # the weights written are those of the iteration training had reached
+    assert json.loads(out.read_text())["training"]["iterations"] == summary["iterations"]
 
 
 def test_ctrl_c_while_starting_is_one_line():

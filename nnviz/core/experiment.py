@@ -67,6 +67,7 @@ class Evaluation:
     accuracy: float | None
     test_mse: float | None
     test_accuracy: float | None
+    regression: dict | None = None  # {"train": {rmse, mae, r2}, "test": ...} in target units
 
 
 class Experiment:
@@ -114,11 +115,21 @@ class Experiment:
         net = network or self.network
         Yhat = net.predict(self.X_train)
         ev = Evaluation(metrics.mse(self.Y_train, Yhat), metrics.accuracy(self.task, self.Y_train, Yhat), None, None)
+        Th = None
         if self.X_test is not None:
             Th = net.predict(self.X_test)
             ev.test_mse = metrics.mse(self.Y_test, Th)
             ev.test_accuracy = metrics.accuracy(self.task, self.Y_test, Th)
+        if self.task == "regression":
+            ev.regression = self.regression_scores(Yhat, Th)
         return ev
+
+    def regression_scores(self, Yhat: np.ndarray, Th: np.ndarray | None) -> dict:
+        """RMSE, MAE and R^2 in the target's own units, train (and test)."""
+        out = {"train": metrics.regression(self.train.T, self.scaling.outputs(Yhat))}
+        if Th is not None and self.test is not None:
+            out["test"] = metrics.regression(self.test.T, self.scaling.outputs(Th))
+        return out
 
     def model(self, extra: dict | None = None) -> Model:
         """The current network as a Model (a copy: later training does not change it)."""

@@ -57,4 +57,5 @@ def run_summary(data: str, arch: Architecture, settings: Settings, iterations: i
         "stopped": stopped,
         "message": message or None,
         "seed": settings.seed,
+        "regression": getattr(scores, "regression", None),
     }

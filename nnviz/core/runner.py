@@ -602,6 +602,8 @@ class Runner:
             test_outputs=frozen(Th) if Th is not None else None,
             selected_row=min(self.selected_row, exp.X_train.shape[0] - 1),
         )
+        if task == "regression":
+            out["regression"] = exp.regression_scores(Yhat, Th)
         if task == "classes" and "confusion" in self.needs:
             out["confusion"] = _ro(metrics.confusion(exp.Y_train, Yhat))
         if "map" in self.needs and self.context is not None and self.context.map_grid is not None:

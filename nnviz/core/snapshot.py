@@ -55,6 +55,7 @@ class Snapshot:
     eval_mse: np.ndarray | None = None
     eval_test_mse: np.ndarray | None = None
     # derived data, computed where the snapshot is made and only for visible views
+    regression: dict | None = None  # {"train": {rmse, mae, r2}, "test": ...} in the target's units
     selected_row: int = 0  # the observation (training row) the node values belong to
     confusion: np.ndarray | None = None  # counts[true, predicted] of the training rows
     map_values: np.ndarray | None = None  # decision map: output over the runner's MapGrid

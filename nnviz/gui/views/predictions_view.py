@@ -294,6 +294,9 @@ class PredictionsView(QTabWidget):
             parts.append(f"test mse {snap.test_mse:.5g}")
             if snap.test_accuracy is not None:
                 parts.append(f"test accuracy {snap.test_accuracy:.1%}")
+        if snap.regression is not None:
+            for which, r in snap.regression.items():
+                parts.append(f"{which} RMSE {r['rmse']:.4g}, MAE {r['mae']:.4g}, R\u00b2 {r['r2']:.4f}")
         self.summary.setText(" \u00b7 ".join(parts))
         if snap.confusion is not None:
             self._show_confusion(snap.confusion)
