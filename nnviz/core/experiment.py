@@ -8,6 +8,7 @@ full-batch gradient descent on 1/2 sum (y - yhat)^2.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -57,8 +58,54 @@ class Settings:
         if hidden is not None:
             kw["hidden"] = parse_hidden(hidden)
         if activation is not None:
-            kw["activation"] = tuple(a.strip() for a in activation.split(",") if a.strip()) or ("sigmoid",)
+            names = tuple(a.strip() for a in activation.split(","))
+            if not all(names):
+                raise ValueError(f"--activation needs a name for every layer, like tanh or tanh,relu (got {activation!r})")
+            kw["activation"] = names
         return cls(**kw)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
+            raise ValueError(f"the seed must be a whole number from 0 to 2^63 - 1 (got {self.seed})")
+        if self.iterations < 0:
+            raise ValueError(f"the number of iterations cannot be negative (got {self.iterations})")
+
+
+# What one training run may take at most, as a share of the machine's memory.
+MEMORY_SHARE = 0.5
+
+
+def estimate_bytes(arch: Architecture, n_rows: int) -> int:
+    """Roughly the memory a run needs: the weights and their optimiser copies (about 8 of
+    them), and per row of the batch each layer's input, A, H, f'(A), delta (about 6)."""
+    per_row = sum(arch.sizes) * 6 * 8
+    return arch.n_weights * 8 * 8 + n_rows * per_row
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this system
+        return None
+
+
+def check_memory(arch: Architecture, n_rows: int) -> None:
+    """ValueError (one line) when the network would take more than MEMORY_SHARE of the memory."""
+    need, have = estimate_bytes(arch, n_rows), _memory_bytes()
+    if have is not None and need > MEMORY_SHARE * have:
+        raise ValueError(f"the {arch.describe()} network on {n_rows:,} rows needs about {need / 2**30:.1f} GiB "
+                         f"and this machine has {have / 2**30:.1f} GiB: choose fewer or smaller hidden layers")
+
+
+def check_output(arch: Architecture, ds: datamod.Dataset) -> None:
+    """Refuse an output layer or loss that cannot fit the targets (one line each)."""
+    if arch.output_activation == "softmax":
+        if ds.task != "classes" or ds.T.shape[1] < 2:
+            what = {"binary": "independent 0/1 targets (use a sigmoid output)",
+                    "regression": "numeric targets (use a linear output)"}.get(ds.task, "a single output")
+            raise ValueError(f"a softmax output needs one-hot classes with two or more columns, not {what}")
+    if arch.loss == "ce" and ds.task == "regression":
+        raise ValueError("cross-entropy (--loss ce) needs 0/1 or class targets, not numeric ones: use --loss sse")
 
 
 @dataclass
@@ -76,8 +123,6 @@ class Experiment:
     def __init__(self, settings: Settings, dataset: datamod.Dataset | None = None,
                  init: Model | None = None):
         s = settings
-        if s.iterations < 0:
-            raise ValueError(f"the number of iterations cannot be negative (got {s.iterations})")
         self.settings = s
         self.dataset = dataset if dataset is not None else datamod.load(
             s.data, s.target, s.classify, s.noise, s.seed)
@@ -91,8 +136,10 @@ class Experiment:
         else:
             arch = Architecture(ds.X.shape[1], tuple(s.hidden), ds.T.shape[1], tuple(s.activation),
                                 s.output_activation, s.loss)
+            check_memory(arch, self.train.n)
             self.scaling = datamod.fit_scaling(self.train, s.standardize, s.output_activation)
             net = Network.random(arch, np.random.default_rng(s.seed))
+        check_output(arch, ds)
         self.arch = arch
         self.config = TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
         self.X_train = self.scaling.inputs(self.train.X)

@@ -32,7 +32,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     sizes = []
     for part in text.split(","):
         part = part.strip()
-        if not part.isdigit() or int(part) < 1:
+        if not (part.isascii() and part.isdigit()) or int(part) < 1:
             raise ValueError(
                 f"hidden layers must be positive whole numbers separated by commas, like 6,6 (got {text!r})"
             )

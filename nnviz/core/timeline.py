@@ -62,11 +62,18 @@ class Timeline:
         self._thin(state_bytes(state))
 
     def _thin(self, one: int) -> None:
-        cap = max(self.keep_recent + 2, min(self.capacity, self.max_bytes // max(one, 1)))
-        if len(self._entries) <= cap:
-            return
-        old, recent = self._entries[: -self.keep_recent], self._entries[-self.keep_recent:]
-        self._entries = [old[0]] + old[2::2] + recent  # keep the very first state
+        """Keep at most ``max_bytes`` of states (and ``capacity`` of them): for a big network
+        fewer recent states are kept whole, never the memory cap exceeded (at least the first
+        state and the newest stay, so any iteration can still be replayed)."""
+        fit = max(self.max_bytes // max(one, 1), 2)
+        cap = min(self.capacity, fit)
+        recent_n = min(self.keep_recent, max(cap // 2, 1))
+        while len(self._entries) > cap:
+            old, recent = self._entries[:-recent_n], self._entries[-recent_n:]
+            thinned = [old[0]] + old[2::2] if len(old) > 1 else old
+            if len(thinned) == len(old):  # nothing more to drop among the old: give up recent ones
+                recent = recent[len(self._entries) - cap:]
+            self._entries = thinned + recent
 
     def truncate(self, iteration: int) -> None:
         """Forget everything after ``iteration`` (training goes another way from there)."""

@@ -108,3 +108,24 @@ def test_truncate_and_memory_bound():
     assert max(tl.iterations) <= 300
     with pytest.raises(ValueError, match="before the first"):
         Timeline().state_at(e.session, 3)
+
+
+def test_the_memory_cap_holds_for_a_big_network():
+    """Each state here is ~0.5 MB; a 4 MB cap must hold while stepping, and replay stays exact."""
+    from nnviz.core.experiment import Experiment, Settings
+    from nnviz.core.timeline import state_bytes
+
+    exp = Experiment(Settings(hidden=(200, 150), iterations=100))
+    tl = Timeline(max_bytes=4 * 2**20)
+    one = state_bytes(exp.session.get_state())
+    assert one > 400_000
+    tl.record(exp.session)
+    for _ in range(60):
+        exp.session.run(1)
+        tl.record(exp.session)
+        assert len(tl) * one <= 4 * 2**20
+    assert tl.first == 0 and tl.iterations[-1] == 60
+    ref = Experiment(Settings(hidden=(200, 150), iterations=100))
+    ref.session.run(37)
+    state = tl.state_at(exp.session, 37)
+    assert np.array_equal(state["params"], ref.session.get_state()["params"])
