@@ -29,7 +29,7 @@ from .core.losses import LOSSES
 from .core.options import run_summary, settings_from_options
 from .core.runner import Runner
 from .core.training import ALGORITHMS
-from .core.training import DTYPES, ENGINES
+from .core.training import DTYPES, ENGINES, warm_up
 
 EXIT_ERROR = 2
 EXIT_DIVERGED = 3
@@ -359,6 +359,7 @@ def cmd_install_desktop(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    warm_up(args.engine, args.dtype)  # the compiled kernel loads while the window is built
     from .gui.app import run_from_args  # PySide6 only from here on
 
     return run_from_args(args)

@@ -161,7 +161,19 @@ def _number(cell: str) -> float | None:
 
 def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = None,
               classify: bool = False) -> Dataset:
-    """A Dataset from CSV text with a header row; ``target``: column name(s), default the last."""
+    """A Dataset from CSV text with a header row; ``target``: column name(s), default the last.
+
+    Plain files (no quotes, one field count, numbers NumPy reads) take a vectorised path
+    (``_parse_plain``); everything else, and every error, goes through the csv module
+    cell by cell below, so the messages name the line and column."""
+    plain = _parse_plain(text.encode("utf-8"), where, target, classify)
+    if plain is not None:
+        return plain
+    return _parse_rows(text, where, target, classify)
+
+
+def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
+    """parse_csv cell by cell, with the csv module (every error is worded here)."""
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
@@ -218,6 +230,177 @@ def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = 
     return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
 
 
+PLAIN_CHUNK = 65_536  # rows converted at a time on the plain path (bounds its scratch memory)
+FASTCSV_FROM = 4 * 2**20  # bytes from which the plain path uses numba (fastcsv.py): its start-up
+# (importing numba, loading the compiled code: about a second) pays off from about here
+
+
+def _fastcsv(buf: np.ndarray):
+    """fastcsv.py for a big file when numba is there, else None (NumPy alone)."""
+    if buf.size < FASTCSV_FROM:
+        return None
+    from . import fastcsv
+
+    return fastcsv if fastcsv.AVAILABLE else None
+
+
+def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | None:
+    """parse_csv for a plain file, vectorised on its bytes; None when the file is not plain
+    or anything is amiss (then the cell-by-cell path decides, and words any error).
+
+    Plain: no quote, NUL or lone CR; the first line is the header; every other line (blank
+    lines only at the end) has the header's number of fields.  Numbers get exactly the
+    values Python's float() gives (fastcsv.py, or NumPy's string-to-float cast without
+    numba); anything that is not a finite number (NA, an empty cell) falls back."""
+    if b'"' in raw or b"\0" in raw:
+        return None
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:
+            return None
+    if not raw.endswith(b"\n") or raw.endswith(b"\n\n"):
+        raw = raw.rstrip(b"\n") + b"\n"
+    end = raw.index(b"\n")
+    try:
+        header = [h.strip() for h in raw[:end].decode("utf-8").split(",")]
+    except UnicodeDecodeError:
+        return None
+    if len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or not any(header):
+        return None
+    try:
+        targets = _target_columns(header, target, where)
+    except ValueError:
+        return None
+    inputs = [h for h in header if h not in targets]
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    seps = _field_ends(buf, end + 1, len(header))
+    if seps is None:
+        return None
+    line_starts = np.empty(seps.shape[0], dtype=seps.dtype)
+    line_starts[0] = end + 1
+    line_starts[1:] = seps[:-1, -1] + 1
+
+    def field(h):
+        j = header.index(h)
+        return (line_starts if j == 0 else seps[:, j - 1] + 1), seps[:, j]
+
+    X = np.empty((seps.shape[0], len(inputs)))
+    for j, h in enumerate(inputs):
+        if not _plain_numbers(buf, *field(h), X[:, j]):
+            return None
+    name = Path(where).stem
+    T = np.empty((seps.shape[0], len(targets)))
+    if not classify and all(_plain_numbers(buf, *field(t), T[:, j]) for j, t in enumerate(targets)):
+        task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
+        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
+    if len(targets) != 1:
+        return None
+    labels = _plain_labels(buf, *field(targets[0]))
+    if labels is None:
+        return None
+    levels, index = labels
+    if (not 2 <= len(levels) <= 100 or any(c == "" or c.upper() == "NA" for c in levels)
+            or _all_numbers(levels)):
+        return None  # numeric classes sort by value, and the errors are worded below
+    T = np.zeros((len(index), len(levels)))
+    T[np.arange(len(index)), index.ravel()] = 1.0
+    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
+
+
+def _field_ends(buf: np.ndarray, start: int, k: int) -> np.ndarray | None:
+    """(lines, k) positions of each field's ending ',' or newline after ``start``; None if a
+    line has another number of fields."""
+    fastcsv = _fastcsv(buf)
+    if fastcsv is not None:
+        lines = buf.size - start and int(np.count_nonzero(buf[start:] == ord("\n")))
+        seps = np.empty((lines, k), dtype=np.int32 if buf.size < 2**31 else np.int64)
+        if not fastcsv.split_fields(buf, start, seps):
+            return None
+    else:
+        seps = np.flatnonzero((buf[start:] == ord(",")) | (buf[start:] == ord("\n"))) + start
+        if seps.size % k:
+            return None
+        seps = seps.reshape(-1, k)
+        if not ((buf[seps[:, -1]] == ord("\n")).all() and (buf[seps[:, :-1]] == ord(",")).all()):
+            return None
+    return seps if seps.size else None
+
+
+def _plain_labels(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[list[str], np.ndarray] | None:
+    """The distinct fields in sorted order (as str) and each field's index among them; None
+    if a field is empty or has surrounding blanks (which parse_csv would strip)."""
+    blanks = np.frombuffer(b" \t", dtype=np.uint8)
+    if ((ends == starts).any() or np.isin(buf[starts], blanks).any()
+            or np.isin(buf[np.maximum(ends - 1, 0)], blanks).any()):
+        return None
+    fastcsv = _fastcsv(buf)
+    if fastcsv is not None:
+        h = np.empty(starts.size, dtype=np.uint64)
+        fastcsv.hash_fields(buf, starts, ends, h)
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        if first.size > 1000 or not fastcsv.same_fields(buf, starts, ends, first, inverse):
+            return None
+        raw = buf.data
+        try:
+            names = [bytes(raw[starts[i]:ends[i]]).decode("utf-8") for i in first.tolist()]
+        except UnicodeDecodeError:
+            return None
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[order] = np.arange(len(names))
+        return [names[i] for i in order], rank[inverse]
+    cells = _plain_cells(buf, starts, ends)
+    levels, index = np.unique(cells, return_inverse=True)
+    try:
+        return [c.decode("utf-8") for c in levels.tolist()], index.ravel()
+    except UnicodeDecodeError:
+        return None
+
+
+def _plain_cells(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """The fields buf[starts:ends] as a NumPy bytes array (None if one is empty or has
+    surrounding blanks, which parse_csv would strip)."""
+    width = int((ends - starts).max())
+    if width == 0 or (ends == starts).any():
+        return None
+    blanks = np.frombuffer(b" \t", dtype=np.uint8)
+    if np.isin(buf[starts], blanks).any() or np.isin(buf[ends - 1], blanks).any():
+        return None
+    cells = np.zeros((starts.size, width), dtype=np.uint8)
+    for c in range(width):  # column c of every cell: width passes, no (rows, width) index array
+        inside = starts + c < ends
+        cells[inside, c] = buf[starts[inside] + c]
+    return cells.view(f"S{width}").ravel()
+
+
+def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, out: np.ndarray) -> bool:
+    """The fields as finite numbers into ``out``, as Python's float() reads them; False if
+    one is not such a number."""
+    fastcsv = _fastcsv(buf)
+    if fastcsv is not None:
+        col = np.empty(starts.size)
+        slow = fastcsv.parse_numbers(buf, starts, ends, col)
+        raw = buf.data
+        try:
+            for i in slow.tolist():
+                col[i] = float(bytes(raw[starts[i]:ends[i]]))
+        except ValueError:
+            return False
+        out[:] = col
+    else:
+        for r in range(0, starts.size, PLAIN_CHUNK):
+            rows = slice(r, r + PLAIN_CHUNK)
+            cells = _plain_cells(buf, starts[rows], ends[rows])
+            if cells is None:
+                return False
+            try:
+                out[rows] = cells.astype(np.float64)
+            except ValueError:
+                return False
+    return bool(np.isfinite(out).all())
+
+
 def _all_numbers(cells: list[str]) -> bool:
     return all(_number(c) is not None and c.upper() != "NAN" for c in cells)
 
@@ -246,9 +429,19 @@ def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -
 def load_csv(path: str | Path, target=None, classify: bool = False) -> Dataset:
     """Read a CSV file (see parse_csv); errors name the file, line and column."""
     path = Path(path)
-    if b"\0" in read_bytes(path)[:4096]:
+    raw = read_bytes(path)
+    if b"\0" in raw[:4096]:
         raise ValueError(f"{path}: not a text file")
-    return parse_csv(read_text(path, fallback_latin1=True), str(path), target, classify)
+    # the plain path reads the bytes (its names must be UTF-8, its numbers are ASCII)
+    plain = _parse_plain(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw, str(path), target, classify)
+    if plain is not None:
+        return plain
+    try:  # as files.read_text(path, fallback_latin1=True), without reading the file again
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    del raw
+    return _parse_rows(text, str(path), target, classify)
 
 
 def load(spec: str, target=None, classify: bool = False, noise: float = 0.1, seed: int = 0) -> Dataset:

@@ -136,6 +136,29 @@ def resolve_engine(engine: str) -> str:
     return "numpy"
 
 
+def warm_up(engine: str = "auto", dtype: str = "float64"):
+    """Load the compiled kernel in a background thread (import numba, read its cache, about a
+    second), so that a window's first training step does not wait for it.  Returns the thread,
+    or None when the engine is numpy.  Errors are left for the real session to report."""
+    if engine not in ENGINES or engine == "numpy" or dtype not in DTYPES:
+        return None
+    import threading
+
+    def load() -> None:
+        try:
+            from .network import Architecture
+
+            net = Network.random(Architecture(1, (1,), 1), np.random.default_rng(0))
+            TrainingSession(net, np.zeros((2, 1)), np.zeros((2, 1)), TrainConfig(), engine=engine,
+                            dtype=dtype).run(1)
+        except Exception:  # noqa: BLE001 - the session the user starts will say what is wrong
+            pass
+
+    thread = threading.Thread(target=load, name="nnviz-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def check_dtype(dtype: str) -> str:
     """``dtype`` if it is one nnviz trains in; ValueError otherwise."""
     if dtype not in DTYPES:
