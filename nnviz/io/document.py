@@ -55,6 +55,24 @@ def is_number(x) -> bool:
     return isinstance(x, Real) and not isinstance(x, (bool, np.bool_))
 
 
+def is_finite(x) -> bool:
+    """A number (not a boolean) that is finite as a float (10**400 is not)."""
+    if not is_number(x):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
+def floats(values, name: str) -> np.ndarray:
+    """Nested lists of numbers as a float64 array; an integer beyond float range is refused."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float") from None
+
+
 def finite_or_none(x):
     """JSON-safe number: None for missing or non-finite values."""
     if x is None:
@@ -96,7 +114,7 @@ def vector(values, name: str, n: int) -> np.ndarray:
     else:
         if not isinstance(values, list) or not all(is_number(x) for x in values):
             raise ValueError(f"{name} is not a list of numbers")
-        a = np.array(values, dtype=np.float64)
+        a = floats(values, name)
     if a.shape != (n,):
         raise ValueError(f"{name} has {a.size} values, expected {n}")
     if not np.isfinite(a).all():
@@ -116,7 +134,7 @@ def matrix(values, name: str, shape: tuple[int, int]) -> np.ndarray:
             raise ValueError(f"{name} is not a numeric array (a list of rows of numbers)")
         if len({len(r) for r in values}) > 1:
             raise ValueError(f"{name} has rows of different lengths")
-        a = np.array(values, dtype=np.float64).reshape(len(values), len(values[0]) if values else 0)
+        a = floats(values, name).reshape(len(values), len(values[0]) if values else 0)
     if a.shape != shape:
         raise ValueError(f"{name} has shape {a.shape}, expected {shape}")
     if not np.isfinite(a).all():

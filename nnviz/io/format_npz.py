@@ -14,6 +14,7 @@ import io
 import json
 import lzma
 import math
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -27,8 +28,10 @@ from .document import architecture, model_from_dict, model_to_dict, parse_json
 EXTENSION = ".npz"
 ORDER = 2  # its place in the list of formats
 MAX_META_BYTES = 64 * 2**20  # the JSON string of names and scaling
-_BROKEN = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, KeyError, IndexError,
-           zipfile.BadZipFile, zlib.error, lzma.LZMAError, OverflowError)
+# what zipfile and numpy's .npy header parser (ast.literal_eval on the header text) raise on bad input
+_BROKEN = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, KeyError, IndexError, TypeError,
+           SyntaxError, tokenize.TokenError, RecursionError, zipfile.BadZipFile, zlib.error, lzma.LZMAError,
+           OverflowError)
 
 
 def save_bytes(model: Model) -> bytes:

@@ -119,6 +119,8 @@ class _Graph:
         return self.cache[key]
 
     def _const(self, name: str, what: str, types: dict) -> np.ndarray:
+        if not self.is_const(name):
+            raise ValueError(f"{what} {name!r} is not a constant")
         if name in self.inits:
             return self._tensor(self.inits[name], what, types)
         node = self.constant_nodes[name]
@@ -249,6 +251,8 @@ class _Graph:
     def _step(self, i: int, t: str, steps: list[Step]) -> Step:
         n = self.nodes[i]
         op, where = n.op_type, self.where(i, steps)
+        if not n.output or not n.output[0]:
+            raise ValueError(f"{where} has no output; the graph is malformed")
         if n.domain not in ("", "ai.onnx"):
             raise ValueError(f"unsupported operator {n.domain}.{op} at {where}: {WHAT_WE_READ}")
         if op == "Gelu" or op == "Erf":
@@ -273,7 +277,7 @@ class _Graph:
             step.kind = "layer"
             if _int_attr(attrs, "transA", 0, where) != 0:
                 raise ValueError(f"Gemm with transA = 1 at {where}: {WHAT_WE_READ}")
-            B = self.const(n.input[1], "the weights")
+            B = self.const(self._arg(n, 1, "weights", where), "the weights")
             if B.ndim != 2:
                 raise ValueError(f"the weights {n.input[1]!r} of {where} have {B.ndim} dimension(s), expected 2")
             W = B.T if _int_attr(attrs, "transB", 0, where) else B
@@ -288,12 +292,14 @@ class _Graph:
                         attrs, "beta", 1.0, where)
         elif op == "MatMul":
             step.kind = "layer"
-            step.W = self.const(n.input[1], "the weights")
+            step.W = self.const(self._arg(n, 1, "weights", where), "the weights")
             if step.W.ndim != 2:
                 raise ValueError(f"the weights {n.input[1]!r} of {where} have {step.W.ndim} dimension(s), "
                                  "expected 2")
         elif op in AFFINE:
-            c = self.const(n.input[1 - slot], "the constant")
+            if len(n.input) != 2:
+                raise ValueError(f"{where} has {len(n.input)} inputs, not 2; the graph is malformed")
+            c = self.const(self._arg(n, 1 - slot, "second operand", where), "the constant")
             kind = {"Add": "add", "Mul": "mul", "Sub": "sub" if slot == 0 else "rsub", "Div": "div"}[op]
             if op == "Div" and slot == 1:
                 raise ValueError(f"a division by the computed tensor at {where}: {WHAT_WE_READ}")
@@ -301,7 +307,8 @@ class _Graph:
         elif op == "BatchNormalization":
             if _int_attr(attrs, "training_mode", 0, where):
                 raise ValueError(f"BatchNormalization in training mode at {where}: {WHAT_WE_READ}")
-            scale, bias, mean, var = (self.const(x, "the batch normalisation constant") for x in n.input[1:5])
+            scale, bias, mean, var = (self.const(self._arg(n, k, "constants", where), "the batch normalisation "
+                                                 "constant") for k in range(1, 5))
             eps = _float_attr(attrs, "epsilon", 1e-5, where)
             with np.errstate(all="ignore"):
                 sd = np.sqrt(var + eps)
@@ -322,7 +329,7 @@ class _Graph:
             if _int_attr(attrs, "axis", 1, where) != 1:
                 raise ValueError(f"a Flatten that mixes rows at {where}: {WHAT_WE_READ}")
         elif op == "Reshape":
-            shape = self.const(n.input[1], "the shape", _INT_TYPES).ravel().tolist()
+            shape = self.const(self._arg(n, 1, "shape", where), "the shape", _INT_TYPES).ravel().tolist()
             if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] < -1 or shape == [-1, -1]:
                 raise ValueError(f"a Reshape to {shape} at {where}: nnviz keeps one row per observation")
             step.width = shape[1] if shape[1] > 0 else None
@@ -330,6 +337,13 @@ class _Graph:
             if self.const(n.input[2], "the training flag", _BOOL_TYPES).any():
                 raise ValueError(f"Dropout in training mode at {where}: {WHAT_WE_READ}")
         return step
+
+    @staticmethod
+    def _arg(n, k: int, what: str, where: str) -> str:
+        """The name of a node's k-th input, which must be given."""
+        if len(n.input) <= k or not n.input[k]:
+            raise ValueError(f"{where} lacks its {what}; the graph is malformed")
+        return n.input[k]
 
     def _opset(self) -> int:
         return next((o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")), 1)

@@ -14,7 +14,6 @@ why in one line, instead of failing later in the middle of training.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
@@ -26,13 +25,14 @@ from ..core.experiment import Experiment, Settings
 from ..core.network import Architecture
 from ..core.training import TrainConfig
 from . import atomic
-from .document import MAX_WEIGHTS, is_int, is_number, names, parse_json
+from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_number, names, parse_json
 
 FORMAT = "nnviz-session"
 VERSION = 1
 EXTENSION = ".nnviz"
 MAX_FILE_BYTES = 2**30
 MAX_CELLS = 50_000_000  # embedded data values
+MAX_VALUE = 1e150  # larger data values overflow the scaling's sums of squares
 
 
 @dataclass
@@ -135,7 +135,7 @@ def _numbers(value, what: str, finite: bool = True, limit: int = MAX_WEIGHTS) ->
         raise ValueError(f"{what} must be a list of numbers")
     if len(value) > limit:
         raise ValueError(f"{what} has {len(value):,} values; at most {limit:,} are read")
-    a = np.array(value, dtype=np.float64)
+    a = floats(value, what)
     if finite and not np.isfinite(a).all():
         raise ValueError(f"{what} contains NaN or infinite values")
     return a
@@ -152,14 +152,14 @@ def _rows(value, what: str) -> np.ndarray:
         raise ValueError(f"{what} has {len(value) * width:,} values; at most {MAX_CELLS:,} are read")
     if not all(is_number(x) for r in value for x in r):
         raise ValueError(f"{what} must hold numbers only")
-    a = np.array(value, dtype=np.float64)
+    a = floats(value, what)
     if not np.isfinite(a).all():
         raise ValueError(f"{what} contains NaN or infinite values")
     return a
 
 
 def _positive(x) -> bool:
-    return is_number(x) and math.isfinite(x) and x > 0
+    return is_finite(x) and x > 0
 
 
 # per settings field: (check, what it must be); fields not listed are checked by their default's type
@@ -193,7 +193,7 @@ def _like_default(default):
     if isinstance(default, int):
         return is_int, "a whole number"
     if isinstance(default, float):
-        return lambda v: is_number(v) and math.isfinite(v), "a number"
+        return is_finite, "a number"
     if isinstance(default, str):
         return lambda v: isinstance(v, str), "a string"
     return lambda v: v is None or isinstance(v, (str, int, float, bool, list)), "a plain value"
@@ -230,6 +230,8 @@ def _dataset(d) -> Dataset:
     T = _rows(_field(d, "T", "data "), "the embedded data 'T'")
     if X.shape[0] != T.shape[0]:
         raise ValueError(f"the embedded data has {X.shape[0]} input rows and {T.shape[0]} target rows")
+    if max(np.abs(X).max(), np.abs(T).max()) > MAX_VALUE:
+        raise ValueError(f"the embedded data holds values beyond +-{MAX_VALUE:g}")
     task = _field(d, "task", "data ")
     if task not in TASKS:
         raise ValueError(f"the embedded data's task must be one of {', '.join(TASKS)} (got {_show(task)})")
@@ -277,8 +279,9 @@ def _state(st) -> dict:
     order = _field(st, "order", "state ")
     if not isinstance(order, list) or not all(is_int(i) for i in order) or len(order) > MAX_CELLS:
         raise ValueError("state 'order' must be a list of row numbers")
-    state["order"] = np.array(order, dtype=np.int64) if order else np.zeros(0, dtype=np.int64)
-    if not np.array_equal(np.sort(state["order"]), np.arange(len(order))):
+    ok = all(0 <= i < len(order) for i in order)
+    state["order"] = np.array(order if ok else [], dtype=np.int64)
+    if not ok or not np.array_equal(np.sort(state["order"]), np.arange(len(order))):
         raise ValueError(f"state 'order' must hold each row number from 0 to {len(order) - 1} once")
     state["pos"] = _int(_field(st, "pos", "state "), "state 'pos'", 0, len(order))
     return state
