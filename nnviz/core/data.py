@@ -485,21 +485,42 @@ def fit_scaling(ds: Dataset, standardize: bool = True, output_activation: str = 
     """
     p, k = ds.X.shape[1], ds.T.shape[1]
     if standardize:
-        xc = ds.X.mean(axis=0)
-        xs = ds.X.std(axis=0, ddof=1) if ds.n > 1 else np.ones(p)
-        xs = np.where((xs > 0) & np.isfinite(xs), xs, 1.0)
+        xc, xs = _r_scale(ds.X, ds, ds.input_names)
     else:
         xc, xs = np.zeros(p), np.ones(p)
     yc, ys = np.zeros(k), np.ones(k)
     if ds.task == "regression":
         if output_activation == "sigmoid":
             lo, hi = ds.T.min(axis=0), ds.T.max(axis=0)
-            yc, ys = lo, np.where(hi > lo, hi - lo, 1.0)
+            with np.errstate(all="ignore"):
+                span = hi - lo
+            if not np.isfinite(span).all():
+                _too_large(ds, ds.output_names[int(np.flatnonzero(~np.isfinite(span))[0])])
+            yc, ys = lo, np.where(hi > lo, span, 1.0)
         else:
-            yc = ds.T.mean(axis=0)
-            ys = ds.T.std(axis=0, ddof=1) if ds.n > 1 else np.ones(k)
-            ys = np.where(ys > 0, ys, 1.0)
+            yc, ys = _r_scale(ds.T, ds, ds.output_names)
     return Scaling(xc, xs, yc, ys)
+
+
+def _r_scale(M: np.ndarray, ds: Dataset, names) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and scale of each column as R's scale() (sd with n - 1).  A column whose values
+    are all equal (max == min) is centred on that value and not divided: a computed sd of
+    rounding noise (1.7e-17 for a column of 0.1s) would blow new values up to 1e15."""
+    with np.errstate(all="ignore"):
+        centre = M.mean(axis=0)
+        scale = M.std(axis=0, ddof=1) if M.shape[0] > 1 else np.ones(M.shape[1])
+    constant = M.min(axis=0) == M.max(axis=0)
+    centre = np.where(constant, M[0] if M.shape[0] else 0.0, centre)
+    scale = np.where(constant, 1.0, scale)
+    bad = ~(np.isfinite(centre) & np.isfinite(scale) & (scale > 0))
+    if bad.any():
+        _too_large(ds, names[int(np.flatnonzero(bad)[0])])
+    return centre, scale
+
+
+def _too_large(ds: Dataset, column: str):
+    raise ValueError(f"{ds.source or ds.name}: column {column!r} has values too large to standardise "
+                     "(near the largest float): divide the column by a power of ten first")
 
 
 def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Dataset | None]:

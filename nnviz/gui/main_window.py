@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
     def _load_csv(self, path: str, target=None, classify=False):
         try:
             ds = datamod.load_csv(path, target, classify)
+            datamod.fit_scaling(ds)  # values that cannot be standardised: refused before anything changes
         except ValueError as exc:
             self.show_error(str(exc))
             return None

@@ -121,3 +121,30 @@ def test_suggest_target(tmp_path):
     assert data.suggest_target(p) == "y"
     p.write_text("k1,k2,v\nx,a,2\ny,b,4\n")
     assert data.suggest_target(p) == "v"
+
+
+def test_a_column_of_equal_values_is_constant_whatever_the_rounding():
+    """0.1 summed 150 times is not 15: the sd computed is rounding noise, not a spread."""
+    rows = "".join(f"{0.1},{i},{i % 2}\n" for i in range(150))
+    ds = data.parse_csv("a,b,y\n" + rows)
+    sc = data.fit_scaling(ds)
+    assert sc.x_scale[0] == 1.0 and sc.x_center[0] == 0.1
+    assert (sc.inputs(ds.X)[:, 0] == 0).all()
+    assert sc.inputs(np.array([[0.2, 3.0]]))[0, 0] == pytest.approx(0.1)
+
+
+def test_linear_targets_are_scaled_as_r_does_with_n_minus_1():
+    ds = data.parse_csv("a,y\n1,10\n2,30\n3,20\n")
+    lin = data.fit_scaling(ds, output_activation="linear")
+    # R: scale(c(10, 30, 20)) -> (y - 20) / sd, sd = sqrt((100 + 100 + 0) / 2) = 10
+    np.testing.assert_allclose(lin.targets(ds.T)[:, 0], [-1.0, 1.0, 0.0], rtol=0, atol=1e-15)
+    sig = data.fit_scaling(ds, output_activation="sigmoid")
+    np.testing.assert_allclose(sig.targets(ds.T)[:, 0], [0.0, 1.0, 0.5], rtol=0, atol=1e-15)
+
+
+def test_values_near_the_largest_float_are_one_line_with_the_file(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("a,b,y\n1e308,1,x\n-1e308,2,z\n1.5e308,3,x\n")
+    ds = data.load_csv(path)
+    with pytest.raises(ValueError, match=r"huge.csv: column 'a' has values too large to standardise"):
+        data.fit_scaling(ds)

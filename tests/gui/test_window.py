@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from nnviz import io as nnio
 from nnviz.core.experiment import Experiment, Settings
@@ -265,3 +265,57 @@ def test_many_signal_emits_do_not_leak_references_to_true():
         e.sig.emit(i)
     assert r.n == 5000
     assert abs(sys.getrefcount(True) - before) < 100
+
+
+def test_every_edge_joins_its_own_nodes_and_shows_its_own_weight(make_window, qtbot):
+    """Edge by edge, against the weight matrices: W[l][row, col] joins node row - 1 (row 0: the
+    bias node) of layer l to node col of layer l + 1, and its width follows |W[l][row, col]|."""
+    w = make_window(hidden=(5, 4))
+    w.step(7)
+    qtbot.waitUntil(lambda: w.latest.iteration == 7, timeout=10_000)
+    nv = w.network_view
+    W = w.latest.weights
+    top = max(float(np.abs(M).max()) for M in W)
+    values = nv.edge_values()
+    seen = set()
+    for e in range(len(nv.edge_src)):
+        l, r, c = int(nv.edge_layer[e]), int(nv.edge_row[e]), int(nv.edge_col[e])
+        src, dst = nv.node_keys[nv.edge_src[e]], nv.node_keys[nv.edge_dst[e]]
+        assert src == (("b", l) if r == 0 else ("n", l, r - 1))
+        assert dst == ("n", l + 1, c)
+        assert values[e] == W[l][r, c]
+        assert nv.edge_width[e] == pytest.approx(0.6 + 6.4 * abs(W[l][r, c]) / top)
+        seen.add((l, r, c))
+    assert len(seen) == sum(M.size for M in W)
+
+
+def test_sorted_table_rows_show_their_own_observation(make_window, qtbot):
+    w = make_window(iterations=300, test_fraction=0.2)
+    w.play()
+    wait_state(qtbot, w, "finished")
+    w.predictions.setCurrentIndex(0)
+    table, proxy, model = w.predictions.table, w.predictions.proxy, w.predictions.model
+    ctx = w.context
+    net = Network.from_weights(ctx.arch, list(w.latest.weights))
+    X = np.vstack([ctx.train.X, ctx.test.X])
+    expected = ctx.scaling.outputs(net.predict(ctx.scaling.inputs(X)))
+    n_in = ctx.arch.n_inputs
+    table.sortByColumn(n_in + 3, Qt.DescendingOrder)  # by the first output
+    shown = []
+    for r in range(proxy.rowCount()):
+        inputs = [float(proxy.index(r, c).data(Qt.DisplayRole)) for c in range(1, n_in + 1)]
+        out = float(proxy.index(r, n_in + 3).data(Qt.DisplayRole))
+        source = proxy.mapToSource(proxy.index(r, 0)).row()
+        assert inputs == pytest.approx(X[source], abs=1e-9)
+        assert out == pytest.approx(expected[source, 0], rel=1e-3, abs=1e-4)
+        shown.append(out)
+    assert shown == sorted(shown, reverse=True) and len(shown) == 150
+
+
+def test_a_csv_that_cannot_be_standardised_changes_nothing(make_window, qtbot, tmp_path):
+    w = make_window()
+    huge = tmp_path / "huge.csv"
+    huge.write_text("a,b,y\n1e308,1,x\n-1e308,2,z\n1.5e308,3,x\n")
+    assert w.open_csv(str(huge)) is False
+    assert "huge.csv: column 'a'" in w.last_error
+    assert w.controls.data.currentText() == "iris" and w.context.dataset.name == "iris"
