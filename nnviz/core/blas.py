@@ -1,13 +1,21 @@
 """BLAS threads as a setting: measure one against all, keep the faster, scope it to training.
 
 OpenBLAS starts as many threads as there are cores, and for the matrices of a
-small network the second thread costs more than it brings (on a 2-vCPU machine,
-measured: a 1,797 x 64-128-64-10 iteration ran several times slower).  So
-``choose_threads`` decides per network and batch shape: below ``MEASURE_FROM``
-multiply-adds per iteration it is one thread (a rule measured on this project's
-machine, see benchmarks/bench_engines.py); above, it times a few iterations of a
-clone of the session with one and with all threads, alternately, and keeps the
-faster (remembered per shape for the life of the process).  ``limited(n)``
+small network the second thread costs more than it brings.  Measured on this
+project's 2-vCPU machine (one iteration, median of 5, 2 threads / 1 thread):
+
+    rows x network            multiply-adds   numba engine   numpy engine
+    1797 x 64-32-10                  13 M        21x            1.7x
+    1797 x 64-128-64-10              93 M        9.9x           2.1x
+    4000 x 256-256-10               820 M        1.75x          0.87x
+    10000 x 784-128-64-10          3282 M        2.7x           1.1x
+
+So ``choose_threads`` decides per engine, network and batch shape: the numba
+engine (whose BLAS calls are on blocks of rows, through SciPy's OpenBLAS) always
+gets one thread; the numpy engine gets one below ``MEASURE_FROM`` multiply-adds
+per iteration, and above that a few iterations of a clone of the session are
+timed with one and with all threads, alternately, and the faster count is kept
+(remembered per shape for the life of the process).  ``limited(n)``
 applies the choice only while training runs, through threadpoolctl, so no other
 code (the window's thread) runs with a changed setting afterwards.
 
@@ -20,7 +28,7 @@ import sys
 import time
 from contextlib import nullcontext
 
-MEASURE_FROM = 20_000_000  # multiply-adds per iteration below which one thread is always faster here
+MEASURE_FROM = 200_000_000  # multiply-adds per iteration below which one thread was always faster here
 MEASURE_SECONDS = 0.25  # at most about this long to measure one shape
 
 _controller = None
@@ -69,7 +77,7 @@ def work(session) -> int:
 def choose_threads(session) -> int:
     """1 or all BLAS threads, whichever trains this session's network and batch faster."""
     top = max_threads()
-    if top <= 1 or work(session) < MEASURE_FROM:
+    if top <= 1 or session.engine == "numba" or work(session) < MEASURE_FROM:
         return 1
     key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size)
     if key not in _choices:
@@ -82,12 +90,12 @@ def _measure(session, counts: tuple[int, ...]) -> int:
     twin = session.clone()
     best = {c: float("inf") for c in counts}
     t_end = time.perf_counter() + MEASURE_SECONDS
-    for round_ in range(3):
+    for _ in range(3):
         for c in counts:
             twin.blas_threads = c
             t0 = time.perf_counter()
             twin.run(1)
             best[c] = min(best[c], time.perf_counter() - t0)
-        if round_ and time.perf_counter() > t_end:
+        if time.perf_counter() > t_end:
             break
     return min(counts, key=lambda c: (best[c], c))

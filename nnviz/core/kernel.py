@@ -9,21 +9,23 @@ reference; the tests require both to give the same weights.
 Conventions are the post's (see network.py): the weights are the flat ``params``
 vector, matrix l being the next (n_in + 1) * n_out values reshaped; ``sizes``
 holds the layer sizes (p, h1, ..., k).  Every buffer is a flat vector cut into
-one C-contiguous matrix per layer (``pieces`` below, shared with Python), so
-nothing is passed as a list.
+one C-contiguous matrix per layer and block of rows, so nothing is passed as a
+list.  Inside, matrices are kept transposed (features x rows: [1, X]^T, A^T, H^T,
+delta^T), so that the loops run along the rows, which are contiguous and long,
+and LLVM vectorises them; ``matrices`` turns them back for Python.
 
-Rows go through the network in blocks of ``block`` rows: each block's forward
+Rows go through the network in blocks of ``block_rows`` rows: each block's forward
 and backward pass runs in buffers that stay in cache, and its gradient is added
 to the iteration's.  With ``trace`` the blocks are written into full-size
-buffers instead (row r0 of the batch at row r0), with exactly the same
-arithmetic, so ``TrainingSession.step_trace`` can read every matrix of the
-iteration that ``run`` would have done.
+buffers instead (block after block), with exactly the same arithmetic, so
+``TrainingSession.step_trace`` can read every matrix of the iteration that
+``run`` would have done.
 
 Small products are plain loops (a BLAS call costs more than it saves below
-``BLAS_MIN`` multiply-adds); larger ones go to BLAS through ``np.dot``, which
-numba compiles to SciPy's ``cython_blas`` (so SciPy is a dependency).  The
-transposed operands (``X.T``, ``W[1:].T``) are Fortran-ordered views: BLAS takes
-them as they are, no copy.
+``BLAS_MIN`` multiply-adds); larger ones, and every gradient (a sum over rows), go
+to BLAS through ``np.dot``, which numba compiles to calls into SciPy's
+``cython_blas`` (so SciPy is a dependency).  The transposed operands (``W.T``,
+``DT.T``) are Fortran-ordered views: BLAS takes them as they are, no copy.
 
 Not here: the random mini-batch order (the caller draws it with the session's
 NumPy generator, one epoch at a time) and the roll-back after a divergence.
@@ -48,16 +50,23 @@ SIGMOID, TANH, RELU, LINEAR, SOFTMAX = range(5)
 ALGORITHM_CODES = {"gd": 0, "rprop+": 1, "rprop-": 2}
 GD, RPROP_PLUS, RPROP_MINUS = range(3)
 OK, DIVERGED, THRESHOLD = range(3)  # why train() returned: done (or epoch end), diverged, threshold
-BLAS_MIN = 0  # multiply-adds of one product from which np.dot (BLAS) is used (measured: always)
-BLOCK_FLOATS = 65_536  # about 512 kB of float64 scratch per block of rows
+BLAS_MIN = 20_000  # multiply-adds of one product from which np.dot (BLAS) is used (measured)
+BLAS_MIN_GRADIENT = 0  # the gradient's sums over rows: BLAS was faster at every size here
+BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
+MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products
 # hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds
 HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min")
+
+
+# LLVM may fuse a * b + c into one FMA instruction (rounded once): faster and as accurate;
+# no other fast-math liberty (no reassociation, NaN and inf kept), so results stay deterministic.
+FASTMATH = {"contract"}
 
 
 def _jit(fn):
     # error_model="numpy": a division by zero gives inf as in NumPy, with no check that would
     # stop LLVM from vectorising the loops
-    return numba.njit(nogil=True, cache=True, error_model="numpy")(fn) if numba is not None else fn
+    return numba.njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)(fn) if numba is not None else fn
 
 
 # -- exp ----------------------------------------------------------------------
@@ -103,7 +112,7 @@ if numba is not None:
         e = p * _f64_from_bits((half + 1023) << 52) * _f64_from_bits((k - half + 1023) << 52)
         return e if x == x else x
 
-    fast_exp = numba.njit(inline="always", cache=True, error_model="numpy")(_exp_impl)
+    fast_exp = numba.njit(inline="always", cache=True, error_model="numpy", fastmath=FASTMATH)(_exp_impl)
 else:  # pragma: no cover
     fast_exp = math.exp
 
@@ -111,80 +120,113 @@ else:  # pragma: no cover
 # -- layout shared with Python ------------------------------------------------
 
 def block_rows(sizes, m: int) -> int:
-    """Rows per block for a batch of m rows: about BLOCK_FLOATS floats of buffers, at least 64."""
+    """Rows per block for a batch of m rows: about BLOCK_FLOATS floats of buffers, at least
+    MIN_BLOCK_ROWS rows."""
     per_row = sum(4 * s + 2 for s in sizes[1:]) + 2 * (sizes[0] + 1) + 2 * sizes[-1]
-    return int(min(m, max(64, BLOCK_FLOATS // per_row)))
+    return int(min(m, max(MIN_BLOCK_ROWS, BLOCK_FLOATS // per_row)))
 
 
 def buffer_sizes(sizes, cap: int) -> dict:
-    """Lengths of the flat buffers for ``cap`` rows (see ``pieces``)."""
+    """Lengths of the flat buffers for ``cap`` rows (see ``matrices``)."""
     L = len(sizes) - 1
     return {
-        "xb": cap * (sizes[0] + 1),  # a gathered mini-batch, ones column first
-        "hin": cap * sum(s + 1 for s in sizes[1:L]),  # [1, H_l] of the hidden layers
-        "A": cap * sum(sizes[1:]),  # A, f'(A) and delta of every layer
-        "out": cap * sizes[-1],  # Yhat, E and the gathered Y
+        "xb": cap * (sizes[0] + 1),  # the batch's [1, X], transposed
+        "hin": cap * sum(s + 1 for s in sizes[1:L]),  # [1, H_l] of the hidden layers, transposed
+        "A": cap * sum(sizes[1:]),  # A, f'(A) and delta of every layer, transposed
+        "out": cap * sizes[-1],  # Yhat, E and Y, transposed
     }
 
 
-def pieces(flat: np.ndarray, cap: int, widths) -> list[np.ndarray]:
-    """Views of ``flat`` as consecutive (cap, w) matrices, one per width (the kernel's layout)."""
+def matrices(flat: np.ndarray, m: int, block: int, widths) -> list[np.ndarray]:
+    """The (m, w) matrices, one per width, that the kernel left in ``flat`` in trace mode.
+
+    The kernel keeps every matrix transposed, (w, rows), so that its loops run along the
+    rows; layer by layer, the blocks of rows follow each other, each a (w, k) C-contiguous
+    matrix.  This puts the blocks side by side and transposes back (a copy)."""
     out, start = [], 0
     for w in widths:
-        out.append(flat[start : start + cap * w].reshape(cap, w))
-        start += cap * w
+        blocks = [flat[start + w * r0 : start + w * (r0 + min(block, m - r0))].reshape(w, -1)
+                  for r0 in range(0, m, block)]
+        out.append(np.hstack(blocks).T)
+        start += m * w
     return out
 
 
 # -- the pieces of one iteration ---------------------------------------------
+# Matrices are transposed (features x rows): the loops below run along the rows, which are
+# contiguous, so LLVM vectorises them; sums over rows keep eight partial sums (in the same
+# order every time, so the kernel is deterministic).
+
 
 @_jit
-def _matmul(X, W, out):
-    """out = X @ W; X (k, a), W (a, b), out (k, b)."""
-    k, a = X.shape
-    b = W.shape[1]
-    if k * a * b >= BLAS_MIN:
-        np.dot(X, W, out)
+def _forward_product(W, XT, AT):
+    """AT = W^T XT, i.e. A = [1, H] W transposed; W (a, b), XT (a, k), AT (b, k)."""
+    a, b = W.shape
+    k = XT.shape[1]
+    if a * b * k >= BLAS_MIN:
+        np.dot(W.T, XT, AT)
         return
-    for i in range(k):
+    for j in range(b):
+        row = AT[j]
+        w0 = W[0, j]
+        x0 = XT[0]
+        for i in range(k):
+            row[i] = w0 * x0[i]
+        for p in range(1, a):
+            w = W[p, j]
+            x = XT[p]
+            for i in range(k):
+                row[i] += w * x[i]
+
+
+@_jit
+def _gradient_product(XT, DT, G):
+    """G = XT DT^T, i.e. input^T delta; XT (a, k), DT (b, k), G (a, b)."""
+    a, k = XT.shape
+    b = DT.shape[0]
+    if a * b * k >= BLAS_MIN_GRADIENT:
+        np.dot(XT, DT.T, G)
+        return
+    full = k - k % 8
+    for p in range(a):
+        x = XT[p]
         for j in range(b):
-            out[i, j] = 0.0
-        for p in range(a):
-            x = X[i, p]
-            for j in range(b):
-                out[i, j] += x * W[p, j]
+            d = DT[j]
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            for i in range(0, full, 8):
+                s0 += x[i] * d[i]
+                s1 += x[i + 1] * d[i + 1]
+                s2 += x[i + 2] * d[i + 2]
+                s3 += x[i + 3] * d[i + 3]
+                s4 += x[i + 4] * d[i + 4]
+                s5 += x[i + 5] * d[i + 5]
+                s6 += x[i + 6] * d[i + 6]
+                s7 += x[i + 7] * d[i + 7]
+            s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+            for i in range(full, k):
+                s += x[i] * d[i]
+            G[p, j] = s
 
 
 @_jit
-def _matmul_tn(X, D, out):
-    """out = X^T @ D (the gradient input^T delta); X (k, a), D (k, b), out (a, b)."""
-    k, a = X.shape
-    b = D.shape[1]
-    if k * a * b >= BLAS_MIN:
-        np.dot(X.T, D, out)
+def _backward_product(W, DT, DpT):
+    """DpT = W[1:] DT, i.e. delta W^T without the bias row, transposed; DpT (a - 1, k)."""
+    a, b = W.shape
+    k = DT.shape[1]
+    if a * b * k >= BLAS_MIN:
+        np.dot(W[1:], DT, DpT)
         return
-    out[:, :] = 0.0
-    for i in range(k):
-        for p in range(a):
-            x = X[i, p]
-            for j in range(b):
-                out[p, j] += x * D[i, j]
-
-
-@_jit
-def _matmul_nt(D, W, out):
-    """out = D @ W[1:]^T (delta back through the weights, without the bias row); out (k, a)."""
-    k, b = D.shape
-    a = out.shape[1]
-    if k * a * b >= BLAS_MIN:
-        np.dot(D, W[1:].T, out)
-        return
-    for i in range(k):
-        for p in range(a):
-            s = D[i, 0] * W[p + 1, 0]
-            for j in range(1, b):
-                s += D[i, j] * W[p + 1, j]
-            out[i, p] = s
+    for c in range(a - 1):
+        row = DpT[c]
+        w0 = W[c + 1, 0]
+        d0 = DT[0]
+        for i in range(k):
+            row[i] = w0 * d0[i]
+        for j in range(1, b):
+            w = W[c + 1, j]
+            d = DT[j]
+            for i in range(k):
+                row[i] += w * d[i]
 
 
 @_jit
@@ -205,20 +247,20 @@ def _activate(code, a, h):
 
 
 @_jit
-def _softmax(A, H):
-    """H = softmax(A), row by row, shifted by the row's largest value."""
-    k, b = A.shape
+def _softmax(AT, HT):
+    """HT = softmax over each column of AT (each row of A), shifted by the column's largest value."""
+    b, k = AT.shape
     for i in range(k):
-        top = A[i, 0]
+        top = AT[0, i]
         for j in range(1, b):
-            if A[i, j] > top:
-                top = A[i, j]
+            if AT[j, i] > top:
+                top = AT[j, i]
         total = 0.0
         for j in range(b):
-            H[i, j] = fast_exp(float(A[i, j] - top))
-            total += H[i, j]
+            HT[j, i] = fast_exp(float(AT[j, i] - top))
+            total += HT[j, i]
         for j in range(b):
-            H[i, j] = H[i, j] / total
+            HT[j, i] = HT[j, i] / total
 
 
 @_jit
@@ -241,7 +283,7 @@ def _derive(code, a, h, out):
 @_jit
 def _offsets(sizes, cap, offs):
     """Into offs[0], offs[1], offs[2] (each L + 1 long): the start of layer l's matrix in params,
-    in the A / fp / D buffers and, for l >= 1, of its input [1, H_{l-1}] in hin."""
+    its region in the A / fp / D buffers and, for l >= 1, the region of its input in hin."""
     L = sizes.size - 1
     offs[:, 0] = 0
     for l in range(L):
@@ -251,14 +293,18 @@ def _offsets(sizes, cap, offs):
 
 
 @_jit
-def forward_backward(params, sizes, codes, out_fp, X1, Y, order, pos, m, gather, block, trace,
-                     xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs):
-    """One batch of m rows (order[pos:pos + m] with ``gather``, else all of X1): the forward pass,
-    the error and the deltas; the gradient input^T delta (= -dC/dW) goes to ``grad``.
-    Returns sum((y - yhat)^2) in float64.
+def _block(flat, start, width, base, k):
+    """The (width, k) C-contiguous block at ``base`` rows into a region starting at ``start``."""
+    return flat[start + width * base : start + width * (base + k)].reshape(width, k)
 
-    A hidden layer's H = f(A) is computed into its f'(A) buffer (contiguous, so the loop is
-    vectorised), copied into [1, H], and turned into f'(A) in place on the way back."""
+
+@_jit
+def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
+                     xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs):
+    """One batch of m rows (order[pos:pos + m] with ``gather``, else all of X1T's columns): the
+    forward pass, the error and the deltas; the gradient input^T delta (= -dC/dW) goes to
+    ``grad``.  Returns sum((y - yhat)^2) in float64.  X1T is [1, X] transposed, YT is Y
+    transposed; every buffer holds transposed blocks (see ``matrices``)."""
     L = sizes.size - 1
     cap = m if trace else min(block, m)
     _offsets(sizes, cap, offs)
@@ -270,82 +316,82 @@ def forward_backward(params, sizes, codes, out_fp, X1, Y, order, pos, m, gather,
     while r0 < m:
         k = min(block, m - r0)
         base = r0 if trace else 0
-        if gather:
-            Xin = xb[: cap * p1].reshape(cap, p1)[base : base + k]
-            Yk = Yb[: cap * kout].reshape(cap, kout)[base : base + k]
-            for i in range(k):
-                r = order[pos + r0 + i]
-                for j in range(p1):
-                    Xin[i, j] = X1[r, j]
-                for j in range(kout):
-                    Yk[i, j] = Y[r, j]
-        else:
-            Xin = X1[r0 : r0 + k]
-            Yk = Y[r0 : r0 + k]
+        XT = _block(xb, 0, p1, base, k)
+        YkT = _block(Yb, 0, kout, base, k)
+        for f in range(p1):
+            src, dst = X1T[f], XT[f]
+            if gather:
+                for i in range(k):
+                    dst[i] = src[order[pos + r0 + i]]
+            else:
+                for i in range(k):
+                    dst[i] = src[r0 + i]
+        for f in range(kout):
+            src, dst = YT[f], YkT[f]
+            if gather:
+                for i in range(k):
+                    dst[i] = src[order[pos + r0 + i]]
+            else:
+                for i in range(k):
+                    dst[i] = src[r0 + i]
         # forward: A = [1, H] W, H = f(A); [1, H] is the next layer's input
-        inp = Xin
+        inp = XT
         for l in range(L - 1):
             a, b = sizes[l] + 1, sizes[l + 1]
             W = params[woff[l] : woff[l + 1]].reshape(a, b)
-            Al = A[aoff[l] : aoff[l + 1]].reshape(cap, b)[base : base + k]
-            _matmul(inp, W, Al)
-            Hc = fp[aoff[l] : aoff[l + 1]].reshape(cap, b)[base : base + k]
-            _activate(codes[l], Al.ravel(), Hc.ravel())
-            nxt = hin[hoff[l + 1] : hoff[l + 2]].reshape(cap, b + 1)[base : base + k]
-            for i in range(k):
-                nxt[i, 0] = 1.0
-                for j in range(b):
-                    nxt[i, j + 1] = Hc[i, j]
+            AT = _block(A, aoff[l], b, base, k)
+            _forward_product(W, inp, AT)
+            nxt = _block(hin, hoff[l + 1], b + 1, base, k)
+            nxt[0, :] = 1.0
+            _activate(codes[l], AT.ravel(), nxt[1:].ravel())
             inp = nxt
-        Aout = A[aoff[L - 1] : aoff[L]].reshape(cap, kout)[base : base + k]
-        W = params[woff[L - 1] : woff[L]].reshape(sizes[L - 1] + 1, kout)
-        _matmul(inp, W, Aout)
-        Hk = Hout[: cap * kout].reshape(cap, kout)[base : base + k]
+        a = sizes[L - 1] + 1
+        W = params[woff[L - 1] : woff[L]].reshape(a, kout)
+        AoT = _block(A, aoff[L - 1], kout, base, k)
+        _forward_product(W, inp, AoT)
+        HkT = _block(Hout, 0, kout, base, k)
         if codes[L - 1] == SOFTMAX:
-            _softmax(Aout, Hk)
+            _softmax(AoT, HkT)
         else:
-            _activate(codes[L - 1], Aout.ravel(), Hk.ravel())
+            _activate(codes[L - 1], AoT.ravel(), HkT.ravel())
         # the error and the output delta: (y - yhat) * f'(A_out), or y - yhat itself
-        Ek = E[: cap * kout].reshape(cap, kout)[base : base + k]
-        e, y, h = Ek.ravel(), Yk.ravel(), Hk.ravel()
+        EkT = _block(E, 0, kout, base, k)
+        e, y, h = EkT.ravel(), YkT.ravel(), HkT.ravel()
         for i in range(e.size):
             e[i] = y[i] - h[i]
+        for i in range(e.size):
             sse += float(e[i]) * float(e[i])
-        Dl = Ek
+        DT = EkT
         if out_fp:
-            Fk = fp[aoff[L - 1] : aoff[L]].reshape(cap, kout)[base : base + k]
-            _derive(codes[L - 1], Aout.ravel(), h, Fk.ravel())
-            Dl = D[aoff[L - 1] : aoff[L]].reshape(cap, kout)[base : base + k]
-            d, f = Dl.ravel(), Fk.ravel()
+            FkT = _block(fp, aoff[L - 1], kout, base, k)
+            _derive(codes[L - 1], AoT.ravel(), h, FkT.ravel())
+            DT = _block(D, aoff[L - 1], kout, base, k)
+            d, f = DT.ravel(), FkT.ravel()
             for i in range(d.size):
                 d[i] = e[i] * f[i]
         # backward: gradient input^T delta, delta_{l-1} = (delta W^T without the bias row) f'(A)
         for l in range(L - 1, -1, -1):
             a, b = sizes[l] + 1, sizes[l + 1]
-            if l == 0:
-                inp = Xin
-            else:
-                inp = hin[hoff[l] : hoff[l + 1]].reshape(cap, a)[base : base + k]
+            inp = XT if l == 0 else _block(hin, hoff[l], a, base, k)
             G = grad[woff[l] : woff[l + 1]]
             if r0 == 0:
-                _matmul_tn(inp, Dl, G.reshape(a, b))
+                _gradient_product(inp, DT, G.reshape(a, b))
             else:
                 Gt = gtmp[woff[l] : woff[l + 1]]
-                _matmul_tn(inp, Dl, Gt.reshape(a, b))
+                _gradient_product(inp, DT, Gt.reshape(a, b))
                 for i in range(G.size):
                     G[i] += Gt[i]
             if l:
                 W = params[woff[l] : woff[l + 1]].reshape(a, b)
                 c = sizes[l]
-                Dp = D[aoff[l - 1] : aoff[l]].reshape(cap, c)[base : base + k]
-                _matmul_nt(Dl, W, Dp)
-                Fp = fp[aoff[l - 1] : aoff[l]].reshape(cap, c)[base : base + k]
-                f = Fp.ravel()  # still H_{l-1} from the forward pass
-                _derive(codes[l - 1], A[aoff[l - 1] : aoff[l]].reshape(cap, c)[base : base + k].ravel(), f, f)
-                d = Dp.ravel()
+                DpT = _block(D, aoff[l - 1], c, base, k)
+                _backward_product(W, DT, DpT)
+                f = _block(fp, aoff[l - 1], c, base, k).ravel()
+                _derive(codes[l - 1], _block(A, aoff[l - 1], c, base, k).ravel(), inp[1:].ravel(), f)
+                d = DpT.ravel()
                 for i in range(d.size):
                     d[i] *= f[i]
-                Dl = Dp
+                DT = DpT
         r0 += k
     return sse
 
@@ -407,7 +453,7 @@ def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
 
 
 @_jit
-def train(params, sizes, codes, out_fp, X1, Y, order, pos, batch, block, trace,
+def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
           xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, step, velocity, rsteps, rold,
           algorithm, hyper, threshold, n_iter, mses):
     """Up to n_iter iterations; mses[i] gets the mse of iteration i.
@@ -417,7 +463,7 @@ def train(params, sizes, codes, out_fp, X1, Y, order, pos, batch, block, trace,
     caller draws the next order.  Returns (iterations done, pos, OK / DIVERGED /
     THRESHOLD); on DIVERGED and THRESHOLD the last batch was evaluated, not applied.
     """
-    n = X1.shape[0]
+    n = X1T.shape[1]
     kout = sizes[sizes.size - 1]
     gather = batch < n
     done = 0
@@ -426,7 +472,7 @@ def train(params, sizes, codes, out_fp, X1, Y, order, pos, batch, block, trace,
         if gather and pos >= n:
             break
         m = min(batch, n - pos) if gather else n
-        sse = forward_backward(params, sizes, codes, out_fp, X1, Y, order, pos, m, gather, block, trace,
+        sse = forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
                                xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs)
         if gather:
             pos += m

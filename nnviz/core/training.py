@@ -212,20 +212,21 @@ class _KernelBuffers:
         self.E = np.zeros(lengths["out"], dtype)
         self.Yb = np.zeros(lengths["out"], dtype)
 
-    def views(self, m: int) -> dict:
-        from .kernel import pieces
+    def views(self, m: int, block: int) -> dict:
+        """The matrices of a batch of m rows, (m, width) each (copies, see kernel.matrices)."""
+        from .kernel import matrices
 
         s = self.sizes
         k = s[-1]
         return {
-            "xb": pieces(self.xb, m, [s[0] + 1])[0],
-            "hin": pieces(self.hin, m, [w + 1 for w in s[1:-1]]),
-            "A": pieces(self.A, m, s[1:]),
-            "fp": pieces(self.fp, m, s[1:]),
-            "D": pieces(self.D, m, s[1:]),
-            "Hout": pieces(self.Hout, m, [k])[0],
-            "E": pieces(self.E, m, [k])[0],
-            "Yb": pieces(self.Yb, m, [k])[0],
+            "xb": matrices(self.xb, m, block, [s[0] + 1])[0],
+            "hin": matrices(self.hin, m, block, [w + 1 for w in s[1:-1]]),
+            "A": matrices(self.A, m, block, s[1:]),
+            "fp": matrices(self.fp, m, block, s[1:]),
+            "D": matrices(self.D, m, block, s[1:]),
+            "Hout": matrices(self.Hout, m, block, [k])[0],
+            "E": matrices(self.E, m, block, [k])[0],
+            "Yb": matrices(self.Yb, m, block, [k])[0],
         }
 
 
@@ -298,6 +299,7 @@ class TrainingSession:
         self._buffers: dict[int, _Buffers] = {}
         self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
         self._blas_threads: int | None = None
+        self._XT: tuple[np.ndarray, np.ndarray] | None = None  # X1.T and Y.T for the kernel
         self._order = np.arange(self.n)
         self._pos = self.n  # position within the current epoch's order; n = start a new epoch
         if engine == "numpy":
@@ -368,6 +370,7 @@ class TrainingSession:
                     np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype)
         if (config or self.config).batch_size == self.config.batch_size:
             twin._blas_threads = self._blas_threads
+        twin._XT = self._XT
         twin.set_state(self.get_state())
         return twin
 
@@ -535,7 +538,7 @@ class TrainingSession:
                 self._pos = 0
             self._order = np.ascontiguousarray(self._order, dtype=np.int64)
             d, pos, status = kernel.train(
-                self._params, args["sizes"], args["codes"], args["out_fp"], self.X1, self.Y, self._order,
+                self._params, args["sizes"], args["codes"], args["out_fp"], *self._transposed(), self._order,
                 self._pos, b, args["block"], trace, *args["buffers"], self.grad, self._gtmp, args["offs"],
                 self.step_buf,
                 self.velocity, self.rprop_steps, self.rprop_old, args["algorithm"], args["hyper"], threshold,
@@ -548,6 +551,12 @@ class TrainingSession:
             if status == kernel.THRESHOLD:
                 return done, "threshold"
         return done, None
+
+    def _transposed(self) -> tuple[np.ndarray, np.ndarray]:
+        """[1, X] and Y transposed, as the kernel reads them (made once, shared with clones)."""
+        if self._XT is None:
+            self._XT = (np.ascontiguousarray(self.X1.T), np.ascontiguousarray(self.Y.T))
+        return self._XT
 
     def _kernel_args(self, b: int, trace: bool) -> dict:
         """The kernel's arguments besides the session's own arrays, for batches of b rows."""
@@ -650,15 +659,15 @@ class TrainingSession:
         if stopped == "diverged":
             raise FloatingPointError(self._diverged_message())
         args = self._kernel_args(b, True)
-        v = args["kb"].views(m)
+        v = args["kb"].views(m, args["block"])
         out_fp = args["out_fp"]
-        ins = [self.X1 if not mini else v["xb"], *v["hin"]]
+        ins = [v["xb"], *v["hin"]]
         H = [inp[:, 1:] for inp in ins[1:]] + [v["Hout"]]
         fp = list(v["fp"])
         D = list(v["D"])
         if not out_fp:
             fp[-1] = np.ones_like(v["A"][-1])
             D[-1] = v["E"]
-        mats = {"ins": ins, "A": v["A"], "H": H, "fp": fp, "D": D, "Y": v["Yb"] if mini else self.Y, "E": v["E"]}
+        mats = {"ins": ins, "A": v["A"], "H": H, "fp": fp, "D": D, "Y": v["Yb"], "E": v["E"]}
         rows = self._order[start : start + m].copy() if mini else None
         return mats, rows, float(mses[0])

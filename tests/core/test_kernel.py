@@ -118,6 +118,7 @@ def test_divergence_is_detected_and_rolled_back_identically():
 ])
 def test_step_trace_is_run_one_bit_for_bit(kw, monkeypatch):
     monkeypatch.setattr(kernel, "BLOCK_FLOATS", 2000)  # several blocks of rows per batch
+    monkeypatch.setattr(kernel, "MIN_BLOCK_ROWS", 64)
     a, b = (Experiment(Settings(data="iris", seed=5, engine="numba", **kw)) for _ in range(2))
     assert kernel.block_rows(a.arch.sizes, a.session.batch_size) < a.session.batch_size
     for _ in range(23):
@@ -310,6 +311,18 @@ def test_blas_threads_are_chosen_and_scoped():
     rng = np.random.default_rng(0)
     big = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
                           rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numpy")
-    assert blas.work(big) >= blas.MEASURE_FROM
-    assert big.blas_threads in (1, before)
+    blas._choices.clear()
+    measured = []
+    original = blas._measure
+    try:
+        blas._measure = lambda session, counts: measured.append(counts) or original(session, counts)
+        blas.MEASURE_FROM, saved = 1, blas.MEASURE_FROM
+        assert big.blas_threads in (1, before)
+    finally:
+        blas._measure, blas.MEASURE_FROM = original, saved
+    assert measured == ([(1, before)] if before > 1 else [])  # a big numpy net: measured
     assert big.clone().blas_threads == big.blas_threads
+    if kernel.AVAILABLE:  # the numba engine: one thread (the measured rule), no measuring
+        nb = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
+                             rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numba")
+        assert nb.blas_threads == 1

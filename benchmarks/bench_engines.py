@@ -1,0 +1,341 @@
+"""Time per training iteration: nnviz's engines against plain NumPy, scikit-learn and PyTorch.
+
+One table, one run: for each workload every implementation is timed in turn, the
+whole round repeated ``--repeats`` times (interleaved, so a busy machine slows all
+of them alike), and the median is reported, with the speed-up over the plain
+reference (nnviz/core/reference.py).  Full-batch gradient descent, no momentum,
+everywhere:
+
+* nnviz numba / numpy engine, float64 and float32 (TrainingSession.run);
+* reference: nnviz/core/reference.py, the post's algorithm written plainly;
+* plain NumPy: the usual textbook version (separate bias vectors, new arrays each step);
+* scikit-learn MLPRegressor and MLPClassifier (solver="sgd", batch = all rows,
+  momentum 0, logistic hidden units) and PyTorch on the CPU (nn.Linear + Sigmoid,
+  SGD on the mean squared error), when installed (pip install 'nnviz[bench]').
+
+Workloads: the post's iris run (4-6-6-3, 150 rows), a digits-sized net (64-128-64-10
+on sklearn's 1,797 digits, or random data of that shape without sklearn), and
+784-128-64-10 on 10,000 random rows.  Every measurement runs a fixed number of
+iterations, so the benchmark ends by itself.
+
+    python benchmarks/bench_engines.py               # about two minutes here
+    python benchmarks/bench_engines.py --quick       # fewer iterations and repeats
+    python benchmarks/bench_engines.py --profile     # where an iris iteration's time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import os
+import platform
+import pstats
+import statistics
+import time
+import warnings
+
+import numpy as np
+
+from nnviz.core import blas, kernel
+from nnviz.core.experiment import Experiment, Settings
+from nnviz.core.network import Architecture, Network
+from nnviz.core.reference import train_reference
+from nnviz.core.training import TrainConfig, TrainingSession
+
+
+# -- workloads ------------------------------------------------------------------
+
+def iris():
+    e = Experiment(Settings(data="iris", seed=1))
+    return "iris 4-6-6-3, 150 rows", e.X_train, e.Y_train, (6, 6), 0.02, [w.copy() for w in e.network.weights]
+
+
+def digits():
+    try:
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        X = (d.data - d.data.mean(0)) / np.where(d.data.std(0) > 0, d.data.std(0), 1.0)
+        Y = np.eye(10)[d.target]
+        name = "digits 64-128-64-10, 1,797 rows"
+    except ImportError:
+        rng = np.random.default_rng(0)
+        X, Y = rng.normal(size=(1797, 64)), np.eye(10)[rng.integers(0, 10, 1797)]
+        name = "digits-shaped 64-128-64-10, 1,797 random rows"
+    net = Network.random(Architecture(64, (128, 64), 10), np.random.default_rng(1))
+    return name, X, Y, (128, 64), 1e-3, [w.copy() for w in net.weights]
+
+
+def large():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10_000, 784)), np.eye(10)[rng.integers(0, 10, 10_000)]
+    net = Network.random(Architecture(784, (128, 64), 10), rng)
+    return "784-128-64-10, 10,000 random rows", X, Y, (128, 64), 1e-5, [w.copy() for w in net.weights]
+
+
+# -- implementations: each returns a function(iterations) -> seconds ------------
+
+def nnviz_engine(engine, dtype):
+    def make(X, Y, hidden, lr, W0):
+        arch = Architecture(X.shape[1], hidden, Y.shape[1])
+        s = TrainingSession(Network.from_weights(arch, W0), X, Y, TrainConfig(lr=lr), engine=engine, dtype=dtype)
+        s.run(2)  # compiled code loaded, buffers made, BLAS threads chosen
+
+        def run(n):
+            t0 = time.perf_counter()
+            s.run(n)
+            return time.perf_counter() - t0
+        run.note = f"BLAS threads {s.blas_threads}"
+        return run
+    return make
+
+
+def reference(X, Y, hidden, lr, W0):
+    def run(n):
+        t0 = time.perf_counter()
+        train_reference(X, Y, W0, lr, n)
+        return time.perf_counter() - t0
+    return run
+
+
+def plain_numpy(X, Y, hidden, lr, W0):
+    """The textbook version: W and b apart, sigmoid everywhere, new arrays every step."""
+    Ws = [w[1:].copy() for w in W0]
+    bs = [w[0].copy() for w in W0]
+
+    def sig(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def run(n):
+        t0 = time.perf_counter()
+        with np.errstate(over="ignore"):
+            for _ in range(n):
+                hs = [X]
+                for W, b in zip(Ws, bs):
+                    hs.append(sig(hs[-1] @ W + b))
+                delta = (Y - hs[-1]) * hs[-1] * (1 - hs[-1])
+                for l in range(len(Ws) - 1, -1, -1):
+                    gW, gb = hs[l].T @ delta, delta.sum(axis=0)
+                    if l:
+                        delta = (delta @ Ws[l].T) * hs[l] * (1 - hs[l])
+                    Ws[l] += lr * gW
+                    bs[l] += lr * gb
+        return time.perf_counter() - t0
+    return run
+
+
+def sklearn_mlp(kind):
+    def make(X, Y, hidden, lr, W0):
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+        cls = MLPRegressor if kind == "regressor" else MLPClassifier
+        y = Y if kind == "regressor" else Y.argmax(axis=1)
+
+        def run(n):
+            m = cls(hidden_layer_sizes=hidden, activation="logistic", solver="sgd", batch_size=X.shape[0],
+                    learning_rate_init=lr, momentum=0.0, nesterovs_momentum=False, max_iter=n, tol=0.0,
+                    n_iter_no_change=10**9, shuffle=False, alpha=0.0, random_state=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                t0 = time.perf_counter()
+                m.fit(X, y)
+                return time.perf_counter() - t0
+        return run
+    return make
+
+
+def torch_mlp(X, Y, hidden, lr, W0):
+    import torch
+
+    layers = []
+    for W in W0:
+        lin = torch.nn.Linear(W.shape[0] - 1, W.shape[1]).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W[1:].T.copy()))
+            lin.bias.copy_(torch.from_numpy(W[0].copy()))
+        layers += [lin, torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+
+    def run(n):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            opt.zero_grad()
+            loss = 0.5 * ((model(Xt) - Yt) ** 2).sum()
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - t0
+    run.note = f"torch threads {torch.get_num_threads()}"
+    return run
+
+
+def available():
+    impls = []
+    if kernel.AVAILABLE:
+        impls += [("nnviz numba float64", nnviz_engine("numba", "float64")),
+                  ("nnviz numba float32", nnviz_engine("numba", "float32"))]
+    impls += [("nnviz numpy float64", nnviz_engine("numpy", "float64")),
+              ("nnviz numpy float32", nnviz_engine("numpy", "float32")),
+              ("plain reference (reference.py)", reference),
+              ("plain NumPy (textbook)", plain_numpy)]
+    with contextlib.suppress(ImportError):
+        import sklearn  # noqa: F401
+
+        impls += [("scikit-learn MLPRegressor", sklearn_mlp("regressor")),
+                  ("scikit-learn MLPClassifier", sklearn_mlp("classifier"))]
+    with contextlib.suppress(ImportError):
+        import torch  # noqa: F401
+
+        impls.append(("PyTorch CPU", torch_mlp))
+    return impls
+
+
+# -- the table -------------------------------------------------------------------
+
+def bench(workload, impls, iterations, repeats):
+    """{implementation: (median seconds per iteration, note)} with interleaved repeats."""
+    name, X, Y, hidden, lr, W0 = workload
+    runners = {label: make(X, Y, hidden, lr, W0) for label, make in impls}
+    times = {label: [] for label in runners}
+    for _ in range(repeats):
+        for label, run in runners.items():
+            n = iterations(label)
+            times[label].append(run(n) / n)
+    return {label: (statistics.median(t), getattr(runners[label], "note", "")) for label, t in times.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a fifth of the iterations, three repeats")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--profile", action="store_true", help="only: where an iris iteration's time goes")
+    args = ap.parse_args()
+    if args.profile:
+        profile()
+        return
+    q = 5 if args.quick else 1
+    repeats = 3 if args.quick else args.repeats
+    impls = available()
+    fast = ("nnviz numba",)
+    plans = [
+        (iris, lambda label: (50_000 if label.startswith(fast) else 2_000) // q),
+        (digits, lambda label: (200 if label.startswith(fast) else 50) // q),
+        (large, lambda label: max((10 if label.startswith(fast) else 4) // q, 2)),
+    ]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or 'cpu'}), "
+          f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS threads by default {blas.max_threads()}")
+    print(f"median of {repeats} interleaved repeats; speed-up = reference time / time\n")
+    print("| workload | implementation | per iteration | iterations/s | speed-up vs reference | note |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for build, iterations in plans:
+        workload = build()
+        res = bench(workload, impls, iterations, repeats)
+        ref = res["plain reference (reference.py)"][0]
+        for label, (sec, note) in res.items():
+            per = f"{sec * 1e6:,.1f} us" if sec < 1e-3 else f"{sec * 1e3:,.2f} ms"
+            print(f"| {workload[0]} | {label} | {per} | {1 / sec:,.0f} | {ref / sec:.1f}x | {note} |")
+    if kernel.AVAILABLE:
+        name, X, Y, hidden, lr, W0 = iris()
+        run = nnviz_engine("numba", "float64")(X, Y, hidden, lr, W0)
+        print(f"\niris, 50,000 iterations with the numba engine: {run(50_000):.2f} s")
+
+
+def profile() -> None:
+    """cProfile of the Python side of run() calls, then the kernel's parts timed in compiled loops."""
+    e = Experiment(Settings(data="iris", seed=1, engine="numba" if kernel.AVAILABLE else "numpy"))
+    s = e.session
+    s.run(10)
+    for n, calls in ((1, 20_000), (1000, 20)):
+        pr = cProfile.Profile()
+        pr.enable()
+        for _ in range(calls):
+            s.run(n)
+        pr.disable()
+        out = io.StringIO()
+        pstats.Stats(pr, stream=out).sort_stats("tottime").print_stats(8)
+        total = pstats.Stats(pr).total_tt
+        print(f"--- {calls} calls of run({n}) on iris, {s.engine} engine: {total / (calls * n) * 1e6:.1f} us "
+              f"per iteration (under cProfile)")
+        print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    if kernel.AVAILABLE:
+        print("\n--- inside the kernel: one iris iteration's parts, each timed alone in a compiled loop")
+        for part, us in kernel_parts(s).items():
+            print(f"{part:<48} {us:7.2f} us")
+
+
+def kernel_parts(s) -> dict:
+    """Microseconds of each part of one iris iteration (4-6-6-3, 150 rows) inside the kernel."""
+    import numba
+
+    K = kernel
+    rng = np.random.default_rng(0)
+    n = s.n
+    sizes = s.net.arch.sizes
+    reps = 5000
+
+    @numba.njit
+    def loop_fwd(W, XT, AT, reps):
+        for _ in range(reps):
+            K._forward_product(W, XT, AT)
+
+    @numba.njit
+    def loop_grad(XT, DT, G, reps):
+        for _ in range(reps):
+            K._gradient_product(XT, DT, G)
+
+    @numba.njit
+    def loop_back(W, DT, DpT, reps):
+        for _ in range(reps):
+            K._backward_product(W, DT, DpT)
+
+    @numba.njit
+    def loop_act(code, a, h, reps):
+        for _ in range(reps):
+            K._activate(code, a, h)
+
+    @numba.njit
+    def loop_derive(code, a, h, reps):
+        for _ in range(reps):
+            K._derive(code, a, h, h)
+
+    def timed(f, *a):
+        f(*a, 1)
+        t0 = time.perf_counter()
+        f(*a, reps)
+        return (time.perf_counter() - t0) / reps * 1e6
+
+    parts = {}
+    fwd = grad = back = act = der = 0.0
+    for l in range(len(sizes) - 1):
+        a, b = sizes[l] + 1, sizes[l + 1]
+        W, XT, AT = rng.normal(size=(a, b)), rng.normal(size=(a, n)), np.empty((b, n))
+        fwd += timed(loop_fwd, W, XT, AT)
+        grad += timed(loop_grad, XT, rng.normal(size=(b, n)), np.empty((a, b)))
+        if l:
+            back += timed(loop_back, W, rng.normal(size=(b, n)), np.empty((a - 1, n)))
+        act += timed(loop_act, 0, rng.normal(size=b * n), np.empty(b * n))
+        der += timed(loop_derive, 0, rng.normal(size=b * n), rng.uniform(size=b * n))
+    parts["forward products A = [1, H] W (3 layers)"] = fwd
+    parts["sigmoid H = f(A) (3 layers, 2,250 values)"] = act
+    parts["derivatives f'(A) (3 layers)"] = der
+    parts["gradients input^T delta (3 layers, BLAS)"] = grad
+    parts["backward products delta W^T (2 layers)"] = back
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        K.update(s._params, s.grad * 0.0, s.step_buf, s.velocity, s.rprop_steps, s.rprop_old, 0,
+                 np.array([0.0, 0, 1.2, 0.5, 0.1, 1e-10]))
+    parts["weight update + Python call (51 weights)"] = (time.perf_counter() - t0) / reps * 1e6
+    t0 = time.perf_counter()
+    s.run(reps)
+    parts["whole iteration (run)"] = (time.perf_counter() - t0) / reps * 1e6
+    parts["rest: copies, error, calls, slicing"] = parts["whole iteration (run)"] - sum(
+        v for k, v in parts.items() if k != "whole iteration (run)")
+    return parts
+
+
+if __name__ == "__main__":
+    main()
