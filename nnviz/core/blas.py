@@ -59,12 +59,38 @@ def max_threads() -> int:
     return max((lib.num_threads for lib in blas.lib_controllers), default=1)
 
 
-def limited(threads: int):
-    """A context in which BLAS uses at most ``threads`` threads (nothing to do when that is all)."""
+SMALL = 1_000_000  # multiply-adds per iteration below which OpenBLAS stays on one thread anyway
+
+
+class _Limit:
+    """BLAS libraries at ``threads`` threads inside a with-block, as they were after it (the
+    libraries' own get/set calls: threadpoolctl's ``limit`` costs ~100 us a call, too much
+    around run(1))."""
+
+    def __init__(self, libs, threads: int):
+        self.libs, self.threads, self.old = libs, threads, []
+
+    def __enter__(self):
+        self.old = [lib.get_num_threads() for lib in self.libs]
+        for lib in self.libs:
+            lib.set_num_threads(self.threads)
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in zip(self.libs, self.old):
+            lib.set_num_threads(n)
+        return False
+
+
+def limited(threads: int, work_per_iteration: float = float("inf")):
+    """A context in which BLAS uses at most ``threads`` threads (nothing to do when that is all,
+    or when the products are too small for OpenBLAS to use a second thread)."""
+    if work_per_iteration < SMALL:
+        return nullcontext()
     c = controller()
     if c is None or threads >= max_threads():
         return nullcontext()
-    return c.limit(limits=threads, user_api="blas")
+    return _Limit(c.select(user_api="blas").lib_controllers, threads)
 
 
 def work(session) -> int:

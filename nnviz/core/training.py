@@ -298,6 +298,7 @@ class TrainingSession:
         self._gtmp = np.zeros(P, dt)  # the kernel's gradient of one block of rows
         self._buffers: dict[int, _Buffers] = {}
         self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
+        self._kargs: dict[tuple, dict] = {}
         self._blas_threads: int | None = None
         self._XT: tuple[np.ndarray, np.ndarray] | None = None  # X1.T and Y.T for the kernel
         self._order = np.arange(self.n)
@@ -316,6 +317,14 @@ class TrainingSession:
         """Show the working weights to the rest of the app (float64, exactly)."""
         if self._params is not self.net.params:
             np.copyto(self.net.params, self._params)
+
+    @property
+    def _work(self) -> int:
+        """Multiply-adds of one iteration's matrix products (blas.work, per batch size)."""
+        b = self.batch_size
+        if getattr(self, "_work_of", (None, 0))[0] != b:
+            self._work_of = (b, blas.work(self))
+        return self._work_of[1]
 
     @property
     def blas_threads(self) -> int:
@@ -488,7 +497,7 @@ class TrainingSession:
         checkpoint = self.get_state()
         mses = np.empty(n)
         self._pull()
-        with blas.limited(self.blas_threads), acts.quiet_fp():
+        with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
             if self.engine == "numba":
                 done, stopped = self._run_numba(n, mses)
             else:
@@ -559,7 +568,15 @@ class TrainingSession:
         return self._XT
 
     def _kernel_args(self, b: int, trace: bool) -> dict:
-        """The kernel's arguments besides the session's own arrays, for batches of b rows."""
+        """The kernel's arguments besides the session's own arrays, for batches of b rows
+        (made once per batch size, mode and configuration)."""
+        key = (b, trace, self.config)
+        args = self._kargs.get(key)
+        if args is None:
+            args = self._kargs[key] = self._make_kernel_args(b, trace)
+        return args
+
+    def _make_kernel_args(self, b: int, trace: bool) -> dict:
         from . import kernel
 
         arch = self.net.arch
@@ -595,7 +612,7 @@ class TrainingSession:
         """Exactly one iteration, returning every matrix of it (see StepTrace)."""
         self._pull()
         before = [W.copy() for W in self._W]
-        with blas.limited(self.blas_threads), acts.quiet_fp():
+        with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
             if self.engine == "numba":
                 mats, rows, mse = self._step_numba()
             else:
