@@ -5,7 +5,9 @@ Plain ``numpy.load(path, allow_pickle=False)`` reads it.  nnviz reads it more wa
 ``.npy`` header of every member is read first (dtype, shape), an NPZ that needs pickle is
 refused, and each weight matrix must have the shape the architecture in ``meta`` gives and
 occupy exactly the bytes its header announces, so neither a header that claims 10^12 values
-nor a small compressed member that expands to gigabytes is ever read into memory.
+nor a small compressed member that expands to gigabytes is ever read into memory.  A header
+must be in the form numpy writes (checked before numpy parses it, so numpy's fallback for
+Python 2 headers, which warns, is never taken).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import json
 import lzma
 import math
+import re
 import tokenize
 import zipfile
 import zlib
@@ -44,29 +47,49 @@ def save_bytes(model: Model) -> bytes:
     return buf.getvalue()
 
 
-def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype, int]:
-    """(shape, dtype, bytes before the data) of a .npy member, from its header alone."""
+# {'descr': '<f8', 'fortran_order': False, 'shape': (5, 6), } as numpy writes it, padded with spaces
+_HEADER = re.compile(r"\{ *'descr' *: *'[<>|=]?(?:[biufcSUV]\d+|O|[mM]8(?:\[\w+\])?)' *,"
+                     r" *'fortran_order' *: *(?:True|False) *,"
+                     r" *'shape' *: *\( *(?:\d+ *, *)*(?:\d+ *,? *)?\) *,? *\} *\n?")
+
+
+def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype, bool, int]:
+    """(shape, dtype, Fortran order, bytes before the data) of a .npy member, from its header alone."""
     with zf.open(info) as fh:
-        version = npy.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = npy.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, _, dtype = npy.read_array_header_2_0(fh)
+        start = fh.read(10)
+        if start[:6] != b"\x93NUMPY" or start[6:8] not in (b"\x01\x00", b"\x02\x00"):
+            raise ValueError(f"{info.filename}: not a .npy array numpy 1 or 2 wrote")
+        if start[6] == 1:
+            size = int.from_bytes(start[8:10], "little")
         else:
-            raise ValueError(f"{info.filename}: .npy format version {version} is not read here")
-        return shape, dtype, fh.tell()
+            start += fh.read(2)
+            size = int.from_bytes(start[8:12], "little")
+        text = fh.read(size) if size <= 10_000 else b""
+    if len(text) != size or not _HEADER.fullmatch(text.decode("latin-1")):
+        raise ValueError(f"{info.filename}: the .npy header is malformed")
+    read = npy.read_array_header_1_0 if start[6] == 1 else npy.read_array_header_2_0
+    shape, fortran, dtype = read(io.BytesIO(start[8:] + text))
+    return shape, dtype, fortran, len(start) + size
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, shape: tuple[int, ...], dtype: np.dtype,
-          offset: int) -> np.ndarray:
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, header) -> np.ndarray:
     """The member's array, once its header has been checked against what it must hold: the
     member must be exactly as long as the header says (zipfile never returns more than that)."""
-    if info.file_size != offset + math.prod(shape) * dtype.itemsize:
+    shape, dtype, fortran, offset = header
+    size = math.prod(shape) * dtype.itemsize
+    if info.file_size != offset + size:
         raise ValueError(f"the array {name} is not as long as its header says")
     try:
         with zf.open(info) as fh:
-            return npy.read_array(fh, allow_pickle=False)
+            fh.read(offset)
+            data = fh.read(size)
     except _BROKEN as exc:
+        raise ValueError(f"the array {name} is unreadable ({exc.__class__.__name__})") from None
+    if len(data) != size:
+        raise ValueError(f"the array {name} is not as long as its header says")
+    try:
+        return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    except (ValueError, TypeError) as exc:
         raise ValueError(f"the array {name} is unreadable ({exc.__class__.__name__})") from None
 
 
@@ -81,18 +104,17 @@ def load_bytes(raw: bytes, path: Path) -> Model:
             headers = {name: _header(zf, info) for name, info in members.items()}
         except _BROKEN as exc:
             raise ValueError(f"not a readable NPZ file ({exc.__class__.__name__})") from None
-        for name, (_, dtype, _) in headers.items():
+        for name, (_, dtype, _, _) in headers.items():
             if dtype.hasobject:
                 raise ValueError("refused: the NPZ file needs pickle to load, which could run code")
         if "meta" not in headers:
             raise ValueError("not an nnviz NPZ model (no 'meta' array)")
-        shape, dtype, offset = headers["meta"]
+        shape, dtype, _, _ = headers["meta"]
         if dtype.kind != "U" or shape != ():
             raise ValueError("the 'meta' array is not a JSON string")
         if dtype.itemsize > MAX_META_BYTES:
             raise ValueError(f"the 'meta' string is too long ({dtype.itemsize:,} bytes)")
-        meta = _read(zf, members["meta"], "meta", shape, dtype, offset)
-        doc = parse_json(str(meta))
+        doc = parse_json(str(_read(zf, members["meta"], "meta", headers["meta"]).item()))
         if not isinstance(doc, dict):
             raise ValueError("the 'meta' array is not a JSON object")
         arch = architecture(doc)
@@ -105,11 +127,11 @@ def load_bytes(raw: bytes, path: Path) -> Model:
             name = f"W{l}"
             if name not in headers:
                 raise ValueError(f"weight matrix {name} is missing")
-            shape, dtype, offset = headers[name]
+            shape, dtype, _, _ = headers[name]
             if dtype.kind != "f":
                 raise ValueError(f"weight matrix {name} has dtype {dtype}, expected floating point")
             if shape != expected:
                 raise ValueError(f"weight matrix {name} has shape {shape}, expected {expected} for {arch.describe()}")
-            weights.append(_read(zf, members[name], name, shape, dtype, offset))
+            weights.append(_read(zf, members[name], name, headers[name]))
     doc["weights"] = weights
     return model_from_dict(doc)

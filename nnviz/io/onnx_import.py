@@ -4,7 +4,7 @@ The graph is followed from its one input to its one output through each node's i
 in the order the file lists the nodes), and read as nnviz's layers:
 
 * a layer is MatMul (then an Add of its bias) or Gemm (transA = 0, any transB, alpha, beta;
-  a bias of shape (n,) or (1, n));
+  a bias of shape (n,) or (1, n), or one number);
 * an activation is Sigmoid, Tanh, Relu, Softmax (on the last axis) or none;
 * Add, Sub, Mul and Div by constants (a scalar or one value per column), and
   BatchNormalization in inference mode, are folded: into the layer before their activation,

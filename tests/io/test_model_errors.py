@@ -102,6 +102,12 @@ def _npy_header(shape, dtype="<f8") -> bytes:
     return buf.getvalue()  # the magic string and the header
 
 
+def _python2_header(shape) -> bytes:
+    h = _npy_header(shape)
+    end = h.index(b"}") + 1
+    return h[:end] + b"\n" + b" " * (len(h) - end - 1)
+
+
 def _npz(tmp_path, model, members: dict, name="m.npz", compression=zipfile.ZIP_STORED):
     """An NPZ with the model's meta and weights, members replaced or added by ``members``
     (name -> bytes, or a callable that writes to the open member)."""
@@ -169,6 +175,8 @@ def test_npz_member_longer_or_shorter_than_its_header(tmp_path, model):
     ({"meta": None}, "no 'meta' array"),
     ({"W1": b"\x93NUMPY\x01\x00\x10\x00{'descr': 'x'}  \n"}, "not a readable NPZ file"),
     ({"W1": b"\x93NUMPY\x03\x00" + b"\0" * 20}, "not a readable NPZ file"),
+    # a header ending in a line of spaces: numpy parses it with its Python 2 fallback, and warns
+    ({"W1": _python2_header((5, 6)) + b"\0" * 240}, "not a readable NPZ file"),
 ])
 def test_npz_members_that_do_not_fit(tmp_path, model, members, text):
     _refused(_npz(tmp_path, model, members), text)
