@@ -166,6 +166,12 @@ class Runner:
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
 
     # -- queries ------------------------------------------------------------
+    def _current(self) -> Experiment:
+        """The experiment (for the methods that run only once there is one)."""
+        if self.exp is None:
+            raise RuntimeError("the runner has no experiment yet: configure or adopt one first")
+        return self.exp
+
     @property
     def busy(self) -> bool:
         """True while there are iterations to run: call ``advance()``."""
@@ -192,7 +198,7 @@ class Runner:
 
     def _retrain(self, settings: Settings) -> None:
         """Training settings changed: go on from the current weights with them."""
-        exp = self.exp
+        exp = self._current()
         config = train_config(settings)
         if settings.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
@@ -239,7 +245,7 @@ class Runner:
         if self.exp is None:
             return
         try:
-            exp = Experiment(self.exp.settings, dataset=self.exp.dataset)
+            exp = Experiment(self._current().settings, dataset=self._current().dataset)
         except ValueError as exc:
             self._fail(str(exc))
             return
@@ -258,10 +264,10 @@ class Runner:
     def play(self) -> None:
         if self.exp is None or self.state == State.RUNNING:
             return
-        remaining = self.exp.settings.iterations - self.exp.session.iteration
+        remaining = self._current().settings.iterations - self._current().session.iteration
         if remaining <= 0:
             self._stopped = "max_iterations"
-            self._message = (f"reached the maximum of {self.exp.settings.iterations:,} iterations: "
+            self._message = (f"reached the maximum of {self._current().settings.iterations:,} iterations: "
                              "raise it to train on, or Reset")
             self.state = State.FINISHED
             self._emit(force=True)
@@ -299,7 +305,7 @@ class Runner:
         """One chunk of iterations (about ``chunk_seconds`` of work), then maybe a snapshot."""
         if not self.busy:
             return
-        exp = self.exp
+        exp = self._current()
         n = min(self.chunk, self._remaining)
         t0 = self.clock()
         try:
@@ -345,7 +351,7 @@ class Runner:
 
     def _evaluate(self) -> None:
         """An evaluation point at the current iteration (whole training set, test set)."""
-        exp = self.exp
+        exp = self._current()
         it = exp.session.iteration
         if self._evals and self._evals[-1][0] >= it:
             return
@@ -362,12 +368,12 @@ class Runner:
 
     def _at_rest(self) -> None:
         """Training stopped: keep a checkpoint and the trace of the last iteration."""
-        self.timeline.record(self.exp.session)
-        self._trace = self._trace_at(self.exp.session.iteration)
+        self.timeline.record(self._current().session)
+        self._trace = self._trace_at(self._current().session.iteration)
 
     def _trace_at(self, iteration: int) -> StepTrace | None:
         """Every matrix of the iteration that led to ``iteration``, replayed on a copy."""
-        session = self.exp.session
+        session = self._current().session
         if iteration == 0:
             return None
         try:
@@ -379,7 +385,7 @@ class Runner:
 
     def _single_step(self) -> None:
         """One iteration with its trace (the same weights as run(1))."""
-        session = self.exp.session
+        session = self._current().session
         self._preview_at = None
         try:
             self._trace = session.step_trace()
@@ -407,7 +413,7 @@ class Runner:
         if self.state.live:
             self.pause()
         self._preview_at = None
-        session = self.exp.session
+        session = self._current().session
         if self._micro is None:
             try:
                 self._micro = MicroSteps(session)
@@ -434,18 +440,18 @@ class Runner:
         unapplied = self._micro is not None and not self._micro.done
         self._halt()
         if unapplied:
-            self._trace = self._trace_at(self.exp.session.iteration)
+            self._trace = self._trace_at(self._current().session.iteration)
             self._emit(force=True)
             return
-        if self.exp.session.iteration > 0:
-            self._go_to(self.exp.session.iteration - 1)
+        if self._current().session.iteration > 0:
+            self._go_to(self._current().session.iteration - 1)
 
     def resume_from(self, iteration: int) -> None:
         """Make an earlier iteration the current one; what came after is discarded."""
         if self.exp is None:
             return
         self._halt()
-        self._go_to(max(self.first_iteration, min(int(iteration), self.exp.session.iteration)))
+        self._go_to(max(self.first_iteration, min(int(iteration), self._current().session.iteration)))
 
     @property
     def first_iteration(self) -> int:
@@ -453,7 +459,7 @@ class Runner:
         return self.timeline.first or 0
 
     def _go_to(self, iteration: int) -> None:
-        session = self.exp.session
+        session = self._current().session
         try:
             session.set_state(self.timeline.state_at(session, iteration))
         except ValueError as exc:
@@ -473,7 +479,7 @@ class Runner:
         """A snapshot of the network as it was at ``iteration``; the training state is unchanged."""
         if self.exp is None:
             return
-        session = self.exp.session
+        session = self._current().session
         iteration = max(self.first_iteration, min(int(iteration), session.iteration))
         if iteration == session.iteration:
             self._preview_at = None
@@ -489,7 +495,7 @@ class Runner:
         if self.exp is None:
             return
         self._halt()
-        W = self.exp.network.weights
+        W = self._current().network.weights
         if not (0 <= layer < len(W) and 0 <= row < W[layer].shape[0] and 0 <= col < W[layer].shape[1]):
             self._fail(f"there is no weight W{layer + 1}[{row + 1}, {col + 1}]")
             return
@@ -497,7 +503,7 @@ class Runner:
             self._fail("a weight must be a finite number")
             return
         W[layer][row, col] = value
-        session = self.exp.session
+        session = self._current().session
         self.timeline.truncate(session.iteration - 1)
         self.timeline.record(session)
         self._trace = None
@@ -520,7 +526,7 @@ class Runner:
 
     def snapshot(self) -> Snapshot:
         """The state now (or the preview asked for), with the derived data the views need."""
-        exp = self.exp
+        exp = self._current()
         if self._preview_at is not None and self._preview_at != exp.session.iteration:
             try:
                 return self._preview_snapshot(self._preview_at)
@@ -567,7 +573,7 @@ class Runner:
         return snap
 
     def _preview_snapshot(self, iteration: int) -> Snapshot:
-        session = self.exp.session
+        session = self._current().session
         twin = session.clone()
         twin.set_state(self.timeline.state_at(session, iteration))
         trace = self._trace_at(iteration)
@@ -577,7 +583,7 @@ class Runner:
             generation=self.generation, iteration=iteration,
             new_iterations=empty.astype(np.int64), new_mse=empty,
             state=self.state, stopped=self._stopped, preview=True, trace=trace,
-            settings=self.exp.settings, present_iteration=session.iteration,
+            settings=self._current().settings, present_iteration=session.iteration,
             first_iteration=self.first_iteration, chunk=self.chunk, commands=self.commands,
             **self._network_fields(twin.net, trace))
 
@@ -587,17 +593,18 @@ class Runner:
             return self._derive(net, trace)
 
     def _derive(self, net: Network, trace: StepTrace | None) -> dict:
-        exp = self.exp
+        exp = self._current()
         layers = net.forward_layers(exp.X_train)
         Yhat = layers[-1][2]
         Th = net.predict(exp.X_test) if exp.X_test is not None else None
+        Y_test = exp.Y_test
         task = exp.task
         out = dict(
             weights=tuple(frozen(W) for W in net.weights),
             mse=metrics.mse(exp.Y_train, Yhat),
             accuracy=metrics.accuracy(task, exp.Y_train, Yhat),
-            test_mse=metrics.mse(exp.Y_test, Th) if Th is not None else None,
-            test_accuracy=metrics.accuracy(task, exp.Y_test, Th) if Th is not None else None,
+            test_mse=metrics.mse(Y_test, Th) if Th is not None and Y_test is not None else None,
+            test_accuracy=metrics.accuracy(task, Y_test, Th) if Th is not None and Y_test is not None else None,
             outputs=frozen(Yhat),
             test_outputs=frozen(Th) if Th is not None else None,
             selected_row=min(self.selected_row, exp.X_train.shape[0] - 1),
