@@ -197,12 +197,14 @@ def iterations_per_epoch(n_rows: int, batch_size: int | None) -> int:
 
 
 class _KernelBuffers:
-    """The numba kernel's flat buffers for ``cap`` rows (kernel.buffer_sizes), and their
-    per-layer views as the kernel cuts them for a batch of m <= cap rows."""
+    """The numba kernel's flat buffers for ``cap`` rows (kernel.buffer_sizes): one block of
+    rows while it runs, a whole batch when it traces one iteration."""
 
     def __init__(self, sizes: tuple[int, ...], cap: int, dtype: np.dtype):
+        from .kernel import buffer_sizes
+
         self.sizes = sizes
-        lengths = kernel_buffer_sizes(sizes, cap)
+        lengths = buffer_sizes(sizes, cap)
         self.xb = np.zeros(lengths["xb"], dtype)
         self.hin = np.zeros(lengths["hin"], dtype)
         self.A = np.zeros(lengths["A"], dtype)
@@ -228,12 +230,6 @@ class _KernelBuffers:
             "E": matrices(self.E, m, block, [k])[0],
             "Yb": matrices(self.Yb, m, block, [k])[0],
         }
-
-
-def kernel_buffer_sizes(sizes, cap: int) -> dict:
-    from .kernel import buffer_sizes
-
-    return buffer_sizes(sizes, cap)
 
 
 class TrainingSession:
@@ -300,6 +296,7 @@ class TrainingSession:
         self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
         self._kargs: dict[tuple, dict] = {}
         self._blas_threads: int | None = None
+        self._work_of: tuple[int | None, int] = (None, 0)  # (batch size, blas.work)
         self._XT: tuple[np.ndarray, np.ndarray] | None = None  # X1.T and Y.T for the kernel
         self._order = np.arange(self.n)
         self._pos = self.n  # position within the current epoch's order; n = start a new epoch
@@ -322,7 +319,7 @@ class TrainingSession:
     def _work(self) -> int:
         """Multiply-adds of one iteration's matrix products (blas.work, per batch size)."""
         b = self.batch_size
-        if getattr(self, "_work_of", (None, 0))[0] != b:
+        if self._work_of[0] != b:
             self._work_of = (b, blas.work(self))
         return self._work_of[1]
 
