@@ -184,21 +184,34 @@ class MainWindow(QMainWindow):
     @Slot()
     def toggle_play(self) -> None:
         if self.controller.running:
-            self.controller.pause()
+            self.pause()
         else:
-            self.controller.play()
+            self.play()
 
     def play(self) -> None:
         self.controller.play()
+        self._acknowledge("starting\u2026")
 
     def pause(self) -> None:
         self.controller.pause()
+        self._acknowledge("pausing after the current iteration\u2026")
 
     def step(self, n: int = 1) -> None:
         self.controller.step(n)
+        self._acknowledge(f"stepping {n:,} iteration{'s' if n != 1 else ''}\u2026")
 
     def reset(self) -> None:
-        self.ask_discard("Reset to new random weights", self.controller.reset)
+        def go() -> None:
+            self.controller.reset()
+            self._acknowledge("resetting\u2026")
+
+        self.ask_discard("Reset to new random weights", go)
+
+    def _acknowledge(self, doing: str) -> None:
+        """A command is answered at once (the button, the status bar), even when the training
+        thread can only take it after an iteration of a big network; the snapshot follows."""
+        self.controls.set_running(self.controller.running)
+        self.statusBar().showMessage(doing, 1500)
 
     confirm_discard = True  # ask before unsaved training is thrown away (off for automation)
 
@@ -400,11 +413,12 @@ class MainWindow(QMainWindow):
             self.export_plot(path)
 
     def export_diagram(self, path: str) -> bool:
-        return self._write(lambda: figures.export_view(self.network_view, path), f"diagram written to {path}")
+        return self._write(lambda: figures.export_diagram(self.network_view, path), f"diagram written to {path}")
 
     @Slot()
     def export_diagram_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "network.svg", "SVG (*.svg);;PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "network.svg",
+                                              "SVG (*.svg);;PDF (*.pdf);;PNG image, 2x the screen (*.png)")
         if path:
             self.export_diagram(path)
 

@@ -212,3 +212,13 @@ def test_with_mini_batches_the_curve_is_the_whole_training_set(make_window, qtbo
     w.step(2)
     qtbot.waitUntil(lambda: w.latest.iteration == 302 and w.latest.state == "paused", timeout=10_000)
     assert len(lp.batch_curve.xData) == len(c.history) > len(c.full_history)
+
+
+def test_pause_is_answered_at_once_even_before_the_worker_takes_it(make_window, qtbot):
+    w = make_window(iterations=10_000_000)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
+    w.toggle_play()  # no event processed in between: the button changes all the same
+    assert w.controls.play_button.text() == "Play"
+    assert "pausing" in w.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
