@@ -185,6 +185,9 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     header = [h.strip() for h in header]
     if len(header) < 2:
         raise ValueError(f"{where}: line {header_line}: need a header with at least two columns (inputs and a target)")
+    if "" in header:
+        raise ValueError(f"{where}: line {header_line}: column {header.index('') + 1} has no name "
+                         "(every column needs one in the header)")
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise ValueError(f"{where}: line {header_line}: the column name {dup!r} appears twice")
@@ -265,7 +268,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
         header = [h.strip() for h in raw[:end].decode("utf-8").split(",")]
     except UnicodeDecodeError:
         return None
-    if len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or not any(header):
+    if len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header:
         return None
     try:
         targets = _target_columns(header, target, where)
@@ -554,6 +557,10 @@ def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, l
     missing = [n for n in names if n not in header]
     if missing:
         raise ValueError(f"{path}: no column named {missing[0]!r} (the model needs {', '.join(names)})")
+    twice = [n for n in names if header.count(n) > 1]
+    if twice:
+        raise ValueError(f"{path}: line {rows[0][0]}: the column {twice[0]!r} appears twice: "
+                         "which one is the model's input?")
     body = rows[1:]
     for line, r in body:
         if len(r) != len(header):
@@ -568,9 +575,11 @@ def suggest_target(path: str | Path) -> str | None:
     """The column a user most likely wants as target: the last one, unless it is numeric
     and exactly one other column holds text (a class label placed first, say)."""
     try:
+        if not Path(path).is_file():  # a FIFO or a device: the loader says why, without blocking here
+            return None
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             rows = [r for _, r in zip(range(2001), csv.reader(fh)) if any(c.strip() for c in r)]
-    except OSError:
+    except (OSError, csv.Error):
         return None
     if len(rows) < 2:
         return None

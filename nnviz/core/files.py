@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+
+MAX_BYTES = 4 * 2**30  # a larger "data file" is refused before it is read
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes; ValueError '<path>: no such file' / 'is a folder' / 'cannot read (...)'."""
+    """The file's bytes; ValueError '<path>: no such file' / 'is a folder' / 'cannot read (...)'.
+
+    Only regular files are read: /dev/zero, a FIFO or a socket would fill the memory or
+    block for ever, so they are refused from their type, before anything is read."""
     path = Path(path)
-    try:
-        return path.read_bytes()
+    try:  # non-blocking: a plain open of a FIFO would wait for a writer for ever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ValueError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path}: not a regular file (a device, pipe or socket cannot be read as data)")
+        if info.st_size > MAX_BYTES:
+            raise ValueError(f"{path}: {info.st_size / 2**30:.1f} GiB is more than nnviz reads "
+                             f"({MAX_BYTES / 2**30:.0f} GiB)")
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            return fh.read()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def read_text(path: str | Path, fallback_latin1: bool = False) -> str:
