@@ -538,7 +538,10 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Da
     test = []
     for g in groups:
         g = rng.permutation(g)
-        test.extend(g[: int(round(test_fraction * g.size))])
+        # every class keeps at least one training row: a class the network never saw in
+        # training could not be learned, only be counted wrong in the test set
+        k = int(round(test_fraction * g.size))
+        test.extend(g[: min(k, g.size - 1) if ds.task == "classes" else k])
     test_rows = np.sort(np.array(test, dtype=int))
     train_rows = np.setdiff1d(np.arange(ds.n), test_rows)
     if train_rows.size == 0 or test_rows.size == 0:

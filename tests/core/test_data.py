@@ -148,3 +148,10 @@ def test_values_near_the_largest_float_are_one_line_with_the_file(tmp_path):
     ds = data.load_csv(path)
     with pytest.raises(ValueError, match=r"huge.csv: column 'a' has values too large to standardise"):
         data.fit_scaling(ds)
+
+
+def test_every_class_keeps_a_training_row_in_a_split():
+    ds = data.parse_csv("a,b,y\n1,2,x\n3,4,z\n5,6,x\n7,8,z\n9,1,w\n2,2,x\n3,3,z\n")
+    train, test = data.split(ds, 0.6, seed=1)
+    assert set(train.labels()) == {0, 1, 2}  # w, x, z all trained on
+    assert (train.T.argmax(axis=1) == ds.output_names.index("w")).sum() == 1
