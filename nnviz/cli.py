@@ -120,11 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--columns", help="the CSV columns for the model's inputs, in order, comma-separated "
                    "(default: the model's input names)")
     sub.add_parser("datasets", help="list the built-in data sets")
-    pl = sub.add_parser("plot", help="draw a model's network diagram to an SVG or PNG file (no window)")
-    pl.add_argument("--model", required=True, help="model file (.json, .npz, .onnx)")
-    pl.add_argument("--out", required=True, help="output image (.svg or .png)")
+    pl = sub.add_parser("plot", help="draw a model's diagram, error curve or decision map to SVG, PDF or PNG (no window)")
+    pl.add_argument("--model", required=True, help="model file (.json, .npz, .onnx) or session (.nnviz, has the errors)")
+    pl.add_argument("--out", required=True, help="output figure (.svg, .pdf or .png)")
+    pl.add_argument("--what", choices=("diagram", "errors", "map"), default="diagram",
+                    help="the network diagram (default), the error curve, or the decision map of a 2-input model")
     pl.add_argument("--labels", action="store_true", help="print each weight on its edge, like neuralnet's plot")
-    pl.add_argument("--size", default="900x600", help="image size in pixels, WIDTHxHEIGHT (default: 900x600)")
+    pl.add_argument("--theme", choices=("light", "print", "dark"), default="light",
+                    help="light (default), print (grey-scale: dashed lines are negative) or dark")
+    pl.add_argument("--dpi", type=_number, default=300.0, help="PNG resolution (default: 300)")
+    pl.add_argument("--title", help="a title above the figure")
+    pl.add_argument("--size", default="900x600", help="figure size in CSS pixels (1/96 inch), WIDTHxHEIGHT (default: 900x600)")
+    an = sub.add_parser("animate", help="train headless and write the run as a film (.gif, or .mp4 with imageio-ffmpeg)")
+    add_training_options(an)
+    an.add_argument("--out", required=True, help="output film (.gif or .mp4)")
+    an.add_argument("--frames", type=_positive_int, default=150, help="frames, at log-spaced iterations (default: 150)")
+    an.add_argument("--fps", type=_number, default=15.0, help="frames per second (default: 15)")
+    an.add_argument("--size", default="1280x720", help="frame size in pixels, WIDTHxHEIGHT (default: 1280x720)")
+    an.add_argument("--theme", choices=("light", "print", "dark"), default="light")
+    an.add_argument("--title", help="a title above the diagram")
     sub.add_parser("install-desktop", help="install the desktop entry and icon for this user (no root needed)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
     add_training_options(g)
@@ -340,13 +354,54 @@ def cmd_plot(args) -> int:
             raise ValueError
     except ValueError:
         raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
-    if not args.out.lower().endswith((".svg", ".png")):
-        raise ValueError(f"--out must name a .svg or .png file (got {args.out})")
-    model = nnio.load(args.model)
-    from .gui.figures import draw_model  # Qt only from here on
+    if not args.out.lower().endswith((".svg", ".pdf", ".png")):
+        raise ValueError(f"--out must name a .svg, .pdf or .png file (got {args.out})")
+    from .gui import figures, render  # Qt only from here on
 
-    draw_model(model, args.out, labels=args.labels, size=(w, h))
-    print(f"diagram of the {model.arch.describe()} network written to {args.out}", file=sys.stderr)
+    fig = figures.open_figure(args.model)
+    scene = figures.figure_scene(fig, args.what, args.labels, args.theme, args.title, (w, h))
+    render.save(scene, args.out, dpi=args.dpi)
+    for note in scene.notes:
+        print(f"nnviz: {note}", file=sys.stderr)
+    print(f"{args.what} of the {fig.model.arch.describe()} network written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_animate(args) -> int:
+    import os
+    import time as _time
+
+    from .core.film import frame_iterations, shoot
+
+    if args.fps <= 0 or args.fps > 100:
+        raise ValueError(f"--fps must be above 0 and at most 100 (got {args.fps:g})")
+    if args.frames < 2:
+        raise ValueError(f"--frames must be at least 2 (got {args.frames})")
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from .gui import film  # Qt only from here on
+
+    size = film.parse_size(args.size)
+    film.check_target(args.out, size)
+    exp = build_experiment(args)
+    t0 = _time.perf_counter()
+
+    last = [0.0]
+
+    def progress(what: str):
+        def show(k: int, n: int) -> None:  # one line, redrawn at most 10 times a second
+            now = _time.perf_counter()
+            if k == n or now - last[0] >= 0.1:
+                last[0] = now
+                sys.stderr.write(f"\r{what} {k}/{n}  {now - t0:.1f} s" + ("\n" if k == n else ""))
+                sys.stderr.flush()
+        return show
+
+    reel = shoot(exp, frame_iterations(args.iterations, args.frames), progress("training to frame"))
+    painter = film.Painter(reel, size, args.theme, args.title)
+    film.write(painter, args.out, args.fps, progress("painting frame"))
+    print(f"{len(reel.frames)} frames of {reel.frames[-1].iteration} iterations written to {args.out} "
+          f"in {_time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
 
@@ -373,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
-                   "plot": cmd_plot, "install-desktop": cmd_install_desktop}
+                   "plot": cmd_plot, "animate": cmd_animate, "install-desktop": cmd_install_desktop}
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

@@ -1,16 +1,21 @@
-"""Figures for papers and slides: the network diagram and the error plot as PNG or
-SVG (and the error history as CSV), from the window or headless (``nnviz plot``).
-Every file is written atomically (a temporary file, then a rename)."""
+"""Figures for papers and slides: the network diagram, the error curve and the decision
+map as SVG, PDF or PNG (``nnviz.core.diagram`` makes the scene, ``render`` paints it), and
+the error history as CSV, from the window or headless (``nnviz plot``).  The window's
+error plot still exports through its pyqtgraph view (``export_view``).  Every file is
+written atomically (a temporary file, then a rename)."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
+from ..core import diagram as D
+from ..core.runner import map_grid
 from ..io import atomic
+from . import render
 
 IMAGE_FORMATS = (".png", ".svg")
 
@@ -68,38 +73,85 @@ def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=No
     atomic.write_text(path, "\n".join(lines) + "\n")
 
 
-def draw_model(model, path: str | Path, labels: bool = False, size: tuple[int, int] = (900, 600)) -> None:
-    """Draw a model's network diagram to .png or .svg without showing a window."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
+WHAT = ("diagram", "errors", "map")
 
-    from ..core.snapshot import Snapshot, frozen
-    from .views.network_view import NetworkView
 
-    Path(path)  # validated by export_view
-    app = QApplication.instance() or QApplication(["nnviz"])
-    ctx = SimpleNamespace(
-        arch=model.arch,
-        dataset=SimpleNamespace(input_names=model.input_names, output_names=model.output_names),
-        X_train=np.zeros((1, model.arch.n_inputs)),
-    )
-    view = NetworkView()
-    view.resize(*size)
-    view.show()
-    view.set_context(ctx)
-    view.set_show_labels(labels)
-    empty = np.empty(0)
-    snap = Snapshot(generation=0, iteration=int(model.training.get("iterations", 0) or 0),
-                    weights=tuple(frozen(W) for W in model.network.weights), new_iterations=empty.astype(np.int64),
-                    new_mse=empty, mse=float("nan"), accuracy=None, test_mse=None, test_accuracy=None,
-                    outputs=empty, test_outputs=None, state="finished")
-    view.show_snapshot(snap)
-    app.processEvents()
-    view.place_labels()
-    app.processEvents()
-    try:
-        export_view(view, path)
-    finally:
-        view.close()
-        view.deleteLater()
-        app.processEvents()
+@dataclass
+class Figure:
+    """What ``nnviz plot`` draws from: a model, and when it came from a session, the
+    experiment (data rows for the map) and the error history."""
+
+    model: object
+    history_x: np.ndarray | None = None
+    history_y: np.ndarray | None = None
+    experiment: object = None
+
+
+def open_figure(path: str | Path) -> Figure:
+    """A model file (.json, .npz, .onnx) or a session (.nnviz, which adds the error history)."""
+    from ..io import session as sessionfile
+
+    if str(path).lower().endswith(sessionfile.EXTENSION):
+        data = sessionfile.load(path)
+        exp = sessionfile.restore(data)
+        return Figure(exp.model(), data.history_x, data.history_y, exp)
+    from .. import io as nnio
+
+    return Figure(nnio.load(path))
+
+
+def footer(model) -> str | None:
+    """R neuralnet's plot.nn footer, "Error: 0.6523  Steps: 50000" (nnviz's error is the mse)."""
+    t = model.training
+    if t.get("mse") is None and t.get("iterations") is None:
+        return None
+    err = f"Error: {t['mse']:.4f} (mse)  " if isinstance(t.get("mse"), (int, float)) else ""
+    return f"{err}Steps: {int(t.get('iterations') or 0)}"
+
+
+def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme: str = "light",
+                 title: str | None = None, size: tuple[int, int] = (900, 600)) -> D.Scene:
+    """The scene of a diagram, error curve or decision map of ``fig``."""
+    m = fig.model
+    if what == "diagram":
+        return D.diagram(m.network.weights, m.input_names, m.output_names, theme, labels, title, footer(m), size)
+    if what == "errors":
+        if fig.history_x is None or len(fig.history_x) == 0:
+            raise ValueError("this model file has no error history: plot the errors of a session (.nnviz) instead")
+        return D.error_plot(fig.history_x, fig.history_y, theme, size, title=title)
+    if what == "map":
+        if m.arch.n_inputs != 2:
+            raise ValueError(f"a decision map needs a model with 2 inputs, this one has {m.arch.n_inputs}")
+        exp = fig.experiment
+        if exp is not None:
+            grid = map_grid(exp.dataset, exp.scaling, 80)
+            T = exp.train.T
+            cls = T.argmax(axis=1) if T.shape[1] > 1 else (T[:, 0] >= 0.5).astype(int)
+            pts = exp.train.X
+        else:  # no data: the inputs' mean +- 3 standard deviations
+            c, s = m.scaling.x_center, m.scaling.x_scale
+            lo, hi = c - 3 * s, c + 3 * s
+            fake = SimpleNamespace(X=np.array([lo, hi]))
+            grid = map_grid(fake, m.scaling, 80)
+            pts, cls = None, None
+        out = m.network.predict(grid.points)
+        return D.decision_map(out, grid.size, grid.rect, theme, size, points=pts, point_class=cls,
+                              names=tuple(m.input_names), title=title)
+    raise ValueError(f"--what must be one of {', '.join(WHAT)} (got {what!r})")
+
+
+def diagram_of_view(view, theme: str = "light") -> D.Scene:
+    """The window's diagram (its weights, names and label setting) as a scene of its size."""
+    if not view.weights or view.context is None:
+        raise ValueError("there is no network to export yet")
+    ds = view.context.dataset
+    it = view.shown_iteration
+    return D.diagram(view.weights, ds.input_names, ds.output_names, theme, view.show_labels,
+                     footer=None if it is None else f"Steps: {it}",
+                     size=(max(view.width(), 400), max(view.height(), 300)))
+
+
+def export_diagram(view, path: str | Path) -> None:
+    """The window's diagram to .svg, .pdf or .png (PNG: 2x the view's size, i.e. 192 dpi)."""
+    scene = diagram_of_view(view)
+    render.save(scene, path, dpi=192)

@@ -94,7 +94,7 @@ def test_export_diagram_and_plot(make_window, qtbot, tmp_path):
     lines = csv.read_text().splitlines()
     assert lines[0] == "iteration,mse" and len(lines) == 51 and lines[1].startswith("0,")
     assert w.export_plot(str(tmp_path / "mse.svg"))
-    assert not w.export_diagram(str(tmp_path / "net.gif")) and "supported: .png, .svg" in w.last_error
+    assert not w.export_diagram(str(tmp_path / "net.gif")) and "supported: .svg, .pdf, .png" in w.last_error
     w._dialog.close()
 
 

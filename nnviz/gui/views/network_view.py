@@ -1,6 +1,7 @@
 """The network diagram, in the manner of R neuralnet's plot.
 
-Layers are columns laid out by networkx (``multipartite_layout``), computed
+Layers are columns laid out by networkx (``multipartite_layout``, in
+``nnviz.core.diagram``, which also makes the exported figures), computed
 once per architecture.  Each layer but the output has a bias node "1" on
 top (blue, like neuralnet's).  Edges are sized by |w| relative to the
 largest weight shown and coloured by sign; they are drawn as a dozen
@@ -21,6 +22,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
+from ...core.diagram import build_graph, layout
 from ...core.snapshot import Snapshot
 
 MAX_NODES = 16
@@ -62,42 +64,6 @@ def _small_font():
     f = QFont()
     f.setPointSizeF(7.5)
     return f
-
-
-def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGraph:
-    """The diagram's graph: neurons ("n", layer, i), bias nodes ("b", layer), "more" markers.
-
-    Edges carry ``layer`` (weight matrix index), ``row`` and ``col`` into it
-    (row 0 = bias, as in the weight layout).
-    """
-    G = nx.DiGraph()
-    shown = [list(range(s)) if s <= max_nodes else list(range(max_nodes - 1)) for s in sizes]
-    for l, s in enumerate(sizes):
-        if l < len(sizes) - 1:
-            G.add_node(("b", l), layer=l, kind="bias")
-        for i in shown[l]:
-            G.add_node(("n", l, i), layer=l, kind="neuron")
-        if len(shown[l]) < s:
-            G.add_node(("more", l), layer=l, kind="more", hidden=s - len(shown[l]))
-    for l in range(len(sizes) - 1):
-        for j in shown[l + 1]:
-            G.add_edge(("b", l), ("n", l + 1, j), layer=l, row=0, col=j)
-            for i in shown[l]:
-                G.add_edge(("n", l, i), ("n", l + 1, j), layer=l, row=i + 1, col=j)
-    return G
-
-
-def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
-    """Positions: networkx's multipartite columns; within a column bias on top, neurons downwards."""
-    pos = nx.multipartite_layout(G, subset_key="layer")
-    out = {}
-    for l in range(len(sizes)):
-        nodes = [n for n in G.nodes if G.nodes[n]["layer"] == l]
-        order = sorted(nodes, key=lambda n: (0, 0) if n[0] == "b" else (2, 0) if n[0] == "more" else (1, n[2]))
-        ys = sorted((pos[n][1] for n in nodes), reverse=True)
-        for n, y in zip(order, ys):
-            out[n] = (float(pos[n][0]), float(y))
-    return out
 
 
 class EdgesItem(QGraphicsObject):

@@ -1,0 +1,454 @@
+"""The network diagram, the error curve and the decision map as drawable primitives.
+
+No Qt here: a figure is a ``Scene`` of circles, lines, polylines, rectangles and texts
+in CSS pixels (1/96 inch), which ``nnviz.gui.render`` paints onto SVG, PDF or PNG and
+the tests measure directly (label boxes, edge count).  The graph and its layout
+(networkx) are the same the window's diagram uses.  Text widths are estimated
+(``text_width``); the painter shrinks a text that would not fit the box made for it,
+so the boxes computed here are the ones drawn.  Left out: arrows, curved edges,
+collapsed-layer markers beyond the "+N" text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+MAX_NODES = 16
+MAX_LABELS = 150  # above this many edges only the strongest are labelled
+
+
+def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGraph:
+    """The diagram's graph: neurons ("n", layer, i), bias nodes ("b", layer), "more" markers.
+
+    Edges carry ``layer`` (weight matrix index), ``row`` and ``col`` into it
+    (row 0 = bias, as in the weight layout).
+    """
+    G = nx.DiGraph()
+    shown = [list(range(s)) if s <= max_nodes else list(range(max_nodes - 1)) for s in sizes]
+    for l, s in enumerate(sizes):
+        if l < len(sizes) - 1:
+            G.add_node(("b", l), layer=l, kind="bias")
+        for i in shown[l]:
+            G.add_node(("n", l, i), layer=l, kind="neuron")
+        if len(shown[l]) < s:
+            G.add_node(("more", l), layer=l, kind="more", hidden=s - len(shown[l]))
+    for l in range(len(sizes) - 1):
+        for j in shown[l + 1]:
+            G.add_edge(("b", l), ("n", l + 1, j), layer=l, row=0, col=j)
+            for i in shown[l]:
+                G.add_edge(("n", l, i), ("n", l + 1, j), layer=l, row=i + 1, col=j)
+    return G
+
+
+def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
+    """Positions: networkx's multipartite columns; within a column bias on top, neurons downwards."""
+    pos = nx.multipartite_layout(G, subset_key="layer")
+    out = {}
+    for l in range(len(sizes)):
+        nodes = [n for n in G.nodes if G.nodes[n]["layer"] == l]
+        order = sorted(nodes, key=lambda n: (0, 0) if n[0] == "b" else (2, 0) if n[0] == "more" else (1, n[2]))
+        ys = sorted((pos[n][1] for n in nodes), reverse=True)
+        for n, y in zip(order, ys):
+            out[n] = (float(pos[n][0]), float(y))
+    return out
+
+
+# -- themes -------------------------------------------------------------------------
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Theme:
+    background: RGB
+    text: RGB
+    muted: RGB
+    positive: RGB
+    negative: RGB
+    node_fill: RGB
+    io_fill: RGB
+    bias_fill: RGB
+    node_stroke: RGB
+    label_fill: RGB  # the halo box behind a weight label
+    grid: RGB
+    dash_negative: bool = False  # print: the sign is told by the line style, not the colour
+    classes: tuple[RGB, ...] = ((33, 102, 172), (230, 97, 1), (77, 175, 74), (152, 78, 163), (228, 26, 28),
+                                (166, 86, 40), (247, 129, 191), (153, 153, 153))
+
+
+THEMES = {
+    "light": Theme((255, 255, 255), (0, 0, 0), (90, 90, 90), (33, 102, 172), (230, 97, 1), (250, 250, 250),
+                   (225, 225, 225), (158, 202, 225), (60, 60, 60), (255, 255, 255), (220, 220, 220)),
+    "print": Theme((255, 255, 255), (0, 0, 0), (70, 70, 70), (0, 0, 0), (0, 0, 0), (255, 255, 255),
+                   (230, 230, 230), (200, 200, 200), (0, 0, 0), (255, 255, 255), (215, 215, 215),
+                   dash_negative=True,
+                   classes=((40, 40, 40), (150, 150, 150), (210, 210, 210), (90, 90, 90), (180, 180, 180))),
+    "dark": Theme((24, 26, 30), (235, 235, 235), (160, 160, 160), (103, 169, 230), (253, 150, 60), (45, 48, 54),
+                  (70, 74, 82), (40, 90, 130), (200, 200, 200), (24, 26, 30), (60, 62, 68)),
+}
+
+
+def theme(name: str) -> Theme:
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r} (choose from {', '.join(THEMES)})")
+    return THEMES[name]
+
+
+def faded(rgb: RGB, level: float, towards: RGB = (255, 255, 255)) -> RGB:
+    """rgb mixed with the background: weak edges pale, opaque (level 0..1)."""
+    keep = 0.3 + 0.7 * level
+    return tuple(round(b + (c - b) * keep) for c, b in zip(rgb, towards))  # type: ignore[return-value]
+
+
+# -- primitives ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Circle:
+    x: float
+    y: float
+    r: float
+    fill: RGB
+    stroke: RGB
+    stroke_width: float = 1.2
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    colour: RGB
+    dashed: bool = False
+    sign: int = 0  # +1 / -1 for a weight's edge, 0 for anything else
+
+
+@dataclass(frozen=True)
+class Polyline:
+    points: tuple[tuple[float, float], ...]
+    width: float
+    colour: RGB
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: RGB | None
+    stroke: RGB | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float  # the baseline's middle height: y is the text's vertical centre
+    text: str
+    size: float  # pixel size of the font
+    colour: RGB
+    anchor: str = "middle"  # start, middle, end (horizontal)
+    box: tuple[float, float, float, float] | None = None  # halo box (x, y, w, h) drawn behind
+    box_fill: RGB | None = None
+    bold: bool = False
+
+
+@dataclass
+class Scene:
+    width: float
+    height: float
+    background: RGB
+    items: list = field(default_factory=list)  # in painting order
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def edges(self) -> list[Line]:
+        return [it for it in self.items if isinstance(it, Line) and it.sign]
+
+    @property
+    def label_boxes(self) -> list[tuple[float, float, float, float]]:
+        return [it.box for it in self.items if isinstance(it, Text) and it.box is not None]
+
+
+def text_width(text: str, size: float) -> float:
+    """An estimate of a sans-serif text's width (digits and most letters are about 0.56 em)."""
+    return sum(0.34 * size if c in " .,:;!|il-()[]" else 0.64 * size for c in text)
+
+
+def overlaps(a, b, gap: float = 0.0) -> bool:
+    """Do boxes (x, y, w, h) a and b overlap (with ``gap`` of clearance)?"""
+    return a[0] < b[0] + b[2] + gap and b[0] < a[0] + a[2] + gap and a[1] < b[1] + b[3] + gap and b[1] < a[1] + a[3] + gap
+
+
+def _box_hits_circle(b, cx, cy, r) -> bool:
+    nx_, ny_ = min(max(cx, b[0]), b[0] + b[2]), min(max(cy, b[1]), b[1] + b[3])
+    return (nx_ - cx) ** 2 + (ny_ - cy) ** 2 < r * r
+
+
+# -- the diagram --------------------------------------------------------------------
+def edge_weights(G: nx.DiGraph, weights) -> list[tuple]:
+    """(source, target, layer, row, col, w) of every edge of the graph."""
+    return [(u, v, d["layer"], d["row"], d["col"], float(weights[d["layer"]][d["row"], d["col"]]))
+            for u, v, d in G.edges(data=True)]
+
+
+def diagram(weights, input_names, output_names, theme_name: str = "light", labels: bool = False,
+            title: str | None = None, footer: str | None = None, size: tuple[float, float] = (900, 600),
+            origin: tuple[float, float] = (0.0, 0.0), max_labels: int = MAX_LABELS,
+            w_max: float | None = None) -> Scene:
+    """The diagram of a network with these weight matrices (shapes (n_in + 1, n_out)) in a
+    ``size`` box at ``origin``: nodes, edges (width 0.6 + 6.4 |w| / max |w|, colour or dash
+    by sign), input and output names, bias "1"s, optional weight labels, title and footer.
+    ``w_max``: the |w| drawn at full width (default: the largest here; a film fixes it so
+    growth shows)."""
+    th = theme(theme_name)
+    sizes = tuple([weights[0].shape[0] - 1] + [W.shape[1] for W in weights])
+    if len(input_names) != sizes[0] or len(output_names) != sizes[-1]:
+        raise ValueError(f"the names do not fit the network: {len(input_names)} inputs and {len(output_names)} "
+                         f"outputs named, the weights take {sizes[0]} and give {sizes[-1]}")
+    W_, H_ = size
+    ox, oy = origin
+    scene = Scene(W_, H_, th.background)
+    G = build_graph(sizes)
+    pos = layout(G, sizes)
+    name_size = 13.0
+    left = max(text_width(n, name_size) for n in input_names[:MAX_NODES]) + 24
+    right = max(text_width(n, name_size) for n in output_names[:MAX_NODES]) + 24
+    top = 30.0 + (30.0 if title else 0.0)
+    bottom = 30.0 + (22.0 if footer else 0.0)
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    rows = max(sum(1 for n in G.nodes if G.nodes[n]["layer"] == l) for l in range(len(sizes)))
+    spacing = (H_ - top - bottom) / max(rows - 1, 1)
+    r = float(np.clip(0.3 * spacing, 4.0, 15.0))
+    x0, x1 = ox + left + r, ox + W_ - right - r
+    y0, y1 = oy + top + r, oy + H_ - bottom - r
+
+    def at(p) -> tuple[float, float]:
+        fx = (p[0] - xs.min()) / (np.ptp(xs) or 1.0)
+        fy = (ys.max() - p[1]) / (np.ptp(ys) or 1.0)
+        return x0 + fx * (x1 - x0), y0 + fy * (y1 - y0)
+
+    P = {n: at(p) for n, p in pos.items()}
+    # edges, weak ones first so the strong lie on top
+    E = edge_weights(G, weights)
+    mag = np.array([abs(e[5]) for e in E])
+    top_w = w_max if w_max else mag.max() if mag.size and mag.max() > 0 else 1.0
+    for k in np.argsort(mag, kind="stable"):
+        u, v, _, _, _, w = E[k]
+        frac = min(mag[k] / top_w, 1.0)
+        colour = faded(th.positive if w >= 0 else th.negative, frac, th.background)
+        (xa, ya), (xb, yb) = P[u], P[v]
+        scene.items.append(Line(xa, ya, xb, yb, 0.6 + 6.4 * frac, colour, th.dash_negative and w < 0,
+                                1 if w >= 0 else -1))
+    # nodes and their texts
+    last = len(sizes) - 1
+    for n in G.nodes:
+        x, y = P[n]
+        kind = G.nodes[n]["kind"]
+        if kind == "more":
+            scene.items.append(Text(x, y, f"+{G.nodes[n]['hidden']}", 11, th.muted))
+            continue
+        fill = th.bias_fill if kind == "bias" else th.io_fill if n[1] in (0, last) else th.node_fill
+        scene.items.append(Circle(x, y, r, fill, th.node_stroke))
+        if kind == "bias":
+            scene.items.append(Text(x, y, "1", min(12.0, 1.2 * r), th.text))
+        elif n[1] == 0:
+            scene.items.append(Text(x - r - 6, y, input_names[n[2]], name_size, th.text, "end"))
+        elif n[1] == last:
+            scene.items.append(Text(x + r + 6, y, output_names[n[2]], name_size, th.text, "start"))
+    if labels:
+        _weight_labels(scene, E, P, r, th, max_labels, (ox, oy, W_, H_))
+    # legend, title, footer, notes
+    ly = oy + top - 16
+    lx = ox + 12
+    for text, colour, dashed in (("positive", th.positive, False), ("negative", th.negative, th.dash_negative)):
+        scene.items.append(Line(lx, ly, lx + 26, ly, 3.0, colour, dashed))
+        scene.items.append(Text(lx + 32, ly, text, 11, th.muted, "start"))
+        lx += 32 + text_width(text, 11) + 18
+    scene.items.append(Text(lx, ly, "width \u221d |w|", 11, th.muted, "start"))
+    if title:
+        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 18, th.text, bold=True))
+    if footer:
+        scene.items.append(Text(ox + W_ / 2, oy + H_ - 14, footer, 13, th.text))
+    if scene.notes:
+        scene.items.append(Text(ox + W_ - 10, oy + top - 16, "; ".join(scene.notes), 11, th.muted, "end"))
+    return scene
+
+
+_FALLBACK = tuple(np.round(np.arange(0.9, 0.12, -0.03), 2).tolist())
+
+
+def _weight_labels(scene: Scene, E, P, r: float, th: Theme, max_labels: int, frame) -> None:
+    """Each weight on its edge near the target, strongest first, at the first spot along the
+    edge (staggered by source) whose halo box clears the boxes placed and every node."""
+    size, pad = 10.0, 1.5
+    order = sorted(range(len(E)), key=lambda k: -abs(E[k][5]))
+    if len(E) > max_labels:
+        order = order[:max_labels]
+        scene.notes.append(f"only the {max_labels} strongest of {len(E)} weights labelled")
+    nodes = [c for c in scene.items if isinstance(c, Circle)]
+    texts = [t for t in scene.items if isinstance(t, Text)]
+    placed: list[tuple[float, float, float, float]] = []
+    for t in texts:  # names and "1"s are obstacles too
+        w = text_width(t.text, t.size)
+        x = t.x - w if t.anchor == "end" else t.x - w / 2 if t.anchor == "middle" else t.x
+        placed.append((x, t.y - t.size * 0.6, w, t.size * 1.2))
+    n_obstacles = len(placed)
+    fx, fy, fw, fh = frame
+    missing = 0
+    for k in order:
+        u, v, _, row, _, w = E[k]
+        text = f"{w:.2f}"
+        bw, bh = text_width(text, size) + 2 * pad, size * 1.25
+        (xa, ya), (xb, yb) = P[u], P[v]
+        stagger = (row % 4) * 0.07
+        for t in (0.8 - stagger, 0.72 - stagger, 0.64 - stagger, 0.86 - stagger, *_FALLBACK):
+            cx, cy = xa + (xb - xa) * t, ya + (yb - ya) * t
+            box = (cx - bw / 2, cy - bh / 2, bw, bh)
+            if not (fx <= box[0] and box[0] + bw <= fx + fw and fy <= box[1] and box[1] + bh <= fy + fh):
+                continue
+            if any(_box_hits_circle(box, c.x, c.y, c.r + 1) for c in nodes):
+                continue
+            if any(overlaps(box, b, 0.5) for b in placed):
+                continue
+            placed.append(box)
+            scene.items.append(Text(cx, cy, text, size, th.text, "middle", box, th.label_fill))
+            break
+        else:
+            missing += 1
+    if missing:
+        scene.notes.append(f"{missing} label{'s' if missing > 1 else ''} left out for lack of room")
+    del placed[:n_obstacles]
+
+
+# -- the error curve and the decision map -------------------------------------------
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    step = 10 ** np.floor(np.log10(max(hi - lo, 1e-12) / n))
+    for m in (1, 2, 5, 10):
+        if (hi - lo) / (m * step) <= n:
+            step *= m
+            break
+    return [float(v) for v in np.arange(np.ceil(lo / step) * step, hi + step * 1e-9, step)]
+
+
+def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.0), marker: int | None = None,
+               title: str | None = None, x_max: float | None = None, y_range=None, log_x: bool = False) -> Scene:
+    """mse against iteration on a log scale, as a polyline with axes; ``marker``: a dot at that
+    iteration; ``log_x``: iterations on a log scale too (iteration + 1, so 0 fits)."""
+    th = theme(theme_name)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(y) & (y > 0)
+    x, y = x[ok], y[ok]
+    if x.size == 0:
+        raise ValueError("there is no error history to plot")
+    W_, H_ = size
+    ox, oy = origin
+    scene = Scene(W_, H_, th.background)
+    L, R, T, B = 62.0, 18.0, 30.0 + (28 if title else 0), 42.0
+    px0, px1, py0, py1 = ox + L, ox + W_ - R, oy + T, oy + H_ - B
+    xmax = float(x_max if x_max is not None else max(x.max(), 1))
+    ly_lo, ly_hi = (np.log10(y_range[0]), np.log10(y_range[1])) if y_range else (np.log10(y.min()), np.log10(y.max()))
+    ly_lo, ly_hi = np.floor(ly_lo * 4) / 4, np.ceil(ly_hi * 4) / 4
+    if ly_hi - ly_lo < 0.5:
+        ly_lo, ly_hi = ly_lo - 0.25, ly_hi + 0.25
+
+    def sx(v):
+        if log_x:
+            return px0 + (px1 - px0) * np.log10(np.asarray(v) + 1.0) / np.log10(xmax + 1.0)
+        return px0 + (px1 - px0) * v / xmax
+
+    def sy(v):
+        return py1 - (py1 - py0) * (np.log10(v) - ly_lo) / (ly_hi - ly_lo)
+
+    scene.items.append(Rect(px0, py0, px1 - px0, py1 - py0, None, th.muted))
+    for e in range(int(np.ceil(ly_lo)), int(np.floor(ly_hi)) + 1):
+        yy = float(sy(10.0 ** e))
+        scene.items.append(Line(px0, yy, px1, yy, 0.8, th.grid))
+        scene.items.append(Text(px0 - 6, yy, f"1e{e}", 11, th.muted, "end"))
+    ticks = [0.0] + [10.0 ** e for e in range(1, int(np.log10(xmax)) + 1)] if log_x else _nice_ticks(0, xmax)
+    for v in ticks:
+        xx = float(sx(v))
+        scene.items.append(Line(xx, py1, xx, py1 + 4, 1.0, th.muted))
+        scene.items.append(Text(xx, py1 + 14, f"{v:,.0f}", 11, th.muted))
+    scene.items.append(Text((px0 + px1) / 2, oy + H_ - 10, "iteration" + (" (log scale)" if log_x else ""), 12,
+                            th.text))
+    scene.items.append(Text(px0, py0 - 10, "mse (log scale)", 12, th.text, "start"))
+    if x.size > 2000:  # at most ~2 points per pixel column: the drawing looks the same
+        keep = np.unique(np.linspace(0, x.size - 1, 2000).astype(int))
+        x, y = x[keep], y[keep]
+    pts = tuple((float(a), float(b)) for a, b in zip(sx(x), sy(np.clip(y, 10 ** ly_lo, 10 ** ly_hi))))
+    scene.items.append(Polyline(pts, 2.0, th.positive))
+    if marker is not None:
+        i = int(np.searchsorted(x, marker, side="right")) - 1
+        if i >= 0:
+            mx, my = float(sx(x[i])), float(sy(max(y[i], 10 ** ly_lo)))
+            scene.items.append(Line(mx, py0, mx, py1, 1.0, th.muted))
+            scene.items.append(Circle(mx, my, 5, th.negative, th.text, 1.0))
+    if title:
+        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 16, th.text, bold=True))
+    return scene
+
+
+def decision_map(outputs: np.ndarray, grid: int, rect, theme_name: str = "light", size=(600, 600),
+                 origin=(0.0, 0.0), points=None, point_class=None, names=("x1", "x2"), title=None) -> Scene:
+    """The network's output over a ``grid`` x ``grid`` lattice (x-major, over ``rect`` = x, y, w, h
+    in data units) as cells coloured by the winning class (one output: by its value), paler where
+    the network is unsure; ``points`` (n, 2) coloured by ``point_class`` on top."""
+    th = theme(theme_name)
+    W_, H_ = size
+    ox, oy = origin
+    scene = Scene(W_, H_, th.background)
+    L, R, T, B = 52.0, 14.0, 14.0 + (28 if title else 0), 40.0
+    side = min(W_ - L - R, H_ - T - B)
+    px0, py0 = ox + L, oy + T
+    out = np.asarray(outputs, dtype=float).reshape(grid, grid, -1)
+    if out.shape[2] == 1:
+        cls = (out[..., 0] >= 0.5).astype(int)
+        conf = np.clip(np.abs(out[..., 0] - 0.5) * 2, 0, 1)
+    else:
+        cls = out.argmax(axis=2)
+        srt = np.sort(out, axis=2)
+        conf = np.clip(srt[..., -1] - srt[..., -2], 0, 1)
+    cell = side / grid
+    levels = np.round((0.15 + 0.45 * conf) * 16) / 16  # 16 shades: a column is a few runs of one colour
+    for i in range(grid):  # x index
+        j = 0
+        while j < grid:  # y index, upwards; one rectangle per run of equal cells
+            k = j
+            while k + 1 < grid and cls[i, k + 1] == cls[i, j] and levels[i, k + 1] == levels[i, j]:
+                k += 1
+            colour = faded(th.classes[cls[i, j] % len(th.classes)], float(levels[i, j]), th.background)
+            # each cell overlaps its left and lower neighbours by half a pixel: no seams where renderers antialias
+            ow, oh = (0.5 if i + 1 < grid else 0.0), (0.5 if j > 0 else 0.0)
+            scene.items.append(Rect(px0 + i * cell, py0 + side - (k + 1) * cell, cell + ow, (k - j + 1) * cell + oh,
+                                    colour))
+            j = k + 1
+    scene.items.append(Rect(px0, py0, side, side, None, th.muted))
+    x0, y0, w, h = rect
+    if points is not None:
+        for (a, b), c in zip(np.asarray(points, dtype=float), point_class):
+            scene.items.append(Circle(px0 + (a - x0) / w * side, py0 + side - (b - y0) / h * side, 3.2,
+                                      th.classes[int(c) % len(th.classes)], th.text, 0.7))
+    for v in _nice_ticks(x0, x0 + w, 4):
+        xx = px0 + (v - x0) / w * side
+        scene.items.append(Text(xx, py0 + side + 12, f"{v:g}", 10, th.muted))
+    for v in _nice_ticks(y0, y0 + h, 4):
+        yy = py0 + side - (v - y0) / h * side
+        scene.items.append(Text(px0 - 5, yy, f"{v:g}", 10, th.muted, "end"))
+    scene.items.append(Text(px0 + side / 2, py0 + side + 28, names[0], 12, th.text))
+    scene.items.append(Text(ox + 12, py0 - 4 if not title else py0 - 8, names[1], 12, th.text, "start"))
+    if title:
+        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 16, th.text, bold=True))
+    return scene
+
+
+def combine(width: float, height: float, background: RGB, *scenes: Scene) -> Scene:
+    """Scenes drawn at their own origins into one."""
+    out = Scene(width, height, background)
+    for s in scenes:
+        out.items.extend(s.items)
+        out.notes.extend(s.notes)
+    return out

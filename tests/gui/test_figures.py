@@ -1,0 +1,122 @@
+"""Vector figures and films: no raster image in SVG or PDF, one stroke per edge, PNG size,
+GIF frames equal to renders at iterations 0 and N."""
+
+import re
+import zlib
+
+import numpy as np
+import pytest
+
+from nnviz.core import diagram as D
+from nnviz.core.experiment import Experiment, Settings
+from nnviz.core.film import Frame, frame_iterations, shoot
+from nnviz.gui import film, render
+
+IRIS_IN = ("Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width")
+IRIS_OUT = ("setosa", "versicolor", "virginica")
+LEGEND_LINES = 2  # the positive and negative samples in the legend
+
+
+@pytest.fixture
+def scene():
+    rng = np.random.default_rng(5)
+    W = [rng.normal(0, 2, (a + 1, b)) for a, b in ((4, 6), (6, 6), (6, 3))]
+    return D.diagram(W, IRIS_IN, IRIS_OUT, "print", labels=True, title="iris", footer="Error: 0.6523  Steps: 50000")
+
+
+def _pdf_content(data: bytes) -> bytes:
+    out = b""
+    for m in re.finditer(rb"/Filter\s*/FlateDecode[^>]*>>\s*stream\r?\n", data):
+        end = data.index(b"endstream", m.end())
+        try:
+            out += zlib.decompress(data[m.end():end])
+        except zlib.error:
+            pass
+    return out
+
+
+def test_svg_and_pdf_are_vectors_with_one_stroke_per_edge(qapp, scene, tmp_path):
+    render.save(scene, tmp_path / "net.svg")
+    render.save(scene, tmp_path / "net.pdf")
+    svg = (tmp_path / "net.svg").read_text()
+    assert "<image" not in svg and "data:image" not in svg
+    assert svg.count("<polyline") == len(scene.edges) + LEGEND_LINES == 93 + LEGEND_LINES
+    assert svg.count("stroke-dasharray") == sum(e.dashed for e in scene.edges) + 1  # + the legend's
+    assert "Error: 0.6523  Steps: 50000" in svg and "Petal.Width" in svg
+    pdf = (tmp_path / "net.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf
+    content = _pdf_content(pdf)
+    assert b" BI " not in content and b"\nBI\n" not in content  # no inline image either
+    assert len(re.findall(rb" m\n[-\d. ]+ l\nS\n", content)) == len(scene.edges) + LEGEND_LINES
+
+
+@pytest.mark.parametrize(("dpi", "size"), [(96, (300, 200)), (192, (300, 200)), (300, (480, 320))])
+def test_png_has_the_requested_pixel_size(qapp, tmp_path, dpi, size):
+    from PySide6.QtGui import QImage
+
+    s = D.diagram([np.ones((3, 2))], ("a", "b"), ("y1", "y2"), size=size)
+    render.save(s, tmp_path / "n.png", dpi=dpi)
+    img = QImage(str(tmp_path / "n.png"))
+    assert (img.width(), img.height()) == (round(size[0] * dpi / 96), round(size[1] * dpi / 96))
+    assert abs(img.dotsPerMeterX() * 0.0254 - dpi) < 1
+
+
+def test_bad_format_and_dpi_raise_one_line(qapp, scene, tmp_path):
+    with pytest.raises(ValueError, match="supported: .svg, .pdf, .png"):
+        render.save(scene, tmp_path / "n.gif")
+    with pytest.raises(ValueError, match="dpi"):
+        render.save(scene, tmp_path / "n.png", dpi=0)
+
+
+def test_gif_frames_are_the_renders_at_iterations_0_and_n(qapp, tmp_path):
+    from PIL import Image
+
+    settings = Settings(data="xor", hidden=(4,), iterations=60)
+    reel = shoot(Experiment(settings), frame_iterations(60, 5))
+    painter = film.Painter(reel, (320, 180))
+    film.write(painter, tmp_path / "run.gif", fps=10)
+    start, end = Experiment(settings), Experiment(settings)
+    end.session.run(60)
+    with Image.open(tmp_path / "run.gif") as gif:
+        assert gif.n_frames == 5 and gif.size == (320, 180)
+        frames = []
+        for index, exp, it in ((0, start, 0), (4, end, 60)):
+            assert reel.frames[index].iteration == it
+            for a, b in zip(reel.frames[index].weights, exp.network.weights):
+                assert np.array_equal(a, b)
+            own = painter.image(Frame(it, tuple(W.copy() for W in exp.network.weights), exp.evaluate().mse))
+            gif.seek(index)
+            frames.append(np.asarray(gif.convert("RGB")).astype(int))
+            assert np.array_equal(frames[-1], np.asarray(film.quantize(own).convert("RGB")))
+    assert np.abs(frames[1] - frames[0]).mean() > 1  # and the two differ
+
+
+def test_film_target_checks(tmp_path):
+    with pytest.raises(ValueError, match=".gif or .mp4"):
+        film.check_target(tmp_path / "run.avi")
+    with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
+        film.parse_size("big")
+
+
+def test_cli_plot_and_animate(qapp, tmp_path, capsys):
+    from nnviz import cli
+
+    model = tmp_path / "m.json"
+    assert cli.main(["train", "--data", "xor", "--hidden", "3", "--iterations", "20", "--export", str(model),
+                     "--quiet"]) == 0
+    for what, out in (("diagram", "d.pdf"), ("map", "m.svg")):
+        assert cli.main(["plot", "--model", str(model), "--out", str(tmp_path / out), "--what", what,
+                         "--theme", "dark", "--title", "XOR"]) == 0
+        assert "<image" not in (tmp_path / out).read_text(errors="replace")
+    capsys.readouterr()
+    assert cli.main(["plot", "--model", str(model), "--out", str(tmp_path / "e.png"), "--what", "errors"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnviz: error: this model file has no error history") and err.count("\n") == 1
+    assert cli.main(["animate", "--data", "toy", "--hidden", "2", "--iterations", "10", "--frames", "3",
+                     "--size", "200x150", "--out", str(tmp_path / "r.gif")]) == 0
+    from PIL import Image
+
+    with Image.open(tmp_path / "r.gif") as im:
+        assert im.n_frames == 3 and im.size == (200, 150)
+    assert cli.main(["animate", "--data", "toy", "--out", str(tmp_path / "r.avi")]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("nnviz: error: --out must name a .gif or .mp4")
