@@ -150,6 +150,7 @@ def sklearn_mlp(kind):
 def torch_mlp(X, Y, hidden, lr, W0):
     import torch
 
+    torch.set_num_threads(TORCH_THREADS)
     layers = []
     for W in W0:
         lin = torch.nn.Linear(W.shape[0] - 1, W.shape[1]).double()
@@ -194,6 +195,9 @@ def available():
     return impls
 
 
+TORCH_THREADS = 1  # as nnviz's BLAS (blas.py): on 2 vCPUs a second thread mostly spins (--torch-threads)
+
+
 # -- the table -------------------------------------------------------------------
 
 def bench(workload, impls, iterations, repeats):
@@ -213,7 +217,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a fifth of the iterations, three repeats")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="only: where an iris iteration's time goes")
+    ap.add_argument("--torch-threads", type=int, default=TORCH_THREADS, help="PyTorch's threads (default: 1)")
     args = ap.parse_args()
+    globals()["TORCH_THREADS"] = args.torch_threads
     if args.profile:
         profile()
         return
@@ -321,14 +327,17 @@ def kernel_parts(s) -> dict:
         der += timed(loop_derive, 0, rng.normal(size=b * n), rng.uniform(size=b * n))
     parts["forward products A = [1, H] W (3 layers)"] = fwd
     parts["sigmoid H = f(A) (3 layers, 2,250 values)"] = act
-    parts["derivatives f'(A) (3 layers)"] = der
+    parts["derivatives f'(A) (3 layers; hidden ones fused with the delta product)"] = der
     parts["gradients input^T delta (3 layers, BLAS)"] = grad
     parts["backward products delta W^T (2 layers)"] = back
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        K.update(s._params, s.grad * 0.0, s.step_buf, s.velocity, s.rprop_steps, s.rprop_old, 0,
-                 np.array([0.0, 0, 1.2, 0.5, 0.1, 1e-10]))
-    parts["weight update + Python call (51 weights)"] = (time.perf_counter() - t0) / reps * 1e6
+    @numba.njit
+    def loop_update(params, grad, step, vel, rs, ro, hyper, reps):
+        for _ in range(reps):
+            K.update(params, grad, step, vel, rs, ro, 0, hyper)
+
+    P = s._params.size
+    parts[f"weight update ({P} weights)"] = timed(loop_update, np.zeros(P), np.zeros(P), np.zeros(P), np.zeros(P),
+                                                  np.zeros(P), np.zeros(P), np.array([0.0, 0, 1.2, 0.5, 0.1, 1e-10]))
     t0 = time.perf_counter()
     s.run(reps)
     parts["whole iteration (run)"] = (time.perf_counter() - t0) / reps * 1e6
