@@ -335,9 +335,11 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.0), marker: int | None = None,
-               title: str | None = None, x_max: float | None = None, y_range=None, log_x: bool = False) -> Scene:
+               title: str | None = None, x_max: float | None = None, y_range=None, log_x: bool = False,
+               test=None) -> Scene:
     """mse against iteration on a log scale, as a polyline with axes; ``marker``: a dot at that
-    iteration; ``log_x``: iterations on a log scale too (iteration + 1, so 0 fits)."""
+    iteration; ``log_x``: iterations on a log scale too (iteration + 1, so 0 fits); ``test``:
+    (x, y) of the test set's mse, a second curve."""
     th = theme(theme_name)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     ok = np.isfinite(y) & (y > 0)
@@ -350,7 +352,12 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     L, R, T, B = 62.0, 18.0, 30.0 + (28 if title else 0), 42.0
     px0, px1, py0, py1 = ox + L, ox + W_ - R, oy + T, oy + H_ - B
     xmax = float(x_max if x_max is not None else max(x.max(), 1))
-    ly_lo, ly_hi = (np.log10(y_range[0]), np.log10(y_range[1])) if y_range else (np.log10(y.min()), np.log10(y.max()))
+    ally = y
+    if test is not None and not y_range:
+        ty = np.asarray(test[1], dtype=float)
+        ally = np.concatenate([y, ty[np.isfinite(ty) & (ty > 0)]])
+    ly_lo, ly_hi = (np.log10(y_range[0]), np.log10(y_range[1])) if y_range else (np.log10(ally.min()),
+                                                                                   np.log10(ally.max()))
     ly_lo, ly_hi = np.floor(ly_lo * 4) / 4, np.ceil(ly_hi * 4) / 4
     if ly_hi - ly_lo < 0.5:
         ly_lo, ly_hi = ly_lo - 0.25, ly_hi + 0.25
@@ -364,10 +371,15 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
         return py1 - (py1 - py0) * (np.log10(v) - ly_lo) / (ly_hi - ly_lo)
 
     scene.items.append(Rect(px0, py0, px1 - px0, py1 - py0, None, th.muted))
-    for e in range(int(np.ceil(ly_lo)), int(np.floor(ly_hi)) + 1):
-        yy = float(sy(10.0 ** e))
-        scene.items.append(Line(px0, yy, px1, yy, 0.8, th.grid))
-        scene.items.append(Text(px0 - 6, yy, f"1e{e}", 11, th.muted, "end"))
+    steps = (1, 2, 5) if ly_hi - ly_lo < 2.5 else (1,)  # a narrow range gets 2 and 5 too
+    for e in range(int(np.floor(ly_lo)), int(np.ceil(ly_hi)) + 1):
+        for m in steps:
+            v = m * 10.0 ** e
+            if not (ly_lo - 1e-9 <= np.log10(v) <= ly_hi + 1e-9):
+                continue
+            yy = float(sy(v))
+            scene.items.append(Line(px0, yy, px1, yy, 0.8, th.grid))
+            scene.items.append(Text(px0 - 6, yy, f"{m}e{e}", 11, th.muted, "end"))
     ticks = [0.0] + [10.0 ** e for e in range(1, int(np.log10(xmax)) + 1)] if log_x else _nice_ticks(0, xmax)
     for v in ticks:
         xx = float(sx(v))
@@ -381,6 +393,14 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
         x, y = x[keep], y[keep]
     pts = tuple((float(a), float(b)) for a, b in zip(sx(x), sy(np.clip(y, 10 ** ly_lo, 10 ** ly_hi))))
     scene.items.append(Polyline(pts, 2.0, th.positive))
+    if test is not None:
+        tx, ty = np.asarray(test[0], dtype=float), np.asarray(test[1], dtype=float)
+        ok = np.isfinite(ty) & (ty > 0)
+        if ok.sum() > 1:
+            tp = tuple((float(a), float(b)) for a, b in zip(sx(tx[ok]), sy(np.clip(ty[ok], 10 ** ly_lo, 10 ** ly_hi))))
+            scene.items.append(Polyline(tp, 2.0, th.negative))
+            scene.items.append(Text(px1, py0 - 10, "train", 12, th.positive, "end"))
+            scene.items.append(Text(px1 - 46, py0 - 10, "test", 12, th.negative, "end"))
     if marker is not None:
         i = int(np.searchsorted(x, marker, side="right")) - 1
         if i >= 0:

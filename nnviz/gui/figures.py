@@ -155,3 +155,9 @@ def export_diagram(view, path: str | Path) -> None:
     """The window's diagram to .svg, .pdf or .png (PNG: 2x the view's size, i.e. 192 dpi)."""
     scene = diagram_of_view(view)
     render.save(scene, path, dpi=192)
+
+
+def export_errors(x, y, path: str | Path, test_x=None, test_y=None, size: tuple[int, int] = (800, 500)) -> None:
+    """The error history (and the test set's) as a curve to .svg, .pdf or .png (PNG at 192 dpi)."""
+    test = (test_x, test_y) if test_x is not None and len(test_x) else None
+    render.save(D.error_plot(x, y, size=size, test=test), path, dpi=192)

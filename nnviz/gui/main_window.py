@@ -398,17 +398,17 @@ class MainWindow(QMainWindow):
             self.export_weights(path)
 
     def export_plot(self, path: str) -> bool:
-        """The error plot as .png or .svg, or its history as .csv."""
+        """The error plot as .png, .svg or .pdf, or its history as .csv."""
         h, t = self.controller.history, self.controller.test_history
         if path.lower().endswith(".csv"):
             return self._write(lambda: figures.export_history_csv(h.x, h.y, path, t.x, t.y),
                                f"error history written to {path}")
-        return self._write(lambda: figures.export_view(self.loss_plot.plot, path), f"error plot written to {path}")
+        return self._write(lambda: figures.export_errors(h.x, h.y, path, t.x, t.y), f"error plot written to {path}")
 
     @Slot()
     def export_plot_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export error plot", "mse.png",
-                                              "PNG image (*.png);;SVG (*.svg);;CSV of the history (*.csv)")
+                                              "PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV of the history (*.csv)")
         if path:
             self.export_plot(path)
 

@@ -120,3 +120,20 @@ def test_cli_plot_and_animate(qapp, tmp_path, capsys):
         assert im.n_frames == 3 and im.size == (200, 150)
     assert cli.main(["animate", "--data", "toy", "--out", str(tmp_path / "r.avi")]) == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith("nnviz: error: --out must name a .gif or .mp4")
+
+
+def test_window_exports_vectors_and_a_png_at_twice_the_view(make_window, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    w = make_window(iterations=30)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=15_000)
+    for name in ("net.pdf", "mse.pdf"):
+        ok = w.export_diagram(str(tmp_path / name)) if name.startswith("net") else w.export_plot(str(tmp_path / name))
+        assert ok, w.last_error
+        assert b"/Subtype /Image" not in (tmp_path / name).read_bytes()
+    assert w.export_plot(str(tmp_path / "mse.svg")) and "<image" not in (tmp_path / "mse.svg").read_text()
+    assert w.export_diagram(str(tmp_path / "net.png"))
+    view = w.network_view
+    img = QImage(str(tmp_path / "net.png"))
+    assert (img.width(), img.height()) == (2 * max(view.width(), 400), 2 * max(view.height(), 300))
