@@ -153,6 +153,14 @@ class Experiment:
     def network(self) -> Network:
         return self.session.net
 
+    def switch_engine(self, engine: str, dtype: str) -> None:
+        """Go on with another engine or dtype from exactly the current training state."""
+        old = self.session
+        state = old.get_state()
+        self.session = TrainingSession(old.net, self.X_train, self.Y_train, old.config,
+                                       np.random.Generator(type(old.rng.bit_generator)()), engine=engine, dtype=dtype)
+        self.session.set_state(state)
+
     @property
     def task(self) -> str:
         return self.dataset.task

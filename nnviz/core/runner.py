@@ -203,6 +203,8 @@ class Runner:
         if settings.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
         self._micro = None
+        if (settings.engine, settings.dtype) != (exp.settings.engine, exp.settings.dtype):
+            exp.switch_engine(settings.engine, settings.dtype)
         exp.session.reconfigure(config)
         exp.config = config
         exp.settings = settings

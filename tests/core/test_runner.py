@@ -367,3 +367,19 @@ def test_evaluation_points_are_the_whole_training_set_and_the_test_set_at_the_sa
     # the per-iteration mse is each mini-batch's: not the whole set's
     batch = np.concatenate([sn.new_mse for sn in rec.snapshots])
     assert batch.size == 400 and batch[int(its[1]) - 1] != mse[1]
+
+
+@pytest.mark.parametrize("engine, dtype", [("numpy", "float64"), ("auto", "float32")])
+def test_changing_engine_or_dtype_goes_on_from_the_same_weights(engine, dtype):
+    runner, rec = make(Settings(iterations=1000, engine="auto"))
+    runner.step(20)
+    run_until_idle(runner)
+    before = rec.last.weights
+    runner.configure(rec.last.settings.with_(engine=engine, dtype=dtype))
+    assert len(rec.contexts) == 1 and rec.last.iteration == 20
+    assert all(np.array_equal(a, b) for a, b in zip(before, rec.last.weights))
+    assert runner.exp.session.dtype == dtype
+    assert runner.exp.session.engine == ("numpy" if engine == "numpy" else "numba")
+    runner.step(10)
+    run_until_idle(runner)
+    assert rec.last.iteration == 30
