@@ -120,7 +120,7 @@ class _Graph:
 
     def _const(self, name: str, what: str, types: dict) -> np.ndarray:
         if not self.is_const(name):
-            raise ValueError(f"{what} {name!r} is not a constant")
+            raise ValueError(f"{what} {name!r}: not a constant")
         if name in self.inits:
             return self._tensor(self.inits[name], what, types)
         node = self.constant_nodes[name]
@@ -132,21 +132,23 @@ class _Graph:
             return np.array(a.f if a.name == "value_float" else list(a.floats), dtype=np.float64)
         if a is not None and a.name in ("value_int", "value_ints") and types is _INT_TYPES:
             return np.array(a.i if a.name == "value_int" else list(a.ints), dtype=np.int64)
-        raise ValueError(f"{what} {name!r} is a constant of a kind nnviz does not read")
+        raise ValueError(f"{what} {name!r}: a constant of a kind nnviz does not read")
 
     def _tensor(self, t, what: str, types: dict) -> np.ndarray:
         from onnx import numpy_helper
 
         dims = list(t.dims)
         if any(d < 0 for d in dims):
-            raise ValueError(f"{what} {t.name!r} has a negative dimension; the file is malformed")
+            raise ValueError(f"{what} {t.name!r}: a negative dimension; the file is malformed")
         numel = math.prod(dims)
         if numel > MAX_WEIGHTS:
-            raise ValueError(f"{what} {t.name!r} has {numel:,} values; nnviz reads at most {MAX_WEIGHTS:,}")
+            raise ValueError(f"{what} {t.name!r}: {numel:,} values; nnviz reads at most {MAX_WEIGHTS:,}")
         if t.data_type not in types:
             kind = self.onnx.TensorProto.DataType.Name(t.data_type) if t.data_type in \
                 self.onnx.TensorProto.DataType.values() else str(t.data_type)
-            raise ValueError(f"{what} {t.name!r} is of type {kind}, expected {' or '.join(types.values())}")
+            names = list(types.values())
+            expected = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+            raise ValueError(f"{what} {t.name!r}: of type {kind}, expected {expected}")
         if t.data_location == self.onnx.TensorProto.EXTERNAL:
             copy = self.onnx.TensorProto()
             copy.CopyFrom(t)
@@ -157,9 +159,9 @@ class _Graph:
         try:
             a = numpy_helper.to_array(t)
         except Exception as exc:  # the decoder's own errors, on a tensor whose data does not fit its shape
-            raise ValueError(f"{what} {t.name!r} is malformed ({exc.__class__.__name__})") from None
+            raise ValueError(f"{what} {t.name!r}: malformed ({exc.__class__.__name__})") from None
         if a.shape != tuple(dims):
-            raise ValueError(f"{what} {t.name!r} is malformed")
+            raise ValueError(f"{what} {t.name!r}: malformed")
         return a.astype(np.float64) if types is _FLOAT_TYPES else a
 
     def _external(self, t, numel: int) -> bytes:

@@ -359,11 +359,11 @@ def _raw_tensor(dims, raw):
 
 
 @pytest.mark.parametrize("tensor,text", [
-    (helper.make_tensor("W1", TensorProto.STRING, [2, 3], [b"1"] * 6), "is of type STRING, expected FLOAT"),
-    (helper.make_tensor("W1", TensorProto.BOOL, [2, 3], [True] * 6), "is of type BOOL, expected FLOAT"),
-    (helper.make_tensor("W1", TensorProto.INT64, [2, 3], [1] * 6), "is of type INT64, expected FLOAT"),
-    (_raw_tensor([10**6, 10**6], b"\0" * 8), "has 1,000,000,000,000 values"),
-    (_raw_tensor([2, 3], b"\0" * 8), "the weights 'W1' is malformed"),
+    (helper.make_tensor("W1", TensorProto.STRING, [2, 3], [b"1"] * 6), "the weights 'W1': of type STRING, expected FLOAT, FLOAT16 or DOUBLE"),
+    (helper.make_tensor("W1", TensorProto.BOOL, [2, 3], [True] * 6), "the weights 'W1': of type BOOL, expected FLOAT"),
+    (helper.make_tensor("W1", TensorProto.INT64, [2, 3], [1] * 6), "the weights 'W1': of type INT64, expected FLOAT"),
+    (_raw_tensor([10**6, 10**6], b"\0" * 8), "the weights 'W1': 1,000,000,000,000 values; nnviz reads at most"),
+    (_raw_tensor([2, 3], b"\0" * 8), "the weights 'W1': malformed"),
     (helper.make_tensor("W1", TensorProto.DOUBLE, [2, 3], [np.nan] * 6), "the weights of layer 1 contain NaN"),
 ])
 def test_weights_of_the_wrong_kind(tensor, text):
