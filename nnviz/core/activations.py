@@ -21,7 +21,7 @@ it is only allowed with cross-entropy, where the output delta is y - yhat.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

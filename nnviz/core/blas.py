@@ -77,7 +77,7 @@ class _Limit:
         return self
 
     def __exit__(self, *exc):
-        for lib, n in zip(self.libs, self.old):
+        for lib, n in zip(self.libs, self.old, strict=True):
             lib.set_num_threads(n)
         return False
 
@@ -97,7 +97,7 @@ def work(session) -> int:
     """Multiply-adds of one iteration's matrix products, forward and backward (about 3 x forward)."""
     b = session.batch_size
     sizes = session.net.arch.sizes
-    return 3 * b * sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
+    return 3 * b * sum((sizes[li] + 1) * sizes[li + 1] for li in range(len(sizes) - 1))
 
 
 def choose_threads(session) -> int:

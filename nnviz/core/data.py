@@ -49,7 +49,7 @@ class Dataset:
         """Class index of each row (classes only)."""
         return self.T.argmax(axis=1) if self.task == "classes" else None
 
-    def subset(self, rows: np.ndarray) -> "Dataset":
+    def subset(self, rows: np.ndarray) -> Dataset:
         return replace(self, X=self.X[rows], T=self.T[rows])
 
 
@@ -210,19 +210,16 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     tcells = [cols[t] for t in targets]
     numeric = all(_all_numbers(c) for c in tcells)
     if numeric and not classify:
-        T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets)])
+        T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets, strict=True)])
         task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
         return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
     if len(targets) != 1:
         raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
     cells = tcells[0]
-    for line, c in zip(lines, cells):
+    for line, c in zip(lines, cells, strict=True):
         if c == "" or c.upper() == "NA":
             raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
-    if numeric:
-        levels = sorted(set(cells), key=float)
-    else:
-        levels = sorted(set(cells))
+    levels = sorted(set(cells), key=float) if numeric else sorted(set(cells))
     if len(levels) < 2:
         raise ValueError(f"{where}: column {targets[0]!r} has a single class ({levels[0]!r}); need at least two")
     if len(levels) > 100:
@@ -420,7 +417,7 @@ def _target_columns(header: list[str], target, where: str) -> list[str]:
 
 def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -> np.ndarray:
     out = np.empty(len(cells))
-    for i, (line, c) in enumerate(zip(lines, cells)):
+    for i, (line, c) in enumerate(zip(lines, cells, strict=True)):
         v = _number(c)
         if c == "" or c.upper() in ("NA", "NAN") or v is None or not math.isfinite(v):
             what = "missing value" if c == "" or c.upper() in ("NA", "NAN") else f"{c!r} is not a finite number"
@@ -581,7 +578,7 @@ def suggest_target(path: str | Path) -> str | None:
         if not Path(path).is_file():  # a FIFO or a device: the loader says why, without blocking here
             return None
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            rows = [r for _, r in zip(range(2001), csv.reader(fh)) if any(c.strip() for c in r)]
+            rows = [r for _, r in zip(range(2001), csv.reader(fh), strict=False) if any(c.strip() for c in r)]
     except (OSError, csv.Error):
         return None
     if len(rows) < 2:

@@ -43,7 +43,7 @@ class Settings:
     engine: str = "auto"  # training.ENGINES: auto (numba when importable), numba, numpy
     dtype: str = "float64"  # or float32
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     def as_dict(self) -> dict:
@@ -53,7 +53,7 @@ class Settings:
         return d
 
     @classmethod
-    def parse(cls, hidden: str | None = None, activation: str | None = None, **kw) -> "Settings":
+    def parse(cls, hidden: str | None = None, activation: str | None = None, **kw) -> Settings:
         """Settings from option strings ('6,6', 'tanh,relu')."""
         if hidden is not None:
             kw["hidden"] = parse_hidden(hidden)
@@ -99,11 +99,10 @@ def check_memory(arch: Architecture, n_rows: int) -> None:
 
 def check_output(arch: Architecture, ds: datamod.Dataset) -> None:
     """Refuse an output layer or loss that cannot fit the targets (one line each)."""
-    if arch.output_activation == "softmax":
-        if ds.task != "classes" or ds.T.shape[1] < 2:
-            what = {"binary": "independent 0/1 targets (use a sigmoid output)",
-                    "regression": "numeric targets (use a linear output)"}.get(ds.task, "a single output")
-            raise ValueError(f"a softmax output needs one-hot classes with two or more columns, not {what}")
+    if arch.output_activation == "softmax" and (ds.task != "classes" or ds.T.shape[1] < 2):
+        what = {"binary": "independent 0/1 targets (use a sigmoid output)",
+                "regression": "numeric targets (use a linear output)"}.get(ds.task, "a single output")
+        raise ValueError(f"a softmax output needs one-hot classes with two or more columns, not {what}")
     if arch.loss == "ce" and ds.task == "regression":
         raise ValueError("cross-entropy (--loss ce) needs 0/1 or class targets, not numeric ones: use --loss sse")
 

@@ -7,7 +7,7 @@ free for the window's thread.  The NumPy loop in training.py stays the readable
 reference; the tests require both to give the same weights.
 
 Conventions are the post's (see network.py): the weights are the flat ``params``
-vector, matrix l being the next (n_in + 1) * n_out values reshaped; ``sizes``
+vector, matrix li being the next (n_in + 1) * n_out values reshaped; ``sizes``
 holds the layer sizes (p, h1, ..., k).  Every buffer is a flat vector cut into
 one C-contiguous matrix per layer and block of rows, so nothing is passed as a
 list.  Inside, matrices are kept transposed (features x rows: [1, X]^T, A^T, H^T,
@@ -302,14 +302,14 @@ def _derive_times(code, a, h, f, d):
 
 @_jit
 def _offsets(sizes, cap, offs):
-    """Into offs[0], offs[1], offs[2] (each L + 1 long): the start of layer l's matrix in params,
-    its region in the A / fp / D buffers and, for l >= 1, the region of its input in hin."""
+    """Into offs[0], offs[1], offs[2] (each L + 1 long): the start of layer li's matrix in params,
+    its region in the A / fp / D buffers and, for li >= 1, the region of its input in hin."""
     L = sizes.size - 1
     offs[:, 0] = 0
-    for l in range(L):
-        offs[0, l + 1] = offs[0, l] + (sizes[l] + 1) * sizes[l + 1]
-        offs[1, l + 1] = offs[1, l] + cap * sizes[l + 1]
-        offs[2, l + 1] = offs[2, l] + (cap * (sizes[l] + 1) if l >= 1 else 0)
+    for li in range(L):
+        offs[0, li + 1] = offs[0, li] + (sizes[li] + 1) * sizes[li + 1]
+        offs[1, li + 1] = offs[1, li] + cap * sizes[li + 1]
+        offs[2, li + 1] = offs[2, li] + (cap * (sizes[li] + 1) if li >= 1 else 0)
 
 
 @_jit
@@ -356,14 +356,14 @@ def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gathe
                     dst[i] = src[r0 + i]
         # forward: A = [1, H] W, H = f(A); [1, H] is the next layer's input
         inp = XT
-        for l in range(L - 1):
-            a, b = sizes[l] + 1, sizes[l + 1]
-            W = params[woff[l] : woff[l + 1]].reshape(a, b)
-            AT = _block(A, aoff[l], b, base, k)
+        for li in range(L - 1):
+            a, b = sizes[li] + 1, sizes[li + 1]
+            W = params[woff[li] : woff[li + 1]].reshape(a, b)
+            AT = _block(A, aoff[li], b, base, k)
             _forward_product(W, inp, AT)
-            nxt = _block(hin, hoff[l + 1], b + 1, base, k)
+            nxt = _block(hin, hoff[li + 1], b + 1, base, k)
             nxt[0, :] = 1.0
-            _activate(codes[l], AT.ravel(), nxt[1:].ravel())
+            _activate(codes[li], AT.ravel(), nxt[1:].ravel())
             inp = nxt
         a = sizes[L - 1] + 1
         W = params[woff[L - 1] : woff[L]].reshape(a, kout)
@@ -388,25 +388,25 @@ def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gathe
             d, f = DT.ravel(), FkT.ravel()
             for i in range(d.size):
                 d[i] = e[i] * f[i]
-        # backward: gradient input^T delta, delta_{l-1} = (delta W^T without the bias row) f'(A)
-        for l in range(L - 1, -1, -1):
-            a, b = sizes[l] + 1, sizes[l + 1]
-            inp = XT if l == 0 else _block(hin, hoff[l], a, base, k)
-            G = grad[woff[l] : woff[l + 1]]
+        # backward: gradient input^T delta, delta_{li-1} = (delta W^T without the bias row) f'(A)
+        for li in range(L - 1, -1, -1):
+            a, b = sizes[li] + 1, sizes[li + 1]
+            inp = XT if li == 0 else _block(hin, hoff[li], a, base, k)
+            G = grad[woff[li] : woff[li + 1]]
             if r0 == 0:
                 _gradient_product(inp, DT, G.reshape(a, b))
             else:
-                Gt = gtmp[woff[l] : woff[l + 1]]
+                Gt = gtmp[woff[li] : woff[li + 1]]
                 _gradient_product(inp, DT, Gt.reshape(a, b))
                 for i in range(G.size):
                     G[i] += Gt[i]
-            if l:
-                W = params[woff[l] : woff[l + 1]].reshape(a, b)
-                c = sizes[l]
-                DpT = _block(D, aoff[l - 1], c, base, k)
+            if li:
+                W = params[woff[li] : woff[li + 1]].reshape(a, b)
+                c = sizes[li]
+                DpT = _block(D, aoff[li - 1], c, base, k)
                 _backward_product(W, DT, DpT)
-                _derive_times(codes[l - 1], _block(A, aoff[l - 1], c, base, k).ravel(), inp[1:].ravel(),
-                              _block(fp, aoff[l - 1], c, base, k).ravel(), DpT.ravel())
+                _derive_times(codes[li - 1], _block(A, aoff[li - 1], c, base, k).ravel(), inp[1:].ravel(),
+                              _block(fp, aoff[li - 1], c, base, k).ravel(), DpT.ravel())
                 DT = DpT
         r0 += k
     return sse

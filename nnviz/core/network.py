@@ -3,11 +3,11 @@
 Conventions (the post's, and R neuralnet's ``weights`` layout):
 
 * ``X`` is the design matrix with a leading column of ones, shape (n, p + 1).
-* ``weights[l]`` has shape (n_in + 1, n_out); **row 0 is the bias row**.
+* ``weights[li]`` has shape (n_in + 1, n_out); **row 0 is the bias row**.
   ``weights[0]`` connects the inputs to the first hidden layer and
   ``weights[-1]`` the last hidden layer to the outputs.
-* ``A_l = input_l @ weights[l]`` and ``H_l = f_l(A_l)``; ``[1, H_l]`` is the
-  input of layer l + 1.
+* ``A_l = input_l @ weights[li]`` and ``H_l = f_l(A_l)``; ``[1, H_l]`` is the
+  input of layer li + 1.
 
 All weight matrices are views into one flat parameter vector, so an
 optimiser can update every weight with one vectorised call.  This module
@@ -121,23 +121,23 @@ class Network:
         self.weights = split_flat(self.params, self.arch.shapes)
 
     @classmethod
-    def random(cls, arch: Architecture, rng: np.random.Generator) -> "Network":
+    def random(cls, arch: Architecture, rng: np.random.Generator) -> Network:
         """Weights drawn from U(-1, 1), matrix by matrix, row by row."""
         return cls(arch, rng.uniform(-1.0, 1.0, size=arch.n_weights))
 
     @classmethod
-    def from_weights(cls, arch: Architecture, weights: list[np.ndarray]) -> "Network":
+    def from_weights(cls, arch: Architecture, weights: list[np.ndarray]) -> Network:
         """A network from a list of matrices; ValueError if a shape is wrong."""
         if len(weights) != len(arch.shapes):
             raise ValueError(
                 f"{len(weights)} weight matrices given, the {arch.describe()} network needs {len(arch.shapes)}"
             )
-        for l, (W, shape) in enumerate(zip(weights, arch.shapes), start=1):
+        for li, (W, shape) in enumerate(zip(weights, arch.shapes, strict=True), start=1):
             if np.shape(W) != shape:
-                raise ValueError(f"weight matrix {l} has shape {np.shape(W)}, expected {shape}")
+                raise ValueError(f"weight matrix {li} has shape {np.shape(W)}, expected {shape}")
         return cls(arch, np.concatenate([np.asarray(W, dtype=np.float64).ravel() for W in weights]))
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         return Network(self.arch, self.params.copy())
 
     def forward_layers(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -149,7 +149,7 @@ class Network:
             )
         out, H = [], X
         with activations.quiet_fp():
-            for W, name in zip(self.weights, self.arch.layer_activations):
+            for W, name in zip(self.weights, self.arch.layer_activations, strict=True):
                 inp = np.hstack([np.ones((H.shape[0], 1)), H])
                 A = inp @ W
                 H = activations.ACTIVATIONS[name](A)

@@ -26,20 +26,20 @@ def train_reference(X, Y, weights, lr, iterations, hidden_activation="sigmoid", 
         for it in range(iterations):
             inputs, As = [], []
             H = X
-            for l, w in enumerate(W):
+            for li, w in enumerate(W):
                 inp = np.hstack([ones, H])
                 A = inp @ w
-                H = (g if l == len(W) - 1 else f)(A)
+                H = (g if li == len(W) - 1 else f)(A)
                 inputs.append(inp)
                 As.append(A)
             yhat = H
             mse[it] = np.mean((Y - yhat) ** 2)
             delta = (Y - yhat) * g.derivative(As[-1])
             grads = [None] * len(W)
-            for l in range(len(W) - 1, -1, -1):
-                grads[l] = inputs[l].T @ delta
-                if l:
-                    delta = (delta @ W[l][1:].T) * f.derivative(As[l - 1])
-            for l in range(len(W)):
-                W[l] = W[l] + lr * grads[l]
+            for li in range(len(W) - 1, -1, -1):
+                grads[li] = inputs[li].T @ delta
+                if li:
+                    delta = (delta @ W[li][1:].T) * f.derivative(As[li - 1])
+            for li in range(len(W)):
+                W[li] = W[li] + lr * grads[li]
     return W, mse

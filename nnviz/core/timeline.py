@@ -112,9 +112,9 @@ def _copy_state(state: dict) -> dict:
 
 def stage_names(n_layers: int) -> list[str]:
     """The micro-steps of one iteration for a network with ``n_layers`` weight matrices."""
-    names = [f"forward {l}" for l in range(1, n_layers + 1)]
+    names = [f"forward {li}" for li in range(1, n_layers + 1)]
     names.append("error")
-    names += [f"delta {l}" for l in range(n_layers, 0, -1)]
+    names += [f"delta {li}" for li in range(n_layers, 0, -1)]
     names.append("update")
     return names
 

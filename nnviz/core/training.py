@@ -179,7 +179,7 @@ class _Buffers:
             inp[:, 0] = 1.0
         self.A = [np.empty((n, s), dtype) for s in sizes[1:]]
         self.tmp = [np.empty((n, s), dtype) for s in sizes[1:]]
-        self.H = [self.ins[l + 1][:, 1:] for l in range(L - 1)] + [np.empty((n, sizes[-1]), dtype)]
+        self.H = [self.ins[li + 1][:, 1:] for li in range(L - 1)] + [np.empty((n, sizes[-1]), dtype)]
         self.fp = [np.empty((n, s), dtype) for s in sizes[1:]]
         self.E = np.empty((n, sizes[-1]), dtype)
         self.Y = np.empty((n, sizes[-1]), dtype)
@@ -368,7 +368,7 @@ class TrainingSession:
         self._pos = state["pos"]
         self.iteration = state["iteration"]
 
-    def clone(self, config: TrainConfig | None = None) -> "TrainingSession":
+    def clone(self, config: TrainConfig | None = None) -> TrainingSession:
         """A session on the same (shared, read-only) data with copies of everything that
         changes: the network, optimiser memory and random generator.  For replay and peeks."""
         twin = TrainingSession.__new__(TrainingSession)
@@ -424,21 +424,21 @@ class TrainingSession:
         W = self._W
         fs = self._layer_acts
         L = len(W)
-        for l in range(L):
-            np.dot(buf.ins[l], W[l], out=buf.A[l])
-            fs[l].forward(buf.A[l], buf.H[l], buf.tmp[l])
+        for li in range(L):
+            np.dot(buf.ins[li], W[li], out=buf.A[li])
+            fs[li].forward(buf.A[li], buf.H[li], buf.tmp[li])
         E = buf.E
         np.subtract(buf.Y, buf.H[-1], out=E)
         mse = float(np.vdot(E, E)) / E.size
         if buf.out_uses_fp:
             fs[-1].deriv(buf.A[-1], buf.H[-1], buf.fp[-1])
             np.multiply(E, buf.fp[-1], out=buf.D[-1])
-        for l in range(L - 1, -1, -1):
-            np.dot(buf.ins[l].T, buf.D[l], out=self._grads[l])
-            if l:
-                np.dot(buf.D[l], W[l][1:].T, out=buf.D[l - 1])
-                fs[l - 1].deriv(buf.A[l - 1], buf.H[l - 1], buf.fp[l - 1])
-                buf.D[l - 1] *= buf.fp[l - 1]
+        for li in range(L - 1, -1, -1):
+            np.dot(buf.ins[li].T, buf.D[li], out=self._grads[li])
+            if li:
+                np.dot(buf.D[li], W[li][1:].T, out=buf.D[li - 1])
+                fs[li - 1].deriv(buf.A[li - 1], buf.H[li - 1], buf.fp[li - 1])
+                buf.D[li - 1] *= buf.fp[li - 1]
         return mse
 
     def _update(self) -> None:
@@ -618,17 +618,17 @@ class TrainingSession:
         self.iteration += 1
         arch = self.net.arch
         layers = []
-        for l, name in enumerate(arch.layer_activations):
+        for li, name in enumerate(arch.layer_activations):
             layers.append(
                 LayerTrace(
-                    input=_frozen(mats["ins"][l]),
-                    W=_frozen(before[l]),
-                    A=_frozen(mats["A"][l]),
-                    H=_frozen(mats["H"][l]),
-                    fprime=_frozen(mats["fp"][l]),
-                    delta=_frozen(mats["D"][l]),
-                    gradient=_frozen(self._grads[l]),
-                    update=_frozen(self._W[l] - before[l]),
+                    input=_frozen(mats["ins"][li]),
+                    W=_frozen(before[li]),
+                    A=_frozen(mats["A"][li]),
+                    H=_frozen(mats["H"][li]),
+                    fprime=_frozen(mats["fp"][li]),
+                    delta=_frozen(mats["D"][li]),
+                    gradient=_frozen(self._grads[li]),
+                    update=_frozen(self._W[li] - before[li]),
                     activation=name,
                 )
             )

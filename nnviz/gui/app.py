@@ -118,10 +118,9 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
             except ValueError as exc:
                 print(f"nnviz: error: {exc}", file=sys.stderr)
                 outcome["code"] = 2
-        if args.export:
-            if not window.export_weights(args.export):
-                print(f"nnviz: error: {window.last_error}", file=sys.stderr)
-                outcome["code"] = 2
+        if args.export and not window.export_weights(args.export):
+            print(f"nnviz: error: {window.last_error}", file=sys.stderr)
+            outcome["code"] = 2
         window.close()
 
     if args.quit_when_done:

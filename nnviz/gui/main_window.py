@@ -8,7 +8,6 @@ the snapshots the controller hands it.  Errors are shown in a window-modal
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -692,13 +691,11 @@ class MainWindow(QMainWindow):
 
     def _close_answer(self, button, box) -> None:
         role = box.buttonRole(button) if button is not None else None
-        if role == QMessageBox.DestructiveRole:  # Discard
+        discard = role == QMessageBox.DestructiveRole
+        saved = role == QMessageBox.AcceptRole and self.save_session_now() and not self._pending_save
+        if discard or saved:
             self.confirm_close = False
             self.close()
-        elif role == QMessageBox.AcceptRole:  # Save
-            if self.save_session_now() and not self._pending_save:
-                self.confirm_close = False
-                self.close()
 
 
 def _header_order(path, columns: list[str]) -> list[str]:

@@ -23,6 +23,8 @@ _HORIZONTAL = Qt.Horizontal
 POS = (33, 102, 172)
 NEG = (230, 97, 1)
 
+_ROOT = QModelIndex()  # the invisible root index: Qt's default parent
+
 
 class MatrixModel(QAbstractTableModel):
     """A read-only 2-D array with a diverging colour scale (|value| / largest |value|)."""
@@ -43,10 +45,10 @@ class MatrixModel(QAbstractTableModel):
         self._scale = top if top > 0 else 1.0
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=_ROOT):
         return 0 if parent.isValid() else self.M.shape[0]
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=_ROOT):
         return 0 if parent.isValid() else self.M.shape[1]
 
     def headerData(self, section, orientation, role=DISPLAY):
@@ -156,7 +158,7 @@ class Inspector(QWidget):
         n = len(ctx.arch.shapes)
         self.layer.blockSignals(True)
         self.layer.clear()
-        self.layer.addItems([f"{l}: {self._layer_name(l - 1)} \u2192 {self._layer_name(l)}" for l in range(1, n + 1)])
+        self.layer.addItems([f"{li}: {self._layer_name(li - 1)} \u2192 {self._layer_name(li)}" for li in range(1, n + 1)])
         self.layer.setCurrentIndex(n - 1)
         self.layer.blockSignals(False)
         self.stage_label.setText(self.placeholder)
@@ -164,9 +166,9 @@ class Inspector(QWidget):
         for p in self.panels:
             p.setVisible(False)
 
-    def _layer_name(self, l: int) -> str:
+    def _layer_name(self, li: int) -> str:
         n = len(self.ctx.arch.shapes)
-        return "inputs" if l == 0 else "outputs" if l == n else f"hidden {l}"
+        return "inputs" if li == 0 else "outputs" if li == n else f"hidden {li}"
 
     def show_snapshot(self, snap: Snapshot) -> None:
         """The snapshot's trace: the iteration that led to it (a preview's too).  While training
@@ -216,10 +218,10 @@ class Inspector(QWidget):
         what = "micro-step" if stage else ("the step to this iteration, history" if self._preview else "last step")
         head = f"<b>iteration {t.iteration:,}</b> ({what}): {marks}"
         self.stage_label.setText(head)
-        l = self.layer.currentIndex()
-        if l < 0:
+        li = self.layer.currentIndex()
+        if li < 0:
             return
-        lt = t.layers[l]
+        lt = t.layers[li]
         obs = self.mode.currentIndex() == 1
         rows = self._rows(t)
         self._row_shown = self.selected_row
@@ -235,8 +237,8 @@ class Inspector(QWidget):
         def per_obs(M):
             return (M[r:r + 1], [rows[r]]) if obs else (M, rows)
 
-        in_names = ["1"] + self._unit_names(l)
-        out_names = self._unit_names(l + 1)
+        in_names = ["1"] + self._unit_names(li)
+        out_names = self._unit_names(li + 1)
         act = lt.activation
         shown = []
         kind = (stage or "").split(" ")[0]
@@ -250,74 +252,74 @@ class Inspector(QWidget):
                   f"error: E = y \u2212 \u0177;  cross-entropy C = {t.cost:.6g};  mse = {t.mse:.6g}")
             shown = [("y (targets)", Y, ry, outs), ("\u0177 = H<sub>out</sub>", Yh, ry, outs),
                      ("E = y \u2212 \u0177", E, ry, outs)]
-        elif kind == "delta" and l == L - 1:
+        elif kind == "delta" and li == L - 1:
             E, ry = per_obs(t.error)
             fp, _ = per_obs(lt.fprime)
             d, _ = per_obs(lt.delta)
             if t.loss == "sse" and act != "linear":
-                eq = f"output delta: \u03b4<sub>{l + 1}</sub> = (y \u2212 \u0177) \u00b7 f\u2032(A<sub>{l + 1}</sub>), f = {act}"
+                eq = f"output delta: \u03b4<sub>{li + 1}</sub> = (y \u2212 \u0177) \u00b7 f\u2032(A<sub>{li + 1}</sub>), f = {act}"
             else:
-                eq = f"output delta: \u03b4<sub>{l + 1}</sub> = y \u2212 \u0177 (the f\u2032 cancels with {t.loss} and a {act} output)"
-            shown = [("y \u2212 \u0177", E, ry, out_names), (f"f\u2032(A<sub>{l + 1}</sub>)", fp, ry, out_names),
-                     (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names)]
+                eq = f"output delta: \u03b4<sub>{li + 1}</sub> = y \u2212 \u0177 (the f\u2032 cancels with {t.loss} and a {act} output)"
+            shown = [("y \u2212 \u0177", E, ry, out_names), (f"f\u2032(A<sub>{li + 1}</sub>)", fp, ry, out_names),
+                     (f"\u03b4<sub>{li + 1}</sub>", d, ry, out_names)]
         elif kind == "delta":
-            nxt = t.layers[l + 1]
+            nxt = t.layers[li + 1]
             dn, ry = per_obs(nxt.delta)
             fp, _ = per_obs(lt.fprime)
             d, _ = per_obs(lt.delta)
-            eq = (f"hidden delta: \u03b4<sub>{l + 1}</sub> = (\u03b4<sub>{l + 2}</sub> W<sub>{l + 2}</sub><sup>T</sup> "
-                  f"without the bias row) \u00b7 f\u2032(A<sub>{l + 1}</sub>), f = {act}")
-            shown = [(f"\u03b4<sub>{l + 2}</sub>", dn, ry, self._unit_names(l + 2)),
-                     (f"W<sub>{l + 2}</sub> without the bias row", nxt.W[1:], out_names, self._unit_names(l + 2)),
-                     (f"f\u2032(A<sub>{l + 1}</sub>)", fp, ry, out_names), (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names)]
+            eq = (f"hidden delta: \u03b4<sub>{li + 1}</sub> = (\u03b4<sub>{li + 2}</sub> W<sub>{li + 2}</sub><sup>T</sup> "
+                  f"without the bias row) \u00b7 f\u2032(A<sub>{li + 1}</sub>), f = {act}")
+            shown = [(f"\u03b4<sub>{li + 2}</sub>", dn, ry, self._unit_names(li + 2)),
+                     (f"W<sub>{li + 2}</sub> without the bias row", nxt.W[1:], out_names, self._unit_names(li + 2)),
+                     (f"f\u2032(A<sub>{li + 1}</sub>)", fp, ry, out_names), (f"\u03b4<sub>{li + 1}</sub>", d, ry, out_names)]
         elif kind == "update":
-            shown, eq = self._update_panels(t, l, obs, r, rows, in_names, out_names)
+            shown, eq = self._update_panels(t, li, obs, r, rows, in_names, out_names)
         elif kind == "forward":
             inp, ry = per_obs(lt.input)
             A, _ = per_obs(lt.A)
             H, _ = per_obs(lt.H)
-            eq = (f"forward: A<sub>{l + 1}</sub> = [1, H<sub>{l}</sub>] W<sub>{l + 1}</sub>;  "
-                  f"H<sub>{l + 1}</sub> = f(A<sub>{l + 1}</sub>), f = {act}" + (" (the inputs)" if l == 0 else ""))
-            shown = [(f"[1, H<sub>{l}</sub>]" if l else "X = [1, x]", inp, ry, in_names),
-                     (f"W<sub>{l + 1}</sub>", lt.W, in_names, out_names),
-                     (f"A<sub>{l + 1}</sub>", A, ry, out_names), (f"H<sub>{l + 1}</sub> = f(A<sub>{l + 1}</sub>)", H, ry, out_names)]
+            eq = (f"forward: A<sub>{li + 1}</sub> = [1, H<sub>{li}</sub>] W<sub>{li + 1}</sub>;  "
+                  f"H<sub>{li + 1}</sub> = f(A<sub>{li + 1}</sub>), f = {act}" + (" (the inputs)" if li == 0 else ""))
+            shown = [(f"[1, H<sub>{li}</sub>]" if li else "X = [1, x]", inp, ry, in_names),
+                     (f"W<sub>{li + 1}</sub>", lt.W, in_names, out_names),
+                     (f"A<sub>{li + 1}</sub>", A, ry, out_names), (f"H<sub>{li + 1}</sub> = f(A<sub>{li + 1}</sub>)", H, ry, out_names)]
         else:  # the last step as a whole: this layer's forward and backward matrices
             inp, ry = per_obs(lt.input)
             d, _ = per_obs(lt.delta)
-            upd, upd_title, _ = self._update_matrix(t, l, obs, r)
-            eq = (f"layer {l + 1}: A = [1, H<sub>{l}</sub>] W<sub>{l + 1}</sub>, H = f(A), f = {act};  "
-                  f"then \u03b4<sub>{l + 1}</sub> and {upd_title}")
-            shown = [(f"[1, H<sub>{l}</sub>]" if l else "X = [1, x]", inp, ry, in_names),
-                     (f"W<sub>{l + 1}</sub> (before the update)", lt.W, in_names, out_names),
-                     (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names), (upd_title, upd, in_names, out_names)]
+            upd, upd_title, _ = self._update_matrix(t, li, obs, r)
+            eq = (f"layer {li + 1}: A = [1, H<sub>{li}</sub>] W<sub>{li + 1}</sub>, H = f(A), f = {act};  "
+                  f"then \u03b4<sub>{li + 1}</sub> and {upd_title}")
+            shown = [(f"[1, H<sub>{li}</sub>]" if li else "X = [1, x]", inp, ry, in_names),
+                     (f"W<sub>{li + 1}</sub> (before the update)", lt.W, in_names, out_names),
+                     (f"\u03b4<sub>{li + 1}</sub>", d, ry, out_names), (upd_title, upd, in_names, out_names)]
         self.equation.setText(eq)
-        for p, item in zip(self.panels, shown + [None] * (4 - len(shown))):
+        for p, item in zip(self.panels, shown + [None] * (4 - len(shown)), strict=True):
             p.setVisible(item is not None)
             if item is not None:
                 p.show_matrix(*item)
 
-    def _update_matrix(self, t, l, obs, r):
-        lt = t.layers[l]
+    def _update_matrix(self, t, li, obs, r):
+        lt = t.layers[li]
         if obs:
             contrib = t.lr * np.outer(lt.input[r], lt.delta[r])
             return contrib, "lr \u00b7 [1, h]<sup>T</sup> \u03b4 of this observation", contrib
-        return lt.update, f"\u0394W<sub>{l + 1}</sub> = W<sub>after</sub> \u2212 W<sub>before</sub>", lt.update
+        return lt.update, f"\u0394W<sub>{li + 1}</sub> = W<sub>after</sub> \u2212 W<sub>before</sub>", lt.update
 
-    def _update_panels(self, t, l, obs, r, rows, in_names, out_names):
-        lt = t.layers[l]
-        upd, title, _ = self._update_matrix(t, l, obs, r)
+    def _update_panels(self, t, li, obs, r, rows, in_names, out_names):
+        lt = t.layers[li]
+        upd, title, _ = self._update_matrix(t, li, obs, r)
         if t.algorithm == "gd":
-            eq = (f"update: W<sub>{l + 1}</sub> \u2190 W<sub>{l + 1}</sub> + lr \u00b7 [1, H<sub>{l}</sub>]<sup>T</sup> "
-                  f"\u03b4<sub>{l + 1}</sub>, lr = {t.lr:g} (momentum adds the previous change, if set)")
+            eq = (f"update: W<sub>{li + 1}</sub> \u2190 W<sub>{li + 1}</sub> + lr \u00b7 [1, H<sub>{li}</sub>]<sup>T</sup> "
+                  f"\u03b4<sub>{li + 1}</sub>, lr = {t.lr:g} (momentum adds the previous change, if set)")
         else:
             eq = (f"update ({t.algorithm}): each weight moves by its own step size against the sign of "
-                  f"dC/dw = \u2212[1, H<sub>{l}</sub>]<sup>T</sup> \u03b4<sub>{l + 1}</sub>")
+                  f"dC/dw = \u2212[1, H<sub>{li}</sub>]<sup>T</sup> \u03b4<sub>{li + 1}</sub>")
         grad = lt.gradient
         inp = lt.input[r:r + 1] if obs else lt.input
         d = lt.delta[r:r + 1] if obs else lt.delta
         ry = [rows[r]] if obs else rows
-        shown = [(f"[1, H<sub>{l}</sub>]" if l else "X = [1, x]", inp, ry, in_names),
-                 (f"\u03b4<sub>{l + 1}</sub>", d, ry, out_names),
+        shown = [(f"[1, H<sub>{li}</sub>]" if li else "X = [1, x]", inp, ry, in_names),
+                 (f"\u03b4<sub>{li + 1}</sub>", d, ry, out_names),
                  ("[1, H]<sup>T</sup> \u03b4 (= \u2212dC/dW, whole batch)", grad, in_names, out_names),
                  (title, upd, in_names, out_names)]
         return shown, eq

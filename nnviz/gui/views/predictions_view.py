@@ -21,6 +21,8 @@ WRONG = QColor(255, 225, 225)
 DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.DisplayRole, Qt.UserRole, Qt.BackgroundRole,
                                                            Qt.TextAlignmentRole))
 
+_ROOT = QModelIndex()  # the invisible root index: Qt's default parent
+
 
 class PredictionModel(QAbstractTableModel):
     """Rows: observations (train, then test). Columns: inputs, truth, prediction, outputs, mark."""
@@ -64,10 +66,10 @@ class PredictionModel(QAbstractTableModel):
             last = self.index(int(rows[-1]), len(self.headers) - 1)
             self.dataChanged.emit(first, last, [DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE])
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=_ROOT):
         return 0 if parent.isValid() else len(self.truth)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=_ROOT):
         return 0 if parent.isValid() else len(self.headers)
 
     def headerData(self, section, orientation, role=DISPLAY):
