@@ -128,7 +128,7 @@ def write(painter: Painter, path: str | Path, fps: float = 15.0,
         q = [quantize(im) for im in images]
         hold = [round(1000 / fps)] * len(q)
         hold[-1] = max(hold[-1], 2000)  # rest on the trained network before looping
-        q[0].save(tmp, format="GIF", save_all=True, append_images=q[1:], duration=hold, loop=0, optimize=False,
+        q[0].save(tmp, format="GIF", save_all=True, append_images=q[1:], duration=hold, loop=0, optimize=True,
                   disposal=1)
 
     def mp4(tmp: str) -> None:

@@ -91,9 +91,12 @@ def test_gif_frames_are_the_renders_at_iterations_0_and_n(qapp, tmp_path):
     assert np.abs(frames[1] - frames[0]).mean() > 1  # and the two differ
 
 
-def test_film_target_checks(tmp_path):
+def test_film_target_checks(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=".gif or .mp4"):
         film.check_target(tmp_path / "run.avi")
+    monkeypatch.setitem(__import__("sys").modules, "imageio_ffmpeg", None)  # not installed
+    with pytest.raises(ValueError, match="^an MP4 needs imageio-ffmpeg: pip install imageio-ffmpeg"):
+        film.check_target(tmp_path / "run.mp4")
     with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
         film.parse_size("big")
 
