@@ -68,7 +68,8 @@ class _Limit:
     around run(1))."""
 
     def __init__(self, libs, threads: int):
-        self.libs, self.threads, self.old = libs, threads, []
+        self.libs, self.threads = libs, threads
+        self.old: list[int] = []
 
     def __enter__(self):
         self.old = [lib.get_num_threads() for lib in self.libs]

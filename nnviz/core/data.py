@@ -175,14 +175,14 @@ def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = 
 def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     """parse_csv cell by cell, with the csv module (every error is worded here)."""
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        cells = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
-    rows = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"{where}: the file is empty")
-    header_line, header = rows[0]
-    header = [h.strip() for h in header]
+    header_line, header_cells = rows[0]
+    header = [h.strip() for h in header_cells]
     if len(header) < 2:
         raise ValueError(f"{where}: line {header_line}: need a header with at least two columns (inputs and a target)")
     if "" in header:
@@ -215,18 +215,18 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
         return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
     if len(targets) != 1:
         raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
-    cells = tcells[0]
-    for line, c in zip(lines, cells, strict=True):
+    labels = tcells[0]
+    for line, c in zip(lines, labels, strict=True):
         if c == "" or c.upper() == "NA":
             raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
-    levels = sorted(set(cells), key=float) if numeric else sorted(set(cells))
+    levels = sorted(set(labels), key=float) if numeric else sorted(set(labels))
     if len(levels) < 2:
         raise ValueError(f"{where}: column {targets[0]!r} has a single class ({levels[0]!r}); need at least two")
     if len(levels) > 100:
         raise ValueError(f"{where}: column {targets[0]!r} has {len(levels)} classes; at most 100 are supported")
     index = {c: i for i, c in enumerate(levels)}
-    T = np.zeros((len(cells), len(levels)))
-    T[np.arange(len(cells)), [index[c] for c in cells]] = 1.0
+    T = np.zeros((len(labels), len(levels)))
+    T[np.arange(len(labels)), [index[c] for c in labels]] = 1.0
     return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
 
 
@@ -280,7 +280,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
     line_starts[0] = end + 1
     line_starts[1:] = seps[:-1, -1] + 1
 
-    def field(h):
+    def field(h: str) -> tuple[np.ndarray, np.ndarray]:
         j = header.index(h)
         return (line_starts if j == 0 else seps[:, j - 1] + 1), seps[:, j]
 
@@ -317,7 +317,7 @@ def _field_ends(buf: np.ndarray, start: int, k: int) -> np.ndarray | None:
         if not fastcsv.split_fields(buf, start, seps):
             return None
     else:
-        seps = np.flatnonzero((buf[start:] == ord(",")) | (buf[start:] == ord("\n"))) + start
+        seps = np.flatnonzero((buf[start:] == ord(",")) | (buf[start:] == ord("\n"))) + start  # type: ignore[assignment]
         if seps.size % k:
             return None
         seps = seps.reshape(-1, k)
@@ -351,6 +351,8 @@ def _plain_labels(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tupl
         rank[order] = np.arange(len(names))
         return [names[i] for i in order], rank[inverse]
     cells = _plain_cells(buf, starts, ends)
+    if cells is None:
+        return None
     levels, index = np.unique(cells, return_inverse=True)
     try:
         return [c.decode("utf-8") for c in levels.tolist()], index.ravel()
@@ -532,7 +534,7 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Da
     rng = np.random.default_rng([seed, 2])
     groups = [np.flatnonzero(ds.labels() == c) for c in range(ds.T.shape[1])] if ds.task == "classes" \
         else [np.arange(ds.n)]
-    test = []
+    test: list[int] = []
     for g in groups:
         g = rng.permutation(g)
         # every class keeps at least one training row: a class the network never saw in

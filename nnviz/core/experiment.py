@@ -170,7 +170,7 @@ class Experiment:
         Yhat = net.predict(self.X_train)
         ev = Evaluation(metrics.mse(self.Y_train, Yhat), metrics.accuracy(self.task, self.Y_train, Yhat), None, None)
         Th = None
-        if self.X_test is not None:
+        if self.X_test is not None and self.Y_test is not None:
             Th = net.predict(self.X_test)
             ev.test_mse = metrics.mse(self.Y_test, Th)
             ev.test_accuracy = metrics.accuracy(self.task, self.Y_test, Th)

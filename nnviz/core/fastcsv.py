@@ -20,7 +20,7 @@ import numpy as np
 try:
     import numba
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 AVAILABLE = numba is not None
 _POW10 = np.array([10.0 ** i for i in range(23)])  # exactly representable: 1 ... 1e22

@@ -41,7 +41,7 @@ try:  # numba (and SciPy, whose BLAS numba's np.dot calls) are dependencies, but
     import numba  # engine works without them
     import scipy.linalg.cython_blas  # noqa: F401
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 AVAILABLE = numba is not None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 from numbers import Real
+from typing import TypeGuard
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def parse_json(raw: bytes | str):
         raise ValueError("not readable JSON (a number is too long)") from None
 
 
-def is_int(x) -> bool:
+def is_int(x) -> TypeGuard[int]:
     """A JSON integer (True and False are not numbers here)."""
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 

@@ -20,6 +20,7 @@ import re
 import tokenize
 import zipfile
 import zlib
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ _BROKEN = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, Key
 def save_bytes(model: Model) -> bytes:
     doc = model_to_dict(model)
     weights = doc.pop("weights")
-    arrays = {f"W{l}": np.array(W, dtype=np.float64) for l, W in enumerate(weights, start=1)}
+    arrays: dict[str, Any] = {f"W{l}": np.array(W, dtype=np.float64) for l, W in enumerate(weights, start=1)}
     arrays["meta"] = np.array(json.dumps(doc))
     buf = io.BytesIO()
     np.savez(buf, **arrays)

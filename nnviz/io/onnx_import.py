@@ -229,7 +229,8 @@ class _Graph:
     def _branch(self, t: str, users: list[int], steps: list[Step]) -> ValueError:
         """A tensor used by two nodes: a GELU written out with Erf, a shape computed from the
         data, or a skip connection."""
-        seen, todo = set(), list(users)
+        seen: set[int] = set()
+        todo = list(users)
         while todo and len(seen) < 50:
             i = todo.pop()
             if i in seen:
@@ -441,10 +442,11 @@ def _output_scaling(ops: list, k: int) -> tuple[np.ndarray, np.ndarray]:
     return center, scale
 
 
-def layers_from(steps: list[Step]) -> tuple[list[_Layer], tuple, tuple]:
+def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list]:
     """The layers, the input scaling ops and the output scaling ops of a path."""
     layers: list[_Layer] = []
-    before, after = [], []  # operations on the inputs, and waiting for the next layer or the outputs
+    before: list = []  # operations on the inputs
+    after: list = []  # operations on the inputs, and waiting for the next layer or the outputs
     widths = []  # (row width a Reshape keeps, where), checked once the widths are known
     for j, s in enumerate(steps):
         open_layer = layers[-1] if layers and layers[-1].act is None and not after else None
@@ -455,6 +457,7 @@ def layers_from(steps: list[Step]) -> tuple[list[_Layer], tuple, tuple]:
             if open_layer is not None and len(layers) >= 1:
                 raise ValueError(f"layer {len(layers)} has no activation before the layer at {s.where} (two "
                                  f"linear layers in a row); {WHAT_WE_READ}")
+            assert s.W is not None  # a "layer" step always has its weights
             layer = _Layer(s.W, s.b, s.where)
             if layers and layer.W.shape[0] != layers[-1].W.shape[1]:
                 raise ValueError(f"the layer at {s.where} takes {layer.W.shape[0]} inputs, layer {len(layers)} "
@@ -465,7 +468,8 @@ def layers_from(steps: list[Step]) -> tuple[list[_Layer], tuple, tuple]:
             layers.append(layer)
         elif (s.kind == "affine" and j and steps[j - 1].op == "MatMul" and s.op == "Add" and open_layer is not None
               and open_layer.b is None):
-            _into_columns(open_layer, *s.ops[0], s.where)  # MatMul + Add: the layer's bias
+            kind, c = s.ops[0]
+            _into_columns(open_layer, kind, c, s.where)  # MatMul + Add: the layer's bias
         elif s.kind == "affine":
             has_act = any(t.kind == "act" for t in steps[j + 1:next(
                 (k for k in range(j + 1, len(steps)) if steps[k].kind == "layer"), len(steps))])
@@ -508,9 +512,9 @@ def graph_model(onnx, m, folder: Path | None) -> Model:
             raise ValueError(f"the {name} scaling contains NaN or infinite values")
     if (x_scale == 0).any() or (y_scale == 0).any():
         raise ValueError("a scaling multiplies by zero")
-    acts = [L.act for L in layers]
+    acts: list[str] = [L.act or "" for L in layers]
     for l, (L, act) in enumerate(zip(layers[:-1], acts[:-1]), start=1):
-        if act is None:
+        if not act:
             raise ValueError(f"layer {l} ({L.where}) has no activation; {WHAT_WE_READ}")
         if act not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"layer {l} ({L.where}) has a {act} activation; nnviz's hidden layers use "

@@ -14,6 +14,7 @@ why in one line, instead of failing later in the middle of training.
 from __future__ import annotations
 
 import json
+from typing import Any
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 
@@ -203,7 +204,7 @@ def settings_from(raw) -> Settings:
     """Settings from a session's 'settings' object: each field checked; missing ones take their default."""
     if not isinstance(raw, dict):
         raise ValueError("'settings' must be an object")
-    kw = {}
+    kw: dict[str, Any] = {}
     for f in fields(Settings):
         if f.name not in raw:
             continue
@@ -268,7 +269,7 @@ def _state(st) -> dict:
         raise ValueError("'state' must be an object")
     params = _numbers(_field(st, "params", "state "), "state 'params'")
     n = params.size
-    state = {"params": params, "iteration": _int(_field(st, "iteration", "state "), "state 'iteration'", 0)}
+    state: dict[str, Any] = {"params": params, "iteration": _int(_field(st, "iteration", "state "), "state 'iteration'", 0)}
     for key in ("velocity", "rprop_steps", "rprop_old"):
         state[key] = _numbers(_field(st, key, "state "), f"state {key!r}")
         if state[key].shape != (n,):
