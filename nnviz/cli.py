@@ -154,7 +154,7 @@ def build_experiment(args) -> Experiment:
     if args.init and args.init.lower().endswith(".csv"):
         exp = Experiment(settings_from_options(args))
         weights = nnio.read_csv_weights(args.init, exp.arch)
-        for W, new in zip(exp.network.weights, weights):
+        for W, new in zip(exp.network.weights, weights, strict=True):
             W[...] = new
         return exp
     init = nnio.load(args.init) if args.init else None
@@ -289,7 +289,7 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
         w = max(max(len(n) for n in names), 5)
         print("confusion (rows: true, columns: predicted)")
         print(" " * (w + 1) + " ".join(f"{n[:w]:>{w}}" for n in names))
-        for name, row in zip(names, cm):
+        for name, row in zip(names, cm, strict=True):
             print(f"{name[:w]:>{w}} " + " ".join(f"{c:>{w}}" for c in row))
     if export:
         print(f"model written to {export}")

@@ -16,6 +16,7 @@ Not here: extended attributes, ACLs and hard links (the renamed file is a new on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -129,10 +130,8 @@ def write_with(path: str | Path, produce: Callable[[str], None], allow_empty: bo
         if st is not None:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
-                try:
+                with contextlib.suppress(OSError):  # only the superuser may give a file away; the mode is kept
                     os.chown(tmp, st.st_uid, st.st_gid)
-                except OSError:
-                    pass  # only the superuser may give a file away; the mode is kept
         else:
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, real)
@@ -140,10 +139,8 @@ def write_with(path: str | Path, produce: Callable[[str], None], allow_empty: bo
         raise ValueError(f"{path}: cannot write ({_reason(exc)})") from None
     finally:
         if os.path.lexists(tmp):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
     _fsync_folder(real.parent)
 
 
@@ -180,7 +177,5 @@ def check_writable(path: str | Path) -> None:
     except OSError as exc:
         raise ValueError(f"{path}: cannot write in the folder {real.parent} ({_reason(exc)})") from None
     os.close(fd)
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(tmp)
-    except OSError:
-        pass

@@ -191,9 +191,9 @@ def training_info(value) -> dict:
 def model_to_dict(model: Model) -> dict:
     """The model as a JSON-ready document; ValueError for weights that are not finite."""
     arch = model.arch
-    for l, W in enumerate(model.network.weights, start=1):
+    for li, W in enumerate(model.network.weights, start=1):
         if not np.isfinite(W).all():
-            raise ValueError(f"weight matrix {l} contains NaN or infinite values; not saved")
+            raise ValueError(f"weight matrix {li} contains NaN or infinite values; not saved")
     sc = model.scaling
     return {
         "format": FORMAT,
@@ -227,7 +227,7 @@ def model_from_dict(doc) -> Model:
     raw = get(doc, "weights", list)
     if len(raw) != len(arch.shapes):
         raise ValueError(f"{len(raw)} weight matrices, the {arch.describe()} architecture needs {len(arch.shapes)}")
-    weights = [matrix(W, f"weight matrix {l}", shape) for l, (W, shape) in enumerate(zip(raw, arch.shapes), start=1)]
+    weights = [matrix(W, f"weight matrix {li}", shape) for li, (W, shape) in enumerate(zip(raw, arch.shapes, strict=True), start=1)]
     p, k = arch.n_inputs, arch.n_outputs
     inputs = names(get(doc, "inputs", list), "'inputs'", p)
     outputs = names(get(doc, "outputs", list), "'outputs'", k)

@@ -31,10 +31,10 @@ def weights_to_csv(weights) -> str:
     """Long format, 17 significant digits: in R, m[cbind(row, col)] <- weight rebuilds each
     matrix exactly as neuralnet stores ``weights`` (bias in row 1)."""
     lines = [HEADER]
-    for l, W in enumerate(weights, start=1):
+    for li, W in enumerate(weights, start=1):
         for r in range(W.shape[0]):
             for c in range(W.shape[1]):
-                lines.append(f"{l},{r + 1},{c + 1},{float(W[r, c]):.17g}")
+                lines.append(f"{li},{r + 1},{c + 1},{float(W[r, c]):.17g}")
     return "\n".join(lines) + "\n"
 
 
@@ -53,25 +53,25 @@ def read_csv_weights(path: str | Path, arch) -> list[np.ndarray]:
         try:
             if len(parts) != 4:
                 raise ValueError
-            l, r, c = (int(p) for p in parts[:3])
+            li, r, c = (int(p) for p in parts[:3])
             w = float(parts[3])
         except ValueError:
             raise ValueError(f"{path}: line {i}: expected layer,row,col,weight") from None
-        if not (1 <= l <= len(shapes)):
-            raise ValueError(f"{path}: line {i}: layer {l}, but the {arch.describe()} network has "
+        if not (1 <= li <= len(shapes)):
+            raise ValueError(f"{path}: line {i}: layer {li}, but the {arch.describe()} network has "
                              f"{len(shapes)} weight matrices (check --hidden)")
-        R, C = shapes[l - 1]
+        R, C = shapes[li - 1]
         if not (1 <= r <= R and 1 <= c <= C):
-            raise ValueError(f"{path}: line {i}: row {r}, col {c} is outside weight matrix {l} "
+            raise ValueError(f"{path}: line {i}: row {r}, col {c} is outside weight matrix {li} "
                              f"({R} x {C} for {arch.describe()}; check --hidden)")
         if not np.isfinite(w):
             raise ValueError(f"{path}: line {i}: the weight is not a finite number")
-        if not np.isnan(out[l - 1][r - 1, c - 1]):
-            raise ValueError(f"{path}: line {i}: layer {l}, row {r}, col {c} was given before")
-        out[l - 1][r - 1, c - 1] = w
-    for l, W in enumerate(out, start=1):
+        if not np.isnan(out[li - 1][r - 1, c - 1]):
+            raise ValueError(f"{path}: line {i}: layer {li}, row {r}, col {c} was given before")
+        out[li - 1][r - 1, c - 1] = w
+    for li, W in enumerate(out, start=1):
         if np.isnan(W).any():
             r, c = np.argwhere(np.isnan(W))[0]
-            raise ValueError(f"{path}: weight matrix {l} has no value at row {r + 1}, col {c + 1} "
+            raise ValueError(f"{path}: weight matrix {li} has no value at row {r + 1}, col {c + 1} "
                              f"(the file does not fit the {arch.describe()} network; check --hidden)")
     return out

@@ -41,7 +41,7 @@ _BROKEN = (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, Key
 def save_bytes(model: Model) -> bytes:
     doc = model_to_dict(model)
     weights = doc.pop("weights")
-    arrays: dict[str, Any] = {f"W{l}": np.array(W, dtype=np.float64) for l, W in enumerate(weights, start=1)}
+    arrays: dict[str, Any] = {f"W{li}": np.array(W, dtype=np.float64) for li, W in enumerate(weights, start=1)}
     arrays["meta"] = np.array(json.dumps(doc))
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -105,7 +105,7 @@ def load_bytes(raw: bytes, path: Path) -> Model:
             headers = {name: _header(zf, info) for name, info in members.items()}
         except _BROKEN as exc:
             raise ValueError(f"not a readable NPZ file ({exc.__class__.__name__})") from None
-        for name, (_, dtype, _, _) in headers.items():
+        for _, dtype, _, _ in headers.values():
             if dtype.hasobject:
                 raise ValueError("refused: the NPZ file needs pickle to load, which could run code")
         if "meta" not in headers:
@@ -124,8 +124,8 @@ def load_bytes(raw: bytes, path: Path) -> Model:
             raise ValueError(f"{len(found)} weight matrices, the {arch.describe()} architecture needs "
                              f"{len(arch.shapes)}")
         weights = []
-        for l, expected in enumerate(arch.shapes, start=1):
-            name = f"W{l}"
+        for li, expected in enumerate(arch.shapes, start=1):
+            name = f"W{li}"
             if name not in headers:
                 raise ValueError(f"weight matrix {name} is missing")
             shape, dtype, _, _ = headers[name]

@@ -42,18 +42,18 @@ def to_onnx(model: Model) -> bytes:
     nodes = [helper.make_node("Sub", ["input", "x_center"], ["x_centred"]),
              helper.make_node("Div", ["x_centred", "x_scale"], ["h0"])]
     h = "h0"
-    for l, (W, act) in enumerate(zip(model.network.weights, model.arch.layer_activations), start=1):
-        inits += [numpy_helper.from_array(np.ascontiguousarray(W[1:], dtype=np.float64), f"W{l}"),
-                  numpy_helper.from_array(np.ascontiguousarray(W[0], dtype=np.float64), f"b{l}")]
-        nodes += [helper.make_node("MatMul", [h, f"W{l}"], [f"xw{l}"]),
-                  helper.make_node("Add", [f"xw{l}", f"b{l}"], [f"a{l}"])]
-        h = f"h{l}"
+    for li, (W, act) in enumerate(zip(model.network.weights, model.arch.layer_activations, strict=True), start=1):
+        inits += [numpy_helper.from_array(np.ascontiguousarray(W[1:], dtype=np.float64), f"W{li}"),
+                  numpy_helper.from_array(np.ascontiguousarray(W[0], dtype=np.float64), f"b{li}")]
+        nodes += [helper.make_node("MatMul", [h, f"W{li}"], [f"xw{li}"]),
+                  helper.make_node("Add", [f"xw{li}", f"b{li}"], [f"a{li}"])]
+        h = f"h{li}"
         if act == "linear":
-            nodes.append(helper.make_node("Identity", [f"a{l}"], [h]))
+            nodes.append(helper.make_node("Identity", [f"a{li}"], [h]))
         elif act == "softmax":
-            nodes.append(helper.make_node("Softmax", [f"a{l}"], [h], axis=-1))
+            nodes.append(helper.make_node("Softmax", [f"a{li}"], [h], axis=-1))
         else:
-            nodes.append(helper.make_node(_ACT_OPS[act], [f"a{l}"], [h]))
+            nodes.append(helper.make_node(_ACT_OPS[act], [f"a{li}"], [h]))
     inits += [numpy_helper.from_array(np.asarray(sc.y_scale, dtype=np.float64), "y_scale"),
               numpy_helper.from_array(np.asarray(sc.y_center, dtype=np.float64), "y_center")]
     nodes += [helper.make_node("Mul", [h, "y_scale"], ["y_scaled"]),

@@ -336,8 +336,8 @@ class _Graph:
             if len(shape) != 2 or shape[0] not in (-1, 0) or shape[1] < -1 or shape == [-1, -1]:
                 raise ValueError(f"a Reshape to {shape} at {where}: nnviz keeps one row per observation")
             step.width = shape[1] if shape[1] > 0 else None
-        elif op == "Dropout" and len(n.input) > 2 and n.input[2]:
-            if self.const(n.input[2], "the training flag", _BOOL_TYPES).any():
+        elif (op == "Dropout" and len(n.input) > 2 and n.input[2]
+              and self.const(n.input[2], "the training flag", _BOOL_TYPES).any()):
                 raise ValueError(f"Dropout in training mode at {where}: {WHAT_WE_READ}")
         return step
 
@@ -504,20 +504,20 @@ def graph_model(onnx, m, folder: Path | None) -> Model:
         x_center, x_scale = _input_scaling(before, p)
         y_center, y_scale = _output_scaling(after, k)
         weights = [np.vstack([np.zeros(L.W.shape[1]) if L.b is None else L.b, L.W]) for L in layers]
-    for l, W in enumerate(weights, start=1):
+    for li, W in enumerate(weights, start=1):
         if not np.isfinite(W).all():
-            raise ValueError(f"the weights of layer {l} contain NaN or infinite values")
+            raise ValueError(f"the weights of layer {li} contain NaN or infinite values")
     for name, v in (("input", x_center), ("input", x_scale), ("output", y_center), ("output", y_scale)):
         if not np.isfinite(v).all():
             raise ValueError(f"the {name} scaling contains NaN or infinite values")
     if (x_scale == 0).any() or (y_scale == 0).any():
         raise ValueError("a scaling multiplies by zero")
     acts: list[str] = [L.act or "" for L in layers]
-    for l, (L, act) in enumerate(zip(layers[:-1], acts[:-1]), start=1):
+    for li, (L, act) in enumerate(zip(layers[:-1], acts[:-1], strict=True), start=1):
         if not act:
-            raise ValueError(f"layer {l} ({L.where}) has no activation; {WHAT_WE_READ}")
+            raise ValueError(f"layer {li} ({L.where}) has no activation; {WHAT_WE_READ}")
         if act not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"layer {l} ({L.where}) has a {act} activation; nnviz's hidden layers use "
+            raise ValueError(f"layer {li} ({L.where}) has a {act} activation; nnviz's hidden layers use "
                              f"{', '.join(HIDDEN_ACTIVATIONS)}")
     out = acts[-1] or "linear"
     if out not in OUTPUT_ACTIVATIONS:
@@ -552,7 +552,7 @@ def _with_metadata(text: str, weights, scaling: Scaling, hidden, acts, out) -> M
                          f"{', '.join(arch.layer_activations)}, the graph another")
     sc = model.scaling
     for mine, theirs in zip((sc.x_center, sc.x_scale, sc.y_center, sc.y_scale),
-                            (scaling.x_center, scaling.x_scale, scaling.y_center, scaling.y_scale)):
+                            (scaling.x_center, scaling.x_scale, scaling.y_center, scaling.y_scale), strict=True):
         if not np.allclose(mine, theirs, rtol=1e-6, atol=0):
             raise ValueError("the nnviz metadata's scaling differs from the graph's")
     return replace(model, scaling=scaling)
