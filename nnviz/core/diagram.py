@@ -51,7 +51,7 @@ def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
         nodes = [n for n in G.nodes if G.nodes[n]["layer"] == l]
         order = sorted(nodes, key=lambda n: (0, 0) if n[0] == "b" else (2, 0) if n[0] == "more" else (1, n[2]))
         ys = sorted((pos[n][1] for n in nodes), reverse=True)
-        for n, y in zip(order, ys):
+        for n, y in zip(order, ys, strict=False):
             out[n] = (float(pos[n][0]), float(y))
     return out
 
@@ -99,7 +99,7 @@ def theme(name: str) -> Theme:
 def faded(rgb: RGB, level: float, towards: RGB = (255, 255, 255)) -> RGB:
     """rgb mixed with the background: weak edges pale, opaque (level 0..1)."""
     keep = 0.3 + 0.7 * level
-    return tuple(round(b + (c - b) * keep) for c, b in zip(rgb, towards))  # type: ignore[return-value]
+    return tuple(round(b + (c - b) * keep) for c, b in zip(rgb, towards, strict=False))  # type: ignore[return-value]
 
 
 # -- primitives ---------------------------------------------------------------------
@@ -234,6 +234,9 @@ def diagram(weights, input_names, output_names, theme_name: str = "light", label
     P = {n: at(p) for n, p in pos.items()}
     # edges, weak ones first so the strong lie on top
     E = edge_weights(G, weights)
+    total = sum(int(np.asarray(W).size) for W in weights)
+    if len(E) < total:
+        scene.notes.append(f"wide layers collapsed: {len(E):,} of {total:,} weights drawn")
     mag = np.array([abs(e[5]) for e in E])
     top_w = w_max if w_max else mag.max() if mag.size and mag.max() > 0 else 1.0
     for k in np.argsort(mag, kind="stable"):
@@ -273,8 +276,8 @@ def diagram(weights, input_names, output_names, theme_name: str = "light", label
         scene.items.append(Text(ox + W_ / 2, oy + 20, title, 18, th.text, bold=True))
     if footer:
         scene.items.append(Text(ox + W_ / 2, oy + H_ - 14, footer, 13, th.text))
-    if scene.notes:
-        scene.items.append(Text(ox + W_ - 10, oy + top - 16, "; ".join(scene.notes), 11, th.muted, "end"))
+    for i, note in enumerate(scene.notes):  # one line each, top right
+        scene.items.append(Text(ox + W_ - 10, oy + top - 16 + 14 * i, note, 11, th.muted, "end"))
     return scene
 
 
@@ -288,7 +291,7 @@ def _weight_labels(scene: Scene, E, P, r: float, th: Theme, max_labels: int, fra
     order = sorted(range(len(E)), key=lambda k: -abs(E[k][5]))
     if len(E) > max_labels:
         order = order[:max_labels]
-        scene.notes.append(f"only the {max_labels} strongest of {len(E)} weights labelled")
+        scene.notes.append(f"only the {max_labels} strongest of {len(E)} edges labelled")
     nodes = [c for c in scene.items if isinstance(c, Circle)]
     texts = [t for t in scene.items if isinstance(t, Text)]
     placed: list[tuple[float, float, float, float]] = []
@@ -391,13 +394,13 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     if x.size > 2000:  # at most ~2 points per pixel column: the drawing looks the same
         keep = np.unique(np.linspace(0, x.size - 1, 2000).astype(int))
         x, y = x[keep], y[keep]
-    pts = tuple((float(a), float(b)) for a, b in zip(sx(x), sy(np.clip(y, 10 ** ly_lo, 10 ** ly_hi))))
+    pts = tuple((float(a), float(b)) for a, b in zip(sx(x), sy(np.clip(y, 10 ** ly_lo, 10 ** ly_hi)), strict=False))
     scene.items.append(Polyline(pts, 2.0, th.positive))
     if test is not None:
         tx, ty = np.asarray(test[0], dtype=float), np.asarray(test[1], dtype=float)
         ok = np.isfinite(ty) & (ty > 0)
         if ok.sum() > 1:
-            tp = tuple((float(a), float(b)) for a, b in zip(sx(tx[ok]), sy(np.clip(ty[ok], 10 ** ly_lo, 10 ** ly_hi))))
+            tp = tuple((float(a), float(b)) for a, b in zip(sx(tx[ok]), sy(np.clip(ty[ok], 10 ** ly_lo, 10 ** ly_hi)), strict=False))
             scene.items.append(Polyline(tp, 2.0, th.negative))
             scene.items.append(Text(px1, py0 - 10, "train", 12, th.positive, "end"))
             scene.items.append(Text(px1 - 46, py0 - 10, "test", 12, th.negative, "end"))
@@ -449,7 +452,7 @@ def decision_map(outputs: np.ndarray, grid: int, rect, theme_name: str = "light"
     scene.items.append(Rect(px0, py0, side, side, None, th.muted))
     x0, y0, w, h = rect
     if points is not None:
-        for (a, b), c in zip(np.asarray(points, dtype=float), point_class):
+        for (a, b), c in zip(np.asarray(points, dtype=float), point_class, strict=False):
             scene.items.append(Circle(px0 + (a - x0) / w * side, py0 + side - (b - y0) / h * side, 3.2,
                                       th.classes[int(c) % len(th.classes)], th.text, 0.7))
     for v in _nice_ticks(x0, x0 + w, 4):

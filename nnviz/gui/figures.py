@@ -100,9 +100,13 @@ def open_figure(path: str | Path) -> Figure:
     return Figure(nnio.load(path))
 
 
-def footer(model) -> str | None:
-    """R neuralnet's plot.nn footer, "Error: 0.6523  Steps: 50000" (nnviz's error is the mse)."""
+def footer(model, experiment=None) -> str | None:
+    """R neuralnet's plot.nn footer, "Error: 0.6523  Steps: 50000": with the data (a session) the
+    error is neuralnet's, 1/2 sum (y - yhat)^2; a model file knows only its mse, and says so."""
     t = model.training
+    if experiment is not None:
+        sse = experiment.evaluate().mse * experiment.Y_train.size / 2
+        return f"Error: {sse:.4f}  Steps: {int(experiment.session.iteration)}"
     if t.get("mse") is None and t.get("iterations") is None:
         return None
     err = f"Error: {t['mse']:.4f} (mse)  " if isinstance(t.get("mse"), (int, float)) else ""
@@ -114,7 +118,8 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
     """The scene of a diagram, error curve or decision map of ``fig``."""
     m = fig.model
     if what == "diagram":
-        return D.diagram(m.network.weights, m.input_names, m.output_names, theme, labels, title, footer(m), size)
+        return D.diagram(m.network.weights, m.input_names, m.output_names, theme, labels, title, footer(m, fig.experiment),
+                         size)
     if what == "errors":
         if fig.history_x is None or len(fig.history_x) == 0:
             raise ValueError("this model file has no error history: plot the errors of a session (.nnviz) instead")

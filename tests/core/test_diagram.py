@@ -9,7 +9,7 @@ from nnviz.core.film import frame_iterations
 
 def _weights(sizes, seed=0):
     rng = np.random.default_rng(seed)
-    return [rng.normal(0, 2, (a + 1, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    return [rng.normal(0, 2, (a + 1, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
 
 
 IRIS_IN = ("Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width")
@@ -53,7 +53,7 @@ def test_label_boxes_do_not_overlap_each_other_or_nodes(sizes):
         for c in (it for it in s.items if isinstance(it, D.Circle)):
             nx_, ny_ = min(max(c.x, a[0]), a[0] + a[2]), min(max(c.y, a[1]), a[1] + a[3])
             assert (nx_ - c.x) ** 2 + (ny_ - c.y) ** 2 >= c.r ** 2
-        assert 0 <= a[0] and a[0] + a[2] <= s.width and 0 <= a[1] and a[1] + a[3] <= s.height
+        assert a[0] >= 0 and a[0] + a[2] <= s.width and a[1] >= 0 and a[1] + a[3] <= s.height
 
 
 def test_iris_gets_every_label_and_each_names_its_weight():
@@ -69,7 +69,7 @@ def test_above_150_edges_only_the_strongest_are_labelled_and_the_figure_says_so(
     s = D.diagram(W, tuple(f"x{i}" for i in range(10)), ("a", "b", "c"), labels=True, size=(1400, 900))
     labelled = [t for t in s.items if isinstance(t, D.Text) and t.box is not None]
     assert len(labelled) <= 150
-    assert any("only the 150 strongest of 171 weights labelled" in n for n in s.notes)
+    assert any("only the 150 strongest of 171 edges labelled" in n for n in s.notes)
     shown = " ".join(t.text for t in s.items if isinstance(t, D.Text) and t.box is None)
     assert "150 strongest" in shown
     cut = np.sort(np.abs(np.concatenate([w.ravel() for w in W])))[-150]
@@ -100,3 +100,11 @@ def test_frame_iterations_log_spaced_from_0_to_n():
     assert few[0] == 0 and few[-1] == 3 and (np.diff(few) >= 0).all() and set(few.tolist()) == {0, 1, 2, 3}
     with pytest.raises(ValueError):
         frame_iterations(10, 1)
+
+
+def test_wide_layers_are_collapsed_and_the_figure_says_so():
+    W = _weights((64, 32, 10))
+    s = D.diagram(W, tuple(f"p{i}" for i in range(64)), tuple(str(i) for i in range(10)))
+    assert len(s.edges) == 16 * 15 + 16 * 10  # 15 shown neurons + bias into 15, then into 10
+    assert "wide layers collapsed: 400 of 2,410 weights drawn" in s.notes
+    assert {"+49", "+17"} <= {t.text for t in s.items if isinstance(t, D.Text)}

@@ -82,7 +82,7 @@ def test_gif_frames_are_the_renders_at_iterations_0_and_n(qapp, tmp_path):
         frames = []
         for index, exp, it in ((0, start, 0), (4, end, 60)):
             assert reel.frames[index].iteration == it
-            for a, b in zip(reel.frames[index].weights, exp.network.weights):
+            for a, b in zip(reel.frames[index].weights, exp.network.weights, strict=False):
                 assert np.array_equal(a, b)
             own = painter.image(Frame(it, tuple(W.copy() for W in exp.network.weights), exp.evaluate().mse))
             gif.seek(index)
