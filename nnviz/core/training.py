@@ -510,8 +510,10 @@ class TrainingSession:
             self.run(keep)
             return RunResult(keep, mses[:keep].copy(), "diverged", self._diverged_message())
         self.iteration += done
-        if stopped == "threshold" and self._pos < self.n and self.batch_size != self.n:
-            self._pos -= self.batch_size  # the batch was looked at, not used
+        if stopped == "threshold" and self.batch_size != self.n:
+            # the batch was looked at, not used: back to its start (batches start at multiples
+            # of the batch size; the last one of an epoch may be shorter)
+            self._pos = ((self._pos - 1) // self.batch_size) * self.batch_size
         return RunResult(done, mses[:done].copy(), stopped)
 
     def _run_numpy(self, n: int, mses: np.ndarray) -> tuple[int, str | None]:

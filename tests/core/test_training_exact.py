@@ -66,3 +66,23 @@ def test_mini_batches_follow_a_fresh_permutation_every_epoch(engine):
     exp.session.run(11)
     for W, mine in zip(exp.network.weights, Ws):
         np.testing.assert_allclose(W, mine, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "auto"])
+def test_a_threshold_stop_on_the_last_batch_of_an_epoch_keeps_that_batch(engine):
+    """150 rows in batches of 40: 40, 40, 40, 30.  A stop when looking at the 30 must leave
+    them to be used next, not skip to a new epoch."""
+    from dataclasses import replace
+
+    e = Experiment(Settings(batch_size=40, engine=engine))
+    s = e.session
+    s.run(3)
+    order = s._order.copy()
+    s.reconfigure(replace(s.config, threshold=1e9))
+    assert s.run(5).stopped == "threshold" and s.iteration == 3
+    assert s._pos == 120 and np.array_equal(s._order, order)
+    ref = Experiment(Settings(batch_size=40, engine=engine))
+    ref.session.run(4)
+    s.reconfigure(replace(s.config, threshold=None))
+    s.run(1)
+    np.testing.assert_array_equal(s.net.params, ref.session.net.params)
