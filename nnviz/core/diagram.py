@@ -28,18 +28,18 @@ def build_graph(sizes: tuple[int, ...], max_nodes: int = MAX_NODES) -> nx.DiGrap
     """
     G = nx.DiGraph()
     shown = [list(range(s)) if s <= max_nodes else list(range(max_nodes - 1)) for s in sizes]
-    for l, s in enumerate(sizes):
-        if l < len(sizes) - 1:
-            G.add_node(("b", l), layer=l, kind="bias")
-        for i in shown[l]:
-            G.add_node(("n", l, i), layer=l, kind="neuron")
-        if len(shown[l]) < s:
-            G.add_node(("more", l), layer=l, kind="more", hidden=s - len(shown[l]))
-    for l in range(len(sizes) - 1):
-        for j in shown[l + 1]:
-            G.add_edge(("b", l), ("n", l + 1, j), layer=l, row=0, col=j)
-            for i in shown[l]:
-                G.add_edge(("n", l, i), ("n", l + 1, j), layer=l, row=i + 1, col=j)
+    for li, s in enumerate(sizes):
+        if li < len(sizes) - 1:
+            G.add_node(("b", li), layer=li, kind="bias")
+        for i in shown[li]:
+            G.add_node(("n", li, i), layer=li, kind="neuron")
+        if len(shown[li]) < s:
+            G.add_node(("more", li), layer=li, kind="more", hidden=s - len(shown[li]))
+    for li in range(len(sizes) - 1):
+        for j in shown[li + 1]:
+            G.add_edge(("b", li), ("n", li + 1, j), layer=li, row=0, col=j)
+            for i in shown[li]:
+                G.add_edge(("n", li, i), ("n", li + 1, j), layer=li, row=i + 1, col=j)
     return G
 
 
@@ -47,8 +47,8 @@ def layout(G: nx.DiGraph, sizes: tuple[int, ...]) -> dict:
     """Positions: networkx's multipartite columns; within a column bias on top, neurons downwards."""
     pos = nx.multipartite_layout(G, subset_key="layer")
     out = {}
-    for l in range(len(sizes)):
-        nodes = [n for n in G.nodes if G.nodes[n]["layer"] == l]
+    for li in range(len(sizes)):
+        nodes = [n for n in G.nodes if G.nodes[n]["layer"] == li]
         order = sorted(nodes, key=lambda n: (0, 0) if n[0] == "b" else (2, 0) if n[0] == "more" else (1, n[2]))
         ys = sorted((pos[n][1] for n in nodes), reverse=True)
         for n, y in zip(order, ys, strict=False):
@@ -220,7 +220,7 @@ def diagram(weights, input_names, output_names, theme_name: str = "light", label
     bottom = 30.0 + (22.0 if footer else 0.0)
     xs = np.array([p[0] for p in pos.values()])
     ys = np.array([p[1] for p in pos.values()])
-    rows = max(sum(1 for n in G.nodes if G.nodes[n]["layer"] == l) for l in range(len(sizes)))
+    rows = max(sum(1 for n in G.nodes if G.nodes[n]["layer"] == li) for li in range(len(sizes)))
     spacing = (H_ - top - bottom) / max(rows - 1, 1)
     r = float(np.clip(0.3 * spacing, 4.0, 15.0))
     x0, x1 = ox + left + r, ox + W_ - right - r

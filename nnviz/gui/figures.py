@@ -63,9 +63,9 @@ def save_png(widget, path: str | Path) -> None:
 def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=None, test_y=None) -> None:
     """The error history as CSV: iteration,mse (and test_mse where there is one)."""
     tests = dict(zip(np.asarray(test_x if test_x is not None else []).tolist(),
-                     np.asarray(test_y if test_y is not None else []).tolist()))
+                     np.asarray(test_y if test_y is not None else []).tolist(), strict=False))
     lines = ["iteration,mse" + (",test_mse" if tests else "")]
-    for i, v in zip(np.asarray(x).tolist(), np.asarray(y).tolist()):
+    for i, v in zip(np.asarray(x).tolist(), np.asarray(y).tolist(), strict=False):
         row = f"{i},{v!r}"
         if tests:
             row += f",{tests[i]!r}" if i in tests else ","
