@@ -171,7 +171,7 @@ class NetworkView(pg.PlotWidget):
         kinds = [G.nodes[n]["kind"] for n in self.node_keys]
         last = len(sizes) - 1
         brushes, symbols = [], []
-        for n, k in zip(self.node_keys, kinds):
+        for n, k in zip(self.node_keys, kinds, strict=True):
             if k == "bias":
                 brushes.append(pg.mkBrush(*BIAS_FILL))
             elif k == "more":
@@ -181,7 +181,7 @@ class NetworkView(pg.PlotWidget):
             else:
                 brushes.append(pg.mkBrush(*NODE_FILL))
             symbols.append("o" if k != "more" else "t")
-        rows = max(len([n for n in self.node_keys if n[0] != "more" and G.nodes[n]["layer"] == l]) for l in range(len(sizes)))
+        rows = max(len([n for n in self.node_keys if n[0] != "more" and G.nodes[n]["layer"] == li]) for li in range(len(sizes)))
         size = int(np.clip(260 / max(rows, 1), 9, 26))
         self._node_size = size
         self._base_brushes = brushes
@@ -292,13 +292,13 @@ class NetworkView(pg.PlotWidget):
         kind, _, num = self.stage.partition(" ")
         L = len(self.weights)
         if kind == "forward":
-            l = int(num)
-            return {l - 1}, {l}
+            li = int(num)
+            return {li - 1}, {li}
         if kind == "error":
             return set(), {L}
         if kind == "delta":
-            l = int(num)
-            return ({l} if l < L else set()), {l}
+            li = int(num)
+            return ({li} if li < L else set()), {li}
         return set(range(L)), set()
 
     def node_values(self) -> np.ndarray | None:
@@ -331,8 +331,8 @@ class NetworkView(pg.PlotWidget):
         brushes = self._base_brushes
         if vals is not None:
             brushes = list(brushes)
-            for l in set(self.node_layer.tolist()):
-                m = (self.node_layer == l) & np.isfinite(vals)
+            for li in set(self.node_layer.tolist()):
+                m = (self.node_layer == li) & np.isfinite(vals)
                 top = np.abs(vals[m]).max() if m.any() else 0.0
                 for i in np.flatnonzero(m):
                     frac = vals[i] / top if top > 0 else 0.0
@@ -351,8 +351,8 @@ class NetworkView(pg.PlotWidget):
             if self.trace is None:
                 return np.zeros(len(self.edge_src))
             mats = [-lt.gradient for lt in self.trace.layers]
-        for l, W in enumerate(mats):
-            m = self.edge_layer == l
+        for li, W in enumerate(mats):
+            m = self.edge_layer == li
             out[m] = W[self.edge_row[m], self.edge_col[m]]
         return out
 
@@ -453,13 +453,13 @@ class NetworkView(pg.PlotWidget):
         return self._edge_text(self._last_edge)
 
     def _edge_text(self, e: int) -> str:
-        l, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
-        src = "bias" if r == 0 else self.name(l, r - 1)
-        dst = self.name(l + 1, c)
-        w = self.weights[l][r, c]
-        text = f"{weight_label(l, r, c)}  {src} \u2192 {dst}\nweight = {w:.10g}"
+        li, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
+        src = "bias" if r == 0 else self.name(li, r - 1)
+        dst = self.name(li + 1, c)
+        w = self.weights[li][r, c]
+        text = f"{weight_label(li, r, c)}  {src} \u2192 {dst}\nweight = {w:.10g}"
         if self.trace is not None:
-            text += f"\ndC/dw (last step) = {-self.trace.layers[l].gradient[r, c]:.6g}"
+            text += f"\ndC/dw (last step) = {-self.trace.layers[li].gradient[r, c]:.6g}"
         return text + "\n(click for the update formula)"
 
     def edge_at(self, x: float, y: float) -> int | None:
