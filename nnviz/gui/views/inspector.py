@@ -216,7 +216,10 @@ class Inspector(QWidget):
         marks = " \u2192 ".join(
             f"<b style='color:#b35806'>[{n}]</b>" if n == stage else n for n in names)
         what = "micro-step" if stage else ("the step to this iteration, history" if self._preview else "last step")
-        head = f"<b>iteration {t.iteration:,}</b> ({what}): {marks}"
+        if self.shown_iteration is not None and t.iteration != self.shown_iteration:  # not applied yet
+            head = f"<b>iteration {self.shown_iteration:,} \u2192 {t.iteration:,}</b> ({what}): {marks}"
+        else:
+            head = f"<b>iteration {t.iteration:,}</b> ({what}): {marks}"
         self.stage_label.setText(head)
         li = self.layer.currentIndex()
         if li < 0:
