@@ -43,6 +43,10 @@ class Settings:
     engine: str = "auto"  # training.ENGINES: auto (numba when importable), numba, numpy
     dtype: str = "float64"  # or float32
 
+    def train_config(self) -> TrainConfig:
+        """How to train with these settings (validates them): the one place Settings become a TrainConfig."""
+        return TrainConfig(self.lr, self.algorithm, self.momentum, self.batch_size, self.threshold)
+
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
@@ -140,7 +144,7 @@ class Experiment:
             net = Network.random(arch, np.random.default_rng(s.seed))
         check_output(arch, ds)
         self.arch = arch
-        self.config = TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+        self.config = s.train_config()
         self.X_train = self.scaling.inputs(self.train.X)
         self.Y_train = self.scaling.targets(self.train.T)
         self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None

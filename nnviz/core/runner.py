@@ -41,7 +41,7 @@ from .model import Model
 from .network import Architecture, Network
 from .snapshot import History, Snapshot, frozen
 from .timeline import MicroSteps, Timeline
-from .training import StepTrace, TrainConfig
+from .training import StepTrace
 
 CHUNK_SECONDS = 0.02
 EMIT_SECONDS = 1 / 30
@@ -110,11 +110,6 @@ def same_data(a: Settings, b: Settings) -> bool:
 def same_network(a: Settings, b: Settings) -> bool:
     """True when b differs from a only in training settings (the weights can be kept)."""
     return all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Settings) if f.name not in TRAINING_ONLY)
-
-
-def train_config(s: Settings) -> TrainConfig:
-    """The TrainConfig of a Settings (validates)."""
-    return TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
 
 
 def map_grid(ctx_dataset: Dataset, scaling: Scaling, size: int = MAP_GRID) -> MapGrid | None:
@@ -199,7 +194,7 @@ class Runner:
     def _retrain(self, settings: Settings) -> None:
         """Training settings changed: go on from the current weights with them."""
         exp = self._current()
-        config = train_config(settings)
+        config = settings.train_config()
         if settings.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
         self._micro = None

@@ -110,6 +110,15 @@ def _copy_state(state: dict) -> dict:
     return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in state.items()}
 
 
+def parse_stage(stage: str | None) -> tuple[str, int | None]:
+    """A stage name as (kind, layer): "forward 2" -> ("forward", 2), "error" -> ("error", None);
+    None (no micro-step) -> ("", None).  The one place stage names are read."""
+    if not stage:
+        return "", None
+    kind, _, num = stage.partition(" ")
+    return kind, int(num) if num else None
+
+
 def stage_names(n_layers: int) -> list[str]:
     """The micro-steps of one iteration for a network with ``n_layers`` weight matrices."""
     names = [f"forward {li}" for li in range(1, n_layers + 1)]

@@ -24,7 +24,6 @@ from .. import __version__
 from ..core.data import BUILTINS, TASKS, Dataset
 from ..core.experiment import Experiment, Settings
 from ..core.network import Architecture
-from ..core.training import TrainConfig
 from . import atomic
 from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_number, names, parse_json
 
@@ -217,7 +216,7 @@ def settings_from(raw) -> Settings:
     try:
         s = Settings(**kw)
         # the names and their combinations, as training will check them
-        TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+        s.train_config()
         Architecture(1, tuple(s.hidden), 1, tuple(s.activation), s.output_activation, s.loss)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"settings: {exc}") from None

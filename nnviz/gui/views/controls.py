@@ -18,7 +18,7 @@ from ...core.data import BUILTINS
 from ...core.experiment import Settings
 from ...core.losses import LOSSES
 from ...core.network import Architecture, parse_hidden
-from ...core.training import ALGORITHMS, TrainConfig
+from ...core.training import ALGORITHMS
 
 CSV_ITEM = "CSV file"
 
@@ -282,7 +282,7 @@ class ControlPanel(QWidget):
             test_fraction=self.test_fraction.value(),
             standardize=self.standardize.isChecked(),
         )
-        TrainConfig(s.lr, s.algorithm, s.momentum, s.batch_size, s.threshold)
+        s.train_config()
         Architecture(1, s.hidden, 1, s.activation, s.output_activation, s.loss)
         return s
 

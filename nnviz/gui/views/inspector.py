@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView,
                                QTableView, QVBoxLayout, QWidget)
 
 from ...core.snapshot import Snapshot
-from ...core.timeline import stage_names
+from ...core.timeline import parse_stage, stage_names
 
 DISPLAY, BACKGROUND, TOOLTIP = (int(r.value) for r in (Qt.DisplayRole, Qt.BackgroundRole, Qt.ToolTipRole))
 _HORIZONTAL = Qt.Horizontal
@@ -244,7 +244,7 @@ class Inspector(QWidget):
         out_names = self._unit_names(li + 1)
         act = lt.activation
         shown = []
-        kind = (stage or "").split(" ")[0]
+        kind, _ = parse_stage(stage)
         if kind == "error":
             Y, ry = per_obs(t.Y)
             Yh, _ = per_obs(t.Yhat)
@@ -342,9 +342,9 @@ class Inspector(QWidget):
 
 def _stage_layer(stage: str, n_layers: int) -> int | None:
     """The weight-matrix index a stage is about (0-based)."""
-    kind, _, num = stage.partition(" ")
-    if kind in ("forward", "delta"):
-        return int(num) - 1
+    kind, num = parse_stage(stage)
+    if kind in ("forward", "delta") and num is not None:
+        return num - 1
     if kind == "error":
         return n_layers - 1
     return None

@@ -23,6 +23,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
 from ...core.diagram import build_graph, layout
+from ...core.timeline import parse_stage
 from ...core.snapshot import Snapshot
 
 MAX_NODES = 16
@@ -289,15 +290,13 @@ class NetworkView(pg.PlotWidget):
         """(weight matrices, layers) the current micro-step is about."""
         if not self.stage:
             return set(), set()
-        kind, _, num = self.stage.partition(" ")
+        kind, li = parse_stage(self.stage)
         L = len(self.weights)
-        if kind == "forward":
-            li = int(num)
+        if kind == "forward" and li is not None:
             return {li - 1}, {li}
         if kind == "error":
             return set(), {L}
-        if kind == "delta":
-            li = int(num)
+        if kind == "delta" and li is not None:
             return ({li} if li < L else set()), {li}
         return set(range(L)), set()
 

@@ -1,0 +1,288 @@
+"""The window's menus and file actions: open CSV, model and session files, save sessions,
+export weights, diagrams and error plots, recent files, the title's unsaved mark.
+
+A mixin of ``MainWindow`` (it uses the window's controller, controls, views and
+``show_error``), kept apart so the window itself only lays out and wires.  Every
+write goes through ``nnviz.io`` (atomic, one-line errors); a file that cannot be
+read changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog
+
+from .. import io as nnio
+from ..core.experiment import check_init
+from ..core.model import Model
+from ..core.network import Network
+from ..io import session as sessionfile
+from . import figures
+
+
+class FileActions:
+    """Menus and file actions of the main window (see the module doc)."""
+    # -- menus -------------------------------------------------------------------
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open CSV\u2026", QKeySequence.Open, self.open_csv_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Open &session\u2026", "Ctrl+Shift+O", self.open_session_dialog)
+        self._action(file_menu, "&Save session", QKeySequence.Save, self.save_session_now)
+        self._action(file_menu, "Save session &as\u2026", "Ctrl+Shift+S", self.save_session_dialog)
+        self._action(file_menu, "Open &model\u2026", "Ctrl+Shift+M", self.open_model_dialog)
+        self.recent_menu = file_menu.addMenu("&Recent sessions")
+        self._fill_recent()
+        file_menu.addSeparator()
+        self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
+        self._action(file_menu, "Export &diagram image\u2026", "Ctrl+Shift+D", self.export_diagram_dialog)
+        self._action(file_menu, "Export error &plot\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
+        train_menu = self.menuBar().addMenu("&Training")
+        self.play_action = self._action(train_menu, "Play / Pause", "Space", self.toggle_play)
+        self._action(train_menu, "Step one iteration", "Ctrl+Right", lambda: self.step(1))
+        self._action(train_menu, "Step N iterations", "Ctrl+Shift+Right",
+                     lambda: self.step(self.controls.step_n.value()))
+        self._action(train_menu, "Micro-step (one stage of an iteration)", "M", self.micro_step)
+        self._action(train_menu, "Step back", "Ctrl+Left", self.step_back)
+        self._action(train_menu, "Step one epoch", "Ctrl+Shift+E", self.step_epoch)
+        self._action(train_menu, "Reset weights", "Ctrl+R", self.reset)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        a = QAction(text, self)
+        a.setShortcut(QKeySequence(shortcut))
+        a.setShortcutContext(Qt.WindowShortcut)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        self.addAction(a)
+        return a
+
+    @Slot()
+    def open_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.open_csv(path)
+
+    def current_model(self) -> Model | None:
+        """The network of the latest snapshot, as a Model ready to save."""
+        snap, ctx = self.latest, self.context
+        if snap is None or ctx is None:
+            return None
+        net = Network.from_weights(ctx.arch, list(snap.weights))
+        s = snap.settings or ctx.settings  # the settings in force, not those of the last configure
+        training = {"iterations": snap.iteration, "mse": snap.mse, "seed": s.seed, "algorithm": s.algorithm,
+                    "learning_rate": s.lr, "momentum": s.momentum, "batch_size": s.batch_size,
+                    "data": ctx.dataset.name, "standardize": s.standardize}
+        ds = ctx.dataset
+        return Model(net, ctx.scaling, ds.input_names, ds.output_names, ds.task, ds.target_columns, training)
+
+    def export_weights(self, path: str) -> bool:
+        model = self.current_model()
+        if model is None:
+            self.show_error("nothing to export yet")
+            return False
+        return self._write(lambda: nnio.save(model, path),
+                           f"weights of iteration {model.training['iterations']} written to {path}")
+
+    def _write(self, write, done: str) -> bool:
+        """Run a file write; its one-line error in the window, or ``done`` in the status bar."""
+        try:
+            write()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(done, 8000)
+        return True
+
+    @Slot()
+    def export_weights_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export weights", "model.json",
+            "nnviz model, JSON (*.json);;NumPy arrays (*.npz);;CSV for R, layer,row,col,weight (*.csv);;ONNX (*.onnx)")
+        if path:
+            if not Path(path).suffix:
+                path += chosen[chosen.rfind("*.") + 1:].rstrip(")") if "*." in chosen else ".json"
+            self.export_weights(path)
+
+    def export_plot(self, path: str) -> bool:
+        """The error plot as .png, .svg or .pdf, or its history as .csv."""
+        h, t = self.controller.history, self.controller.test_history
+        if path.lower().endswith(".csv"):
+            return self._write(lambda: figures.export_history_csv(h.x, h.y, path, t.x, t.y),
+                               f"error history written to {path}")
+        return self._write(lambda: figures.export_errors(h.x, h.y, path, t.x, t.y), f"error plot written to {path}")
+
+    @Slot()
+    def export_plot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export error plot", "mse.png",
+                                              "PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV of the history (*.csv)")
+        if path:
+            self.export_plot(path)
+
+    def export_diagram(self, path: str) -> bool:
+        return self._write(lambda: figures.export_diagram(self.network_view, path), f"diagram written to {path}")
+
+    @Slot()
+    def export_diagram_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "network.svg",
+                                              "SVG (*.svg);;PDF (*.pdf);;PNG image, 2x the screen (*.png)")
+        if path:
+            self.export_diagram(path)
+
+    # -- sessions ------------------------------------------------------------------
+    session_path: str | None = None
+    confirm_close = True  # ask before closing with unsaved training (off for automation)
+    _saved_mark = None
+    _pending_save: str | None = None
+
+    def _mark(self, snap) -> tuple:
+        return (self.context.generation if self.context else None, snap.iteration,
+                float(sum(float(W.sum()) for W in snap.weights)))
+
+    @property
+    def unsaved(self) -> bool:
+        snap = self.controller.present
+        if snap is None or (snap.iteration == 0 and self._saved_mark is None):
+            return False
+        return self._mark(snap) != self._saved_mark
+
+    def save_session(self, path: str) -> bool:
+        """Save the session; while training runs, pause first and save when paused."""
+        if not path.lower().endswith(sessionfile.EXTENSION):
+            path += sessionfile.EXTENSION
+        snap = self.controller.present
+        if snap is None:
+            self.show_error("nothing to save yet")
+            return False
+        if snap.train_state is None:  # running: pause, the next snapshot saves
+            self._pending_save = path
+            self.controller.pause()
+            return True
+        ctx = self.context
+        h = self.controller.history
+        try:
+            sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.session_path = path
+        self._saved_mark = self._mark(snap)
+        self._add_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(f"session saved to {path} (iteration {snap.iteration:,})", 8000)
+        return True
+
+    @Slot()
+    def save_session_now(self) -> bool:
+        """Save to the session's file, or ask for one."""
+        if self.session_path:
+            return self.save_session(self.session_path)
+        return self.save_session_dialog()
+
+    @Slot()
+    def save_session_dialog(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", self.session_path or "session.nnviz",
+                                              "nnviz session (*.nnviz)")
+        return bool(path) and self.save_session(path)
+
+    def open_session(self, path: str) -> bool:
+        """Open a session; on any problem the current network stays as it is."""
+        try:
+            data = sessionfile.load(path)
+            exp = sessionfile.restore(data)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        self.ask_discard(f"Open the session {Path(path).name}", lambda: self._adopt_session(path, data, exp))
+        return True
+
+    def _adopt_session(self, path, data, exp) -> None:
+        settings = data.settings
+        self.controls.set_settings(settings.with_(data="iris") if data.dataset is not None else settings)
+        if data.dataset is not None:
+            ds = data.dataset
+            self.controls.set_csv(settings.data, list(ds.input_names) + list(ds.target_columns),
+                                  ds.target_columns[0] if len(ds.target_columns) == 1 else None)
+        self.controller.adopt(exp, data.history_x, data.history_y)
+        self.session_path = str(path)
+        # saved as it is once its first snapshot arrives (one of a newer generation than now)
+        self._saved_mark = ("pending", self.context.generation if self.context is not None else 0)
+        self._add_recent(str(path))
+
+    def open_model(self, path: str) -> bool:
+        """Load a model file (JSON, NPZ, ONNX: also one trained elsewhere) onto the current data:
+        its weights, architecture and scaling replace the network; training goes on from them."""
+        ctx = self.context
+        try:
+            model = nnio.load(path)
+            if ctx is None:
+                raise ValueError("no data set is loaded")
+            settings = ctx.settings.with_(
+                hidden=model.arch.hidden, activation=model.arch.activations or ("sigmoid",),
+                output_activation=model.arch.output_activation, loss=model.arch.loss)
+            check_init(model, ctx.dataset)
+        except ValueError as exc:
+            msg = str(exc)
+            if ctx is not None and "inputs" in msg:
+                msg += "; open a CSV file with the model's input columns first"
+            self.show_error(msg)
+            return False
+        def load() -> None:
+            self.controls.set_settings(settings)
+            self.controller.configure(settings, ctx.dataset, model)
+            self.statusBar().showMessage(f"model {Path(path).name} ({model.arch.describe()}) loaded", 8000)
+
+        self.ask_discard(f"Open the model {Path(path).name}", load)
+        return True
+
+    @Slot()
+    def open_model_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "",
+                                              "Models (*.json *.npz *.onnx);;All files (*)")
+        if path:
+            self.open_model(path)
+
+    @Slot()
+    def open_session_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "nnviz session (*.nnviz);;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def _settings_store(self):
+        from PySide6.QtCore import QSettings
+
+        return QSettings(QSettings.IniFormat, QSettings.UserScope, "nnviz", "nnviz")
+
+    def recent_sessions(self) -> list[str]:
+        value = self._settings_store().value("recent_sessions", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        items = [path] + [p for p in self.recent_sessions() if p != path]
+        self._settings_store().setValue("recent_sessions", items[:8])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent_sessions()
+        for p in items:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda checked=False, p=p: self.open_session(p))
+        self.recent_menu.setEnabled(bool(items))
+
+    def _update_title(self) -> None:
+        ctx = self.context
+        if ctx is None:
+            return
+        if self.session_path:
+            name = Path(self.session_path).name
+        else:
+            name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
+        self.setWindowTitle(f"nnviz \u2014 {name}, {ctx.arch.describe()}" + (" *" if self.unsaved else ""))
