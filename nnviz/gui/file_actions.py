@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from .. import io as nnio
 from ..core.experiment import check_init
@@ -21,6 +21,7 @@ from ..core.model import Model
 from ..core.network import Network
 from ..io import session as sessionfile
 from . import figures
+from .film_job import FilmJob, FilmMonitor, start_film
 
 
 class FileActions:
@@ -40,6 +41,7 @@ class FileActions:
         self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
         self._action(file_menu, "Export &diagram image\u2026", "Ctrl+Shift+D", self.export_diagram_dialog)
         self._action(file_menu, "Export error &plot\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
+        self._action(file_menu, "Export &animation\u2026", "Ctrl+Shift+A", self.export_animation_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         train_menu = self.menuBar().addMenu("&Training")
@@ -132,6 +134,74 @@ class FileActions:
                                               "SVG (*.svg);;PDF (*.pdf);;PNG image, 2x the screen (*.png)")
         if path:
             self.export_diagram(path)
+
+    # -- films -------------------------------------------------------------------------
+    _film = None  # (FilmJob, QThread) while a film is being made
+    film_progress: QProgressDialog | None = None
+
+    def export_animation(self, path: str, frames: int = 150, fps: float = 15.0,
+                         size: tuple[int, int] = (1280, 720)) -> bool:
+        """The film of the training so far (as ``nnviz animate``: replayed from the seed's start,
+        log-spaced frames), made in its own thread with a progress dialog and Cancel."""
+        present, ctx = self.controller.present, self.context
+        if present is None or ctx is None:
+            self.show_error("nothing to film yet")
+            return False
+        if self._film is not None:
+            self.show_error("a film is being made already")
+            return False
+        settings = present.settings or ctx.settings
+        job = FilmJob(settings, ctx.dataset, present.iteration or settings.iterations, path, frames, fps, size)
+        dialog = QProgressDialog("Making the film\u2026", "Cancel", 0, 100, self)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(job.cancel.set)
+        self.film_progress = dialog
+        self._film_monitor = FilmMonitor(self, job)  # the job's signals, queued to this thread
+        self._film = (job, start_film(job))
+        return True
+
+    def film_progressed(self, what: str, k: int, n: int) -> None:
+        if self.film_progress is not None:
+            half = 0 if what == "training" else 50
+            self.film_progress.setLabelText(f"{what}: frame {k} of {n}")
+            self.film_progress.setValue(half + int(50 * k / max(n, 1)))
+
+    def _film_ended(self) -> None:
+        if self._film is not None:
+            _, thread = self._film
+            thread.quit()
+            thread.wait()
+            self._film = None
+        if self.film_progress is not None:
+            self.film_progress.reset()
+            self.film_progress = None
+
+    def film_done(self, path: str) -> None:
+        self._film_ended()
+        self.statusBar().showMessage(f"film written to {path}", 8000)
+
+    def film_failed(self, message: str) -> None:
+        self._film_ended()
+        if message:
+            self.show_error(message)
+        else:
+            self.statusBar().showMessage("film cancelled: nothing written", 8000)
+
+    def stop_film(self) -> None:
+        """Cancel a film being made and wait for its thread (closing the window)."""
+        if self._film is not None:
+            self._film[0].cancel.set()
+            self._film_ended()
+
+    @Slot()
+    def export_animation_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, "Export animation", "training.gif",
+                                                   "GIF (*.gif);;MP4 video, with imageio-ffmpeg (*.mp4)")
+        if path:
+            if not Path(path).suffix:
+                path += ".mp4" if "mp4" in chosen else ".gif"
+            self.export_animation(path)
 
     # -- sessions ------------------------------------------------------------------
     session_path: str | None = None

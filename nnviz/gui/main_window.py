@@ -421,6 +421,7 @@ class MainWindow(FileActions, QMainWindow):
             box.open()
             return
         self.edge_card.close()
+        self.stop_film()
         self.controller.shutdown()
         super().closeEvent(event)
 
