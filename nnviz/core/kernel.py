@@ -313,6 +313,20 @@ def _offsets(sizes, cap, offs):
 
 
 @_jit
+def _rows_into(srcT, dstT, width, order, at, r0, k, gather):
+    """k rows (columns of the transposed matrices) into dstT: order[at:at + k] of srcT for a
+    mini-batch (gather), else srcT's rows r0 to r0 + k."""
+    for f in range(width):
+        src, dst = srcT[f], dstT[f]
+        if gather:
+            for i in range(k):
+                dst[i] = src[order[at + i]]
+        else:
+            for i in range(k):
+                dst[i] = src[r0 + i]
+
+
+@_jit
 def _block(flat, start, width, base, k):
     """The (width, k) C-contiguous block at ``base`` rows into a region starting at ``start``."""
     return flat[start + width * base : start + width * (base + k)].reshape(width, k)
@@ -338,22 +352,8 @@ def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gathe
         base = r0 if trace else 0
         XT = _block(xb, 0, p1, base, k)
         YkT = _block(Yb, 0, kout, base, k)
-        for f in range(p1):
-            src, dst = X1T[f], XT[f]
-            if gather:
-                for i in range(k):
-                    dst[i] = src[order[pos + r0 + i]]
-            else:
-                for i in range(k):
-                    dst[i] = src[r0 + i]
-        for f in range(kout):
-            src, dst = YT[f], YkT[f]
-            if gather:
-                for i in range(k):
-                    dst[i] = src[order[pos + r0 + i]]
-            else:
-                for i in range(k):
-                    dst[i] = src[r0 + i]
+        _rows_into(X1T, XT, p1, order, pos + r0, r0, k, gather)
+        _rows_into(YT, YkT, kout, order, pos + r0, r0, k, gather)
         # forward: A = [1, H] W, H = f(A); [1, H] is the next layer's input
         inp = XT
         for li in range(L - 1):
