@@ -281,11 +281,6 @@ class NetworkView(pg.PlotWidget):
             self._draw_edges()
             self._draw_nodes()
 
-    def set_selected_row(self, row: int) -> None:
-        self.selected_row = row
-        if self.weights and self.mode != "weights":
-            self._draw_nodes()
-
     def _highlight(self) -> tuple[set[int], set[int]]:
         """(weight matrices, layers) the current micro-step is about."""
         if not self.stage:
