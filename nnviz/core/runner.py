@@ -34,7 +34,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import blas, metrics
+from . import blas, metrics, nodemaps
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
 from .model import Model
@@ -46,6 +46,7 @@ from .training import StepTrace
 CHUNK_SECONDS = 0.02
 EMIT_SECONDS = 1 / 30
 MAP_GRID = 80  # the decision map is MAP_GRID x MAP_GRID points
+NODE_GRID = 40  # each neuron map of the diagram is NODE_GRID x NODE_GRID points
 MAX_CHUNK = 1_000_000
 PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory stays bounded)
 
@@ -53,8 +54,10 @@ PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory
 TRAINING_ONLY = ("algorithm", "lr", "momentum", "batch_size", "threshold", "iterations", "engine", "dtype")
 DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 
-# What views can ask the runner to compute with each snapshot.
-NEEDS = frozenset({"outputs", "confusion", "map", "nodes"})
+# What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
+# map, the selected observation's value at each node, every node's map over a coarse grid
+# (two inputs), every node's histogram over the training rows, and the selected node's map.
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map"})
 
 
 class State(str, Enum):
@@ -95,6 +98,7 @@ class Context:
     map_grid: MapGrid | None = None
     history_x: np.ndarray | None = None  # the error history the run starts with (an opened session)
     history_y: np.ndarray | None = None
+    node_grid: MapGrid | None = None  # the neuron maps' coarser grid, made as map_grid is
 
 
 class Listener(Protocol):
@@ -141,6 +145,7 @@ class Runner:
         self.chunk = 1
         self.needs: frozenset[str] = NEEDS
         self.selected_row = 0
+        self.selected_node: tuple[int, int] | None = None  # (layer, index): its map is "node_map"
         self._remaining = 0
         self._pending = History(PENDING_POINTS)  # the mse values since the last snapshot
         # (iteration, whole-training-set mse, test mse) since the last snapshot: measured after each
@@ -233,7 +238,8 @@ class Runner:
         hx = None if history_x is None else frozen(np.asarray(history_x, dtype=np.int64)).astype(np.int64)
         hy = None if history_y is None else frozen(history_y)
         self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
-                               exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy)
+                               exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy,
+                               node_grid=map_grid(exp.dataset, exp.scaling, NODE_GRID))
         self.listener.on_context(self.context)
         self._emit(force=True)
 
@@ -248,12 +254,14 @@ class Runner:
             return
         self.adopt(exp)
 
-    def set_view(self, needs, selected_row: int | None = None) -> None:
-        """What the visible views need computed with each snapshot, and the selected observation."""
+    def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
+        """What the visible views need computed with each snapshot, the selected observation,
+        and the selected node (layer, index; inputs are layer 0) or None (``()``: unchanged)."""
         needs = frozenset(needs) & NEEDS
         row = self.selected_row if selected_row is None else int(selected_row)
-        changed = needs != self.needs or row != self.selected_row
-        self.needs, self.selected_row = needs, row
+        node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
+        changed = needs != self.needs or row != self.selected_row or node != self.selected_node
+        self.needs, self.selected_row, self.selected_node = needs, row, node
         if changed and self.exp is not None and not self.state.live:
             self._emit(force=True)
 
@@ -617,6 +625,7 @@ class Runner:
             z = net.predict(self.context.map_grid.points)
             g = self.context.map_grid.size
             out["map_values"] = frozen((z[:, -1] if z.shape[1] > 1 else z[:, 0]).reshape(g, g))
+        out.update(self._node_pictures(net, layers))
         if "nodes" in self.needs:
             r = out["selected_row"]
             values = [exp.X_train[r]] + [H[r] for _, _, H in layers]
@@ -625,6 +634,29 @@ class Runner:
                 hits = np.flatnonzero(np.asarray(trace.rows) == r)
                 if hits.size:
                     out["node_deltas"] = tuple(frozen(lt.delta[hits[0]]) for lt in trace.layers)
+        return out
+
+
+    def _node_pictures(self, net: Network, layers) -> dict:
+        """Neuron maps (two inputs: one forward pass over the coarse grid for all nodes), the
+        selected node's map on the decision map's grid, and the nodes' histograms of the rows;
+        maps and histograms of the neurons the diagram draws (see nodemaps.shown)."""
+        exp, ctx, out = self._current(), self.context, {}
+        if ctx is None:
+            return out
+        if "node_maps" in self.needs and ctx.node_grid is not None:
+            out["node_maps"] = nodemaps.grid_maps(net, ctx.node_grid.points, ctx.node_grid.size,
+                                                  nodemaps.shown(exp.arch.sizes))
+        node, sizes = self.selected_node, exp.arch.sizes
+        if ("node_map" in self.needs and ctx.map_grid is not None and node is not None
+                and 0 <= node[0] < len(sizes) and 0 <= node[1] < sizes[node[0]]):
+            out["node_map"] = nodemaps.node_map(net, ctx.map_grid.points, ctx.map_grid.size, *node)
+            out["map_node"] = node
+        if "node_hists" in self.needs:
+            group, k = nodemaps.groups(exp.task, exp.train.T)
+            values = (exp.X_train, *(H for _, _, H in layers))
+            out["node_hists"], out["node_hist_edges"] = nodemaps.row_histograms(
+                values, (None, *exp.arch.layer_activations), group, k, nodemaps.shown(exp.arch.sizes))
         return out
 
 

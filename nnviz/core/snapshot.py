@@ -61,6 +61,15 @@ class Snapshot:
     map_values: np.ndarray | None = None  # decision map: output over the runner's MapGrid
     node_values: tuple[np.ndarray, ...] | None = None  # per layer (inputs first), selected row
     node_deltas: tuple[np.ndarray, ...] | None = None  # per non-input layer, selected row, of ``trace``
+    # neuron maps (two inputs): per layer (inputs first), every node's output over the context's
+    # node_grid, (nodes, size, size) indexed [node, x, y]
+    node_maps: tuple[np.ndarray, ...] | None = None
+    node_map: np.ndarray | None = None  # the selected node's output over the MapGrid, [x, y]
+    map_node: tuple[int, int] | None = None  # which node node_map is of: (layer, index), inputs layer 0
+    # per layer (inputs first): counts (nodes, groups, bins) of each node's value over the training
+    # rows, by class (see nodemaps.groups), and the bins' edges (nodes, bins + 1)
+    node_hists: tuple[np.ndarray, ...] | None = None
+    node_hist_edges: tuple[np.ndarray, ...] | None = None
 
 
 class History:
