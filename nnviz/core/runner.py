@@ -641,7 +641,8 @@ class Runner:
         """Neuron maps (two inputs: one forward pass over the coarse grid for all nodes), the
         selected node's map on the decision map's grid, and the nodes' histograms of the rows;
         maps and histograms of the neurons the diagram draws (see nodemaps.shown)."""
-        exp, ctx, out = self._current(), self.context, {}
+        exp, ctx = self._current(), self.context
+        out: dict = {}
         if ctx is None:
             return out
         if "node_maps" in self.needs and ctx.node_grid is not None:

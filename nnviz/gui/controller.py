@@ -40,7 +40,7 @@ class Controller(QObject):
     _preview = Signal(int)
     _resume = Signal(int)
     _set_weight = Signal(int, int, int, float)
-    _set_view = Signal(object, int)
+    _set_view = Signal(object, int, object)
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
@@ -146,9 +146,10 @@ class Controller(QObject):
     def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
         self._send(self._set_weight, int(layer), int(row), int(col), float(value), running=False)
 
-    def set_view(self, needs, selected_row: int) -> None:
-        """Tell the runner what the visible views need computed, and the selected observation."""
-        self._set_view.emit(frozenset(needs), int(selected_row))
+    def set_view(self, needs, selected_row: int, node: tuple[int, int] | None = None) -> None:
+        """Tell the runner what the visible views need computed, the selected observation and
+        the selected node of the diagram ((layer, index), or None)."""
+        self._set_view.emit(frozenset(needs), int(selected_row), None if node is None else tuple(node))
 
     @property
     def running(self) -> bool:

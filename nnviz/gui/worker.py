@@ -127,6 +127,7 @@ class TrainingWorker(QObject):
     def reset(self) -> None:
         self._do(self.runner.reset)
 
-    @Slot(object, int)
-    def set_view(self, needs, selected_row: int) -> None:
-        self.runner.set_view(needs, selected_row)
+    @Slot(object, int, object)
+    def set_view(self, needs, selected_row: int, node=None) -> None:
+        """What the visible views need, the selected observation and node ((layer, index) or None)."""
+        self.runner.set_view(needs, selected_row, node)
