@@ -24,6 +24,8 @@ from .core import data as datamod
 from .core import metrics
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .core.experiment import Evaluation, Experiment, Settings
+from .core.features import FEATURES
+from .core.features import labels as feature_labels
 from .core.files import read_text
 from .core.losses import LOSSES
 from .core.options import run_summary, settings_from_options
@@ -84,6 +86,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", help="CSV target column(s), comma-separated (default: the last column)")
     p.add_argument("--classify", action="store_true", help="treat a numeric CSV target as class labels")
     p.add_argument("--noise", type=_number, default=d.noise, help="noise level of the 2-D built-ins, 0 to 1 (default: 0.1)")
+    p.add_argument("--features", help=f"input features of two-input data, comma-separated, from {', '.join(FEATURES)} "
+                   "(x1, x2: the first and second input column; default: the raw inputs)")
     p.add_argument("--hidden", help="hidden layer sizes, e.g. 6,6 (default); 0 for none")
     p.add_argument("--activation", help=f"hidden activation, one or one per layer ({', '.join(HIDDEN_ACTIVATIONS)}; default sigmoid)")
     p.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=d.output_activation)
@@ -272,6 +276,8 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
     rate = f", {s['iterations_per_second']:,.0f} it/s" if s["iterations_per_second"] else ""
     print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
           f"({', '.join(exp.arch.layer_activations)}), {s['algorithm']}, lr {exp.settings.lr:g}")
+    if exp.scaling.features:
+        print(f"input features: {', '.join(feature_labels(exp.scaling.features, exp.dataset.input_names))}")
     print(f"iterations {s['iterations']} in {s['seconds']:.2f} s{rate}; stopped: {s['stopped']}")
     line = f"train mse {ev.mse:.6g} (scaled units)" if ev.regression else f"train mse {ev.mse:.6g}"
     if ev.accuracy is not None:
@@ -298,8 +304,8 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
 def _input_columns(args, model) -> tuple[str, ...]:
     """The CSV columns that feed the model's inputs: --columns, else the model's input names;
     a model without names (one imported from ONNX) takes all the CSV's columns in order when
-    their number fits, and says so."""
-    p = model.arch.n_inputs
+    their number fits, and says so.  A model with input features reads its two raw columns."""
+    p = len(model.input_names)
     if args.columns is not None:
         cols = tuple(c.strip() for c in args.columns.split(",") if c.strip())
         if len(cols) != p:

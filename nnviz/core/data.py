@@ -16,12 +16,15 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from . import features as featmod
 from .files import read_bytes, read_text
 
 TASKS = ("classes", "binary", "regression")
@@ -125,6 +128,55 @@ def make_gaussian(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     return _two_class("gaussian", X, label)
 
 
+def _plane_points(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Playground's regression points: uniform in [-6, 6]^2, and the same points moved by
+    uniform(-6, 6) * noise, where the target is read (so noise blurs the target, not the points)."""
+    X = rng.uniform(-6, 6, size=(n, 2))
+    return X, X + rng.uniform(-6, 6, size=X.shape) * noise
+
+
+def _regression(name: str, X: np.ndarray, y: np.ndarray) -> Dataset:
+    return Dataset(name, X, y.reshape(-1, 1).astype(np.float64), ("x1", "x2"), ("y",), "regression", ("y",),
+                   BUILTINS[name])
+
+
+def make_plane(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Playground's "plane": y = (x1 + x2) / 10, so -1.2 to 1.2, read at the noisy point."""
+    X, at = _plane_points(n, noise, np.random.default_rng(seed))
+    return _regression("plane", X, (at[:, 0] + at[:, 1]) / 10)
+
+
+# Playground's mixture: (centre x, centre y, sign) of six bumps of height 1 and radius 2
+GAUSS_MIX = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def gauss_mix_value(P: np.ndarray) -> np.ndarray:
+    """The target of "gauss-mix" at points (n, 2): of the six bumps sign * max(1 - d / 2, 0), d the
+    distance to the bump's centre, the one largest in absolute value (Playground's)."""
+    vals = np.column_stack([s * np.clip(1 - np.hypot(P[:, 0] - cx, P[:, 1] - cy) / 2, 0, 1)
+                            for cx, cy, s in GAUSS_MIX])
+    return vals[np.arange(len(P)), np.abs(vals).argmax(axis=1)]
+
+
+def make_gauss_mix(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Playground's mixture of Gaussians: six bumps of +1 and -1 in two rows of three."""
+    X, at = _plane_points(n, noise, np.random.default_rng(seed))
+    return _regression("gauss-mix", X, gauss_mix_value(at))
+
+
+# the function family's boundaries y = f(x) over x in [-5, 5]
+FUNCTIONS = {"fn-sine": lambda x: 3 * np.sin(x), "fn-cubic": lambda x: x ** 3 / 25, "fn-abs": lambda x: np.abs(x) - 2.5}
+
+
+def make_function(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Points uniform in [-5, 5]^2, orange above the curve x2 = f(x1), blue below; the points
+    are then jittered by uniform(-5, 5) * noise (as xor's), so noise blurs the boundary."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, size=(n, 2))
+    label = (X[:, 1] > FUNCTIONS[name](X[:, 0])).astype(float)
+    return _two_class(name, X + rng.uniform(-5, 5, size=X.shape) * noise, label)
+
+
 BUILTINS = {
     "toy": "the post's toy set: 8 rows, 3 binary inputs, 2 binary outputs (y1 = majority, y2 = x1 XOR x3)",
     "iris": "Fisher's iris: 150 flowers, 4 measurements, 3 species",
@@ -132,8 +184,17 @@ BUILTINS = {
     "circles": "2-D, 200 points, a disc inside a ring; --noise jitters them",
     "spiral": "2-D, 200 points, two interleaved spirals; --noise jitters them",
     "gaussian": "2-D, 200 points, two Gaussian blobs; --noise widens them",
+    "fn-sine": "2-D, 200 points, orange above the curve x2 = 3 sin(x1), blue below; --noise jitters them",
+    "fn-cubic": "2-D, 200 points, orange above the curve x2 = x1^3 / 25, blue below; --noise jitters them",
+    "fn-abs": "2-D, 200 points, orange above the curve x2 = |x1| - 2.5, blue below; --noise jitters them",
+    "plane": "2-D regression, 200 points: y = (x1 + x2) / 10 (Playground's plane); --noise blurs y",
+    "gauss-mix": "2-D regression, 200 points: six bumps of +1 and -1 (Playground's mixture of Gaussians); "
+                 "--noise blurs y",
 }
-_GENERATED = {"xor": make_xor, "circles": make_circles, "spiral": make_spiral, "gaussian": make_gaussian}
+_GENERATED: dict[str, Callable[..., Dataset]] = {"xor": make_xor, "circles": make_circles, "spiral": make_spiral, "gaussian": make_gaussian,
+              "plane": make_plane, "gauss-mix": make_gauss_mix,
+              **{name: partial(make_function, name) for name in FUNCTIONS}}
+GENERATED = tuple(_GENERATED)  # the built-ins with --noise (all two-input)
 
 
 def builtin(name: str, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -463,13 +524,18 @@ def load(spec: str, target=None, classify: bool = False, noise: float = 0.1, see
 class Scaling:
     """Input standardisation (R's scale()) and target scaling, kept with a model."""
 
-    x_center: np.ndarray
+    x_center: np.ndarray  # one per network input (per feature when there are features)
     x_scale: np.ndarray
     y_center: np.ndarray
     y_scale: np.ndarray
+    features: tuple[str, ...] = ()  # input features computed from the 2 raw columns first (features.py)
 
     def inputs(self, X: np.ndarray) -> np.ndarray:
-        return (np.asarray(X, dtype=np.float64) - self.x_center) / self.x_scale
+        """Raw input rows -> the network's inputs: the features (if any), then R's scale()."""
+        X = np.asarray(X, dtype=np.float64)
+        if self.features:
+            X = featmod.expand(X, self.features)
+        return (X - self.x_center) / self.x_scale
 
     def targets(self, T: np.ndarray) -> np.ndarray:
         return (np.asarray(T, dtype=np.float64) - self.y_center) / self.y_scale
@@ -479,15 +545,19 @@ class Scaling:
         return np.asarray(Yhat) * self.y_scale + self.y_center
 
 
-def fit_scaling(ds: Dataset, standardize: bool = True, output_activation: str = "sigmoid") -> Scaling:
-    """R's scale() for inputs (sd with n - 1; a constant column is only centred).
+def fit_scaling(ds: Dataset, standardize: bool = True, output_activation: str = "sigmoid",
+                features: tuple[str, ...] = ()) -> Scaling:
+    """R's scale() for inputs (sd with n - 1; a constant column is only centred); with
+    ``features``, of the feature columns computed from the raw inputs.
 
     Regression targets: to [0, 1] by their range for a sigmoid output, by R's
     scale() for a linear one.  Classes and binary targets are left as they are.
     """
-    p, k = ds.X.shape[1], ds.T.shape[1]
+    featmod.check_inputs(features, ds.X.shape[1], ds.source or ds.name)
+    X = featmod.expand(ds.X, features) if features else ds.X
+    p, k = X.shape[1], ds.T.shape[1]
     if standardize:
-        xc, xs = _r_scale(ds.X, ds, ds.input_names)
+        xc, xs = _r_scale(X, ds, featmod.labels(features, ds.input_names))
     else:
         xc, xs = np.zeros(p), np.ones(p)
     yc, ys = np.zeros(k), np.ones(k)
@@ -501,7 +571,7 @@ def fit_scaling(ds: Dataset, standardize: bool = True, output_activation: str = 
             yc, ys = lo, np.where(hi > lo, span, 1.0)
         else:
             yc, ys = _r_scale(ds.T, ds, ds.output_names)
-    return Scaling(xc, xs, yc, ys)
+    return Scaling(xc, xs, yc, ys, tuple(features))
 
 
 def _r_scale(M: np.ndarray, ds: Dataset, names) -> tuple[np.ndarray, np.ndarray]:

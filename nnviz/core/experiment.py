@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from . import data as datamod
+from . import features as featmod
 from . import metrics
 from .model import Model
 from .network import Architecture, Network, parse_hidden
@@ -27,6 +28,7 @@ class Settings:
     target: str | None = None
     classify: bool = False
     noise: float = 0.1
+    features: tuple[str, ...] = ()  # input features of two-input data (features.py); () = the raw inputs
     hidden: tuple[int, ...] = (6, 6)
     activation: tuple[str, ...] = ("sigmoid",)
     output_activation: str = "sigmoid"
@@ -54,11 +56,15 @@ class Settings:
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         d["activation"] = list(self.activation)
+        d["features"] = list(self.features)
         return d
 
     @classmethod
-    def parse(cls, hidden: str | None = None, activation: str | None = None, **kw) -> Settings:
-        """Settings from option strings ('6,6', 'tanh,relu')."""
+    def parse(cls, hidden: str | None = None, activation: str | None = None, features: str | None = None,
+              **kw) -> Settings:
+        """Settings from option strings ('6,6', 'tanh,relu', 'x1^2,x2^2')."""
+        if features is not None:
+            kw["features"] = featmod.parse(features)
         if hidden is not None:
             kw["hidden"] = parse_hidden(hidden)
         if activation is not None:
@@ -73,6 +79,9 @@ class Settings:
             raise ValueError(f"the seed must be a whole number from 0 to 2^63 - 1 (got {self.seed})")
         if self.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {self.iterations})")
+        if isinstance(self.features, str) or not isinstance(self.features, (tuple, list)):
+            raise ValueError(f"the features must be a list of names (got {self.features!r})")
+        object.__setattr__(self, "features", featmod.canonical(self.features))
 
 
 # What one training run may take at most, as a share of the machine's memory.
@@ -137,10 +146,11 @@ class Experiment:
             arch = init.arch
             net = init.network.copy()
         else:
-            arch = Architecture(ds.X.shape[1], tuple(s.hidden), ds.T.shape[1], tuple(s.activation),
-                                s.output_activation, s.loss)
+            featmod.check_inputs(s.features, ds.X.shape[1], ds.source or ds.name)
+            arch = Architecture(len(s.features) or ds.X.shape[1], tuple(s.hidden), ds.T.shape[1],
+                                tuple(s.activation), s.output_activation, s.loss)
             check_memory(arch, self.train.n)
-            self.scaling = datamod.fit_scaling(self.train, s.standardize, s.output_activation)
+            self.scaling = datamod.fit_scaling(self.train, s.standardize, s.output_activation, s.features)
             net = Network.random(arch, np.random.default_rng(s.seed))
         check_output(arch, ds)
         self.arch = arch
@@ -163,6 +173,11 @@ class Experiment:
         self.session = TrainingSession(old.net, self.X_train, self.Y_train, old.config,
                                        np.random.Generator(type(old.rng.bit_generator)()), engine=engine, dtype=dtype)
         self.session.set_state(state)
+
+    @property
+    def input_labels(self) -> tuple[str, ...]:
+        """The network inputs' names: the data's input columns, or the features computed from them."""
+        return featmod.labels(self.scaling.features, self.dataset.input_names)
 
     @property
     def task(self) -> str:
@@ -212,8 +227,10 @@ class Experiment:
 
 def check_init(init: Model, ds: datamod.Dataset) -> None:
     """The model must fit the data: the same inputs by name (by number for a model imported
-    without names, e.g. from ONNX) and as many outputs as targets."""
-    if init.training.get("imported_from"):
+    without names, e.g. from ONNX) and as many outputs as targets; a model with input features
+    needs two-input data."""
+    featmod.check_inputs(init.scaling.features, ds.X.shape[1], ds.source or ds.name)
+    if init.training.get("imported_from") and not init.scaling.features:
         if init.arch.n_inputs != ds.X.shape[1]:
             raise ValueError(f"the model takes {init.arch.n_inputs} inputs, the data has {ds.X.shape[1]}")
     elif tuple(init.input_names) != tuple(ds.input_names):

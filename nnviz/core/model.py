@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import features as featmod
 from .data import Scaling
 from .network import Network
 
@@ -25,6 +26,16 @@ class Model:
     @property
     def arch(self):
         return self.network.arch
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The input features computed from the raw columns (empty: the raw columns are the inputs)."""
+        return self.scaling.features
+
+    @property
+    def input_labels(self) -> tuple[str, ...]:
+        """The network inputs' names (the features' when there are features; see features.labels)."""
+        return featmod.labels(self.scaling.features, self.input_names)
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Outputs for raw input rows, in the targets' own units."""

@@ -22,13 +22,17 @@ def settings_from_options(opts, init: Model | None = None) -> Settings:
     kw = {k: getattr(opts, k) for k in _SAME_NAME if k in known and hasattr(opts, k)}
     kw["standardize"] = not getattr(opts, "no_standardize", False)
     hidden = getattr(opts, "hidden", None)
-    s = Settings.parse(hidden=hidden, activation=getattr(opts, "activation", None), **kw)
+    features = getattr(opts, "features", None)
+    s = Settings.parse(hidden=hidden, activation=getattr(opts, "activation", None), features=features, **kw)
     if init is not None:
         arch = init.arch
         if hidden is not None and tuple(s.hidden) != arch.hidden:
             raise ValueError(f"--hidden {hidden} does not match the --init model's hidden layers "
                              f"({','.join(map(str, arch.hidden)) or '0'})")
-        s = s.with_(hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
+        if features is not None and s.features != init.scaling.features:
+            raise ValueError(f"--features {features} does not match the --init model's features "
+                             f"({','.join(init.scaling.features) or 'none'})")
+        s = s.with_(features=init.scaling.features, hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
                     output_activation=arch.output_activation, loss=arch.loss)
     return s
 
@@ -45,6 +49,7 @@ def run_summary(data: str, arch: Architecture, settings: Settings, iterations: i
     return {
         "data": data,
         "architecture": arch.describe(),
+        "features": list(settings.features) or None,
         "algorithm": settings.algorithm,
         "learning_rate": settings.lr,
         "iterations": int(iterations),

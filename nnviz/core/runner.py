@@ -35,6 +35,7 @@ from typing import Protocol
 import numpy as np
 
 from . import blas, metrics, nodemaps
+from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
 from .model import Model
@@ -78,7 +79,8 @@ class State(str, Enum):
 class MapGrid:
     """The decision map's grid over a two-input data set (raw units for the axes, scaled for the net)."""
 
-    points: np.ndarray  # (size * size, 2), scaled inputs, x-major
+    points: np.ndarray  # (size * size, network inputs): the grid's raw points through scaling.inputs
+    # (features, then standardisation): exactly the network's inputs for the grid, x-major
     rect: tuple[float, float, float, float]  # x, y, width, height in the data's units
     size: int
 
@@ -99,6 +101,11 @@ class Context:
     history_x: np.ndarray | None = None  # the error history the run starts with (an opened session)
     history_y: np.ndarray | None = None
     node_grid: MapGrid | None = None  # the neuron maps' coarser grid, made as map_grid is
+
+    @property
+    def input_labels(self) -> tuple[str, ...]:
+        """The network inputs' names: the data's input columns, or the features computed from them."""
+        return featmod.labels(self.scaling.features, self.dataset.input_names)
 
 
 class Listener(Protocol):

@@ -118,15 +118,15 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
     """The scene of a diagram, error curve or decision map of ``fig``."""
     m = fig.model
     if what == "diagram":
-        return D.diagram(m.network.weights, m.input_names, m.output_names, theme, labels, title, footer(m, fig.experiment),
+        return D.diagram(m.network.weights, m.input_labels, m.output_names, theme, labels, title, footer(m, fig.experiment),
                          size)
     if what == "errors":
         if fig.history_x is None or len(fig.history_x) == 0:
             raise ValueError("this model file has no error history: plot the errors of a session (.nnviz) instead")
         return D.error_plot(fig.history_x, fig.history_y, theme, size, title=title)
     if what == "map":
-        if m.arch.n_inputs != 2:
-            raise ValueError(f"a decision map needs a model with 2 inputs, this one has {m.arch.n_inputs}")
+        if len(m.input_names) != 2:
+            raise ValueError(f"a decision map needs a model with 2 inputs, this one has {len(m.input_names)}")
         exp = fig.experiment
         if exp is not None:
             grid = map_grid(exp.dataset, exp.scaling, 80)
@@ -134,8 +134,7 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
             cls = T.argmax(axis=1) if T.shape[1] > 1 else (T[:, 0] >= 0.5).astype(int)
             pts = exp.train.X
         else:  # no data: the inputs' mean +- 3 standard deviations
-            c, s = m.scaling.x_center, m.scaling.x_scale
-            lo, hi = c - 3 * s, c + 3 * s
+            lo, hi = _raw_range(m)
             fake = SimpleNamespace(X=np.array([lo, hi]))
             grid = map_grid(fake, m.scaling, 80)
             pts, cls = None, None
@@ -145,13 +144,26 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
     raise ValueError(f"--what must be one of {', '.join(WHAT)} (got {what!r})")
 
 
+def _raw_range(m) -> tuple[np.ndarray, np.ndarray]:
+    """A model file without its data: the raw inputs' mean +- 3 standard deviations, from the
+    input scaling (of the x1 and x2 features for a featured model; without them, Playground's
+    [-6, 6] square)."""
+    c, s = m.scaling.x_center, m.scaling.x_scale
+    if m.features:
+        if not {"x1", "x2"} <= set(m.features):
+            return np.array([-6.0, -6.0]), np.array([6.0, 6.0])
+        cols = [m.features.index("x1"), m.features.index("x2")]
+        c, s = c[cols], s[cols]
+    return c - 3 * s, c + 3 * s
+
+
 def diagram_of_view(view, theme: str = "light") -> D.Scene:
     """The window's diagram (its weights, names and label setting) as a scene of its size."""
     if not view.weights or view.context is None:
         raise ValueError("there is no network to export yet")
     ds = view.context.dataset
     it = view.shown_iteration
-    return D.diagram(view.weights, ds.input_names, ds.output_names, theme, view.show_labels,
+    return D.diagram(view.weights, view.context.input_labels, ds.output_names, theme, view.show_labels,
                      footer=None if it is None else f"Steps: {it}",
                      size=(max(view.width(), 400), max(view.height(), 300)))
 

@@ -292,7 +292,7 @@ class FileActions:
             if ctx is None:
                 raise ValueError("no data set is loaded")
             settings = ctx.settings.with_(
-                hidden=model.arch.hidden, activation=model.arch.activations or ("sigmoid",),
+                features=model.features, hidden=model.arch.hidden, activation=model.arch.activations or ("sigmoid",),
                 output_activation=model.arch.output_activation, loss=model.arch.loss)
             check_init(model, ctx.dataset)
         except ValueError as exc:

@@ -64,7 +64,7 @@ class Painter:
         lo = min([*y.tolist(), *finals]) if (y.size or finals) else 1e-3
         hi = max([*y.tolist(), *finals]) if (y.size or finals) else 1.0
         self.y_range = (lo, hi)
-        self.grid = map_grid(exp.dataset, exp.scaling, 60) if exp.arch.n_inputs == 2 else None
+        self.grid = map_grid(exp.dataset, exp.scaling, 60)
         if self.title is None:
             self.title = f"{exp.dataset.name}, {exp.arch.describe()}"
         self.rows = (exp.train.X, exp.train.T.argmax(axis=1) if exp.train.T.shape[1] > 1
@@ -76,7 +76,7 @@ class Painter:
         exp = self.reel.experiment
         side = W * 0.42
         footer = f"Error: {frame.mse * exp.Y_train.size / 2:.4f}  Steps: {frame.iteration}"
-        parts = [D.diagram(frame.weights, exp.dataset.input_names, exp.dataset.output_names, self.theme,
+        parts = [D.diagram(frame.weights, exp.input_labels, exp.dataset.output_names, self.theme,
                            title=self.title, footer=footer, size=(W - side, H), w_max=self.w_max)]
         hx, hy = self.reel.history_x, self.reel.history_y
         upto = int(np.searchsorted(hx, frame.iteration, side="right"))

@@ -3,7 +3,9 @@
 The JSON format (``"format": "nnviz-model"``, ``"version": 1``) is self-describing:
 architecture, activations, loss, the weights under ``"weights"`` as a list of matrices
 (lists of rows, (n_in + 1, n_out), bias row first, as R neuralnet's ``weights``), the input
-and output names, the scaling, and training metadata.  The NPZ and ONNX formats carry the
+and output names, the scaling, and training metadata.  A model with input features lists
+them under ``"features"`` (canonical names, features.py): then ``"inputs"`` names the two raw
+columns they are computed from, and the sizes and the input scaling count the features.  The NPZ and ONNX formats carry the
 same document without its weights.
 
 Every problem raises ``ValueError`` with one line saying what is wrong; the caller puts
@@ -20,6 +22,7 @@ from typing import TypeGuard
 import numpy as np
 
 from .. import __version__
+from ..core import features as featmod
 from ..core.data import TASKS, Scaling
 from ..core.model import Model
 from ..core.network import Architecture, Network
@@ -188,6 +191,22 @@ def training_info(value) -> dict:
     return value
 
 
+def model_features(doc, n_inputs: int) -> tuple[str, ...]:
+    """The document's input features (none in files without them): canonical names, one per
+    network input, computed from the two raw 'inputs'."""
+    raw = doc.get("features")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or not all(isinstance(f, str) for f in raw):
+        raise ValueError("'features' must be a list of feature names")
+    features = featmod.canonical(raw)
+    if list(features) != raw:
+        raise ValueError(f"'features' must be in the order {', '.join(f for f in featmod.FEATURES if f in features)}")
+    if len(features) != n_inputs:
+        raise ValueError(f"'features' lists {len(features)} features, the network takes {n_inputs} inputs")
+    return features
+
+
 def model_to_dict(model: Model) -> dict:
     """The model as a JSON-ready document; ValueError for weights that are not finite."""
     arch = model.arch
@@ -207,6 +226,7 @@ def model_to_dict(model: Model) -> dict:
         },
         "weights": [W.tolist() for W in model.network.weights],
         "inputs": list(model.input_names),
+        **({"features": list(model.scaling.features)} if model.scaling.features else {}),
         "outputs": list(model.output_names),
         "task": model.task,
         "class_names": list(model.output_names) if model.task == "classes" else None,
@@ -229,7 +249,8 @@ def model_from_dict(doc) -> Model:
         raise ValueError(f"{len(raw)} weight matrices, the {arch.describe()} architecture needs {len(arch.shapes)}")
     weights = [matrix(W, f"weight matrix {li}", shape) for li, (W, shape) in enumerate(zip(raw, arch.shapes, strict=True), start=1)]
     p, k = arch.n_inputs, arch.n_outputs
-    inputs = names(get(doc, "inputs", list), "'inputs'", p)
+    features = model_features(doc, p)
+    inputs = names(get(doc, "inputs", list), "'inputs'", 2 if features else p)
     outputs = names(get(doc, "outputs", list), "'outputs'", k)
     task = get(doc, "task", str)
     if task not in TASKS:
@@ -244,6 +265,7 @@ def model_from_dict(doc) -> Model:
         vector(get(sc, "x_scale", (list, np.ndarray), "scaling "), "scaling x_scale", p),
         vector(get(sc, "y_center", (list, np.ndarray), "scaling "), "scaling y_center", k),
         vector(get(sc, "y_scale", (list, np.ndarray), "scaling "), "scaling y_scale", k),
+        features,
     )
     if (scaling.x_scale == 0).any() or (scaling.y_scale == 0).any():
         raise ValueError("scaling factors must not be zero")

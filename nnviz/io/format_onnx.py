@@ -1,7 +1,8 @@
 """The ONNX model format (the optional extra ``nnviz[onnx]``).
 
-Export writes a standard graph in double precision: the input standardisation
-(Sub, Div), then per layer MatMul + Add and the activation (Sigmoid, Tanh,
+Export writes a standard graph in double precision: the input features of a two-input
+model (Gather of each raw column, Mul for squares and x1*x2, Sin, then Concat), the input
+standardisation (Sub, Div), then per layer MatMul + Add and the activation (Sigmoid, Tanh,
 Relu, Softmax, or Identity for a linear output), then the target scaling (Mul,
 Add), so raw feature rows go straight in and outputs come out in the targets'
 units.  nnviz's metadata rides along in ``metadata_props`` for a full round trip.
@@ -39,8 +40,14 @@ def to_onnx(model: Model) -> bytes:
     sc = model.scaling
     inits = [numpy_helper.from_array(np.asarray(sc.x_center, dtype=np.float64), "x_center"),
              numpy_helper.from_array(np.asarray(sc.x_scale, dtype=np.float64), "x_scale")]
-    nodes = [helper.make_node("Sub", ["input", "x_center"], ["x_centred"]),
-             helper.make_node("Div", ["x_centred", "x_scale"], ["h0"])]
+    nodes, x = [], "input"
+    if sc.features:
+        f_inits, f_nodes = _feature_nodes(helper, numpy_helper, sc.features)
+        inits += f_inits
+        nodes += f_nodes
+        x = "features"
+    nodes += [helper.make_node("Sub", [x, "x_center"], ["x_centred"]),
+              helper.make_node("Div", ["x_centred", "x_scale"], ["h0"])]
     h = "h0"
     for li, (W, act) in enumerate(zip(model.network.weights, model.arch.layer_activations, strict=True), start=1):
         inits += [numpy_helper.from_array(np.ascontiguousarray(W[1:], dtype=np.float64), f"W{li}"),
@@ -58,7 +65,7 @@ def to_onnx(model: Model) -> bytes:
               numpy_helper.from_array(np.asarray(sc.y_center, dtype=np.float64), "y_center")]
     nodes += [helper.make_node("Mul", [h, "y_scale"], ["y_scaled"]),
               helper.make_node("Add", ["y_scaled", "y_center"], ["output"])]
-    p, k = model.arch.n_inputs, model.arch.n_outputs
+    p, k = len(model.input_names), model.arch.n_outputs
     graph = helper.make_graph(
         nodes, "nnviz_mlp",
         [helper.make_tensor_value_info("input", TensorProto.DOUBLE, ["N", p])],
@@ -69,6 +76,27 @@ def to_onnx(model: Model) -> bytes:
     helper.set_model_props(m, {"nnviz": json.dumps(meta)})
     onnx.checker.check_model(m)
     return m.SerializeToString()
+
+
+def _feature_nodes(helper, numpy_helper, features: tuple[str, ...]) -> tuple[list, list]:
+    """Initialisers and nodes that turn the raw (N, 2) 'input' into the (N, k) 'features'
+    with the formulas of core/features.py (x1 and x2 as (N, 1) columns)."""
+    inits = [numpy_helper.from_array(np.array([0], dtype=np.int64), "col_1"),
+             numpy_helper.from_array(np.array([1], dtype=np.int64), "col_2")]
+    nodes = [helper.make_node("Gather", ["input", "col_1"], ["x1"], axis=1),
+             helper.make_node("Gather", ["input", "col_2"], ["x2"], axis=1)]
+    ops = {"x1^2": ("Mul", ["x1", "x1"]), "x2^2": ("Mul", ["x2", "x2"]), "x1*x2": ("Mul", ["x1", "x2"]),
+           "sin(x1)": ("Sin", ["x1"]), "sin(x2)": ("Sin", ["x2"])}
+    columns = []
+    for j, f in enumerate(features, start=1):
+        if f in ("x1", "x2"):
+            columns.append(f)
+            continue
+        op, args = ops[f]
+        nodes.append(helper.make_node(op, args, [f"feature{j}"]))
+        columns.append(f"feature{j}")
+    nodes.append(helper.make_node("Concat", columns, ["features"], axis=1))
+    return inits, nodes
 
 
 def available() -> None:

@@ -495,8 +495,23 @@ def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list]:
     return layers, before, after
 
 
+def _refuse_features(m) -> None:
+    """nnviz's own graphs of models with input features (x1^2, sin(x1), ...) are not read back:
+    one line that says so, and where the same model can be read."""
+    meta = {p.key: p.value for p in m.metadata_props}
+    try:
+        doc = parse_json(meta["nnviz"]) if "nnviz" in meta else None
+    except ValueError:
+        return  # the metadata is checked, and refused in its own words, further on
+    if isinstance(doc, dict) and doc.get("features"):
+        features = doc["features"] if isinstance(doc["features"], list) else []
+        raise ValueError(f"this ONNX model computes input features ({', '.join(map(str, features))}) in its graph, "
+                         "which nnviz does not import: open the model's .json or .npz file instead")
+
+
 def graph_model(onnx, m, folder: Path | None) -> Model:
     """The Model of a parsed ONNX graph (see the module's docstring)."""
+    _refuse_features(m)
     g = _Graph(onnx, m, folder)
     with np.errstate(all="ignore"):  # overflow shows as non-finite weights, refused below
         layers, before, after = layers_from(g.path())

@@ -168,6 +168,7 @@ _SETTINGS = {
     "target": (lambda v: v is None or isinstance(v, str), "null or column names"),
     "classify": (lambda v: isinstance(v, bool), "true or false"),
     "noise": (lambda v: is_number(v) and 0 <= v <= 1, "a number from 0 to 1"),
+    "features": (lambda v: isinstance(v, list) and all(isinstance(f, str) for f in v), "a list of feature names"),
     "hidden": (lambda v: isinstance(v, list) and all(is_int(h) and h > 0 for h in v),
                "a list of positive whole numbers"),
     "activation": (lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v),

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QPushButton, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
 from ...core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ...core.data import BUILTINS
+from ...core.data import BUILTINS, GENERATED
 from ...core.experiment import Settings
 from ...core.losses import LOSSES
 from ...core.network import Architecture, parse_hidden
@@ -248,7 +248,7 @@ class ControlPanel(QWidget):
         is_csv = self.data.currentText() == CSV_ITEM
         self.target.setEnabled(is_csv)
         self.classify.setEnabled(is_csv)
-        self.noise.setEnabled(self.data.currentText() in ("xor", "circles", "spiral", "gaussian"))
+        self.noise.setEnabled(self.data.currentText() in GENERATED)
         gd = self.algorithm.currentText() == "gd"
         self.lr.setEnabled(gd)
         self.batch_size.setEnabled(gd)

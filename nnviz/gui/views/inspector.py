@@ -334,7 +334,7 @@ class Inspector(QWidget):
         ds = self.ctx.dataset
         sizes = self.ctx.arch.sizes
         if layer == 0:
-            return list(ds.input_names)
+            return list(self.ctx.input_labels)
         if layer == len(sizes) - 1:
             return list(ds.output_names)
         return [f"h{layer}.{i + 1}" for i in range(sizes[layer])]

@@ -195,7 +195,7 @@ class NetworkView(pg.PlotWidget):
         for t in self._texts + self._weight_texts:
             self.removeItem(t)
         self._texts, self._weight_texts = [], []
-        names_in = ctx.dataset.input_names
+        names_in = ctx.input_labels  # the features' names when the network takes features
         names_out = ctx.dataset.output_names
         for i, n in enumerate(self.node_keys):
             x, y = self.node_pos[i]
@@ -472,7 +472,7 @@ class NetworkView(pg.PlotWidget):
     def name(self, layer: int, i: int) -> str:
         ds = self.context.dataset
         if layer == 0:
-            return ds.input_names[i]
+            return self.context.input_labels[i]
         if layer == len(self.context.arch.sizes) - 1:
             return ds.output_names[i]
         return f"h{layer}.{i + 1}"
