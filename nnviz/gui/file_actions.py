@@ -53,6 +53,14 @@ class FileActions:
         self._action(train_menu, "Step back", "Ctrl+Left", self.step_back)
         self._action(train_menu, "Step one epoch", "Ctrl+Shift+E", self.step_epoch)
         self._action(train_menu, "Reset weights", "Ctrl+R", self.reset)
+        view_menu = self.menuBar().addMenu("&View")
+        self.maps_action = QAction("&Neuron maps", self)
+        self.maps_action.setCheckable(True)
+        self.maps_action.setChecked(True)
+        self.maps_action.setToolTip("each node of the diagram shows its output over the input plane (two inputs) "
+                                    "or its histogram over the training rows; click a node to enlarge it")
+        self.maps_action.triggered.connect(self.set_neuron_maps)  # the user only, not setChecked
+        view_menu.addAction(self.maps_action)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         a = QAction(text, self)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QMainW
 
 from ..core import data as datamod
 from ..core.experiment import Settings
+from ..core.nodemaps import layer_levels
 from ..core.runner import same_network
 from ..core.model import Model
 from ..core.snapshot import Snapshot
@@ -27,9 +28,13 @@ from .views.edge_card import EdgeCard
 from .views.inspector import Inspector
 from .views.loss_plot import LossPlot
 from .views.network_view import NetworkView
+from .views.node_histogram import NodeHistogram
 from .views.predictions_view import PredictionsView
 
 
+
+
+MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -64,6 +69,9 @@ class MainWindow(FileActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(self.network_view.set_mode)
         self.inspector = Inspector()
         self.predictions.addTab(self.inspector, "Backprop inspector")
+        self.node_histogram = NodeHistogram()  # a tab while a node's histogram is chosen
+        self.selected_node: tuple[int, int] | None = None
+        self._maps_choice: bool | None = None  # the user's Neuron maps choice, once made
         self.edge_card = EdgeCard(self)
         self.edge_card.weightEdited.connect(self.controller.set_weight)
 
@@ -115,6 +123,8 @@ class MainWindow(FileActions, QMainWindow):
         self.loss_plot.previewRequested.connect(self.controller.preview)
         self.loss_plot.resumeRequested.connect(self.resume_from)
         self.network_view.edgeClicked.connect(self.open_edge_card)
+        self.network_view.nodeClicked.connect(self.select_node)
+        self.network_view.needsChanged.connect(self._send_view_needs)
         self.predictions.currentChanged.connect(self._send_view_needs)
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
@@ -328,6 +338,11 @@ class MainWindow(FileActions, QMainWindow):
         self.latest = None
         self.network_view.set_context(ctx)
         self.predictions.set_context(ctx)
+        self.selected_node = None
+        self._show_histogram_tab(False)
+        self.maps_action.setChecked(self._maps_choice if self._maps_choice is not None
+                                    else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
+        self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
         self.edge_card.hide()
         self.loss_plot.clear()
@@ -349,6 +364,8 @@ class MainWindow(FileActions, QMainWindow):
         self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history)
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
+        if self.predictions.indexOf(self.node_histogram) >= 0:
+            self.node_histogram.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:
             self.open_edge_card(*self.edge_card.key, snap=snap)
         self.controls.set_running(self.controller.running)
@@ -391,8 +408,52 @@ class MainWindow(FileActions, QMainWindow):
 
     def _send_view_needs(self, *_) -> None:
         """Tell the runner what the visible views need with each snapshot."""
-        needs = self.predictions.needs() | {"nodes"}
-        self.controller.set_view(needs, self._selected_row)
+        needs = self.predictions.needs() | {"nodes"} | self.network_view.picture_needs()
+        if self.predictions.currentWidget() is self.node_histogram:
+            needs.add("node_hists")
+        self.controller.set_view(needs, self._selected_row, self.selected_node)
+
+    # -- neuron maps ----------------------------------------------------------------
+    @Slot(int, int)
+    def select_node(self, layer: int, i: int) -> None:
+        """A click on a node: show its map (two inputs) or histogram large; the same node again,
+        or an output node's map, goes back to the network's decision."""
+        ctx, nv = self.context, self.network_view
+        if ctx is None:
+            return
+        node = (layer, i)
+        two_inputs = ctx.map_grid is not None
+        if node == self.selected_node or (two_inputs and layer == len(ctx.arch.sizes) - 1):
+            node = None
+        self.selected_node = node
+        nv.set_selected_node(node)
+        title = nv.node_title(*node) if node is not None else ""
+        if two_inputs:
+            levels = layer_levels(ctx.arch.layer_activations)[layer]
+            self.predictions.set_map_node(node, title, levels)
+        else:
+            groups = ctx.dataset.output_names if ctx.dataset.task == "classes" else \
+                ("0", "1") if ctx.dataset.task == "binary" else ("rows",)
+            self.node_histogram.set_node(node, title, tuple(groups))
+            self._show_histogram_tab(node is not None)
+        self._send_view_needs()
+
+    def _show_histogram_tab(self, on: bool) -> None:
+        i = self.predictions.indexOf(self.node_histogram)
+        if on and i < 0:
+            self.predictions.addTab(self.node_histogram, "Neuron histogram")
+        if on:
+            self.predictions.setCurrentWidget(self.node_histogram)
+        elif i >= 0:
+            self.predictions.removeTab(i)
+
+    @Slot(bool)
+    def set_neuron_maps(self, on: bool) -> None:
+        """View > Neuron maps: the pictures on the nodes (maps or histograms), on or off."""
+        self._maps_choice = on
+        if not on and self.selected_node is not None:
+            self.select_node(*self.selected_node)  # back to the decision
+        self.network_view.set_show_pictures(on)
 
     @Slot(int)
     def _on_row_selected(self, row: int) -> None:

@@ -10,7 +10,9 @@ not one graphics item per edge.  Layers wider than ``MAX_NODES`` are
 collapsed to their first neurons plus a "+N more" marker, and above
 ``MAX_EDGES`` edges only the strongest are drawn; the canvas says so.
 Hovering shows the exact weight of an edge, or a node's activation for the
-selected observation.
+selected observation.  Every neuron carries a small picture (``node_pictures``):
+its map over the input plane for two-input data, else its histogram over the
+training rows; clicking a neuron selects it (``nodeClicked``) to show it large.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
 from ...core.diagram import build_graph, layout
+from ...core.nodemaps import layer_levels
 from ...core.timeline import parse_stage
 from ...core.snapshot import Snapshot
+from .node_pictures import CLASS_COLOURS, NodePictures, hist_pixels, map_pixels
 
 MAX_NODES = 16
 MAX_EDGES = 3000
@@ -100,6 +104,8 @@ class NetworkView(pg.PlotWidget):
     """Diagram of the current network; ``set_context`` per architecture, ``render`` per frame."""
 
     edgeClicked = Signal(int, int, int)  # weight matrix (0-based), row (0 = bias), column
+    nodeClicked = Signal(int, int)  # layer (0 = inputs), neuron (0-based)
+    needsChanged = Signal()  # shown or hidden, pictures on or off: what the runner computes changes
     MODES = ("weights", "gradient", "activations")
 
     def __init__(self, parent=None):
@@ -117,6 +123,16 @@ class NetworkView(pg.PlotWidget):
         self._nodes = pg.ScatterPlotItem(pxMode=True)
         self._nodes.setZValue(10)
         self.addItem(self._nodes)
+        self._pictures = NodePictures()  # neuron maps or histograms, over the node circles
+        self._pictures.setZValue(11)
+        self.addItem(self._pictures)
+        self.show_pictures = True
+        self.picture_kind: str | None = None  # "map" (two inputs) or "hist"
+        self.pictures_from: tuple | None = None  # the snapshot arrays painted now (node_maps or node_hists)
+        self.pictures_iteration: int | None = None
+        self.selected_node: tuple[int, int] | None = None
+        self._pixels: np.ndarray | None = None
+        self._was_shown = False
         self._texts: list[pg.TextItem] = []
         self._weight_texts: list[pg.TextItem] = []
         self._legend = pg.TextItem(anchor=(0, 0))
@@ -130,6 +146,7 @@ class NetworkView(pg.PlotWidget):
         self.trace = None
         self.stage: str | None = None
         self.getViewBox().sigTransformChanged.connect(self.place_labels)
+        self.getViewBox().sigTransformChanged.connect(self._place_pictures)
         self.weights: tuple[np.ndarray, ...] = ()
         self.drawn = np.empty(0, dtype=int)  # indices into the edge arrays drawn this frame
         self.edge_width = np.empty(0)
@@ -191,6 +208,7 @@ class NetworkView(pg.PlotWidget):
         self._hl_pen = pg.mkPen(179, 88, 6, width=3.5)
         self.node_layer = np.array([G.nodes[n]["layer"] for n in self.node_keys])
         self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size, pen=self._node_pen)
+        self._set_picture_layout(ctx)
         # labels
         for t in self._texts + self._weight_texts:
             self.removeItem(t)
@@ -233,20 +251,137 @@ class NetworkView(pg.PlotWidget):
         self.hover.setVisible(False)
         self.hover.setPos(xs.max() + 0.33, ys.max() + 0.29)
         self._legend.setPos(xs.min() - 0.33, ys.max() + 0.29)
-        self._legend.setHtml(
-            f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
-            f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
-            "<span style='color:#555'>width &#8733; |w|</span>")
+        self._set_legend()
         self._note.setPos(xs.max() + 0.33, ys.min() - 0.14)
         self.weights = ()
         self.place_labels()
+
+    def _set_legend(self) -> None:
+        html = (f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
+                f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
+                "<span style='color:#555'>width &#8733; |w|</span>")
+        if self.show_pictures and self.picture_kind == "map":
+            html += ("<br><span style='color:#444'>node maps (output over x, y): "
+                     "<span style='color:rgb(110,170,210)'>&#9632;</span> low "
+                     "<span style='color:rgb(190,190,190)'>&#9633;</span> middle "
+                     "<span style='color:rgb(245,160,60)'>&#9632;</span> high; "
+                     "sigmoid 0..1, tanh &minus;1..1, others &minus;2..2</span>")
+        elif self.show_pictures and self.picture_kind == "hist" and self.context is not None:
+            names = self.context.dataset.output_names if self.context.dataset.task == "classes" else ()
+            html += "<br><span style='color:#555'>histograms of the training rows</span>"
+            for k, name in enumerate(names[:len(CLASS_COLOURS)]):
+                html += f" <span style='color:rgb{CLASS_COLOURS[k]}'>&#9632; {name}</span>"
+        self._legend.setHtml(html)
+
+    # -- node pictures ----------------------------------------------------------
+    def _set_picture_layout(self, ctx) -> None:
+        """Which nodes carry a picture, and the room between nodes (view units) that sizes them."""
+        self.picture_kind = "map" if getattr(ctx, "node_grid", None) is not None else "hist"
+        self._pic_index = np.array([i for i, k in enumerate(self.node_keys) if k[0] == "n"], dtype=int)
+        self._pic_keys = [self.node_keys[i] for i in self._pic_index]
+        self._levels = layer_levels(ctx.arch.layer_activations)
+        ys = self.node_pos[:, 1]
+        gaps = [np.diff(np.sort(ys[self.node_layer == li])) for li in range(len(ctx.arch.sizes))]
+        gaps = [g for g in gaps if g.size]
+        self._dy = float(min(g.min() for g in gaps)) if gaps else 1.0
+        xs = np.unique(self.node_pos[:, 0])
+        self._dx = float(np.diff(xs).min()) if xs.size > 1 else 1.0
+        self._pixels = None
+        self.pictures_from = None
+        self.pictures_iteration = None
+        self.selected_node = None
+        self._pictures.set_pictures(np.empty((0, 2)), None, (0, 0), (1, 1), True)
+
+    def picture_size(self) -> tuple[float, float]:
+        """The pictures' width and height in pixels: as large as the room between nodes allows."""
+        px, py = self.getViewBox().viewPixelSize()
+        if not px or not py or not np.isfinite(px) or not np.isfinite(py):
+            return (float(self._node_size),) * 2
+        s = float(np.clip(min(self._dy / py * 0.8, self._dx / px * 0.3), self._node_size, 72))
+        if self.picture_kind == "hist":
+            return min(s * 1.3, self._dx / px * 0.36), s * 0.8
+        return s, s
+
+    def picture_needs(self) -> set[str]:
+        """What the runner must compute for the node pictures (nothing when hidden or off)."""
+        if not self.show_pictures or self.context is None or not self._shown():
+            return set()
+        return {"node_maps"} if self.picture_kind == "map" else {"node_hists"}
+
+    def _shown(self) -> bool:
+        return self.isVisible() and self.width() > 0 and self.height() > 0
+
+    def set_show_pictures(self, on: bool) -> None:
+        self.show_pictures = on
+        if not on:
+            self.selected_node = None
+        self._set_legend()
+        self._draw_pictures(None)
+        self.needsChanged.emit()
+
+    def set_selected_node(self, node: tuple[int, int] | None) -> None:
+        self.selected_node = node
+        self._place_pictures()
+
+    def _draw_pictures(self, snap: Snapshot | None) -> None:
+        """Colour the snapshot's maps or histograms into one image per drawn neuron."""
+        data = None
+        if snap is not None and self.show_pictures and self.context is not None:
+            data = snap.node_maps if self.picture_kind == "map" else snap.node_hists
+        if data is None:
+            self._pixels, self.pictures_from = None, None
+        else:
+            if self.picture_kind == "map":
+                per_layer = [map_pixels(m, self._levels[li]) for li, m in enumerate(data)]
+            else:
+                per_layer = [hist_pixels(c) for c in data]
+            self._pixels = np.stack([per_layer[k[1]][k[2]] for k in self._pic_keys])
+            self.pictures_from = data
+            self.pictures_iteration = snap.iteration
+        self._place_pictures()
+
+    def _place_pictures(self, *_) -> None:
+        if not hasattr(self, "_pic_index"):
+            return
+        sel = None
+        if self.selected_node is not None and ("n", *self.selected_node) in self._pic_keys:
+            sel = self._pic_keys.index(("n", *self.selected_node))
+        self._pictures.set_pictures(self.node_pos[self._pic_index], self._pixels, self.picture_size(),
+                                    self.getViewBox().viewPixelSize(), self.picture_kind == "map", sel)
+        had = getattr(self, "_labels_for", None)
+        if had != (self._pixels is not None):
+            self._labels_for = self._pixels is not None
+            self.place_labels()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._visibility_changed()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._visibility_changed()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._visibility_changed()
+
+    def _visibility_changed(self) -> None:
+        if not hasattr(self, "_pictures"):
+            return  # an event while the base class is being built
+        shown = self._shown()
+        if shown != self._was_shown:
+            self._was_shown = shown
+            self.needsChanged.emit()
 
     def place_labels(self, *_) -> None:
         """Keep input/output names a few pixels clear of their nodes at any zoom."""
         px = self.getViewBox().viewPixelSize()[0]
         if not px or not np.isfinite(px):
             return
-        gap = (getattr(self, "_node_size", 20) / 2 + 5) * px
+        half = getattr(self, "_node_size", 20) / 2
+        if getattr(self, "_pixels", None) is not None:
+            half = max(half, self.picture_size()[0] / 2)  # clear of the node pictures too
+        gap = (half + 5) * px
         for t in self._texts:
             side = getattr(t, "side", 0)
             if side:
@@ -272,6 +407,7 @@ class NetworkView(pg.PlotWidget):
         self._fast = fast
         self._draw_edges()
         self._draw_nodes()
+        self._draw_pictures(snap)
 
     def set_mode(self, mode: str) -> None:
         """weights (default), gradient (dC/dw of the last step, deltas on the nodes) or
@@ -425,9 +561,8 @@ class NetworkView(pg.PlotWidget):
         px, py = self.getViewBox().viewPixelSize()
         px, py = max(px, 1e-9), max(py, 1e-9)
         self._last_edge = None
-        d = np.hypot((self.node_pos[:, 0] - x) / px, (self.node_pos[:, 1] - y) / py)
-        i = int(d.argmin())
-        if d[i] <= self._node_size / 2 + 2:
+        i = self.node_at(x, y)
+        if i is not None:
             return self._node_text(self.node_keys[i])
         if self.drawn.size == 0:
             return ""
@@ -445,6 +580,22 @@ class NetworkView(pg.PlotWidget):
         cand = sel[near]
         self._last_edge = int(cand[np.argmax(self.edge_width[cand])])
         return self._edge_text(self._last_edge)
+
+    def node_at(self, x: float, y: float) -> int | None:
+        """The index of the node (or its picture) under view coordinates (x, y), or None."""
+        px, py = self.getViewBox().viewPixelSize()
+        px, py = max(px, 1e-9), max(py, 1e-9)
+        dx, dy = np.abs(self.node_pos[:, 0] - x) / px, np.abs(self.node_pos[:, 1] - y) / py
+        d = np.hypot(dx, dy)
+        i = int(d.argmin())
+        if d[i] <= self._node_size / 2 + 2:
+            return i
+        if self._pixels is not None:
+            w, h = self.picture_size()
+            inside = (dx[self._pic_index] <= w / 2 + 1) & (dy[self._pic_index] <= h / 2 + 1)
+            if inside.any():
+                return int(self._pic_index[np.flatnonzero(inside)[0]])
+        return None
 
     def _edge_text(self, e: int) -> str:
         li, r, c = self.edge_layer[e], self.edge_row[e], self.edge_col[e]
@@ -465,6 +616,11 @@ class NetworkView(pg.PlotWidget):
         if not self.weights or event.button() != Qt.LeftButton or event.double():
             return
         p = self.getViewBox().mapSceneToView(event.scenePos())
+        i = self.node_at(p.x(), p.y())
+        if i is not None:
+            if self.node_keys[i][0] == "n":
+                self.nodeClicked.emit(int(self.node_keys[i][1]), int(self.node_keys[i][2]))
+            return
         e = self.edge_at(p.x(), p.y())
         if e is not None:
             self.edgeClicked.emit(int(self.edge_layer[e]), int(self.edge_row[e]), int(self.edge_col[e]))
@@ -489,7 +645,18 @@ class NetworkView(pg.PlotWidget):
             text += f": {what} = {float(self.node_acts[layer][i]):.6g}  (observation {self.selected_row + 1})"
         if layer and self.node_deltas is not None:
             text += f"\ndelta (last step) = {float(self.node_deltas[layer - 1][i]):.6g}"
+        if self._pixels is not None:
+            what = "map" if self.picture_kind == "map" else "histogram"
+            text += f"\n(click to show its {what} large)"
         return text
+
+    def node_title(self, layer: int, i: int) -> str:
+        """A node's name for titles: 'input x1', 'hidden 1, node 3', 'output setosa'."""
+        if layer == 0:
+            return f"input {self.name(0, i)}"
+        if layer == len(self.context.arch.sizes) - 1:
+            return f"output {self.name(layer, i)}"
+        return f"hidden {layer}, node {i + 1}"
 
 
 def weight_label(layer: int, row: int, col: int) -> str:

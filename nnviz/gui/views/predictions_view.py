@@ -1,7 +1,7 @@
 """Predictions against labels: a sortable table, accuracy and confusion matrix
 for classes, predicted-vs-actual for regression, and a decision map for any
 data set with two inputs (the network's output over a grid behind the points,
-as in TensorFlow Playground).
+as in TensorFlow Playground), or instead the map of a node chosen on the diagram.
 """
 
 from __future__ import annotations
@@ -180,12 +180,19 @@ class PredictionsView(QTabWidget):
         self.map_plot = pg.PlotWidget(background="w")
         self.map_plot.setAspectLocked(True)  # a circle in the data is a circle on screen
         self.map_image = pg.ImageItem()
-        self.map_image.setLookupTable(_diverging_lut())
+        self.map_image.setLookupTable(diverging_lut())
         self.map_plot.addItem(self.map_image)
         self.map_points = pg.ScatterPlotItem(size=7)
         self.map_plot.addItem(self.map_points)
         self._has_map = False
         self.shown_iteration: int | None = None
+        # a node chosen on the diagram: the map panel shows its map (from the snapshot) instead
+        self.map_node: tuple[int, int] | None = None
+        self._node_title = ""
+        self._node_levels = (0.0, 1.0)
+        self.map_shows: tuple[int, int] | None = None  # the node whose map is painted (None: the decision)
+        self._map_title: str | None = None
+        self.map_source: np.ndarray | None = None
 
     # -- context ---------------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -207,6 +214,8 @@ class PredictionsView(QTabWidget):
         self._Y_net = ctx.scaling.targets(self._T)
         self._has_map = ctx.map_grid is not None
         self.map_image.clear()
+        self.map_node, self.map_shows = None, None
+        self._set_map_title(None)
         self.confusion.clearContents()
         self.setCurrentIndex(0)
         if ds.task == "regression":
@@ -262,7 +271,21 @@ class PredictionsView(QTabWidget):
             out.add("confusion")
         if self._has_map and self.currentWidget() is self.map_plot:
             out.add("map")
+            if self.map_node is not None:
+                out.add("node_map")
         return out
+
+    def set_map_node(self, node: tuple[int, int] | None, title: str = "",
+                     levels: tuple[float, float] = (0.0, 1.0)) -> None:
+        """Show the map of ``node`` (layer, index) in the map panel, or the decision (None)."""
+        self.map_node, self._node_title, self._node_levels = node, title, levels
+        if node is not None and self._has_map:
+            self.setCurrentWidget(self.map_plot)
+
+    def _set_map_title(self, title: str | None) -> None:
+        if title != self._map_title:
+            self._map_title = title
+            self.map_plot.setTitle(title)
 
     # -- per frame -------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -307,9 +330,19 @@ class PredictionsView(QTabWidget):
             self.scatter.setData(a, p)
             lo, hi = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
             self.identity.setData([lo, hi], [lo, hi])
-        if snap.map_values is not None and self._has_map:
-            self.map_image.setImage(snap.map_values, levels=(0.0, 1.0), autoLevels=False)
-            self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
+        if not self._has_map:
+            return
+        if self.map_node is not None and snap.node_map is not None and snap.map_node == self.map_node:
+            image, levels, self.map_shows = snap.node_map, self._node_levels, snap.map_node
+            self._set_map_title(f"{self._node_title} (click it again for the network's decision)")
+        elif snap.map_values is not None:
+            image, levels, self.map_shows = snap.map_values, (0.0, 1.0), None
+            self._set_map_title(None)
+        else:
+            return
+        self.map_source = image  # the snapshot's array painted now
+        self.map_image.setImage(image, levels=levels, autoLevels=False)
+        self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
 
     def _show_confusion(self, cm: np.ndarray) -> None:
         for i in range(cm.shape[0]):
@@ -325,7 +358,7 @@ class PredictionsView(QTabWidget):
                     item.setBackground(QBrush(WRONG) if (i != j and cm[i, j]) else QBrush())
 
     def map_values(self) -> np.ndarray | None:
-        """The decision map as painted (the network's output over the grid)."""
+        """The map as painted: the network's output over the grid, or the chosen node's."""
         return self.map_image.image
 
     def _on_row(self, current, previous) -> None:
@@ -336,7 +369,7 @@ class PredictionsView(QTabWidget):
             self.rowSelected.emit(r)
 
 
-def _diverging_lut() -> np.ndarray:
+def diverging_lut() -> np.ndarray:
     """Blue (0) through white (0.5) to orange (1), light enough to see the points on."""
     cmap = pg.ColorMap([0.0, 0.5, 1.0], [(146, 197, 222), (247, 247, 247), (253, 184, 99)])
     return cmap.getLookupTable(0.0, 1.0, 256)
