@@ -12,8 +12,10 @@ shared and noisy: medians of repeats, and ratios between runs made side by side)
    architecture.  Target: 100 ms.
 3. Paint cost per view and frame (iris, digits), and a diagram update (iris, 784-128-64-10).
    Targets: diagram under 5 ms for iris, 30 ms for 784-128-64-10.
+4. Neuron maps and histograms: their cost where the snapshot is made (the runner, in the
+   training thread) and in the diagram's paint, with the pictures on and off.
 
-    python benchmarks/bench_window.py [--repeats 3] [--quick]
+    python benchmarks/bench_window.py [--repeats 3] [--quick] [--only maps]
 
 Every part ends by itself (deadlines on every wait).
 """
@@ -198,14 +200,103 @@ def paint_costs(app, cases) -> list[str]:
     return rows
 
 
+# -- 4. neuron maps ------------------------------------------------------------------
+class _Quiet:
+    def on_context(self, ctx):
+        pass
+
+    def on_snapshot(self, snap):
+        pass
+
+    def on_error(self, message):
+        pass
+
+
+def node_picture_costs(app, cases, repeats: int = 40) -> list[str]:
+    from dataclasses import replace
+
+    from nnviz.core.runner import Runner
+    from nnviz.core.snapshot import frozen
+    from nnviz.gui.app import build_window
+
+    rows = ["| data, network | pictures | snapshot without | snapshot with | diagram paint without | diagram paint with |",
+            "|---|---|---:|---:|---:|---:|"]
+    rng = np.random.default_rng(2)
+    for name, settings, ds in cases:
+        runner = Runner(_Quiet())
+        runner.configure(settings, ds)
+        runner.step(20)
+        while runner.busy:
+            runner.advance()
+        kind = "node_maps" if runner.context.node_grid is not None else "node_hists"
+        base_needs = {"outputs", "confusion", "nodes"}
+        core = {}
+        for label, needs in (("without", base_needs), ("with", base_needs | {kind})):
+            runner.set_view(needs)
+            runner.snapshot()
+            ts = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                runner.snapshot()
+                ts.append(time.perf_counter() - t0)
+            core[label] = statistics.median(ts)
+        w = build_window(settings, dataset=ds) if ds is not None else build_window(settings)
+        w.confirm_close = w.confirm_discard = False
+        w.show()
+        wait(app, lambda: w.latest is not None)
+        w.maps_action.setChecked(True)
+        w.set_neuron_maps(True)
+        w.step(20)
+        wait(app, lambda: w.latest.iteration == 20 and getattr(w.latest, kind) is not None)
+        base = w.latest
+        paint = {}
+        for label, on in (("without", False), ("with", True)):
+            w.network_view.set_show_pictures(on)
+            ts = []
+            for i in range(repeats):
+                weights = tuple(frozen(W + rng.normal(scale=0.01, size=W.shape)) for W in base.weights)
+                snap = replace(base, weights=weights, state="running", iteration=base.iteration + i + 1, trace=None)
+                app.processEvents()
+                t0 = time.perf_counter()
+                w.network_view.show_snapshot(snap, fast=True)
+                app.processEvents()
+                ts.append(time.perf_counter() - t0)
+            paint[label] = statistics.median(ts)
+        w.close()
+        what = "maps 40 x 40" if kind == "node_maps" else "histograms"
+        rows.append(f"| {name} | {what} | {1000 * core['without']:.1f} ms | {1000 * core['with']:.1f} ms "
+                    f"| {1000 * paint['without']:.1f} ms | {1000 * paint['with']:.1f} ms |")
+        print("  " + rows[-1], flush=True)
+    return rows
+
+
+def maps_cases(digits: Path):
+    from nnviz.core.data import load_csv
+    from nnviz.core.experiment import Settings
+
+    return [("spiral 2-8-8-2", Settings(data="spiral", hidden=(8, 8), activation=("tanh",)), None),
+            ("xor 2-6-6-2", Settings(data="xor"), None),
+            ("spiral 2-128-64-2", Settings(data="spiral", hidden=(128, 64), activation=("tanh",)), None),
+            ("iris 4-6-6-3", Settings(), None),
+            ("digits 64-128-64-10", Settings(data=str(digits), hidden=(128, 64), iterations=10_000), load_csv(digits))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="fewer iterations, one repeat (a smoke run)")
+    ap.add_argument("--only", choices=["maps"], help="only part 4, the neuron maps")
     a = ap.parse_args()
     repeats = 1 if a.quick else a.repeats
     with tempfile.TemporaryDirectory() as tmp:
         digits = digits_csv(Path(tmp))
+        if a.only == "maps":
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance() or QApplication([])
+            print("4. neuron maps", flush=True)
+            print("\n".join(node_picture_costs(app, maps_cases(digits))))
+            return
         iris_n = 20_000 if a.quick else 100_000
         digits_n = 100 if a.quick else 600
         print("1. throughput", flush=True)
@@ -228,7 +319,9 @@ def main() -> None:
                                 load_csv(digits)),
                                ("784-128-64-10 (200 rows)", Settings(data="synthetic", hidden=(128, 64), iterations=10_000),
                                 synthetic(200, 784, 10))])
-    for table in (t1, t2, t3):
+        print("4. neuron maps", flush=True)
+        t4 = node_picture_costs(app, maps_cases(digits))
+    for table in (t1, t2, t3, t4):
         print()
         print("\n".join(table))
 
