@@ -28,7 +28,7 @@ from .core.features import FEATURES
 from .core.features import labels as feature_labels
 from .core.files import read_text
 from .core.losses import LOSSES
-from .core.options import run_summary, settings_from_options
+from .core.options import early_fields, run_summary, settings_from_options
 from .core.runner import Runner
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
@@ -100,6 +100,18 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--iterations", type=_count, default=d.iterations, help=f"maximum iterations (default: {d.iterations})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default: {d.seed})")
     p.add_argument("--test-fraction", type=_number, default=d.test_fraction, help="share of rows held out for testing (default: 0)")
+    p.add_argument("--l1", type=_number, default=d.l1,
+                   help="L1 penalty rate: W += lr (input^T delta - l1 sign(W)), bias row not penalised (default: 0)")
+    p.add_argument("--l2", type=_number, default=d.l2,
+                   help="L2 penalty rate: W += lr (input^T delta - l2 W), bias row not penalised (default: 0)")
+    p.add_argument("--lr-schedule", default=d.lr_schedule, metavar="SCHEDULE",
+                   help="constant (default), step:FACTOR:EVERY (lr f^floor(t/N)), exp:GAMMA (lr g^t) or "
+                        "inv:K (lr / (1 + K t)); t = iterations done")
+    p.add_argument("--validation-fraction", type=_number, default=d.validation_fraction,
+                   help="share of the training rows held out to measure the validation mse (default: 0)")
+    p.add_argument("--patience", type=_positive_int, default=d.patience,
+                   help="early stopping: stop when the validation mse has not improved for this many "
+                        "iterations and restore the best weights (needs --validation-fraction)")
     p.add_argument("--no-standardize", action="store_true", help="do not standardise the inputs")
     p.add_argument("--init", metavar="MODEL_FILE", help="start from the weights in a model file")
     p.add_argument("--export", metavar="FILE",
@@ -257,10 +269,13 @@ def cmd_train(args) -> int:
         snap, stopped = train(exp, should_stop, bar.update)
         bar.close()
         ev = exp.evaluate()
+        early = early_fields(snap)
         if args.export:
-            nnio.save(exp.model({"stopped": stopped}), args.export)
+            nnio.save(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
+                                 "stopped_at": early["stopped_at"]}), args.export)
         summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                              snap.training_seconds, exp.session.iteration, stopped, snap.message)
+                              snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                              snap.message, early)
         summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
         if args.json:
             print(json.dumps(summary))
@@ -279,6 +294,13 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
     if exp.scaling.features:
         print(f"input features: {', '.join(feature_labels(exp.scaling.features, exp.dataset.input_names))}")
     print(f"iterations {s['iterations']} in {s['seconds']:.2f} s{rate}; stopped: {s['stopped']}")
+    if s["stopped"] == "early_stop":
+        print(f"early stop at iteration {s['stopped_at']}: kept the weights of iteration {s['best_iteration']} "
+              f"(the best validation mse, {s['best_validation_mse']:.6g})")
+    extras = [f"l1 {s['l1']:g}" if s["l1"] else "", f"l2 {s['l2']:g}" if s["l2"] else "",
+              f"lr schedule {s['lr_schedule']} (now {s['learning_rate_now']:.6g})" if s["lr_schedule"] != "constant" else ""]
+    if any(extras):
+        print("; ".join(e for e in extras if e))
     line = f"train mse {ev.mse:.6g} (scaled units)" if ev.regression else f"train mse {ev.mse:.6g}"
     if ev.accuracy is not None:
         line += f", accuracy {ev.accuracy:.2%}"
@@ -286,6 +308,8 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
         line += f"; test mse {ev.test_mse:.6g}"
         if ev.test_accuracy is not None:
             line += f", accuracy {ev.test_accuracy:.2%}"
+    if ev.validation_mse is not None:
+        line += f"; validation mse {ev.validation_mse:.6g}"
     print(line)
     for which, r in (ev.regression or {}).items():
         print(f"{which}: RMSE {r['rmse']:.6g}, MAE {r['mae']:.6g}, R^2 {r['r2']:.4f} (in the target's units)")

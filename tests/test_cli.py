@@ -164,3 +164,44 @@ def test_core_and_cli_do_not_import_qt():
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_train_with_penalties_schedule_and_early_stopping(capsys, tmp_path):
+    m = tmp_path / "m.json"
+    code, out, err = run("train", "--data", "iris", "--l1", "0.0001", "--l2", "0.001", "--lr-schedule",
+                         "inv:0.001", "--validation-fraction", "0.2", "--patience", "200", "--iterations",
+                         "20000", "--export", str(m), "--json", capsys=capsys)
+    assert code == 0, err
+    s = json.loads(out)
+    assert (s["l1"], s["l2"], s["lr_schedule"], s["validation_fraction"], s["patience"]) == \
+        (0.0001, 0.001, "inv:0.001", 0.2, 200)
+    assert s["stopped"] == "early_stop" and s["iterations"] == s["best_iteration"] < s["stopped_at"]
+    assert s["stopped_at"] - s["best_iteration"] >= 200
+    assert s["validation_mse"] == s["best_validation_mse"] > 0
+    assert s["learning_rate_now"] == pytest.approx(0.02 / (1 + 0.001 * s["iterations"]), rel=1e-15)
+    assert "restored the weights of iteration" in s["message"]
+    training = nnio.load(m).training
+    assert training["stopped"] == "early_stop" and training["best_iteration"] == s["best_iteration"]
+    assert training["iterations"] == s["iterations"] and training["lr_schedule"] == "inv:0.001"
+    code, out, err = run("train", "--data", "iris", "--validation-fraction", "0.2", "--patience", "200",
+                         "--iterations", "20000", capsys=capsys)
+    assert code == 0 and "stopped: early_stop" in out and "early stop at iteration" in out
+    assert "validation mse" in out
+
+
+@pytest.mark.parametrize("args,text", [
+    (["--l1", "-0.1"], "L1 rate must be a number of at least 0"),
+    (["--l2", "abc"], "is not a number"),
+    (["--lr-schedule", "cosine"], "unknown learning-rate schedule"),
+    (["--lr-schedule", "step:0.5"], "malformed learning-rate schedule"),
+    (["--lr-schedule", "step:0.5:x"], "malformed learning-rate schedule"),
+    (["--validation-fraction", "1"], "validation fraction must be at least 0 and below 1"),
+    (["--validation-fraction", "0.01", "--data", "toy"], "leaves an empty train or validation set"),
+    (["--patience", "0", "--validation-fraction", "0.2"], "must be at least 1"),
+    (["--patience", "10"], "needs a validation split"),
+    (["--algorithm", "rprop+", "--lr-schedule", "exp:0.9"], "schedule goes with --algorithm gd only"),
+])
+def test_bad_training_extras_are_one_line_errors(capsys, args, text):
+    code, out, err = run("train", "--iterations", "5", *args, capsys=capsys)
+    assert code == 2 and out == ""
+    assert text in err and err.count("\n") == 1 and err.startswith("nnviz: error:")

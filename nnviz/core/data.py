@@ -595,13 +595,15 @@ def _too_large(ds: Dataset, column: str):
                      "(near the largest float): divide the column by a power of ten first")
 
 
-def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Dataset | None]:
-    """A seeded train/test split, stratified by class for class targets."""
+def split(ds: Dataset, test_fraction: float, seed: int = 0, what: str = "test",
+          stream: int = 2) -> tuple[Dataset, Dataset | None]:
+    """A seeded train/test split, stratified by class for class targets.  The validation rows
+    are split off the training rows the same way (``what="validation"``, its own random stream)."""
     if not (0.0 <= test_fraction < 1.0):
-        raise ValueError(f"the test fraction must be at least 0 and below 1 (got {test_fraction})")
+        raise ValueError(f"the {what} fraction must be at least 0 and below 1 (got {test_fraction})")
     if test_fraction == 0:
         return ds, None
-    rng = np.random.default_rng([seed, 2])
+    rng = np.random.default_rng([seed, stream])
     groups = [np.flatnonzero(ds.labels() == c) for c in range(ds.T.shape[1])] if ds.task == "classes" \
         else [np.arange(ds.n)]
     test: list[int] = []
@@ -614,7 +616,7 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Da
     test_rows = np.sort(np.array(test, dtype=int))
     train_rows = np.setdiff1d(np.arange(ds.n), test_rows)
     if train_rows.size == 0 or test_rows.size == 0:
-        raise ValueError(f"a test fraction of {test_fraction} leaves an empty train or test set for {ds.n} rows")
+        raise ValueError(f"a {what} fraction of {test_fraction} leaves an empty train or {what} set for {ds.n} rows")
     return ds.subset(train_rows), ds.subset(test_rows)
 
 

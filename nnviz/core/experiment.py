@@ -44,10 +44,16 @@ class Settings:
     standardize: bool = True
     engine: str = "auto"  # training.ENGINES: auto (numba when importable), numba, numpy
     dtype: str = "float64"  # or float32
+    l1: float = 0.0  # penalty rates on the weights outside the bias rows (training.TrainConfig)
+    l2: float = 0.0
+    lr_schedule: str = "constant"  # training.schedule_rates: constant, step:f:N, exp:g, inv:k
+    validation_fraction: float = 0.0  # share of the training rows held out for early stopping
+    patience: int | None = None  # stop when the validation mse has not improved for this many iterations
 
     def train_config(self) -> TrainConfig:
         """How to train with these settings (validates them): the one place Settings become a TrainConfig."""
-        return TrainConfig(self.lr, self.algorithm, self.momentum, self.batch_size, self.threshold)
+        return TrainConfig(self.lr, self.algorithm, self.momentum, self.batch_size, self.threshold,
+                           self.l1, self.l2, self.lr_schedule)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -82,6 +88,14 @@ class Settings:
         if isinstance(self.features, str) or not isinstance(self.features, (tuple, list)):
             raise ValueError(f"the features must be a list of names (got {self.features!r})")
         object.__setattr__(self, "features", featmod.canonical(self.features))
+        v = self.validation_fraction
+        if not (isinstance(v, (int, float)) and 0.0 <= v < 1.0):
+            raise ValueError(f"the validation fraction must be at least 0 and below 1 (got {v})")
+        if self.patience is not None:
+            if not (isinstance(self.patience, int) and self.patience >= 1):
+                raise ValueError(f"the patience must be a whole number of iterations of at least 1 (got {self.patience})")
+            if v == 0:
+                raise ValueError("early stopping (--patience) needs a validation split: set --validation-fraction above 0")
 
 
 # What one training run may take at most, as a share of the machine's memory.
@@ -127,6 +141,7 @@ class Evaluation:
     test_mse: float | None
     test_accuracy: float | None
     regression: dict | None = None  # {"train": {rmse, mae, r2}, "test": ...} in target units
+    validation_mse: float | None = None  # of the validation rows (split off the training rows)
 
 
 class Experiment:
@@ -139,6 +154,11 @@ class Experiment:
         self.dataset = dataset if dataset is not None else datamod.load(
             s.data, s.target, s.classify, s.noise, s.seed)
         self.train, self.test = datamod.split(self.dataset, s.test_fraction, s.seed)
+        # the validation rows come out of the training rows (seeded, stratified, their own stream)
+        self.validation: datamod.Dataset | None = None
+        if s.validation_fraction > 0:
+            self.train, self.validation = datamod.split(self.train, s.validation_fraction, s.seed,
+                                                        what="validation", stream=4)
         ds = self.dataset
         if init is not None:
             check_init(init, ds)
@@ -159,6 +179,9 @@ class Experiment:
         self.Y_train = self.scaling.targets(self.train.T)
         self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None
         self.Y_test = self.scaling.targets(self.test.T) if self.test is not None else None
+        val = self.validation
+        self.X_val = self.scaling.inputs(val.X) if val is not None else None
+        self.Y_val = self.scaling.targets(val.T) if val is not None else None
         self.session = TrainingSession(net, self.X_train, self.Y_train, self.config,
                                        np.random.default_rng([s.seed, 3]), engine=s.engine, dtype=s.dtype)
 
@@ -195,7 +218,14 @@ class Experiment:
             ev.test_accuracy = metrics.accuracy(self.task, self.Y_test, Th)
         if self.task == "regression":
             ev.regression = self.regression_scores(Yhat, Th)
+        ev.validation_mse = self.validation_mse(net)
         return ev
+
+    def validation_mse(self, network: Network | None = None) -> float | None:
+        """The mse of the validation rows (None without a validation split)."""
+        if self.X_val is None or self.Y_val is None:
+            return None
+        return metrics.mse(self.Y_val, (network or self.network).predict(self.X_val))
 
     def regression_scores(self, Yhat: np.ndarray, Th: np.ndarray | None) -> dict:
         """RMSE, MAE and R^2 in the target's own units, train (and test)."""
@@ -216,6 +246,11 @@ class Experiment:
             "learning_rate": s.lr,
             "momentum": s.momentum,
             "batch_size": s.batch_size,
+            "l1": s.l1,
+            "l2": s.l2,
+            "lr_schedule": s.lr_schedule,
+            "validation_fraction": s.validation_fraction,
+            "patience": s.patience,
             "data": self.dataset.name,
             "standardize": s.standardize,
         }

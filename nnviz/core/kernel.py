@@ -54,8 +54,8 @@ BLAS_MIN = 20_000  # multiply-adds of one product from which np.dot (BLAS) is us
 BLAS_MIN_GRADIENT = 0  # the gradient's sums over rows: BLAS was faster at every size here
 BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
 MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products
-# hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds
-HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min")
+# hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds, the penalty rates
+HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min", "l1", "l2")
 
 
 # LLVM may fuse a * b + c into one FMA instruction (rounded once): faster and as accurate;
@@ -444,8 +444,21 @@ def max_abs(v):
 
 
 @_jit
+def penalise(params, grad, mask, l1, l2, out):
+    """out = grad - (l2 w + l1 sign(w)) * mask: -dJ/dW of the penalised objective, the bias
+    rows (mask 0) unpenalised; in training.py's order of operations."""
+    for i in range(params.size):
+        w = params[i]
+        q = l1 if w > 0.0 else (-l1 if w < 0.0 else w - w)  # sign(w) l1 in the working dtype (NaN stays)
+        p = w * l2
+        p = p + q
+        p = p * mask[i]
+        out[i] = grad[i] - p
+
+
+@_jit
 def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
-    """The optimiser on grad (= -dC/dW), as training.py's _update; the change goes to step."""
+    """The optimiser on grad (= -dJ/dW), as training.py's _update; the change goes to step."""
     lr, momentum = hyper[0], hyper[1]
     up, down, top, bottom = hyper[2], hyper[3], hyper[4], hyper[5]
     for i in range(params.size):
@@ -491,8 +504,12 @@ def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
 @_jit
 def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
           xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, step, velocity, rsteps, rold,
-          algorithm, hyper, threshold, n_iter, mses):
+          algorithm, hyper, threshold, n_iter, mses, mask, rates):
     """Up to n_iter iterations; mses[i] gets the mse of iteration i.
+
+    With l1 / l2 (hyper[6], hyper[7]) the optimiser gets the penalised gradient (``penalise``,
+    into gtmp).  ``rates``, when not empty, holds the learning rate of each iteration (the
+    schedule's, made by the caller); it replaces hyper[0] iteration by iteration.
 
     ``batch`` < number of rows: mini-batches order[pos:pos + batch], and the call
     returns at the end of the epoch (pos reaching the number of rows) so that the
@@ -504,6 +521,8 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
     gather = batch < n
     done = 0
     status = OK
+    l1, l2 = hyper[6], hyper[7]
+    regularised = l1 != 0.0 or l2 != 0.0
     while done < n_iter:
         if gather and pos >= n:
             break
@@ -516,10 +535,16 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
         if not math.isfinite(mse):
             status = DIVERGED
             break
-        if threshold > 0.0 and max_abs(grad) < threshold:
+        g = grad
+        if regularised:
+            penalise(params, grad, mask, l1, l2, gtmp)
+            g = gtmp
+        if threshold > 0.0 and max_abs(g) < threshold:
             status = THRESHOLD
             break
         mses[done] = mse
-        update(params, grad, step, velocity, rsteps, rold, algorithm, hyper)
+        if rates.size:
+            hyper[0] = rates[done]
+        update(params, g, step, velocity, rsteps, rold, algorithm, hyper)
         done += 1
     return done, pos, status

@@ -12,7 +12,8 @@ from .network import Architecture
 
 # Settings fields that come from an option of the same name (the rest need a conversion).
 _SAME_NAME = ("data", "target", "classify", "noise", "output_activation", "loss", "algorithm", "lr", "momentum",
-              "batch_size", "threshold", "iterations", "seed", "test_fraction", "engine", "dtype")
+              "batch_size", "threshold", "iterations", "seed", "test_fraction", "engine", "dtype",
+              "l1", "l2", "lr_schedule", "validation_fraction", "patience")
 
 
 def settings_from_options(opts, init: Model | None = None) -> Settings:
@@ -41,11 +42,19 @@ def _finite(x):
     return x if x is None or math.isfinite(x) else None
 
 
+def early_fields(snap) -> dict:
+    """run_summary's ``early`` from a runner snapshot."""
+    return {"best_iteration": snap.best_iteration, "best_validation_mse": snap.best_validation_mse,
+            "stopped_at": snap.stopped_at, "learning_rate_now": snap.lr}
+
+
 def run_summary(data: str, arch: Architecture, settings: Settings, iterations: int, scores, seconds: float,
-                done: int, stopped: str | None, message: str = "") -> dict:
+                done: int, stopped: str | None, message: str = "", early: dict | None = None) -> dict:
     """The --json summary of ``nnviz train`` and ``nnviz gui``.  ``scores`` has mse, accuracy,
-    test_mse, test_accuracy (an Evaluation or a Snapshot); ``done`` iterations took ``seconds``.
-    Settings are those in force at the end of the run."""
+    test_mse, test_accuracy (and validation_mse; an Evaluation or a Snapshot); ``done`` iterations
+    took ``seconds``.  Settings are those in force at the end of the run.  ``early``: the run's
+    best_iteration, best_validation_mse, stopped_at (early stopping) and learning_rate_now."""
+    early = early or {}
     return {
         "data": data,
         "architecture": arch.describe(),
@@ -63,4 +72,14 @@ def run_summary(data: str, arch: Architecture, settings: Settings, iterations: i
         "message": message or None,
         "seed": settings.seed,
         "regression": getattr(scores, "regression", None),
+        "l1": settings.l1,
+        "l2": settings.l2,
+        "lr_schedule": settings.lr_schedule,
+        "learning_rate_now": early.get("learning_rate_now"),
+        "validation_fraction": settings.validation_fraction,
+        "patience": settings.patience,
+        "validation_mse": _finite(getattr(scores, "validation_mse", None)),
+        "best_iteration": early.get("best_iteration"),
+        "best_validation_mse": _finite(early.get("best_validation_mse")),
+        "stopped_at": early.get("stopped_at"),
     }

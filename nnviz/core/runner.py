@@ -22,6 +22,14 @@ visible (``set_view``).
 Chunks are bounded in time: after a change of network the chunk starts at one
 iteration and grows at most fourfold per chunk towards ``chunk_seconds`` of
 work, so Pause and Close are answered within about a chunk for any network.
+
+Early stopping: with a validation split the validation mse is measured every
+``validation_every`` iterations (max(10, iterations per epoch): at fixed iterations,
+whatever the chunks, so a run stops at the same iteration every time) and when the
+run starts.  When it has not improved (strictly fell below its best) for ``patience``
+iterations, training stops with ``early_stop`` and the weights of the best iteration are
+restored exactly (replayed from the timeline), as Weka's MLP does; the error curve up to
+the stop stays on the plot until training goes on (then it is cut at the best iteration).
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from .model import Model
 from .network import Architecture, Network
 from .snapshot import History, Snapshot, frozen
 from .timeline import MicroSteps, Timeline
-from .training import StepTrace
+from .training import RunResult, StepTrace, iterations_per_epoch, rate_at
 
 CHUNK_SECONDS = 0.02
 EMIT_SECONDS = 1 / 30
@@ -52,7 +60,10 @@ MAX_CHUNK = 1_000_000
 PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory stays bounded)
 
 # Fields of Settings that only change how training proceeds, not the network or data.
-TRAINING_ONLY = ("algorithm", "lr", "momentum", "batch_size", "threshold", "iterations", "engine", "dtype")
+# validation_fraction is not one: it changes which rows are trained on, so a new one starts a new network.
+TRAINING_ONLY = ("algorithm", "lr", "momentum", "batch_size", "threshold", "iterations", "engine", "dtype",
+                 "l1", "l2", "lr_schedule", "patience")
+VALIDATE_EVERY = 25  # the validation mse is measured at least every this many iterations
 DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
@@ -123,6 +134,11 @@ def same_network(a: Settings, b: Settings) -> bool:
     return all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Settings) if f.name not in TRAINING_ONLY)
 
 
+def validation_every(n_train: int, batch_size: int | None) -> int:
+    """Iterations between two measurements of the validation mse: max(VALIDATE_EVERY, one epoch)."""
+    return max(VALIDATE_EVERY, iterations_per_epoch(n_train, batch_size))
+
+
 def map_grid(ctx_dataset: Dataset, scaling: Scaling, size: int = MAP_GRID) -> MapGrid | None:
     """The decision-map grid for a two-input data set (None otherwise)."""
     if ctx_dataset.X.shape[1] != 2:
@@ -170,6 +186,12 @@ class Runner:
         self._micro: MicroSteps | None = None
         self._rewound = False
         self._preview_at: int | None = None
+        # the validation mse at each iteration it was measured (the whole run), the points not
+        # yet sent in a snapshot, the best so far (iteration, mse), and where an early stop happened
+        self._val: list[tuple[int, float]] = []
+        self._val_new: list[tuple[int, float]] = []
+        self._best: tuple[int, float] | None = None
+        self._stopped_at: int | None = None
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
 
     # -- queries ------------------------------------------------------------
@@ -239,8 +261,10 @@ class Runner:
         self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
         self._trace, self._micro = None, None
         self._preview_at = None
+        self._val, self._val_new, self._best, self._stopped_at = [], [], None, None
         self.timeline = Timeline()
         self.timeline.record(exp.session)
+        self._validate()
         self.selected_row = 0
         hx = None if history_x is None else frozen(np.asarray(history_x, dtype=np.int64)).astype(np.int64)
         hy = None if history_y is None else frozen(history_y)
@@ -276,6 +300,7 @@ class Runner:
     def play(self) -> None:
         if self.exp is None or self.state == State.RUNNING:
             return
+        self._leave_early_stop()
         remaining = self._current().settings.iterations - self._current().session.iteration
         if remaining <= 0:
             self._stopped = "max_iterations"
@@ -297,6 +322,7 @@ class Runner:
         self._start(n, State.STEPPING)
 
     def _start(self, n: int, state: State) -> None:
+        self._leave_early_stop()
         self._micro = None
         self._preview_at = None
         self._remaining = n
@@ -321,7 +347,7 @@ class Runner:
         n = min(self.chunk, self._remaining)
         t0 = self.clock()
         try:
-            res = exp.session.run(n)
+            res = self._run(n)
         except Exception as exc:  # a bug must not kill the thread or lose the weights
             self._remaining = 0
             self.state = State.PAUSED
@@ -345,8 +371,10 @@ class Runner:
         self.timeline.record(exp.session)
         elapsed = self.clock() - (self._run_started or t0)
         self._rate = self._run_iters / elapsed if elapsed > 0 else 0.0
+        if res.stopped == "early_stop":
+            self._restore_best()
         if res.stopped:
-            self._message = res.message
+            self._message = res.message or self._message
             self._finish(res.stopped)
             if res.stopped == "diverged":
                 self.listener.on_error(res.message)
@@ -360,6 +388,83 @@ class Runner:
                 self._finish("max_iterations")
             return
         self._emit()
+
+    def _run(self, n: int) -> RunResult:
+        """n iterations; with a validation split, in pieces that end on the iterations where the
+        validation mse is measured, stopping early when it has not improved for ``patience``."""
+        exp = self._current()
+        session = exp.session
+        if exp.X_val is None:
+            return session.run(n)
+        k = validation_every(session.n, exp.config.batch_size)
+        done, parts = 0, []
+        while done < n:
+            res = session.run(min(n - done, k - session.iteration % k))
+            done += res.iterations
+            parts.append(res.mse)
+            if res.stopped:
+                return RunResult(done, np.concatenate(parts), res.stopped, res.message)
+            if session.iteration % k == 0:
+                self._validate()
+                if self._patience_out():
+                    return RunResult(done, np.concatenate(parts), "early_stop")
+        return RunResult(done, np.concatenate(parts))
+
+    def _validate(self, due_only: bool = False) -> None:
+        """A validation point at the current iteration (with ``due_only``, only on the iterations
+        where one is due); nothing without a validation split."""
+        exp = self._current()
+        it = exp.session.iteration
+        if exp.X_val is None or (self._val and self._val[-1][0] >= it):
+            return
+        if due_only and it % validation_every(exp.session.n, exp.config.batch_size):
+            return
+        with np.errstate(all="ignore"):
+            v = exp.validation_mse()
+        assert v is not None
+        self._val.append((it, v))
+        self._val_new.append((it, v))
+        if self._best is None or v < self._best[1]:
+            self._best = (it, v)
+
+    def _patience_out(self) -> bool:
+        p = self._current().settings.patience
+        return (p is not None and self._best is not None and bool(self._val)
+                and self._val[-1][0] - self._best[0] >= p)
+
+    def _truncate_validation(self, iteration: int) -> None:
+        """Forget the validation points after ``iteration`` (training goes another way)."""
+        self._val = [v for v in self._val if v[0] <= iteration]
+        self._val_new = [v for v in self._val_new if v[0] <= iteration]
+        self._best = min(self._val, key=lambda v: (v[1], v[0])) if self._val else None
+
+    def _restore_best(self) -> None:
+        """Early stop: back to the best iteration's state exactly (replayed from the timeline)."""
+        exp = self._current()
+        session = exp.session
+        assert self._best is not None
+        best, best_mse = self._best
+        stop_at = session.iteration
+        session.set_state(self.timeline.state_at(session, best))
+        self.timeline.truncate(best)
+        self.timeline.record(session)
+        self._val = [v for v in self._val if v[0] <= best]
+        self._stopped_at = stop_at
+        self._message = (f"the validation mse has not improved for {stop_at - best:,} iterations "
+                         f"(patience {exp.settings.patience:,}): restored the weights of iteration {best:,} "
+                         f"(validation mse {best_mse:.5g}); stopped at {stop_at:,}")
+
+    def _leave_early_stop(self) -> None:
+        """Training goes on after an early stop: the curves are cut at the best iteration."""
+        if self._stopped_at is None:
+            return
+        self._stopped_at = None
+        self._stopped, self._message = None, ""
+        self._rewound = True
+        self._pending.clear()
+        self._evals.clear()
+        self._val_new.clear()
+        self._emit(force=True)
 
     def _evaluate(self) -> None:
         """An evaluation point at the current iteration (whole training set, test set)."""
@@ -398,6 +503,7 @@ class Runner:
     def _single_step(self) -> None:
         """One iteration with its trace (the same weights as run(1))."""
         session = self._current().session
+        self._leave_early_stop()
         self._preview_at = None
         try:
             self._trace = session.step_trace()
@@ -406,6 +512,7 @@ class Runner:
             return
         self._pending.extend(np.array([session.iteration - 1]), np.array([self._trace.mse]))
         self.timeline.record(session)
+        self._validate(due_only=True)
         self.state = State.PAUSED
         self._stopped = None
         self._emit(force=True)
@@ -427,6 +534,7 @@ class Runner:
         self._preview_at = None
         session = self._current().session
         if self._micro is None:
+            self._leave_early_stop()
             try:
                 self._micro = MicroSteps(session)
             except FloatingPointError as exc:
@@ -437,6 +545,7 @@ class Runner:
                 self._micro.finish(session)
                 self._pending.extend(np.array([session.iteration - 1]), np.array([self._micro.trace.mse]))
                 self.timeline.record(session)
+                self._validate(due_only=True)
         else:  # the update was shown: start the next iteration
             self._micro = None
             self.micro_step()
@@ -479,6 +588,8 @@ class Runner:
             return
         self.timeline.truncate(iteration)
         self.timeline.record(session)
+        self._truncate_validation(iteration)
+        self._stopped_at = None
         self._trace = self._trace_at(iteration)
         self.state = State.PAUSED
         self._stopped = None
@@ -518,6 +629,9 @@ class Runner:
         session = self._current().session
         self.timeline.truncate(session.iteration - 1)
         self.timeline.record(session)
+        self._truncate_validation(session.iteration - 1)
+        self._stopped_at = None
+        self._validate()
         self._trace = None
         self._rewound = True
         self._emit(force=True)
@@ -557,6 +671,9 @@ class Runner:
                                 np.nan if fields["test_mse"] is None else fields["test_mse"]))
         ev = np.array(self._evals, dtype=np.float64).reshape(-1, 3)
         self._evals.clear()
+        val = np.array(self._val_new, dtype=np.float64).reshape(-1, 2)
+        self._val_new.clear()
+        has_val = exp.X_val is not None
         snap = Snapshot(
             generation=self.generation,
             iteration=exp.session.iteration,
@@ -579,6 +696,12 @@ class Runner:
             eval_iterations=_ro(ev[:, 0].astype(np.int64)),
             eval_mse=_ro(ev[:, 1]),
             eval_test_mse=_ro(ev[:, 2]) if exp.X_test is not None else None,
+            lr=exp.session.current_lr(),
+            val_iterations=_ro(val[:, 0].astype(np.int64)) if has_val else None,
+            val_mse=_ro(val[:, 1]) if has_val else None,
+            best_iteration=self._best[0] if self._best is not None else None,
+            best_validation_mse=self._best[1] if self._best is not None else None,
+            stopped_at=self._stopped_at,
             **fields,
         )
         self._rewound = False
@@ -597,6 +720,9 @@ class Runner:
             state=self.state, stopped=self._stopped, preview=True, trace=trace,
             settings=self._current().settings, present_iteration=session.iteration,
             first_iteration=self.first_iteration, chunk=self.chunk, commands=self.commands,
+            lr=rate_at(twin.config, iteration),
+            best_iteration=self._best[0] if self._best is not None else None,
+            best_validation_mse=self._best[1] if self._best is not None else None,
             **self._network_fields(twin.net, trace))
 
     def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
@@ -623,6 +749,7 @@ class Runner:
             outputs=frozen(Yhat),
             test_outputs=frozen(Th) if Th is not None else None,
             selected_row=min(self.selected_row, exp.X_train.shape[0] - 1),
+            validation_mse=exp.validation_mse(net),
         )
         if task == "regression":
             out["regression"] = exp.regression_scores(Yhat, Th)

@@ -70,6 +70,15 @@ class Snapshot:
     # rows, by class (see nodemaps.groups), and the bins' edges (nodes, bins + 1)
     node_hists: tuple[np.ndarray, ...] | None = None
     node_hist_edges: tuple[np.ndarray, ...] | None = None
+    lr: float = 0.0  # the learning rate of the next iteration (the schedule's at ``iteration``)
+    # early stopping: the validation mse of the weights shown, its points since the last snapshot,
+    # the best so far, and the iteration training had reached when it stopped early (else None)
+    validation_mse: float | None = None
+    val_iterations: np.ndarray | None = None
+    val_mse: np.ndarray | None = None
+    best_iteration: int | None = None
+    best_validation_mse: float | None = None
+    stopped_at: int | None = None
 
 
 class History:

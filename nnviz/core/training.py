@@ -38,6 +38,7 @@ from . import blas, losses
 from .network import Network, split_flat
 
 ALGORITHMS = ("gd", "rprop+", "rprop-")
+SCHEDULES = ("constant", "step", "exp", "inv")
 ENGINES = ("auto", "numba", "numpy")
 DTYPES = ("float64", "float32")
 RPROP_INITIAL_STEP = 0.1
@@ -47,17 +48,97 @@ RPROP_MINUS = 0.5
 RPROP_PLUS = 1.2
 
 
+def parse_schedule(text: str) -> tuple[str, float, float]:
+    """A learning-rate schedule as (kind, a, b): "constant", "step:FACTOR:EVERY",
+    "exp:GAMMA" or "inv:K" (see ``schedule_rates``); ValueError of one line otherwise."""
+    if not isinstance(text, str):
+        raise ValueError(f"the learning-rate schedule must be text like step:0.5:10000 (got {text!r})")
+    parts = [p.strip() for p in text.strip().split(":")]
+    kind = parts[0].lower()
+    usage = "constant, step:FACTOR:EVERY, exp:GAMMA or inv:K (e.g. step:0.5:10000, exp:0.9999, inv:0.001)"
+    want = {"constant": 1, "step": 3, "exp": 2, "inv": 2}.get(kind)
+    if want is None:
+        raise ValueError(f"unknown learning-rate schedule {text!r} (choose {usage})")
+    if len(parts) != want:
+        raise ValueError(f"malformed learning-rate schedule {text!r} (write {usage})")
+    try:
+        nums = [float(p) for p in parts[1:]]
+    except ValueError:
+        raise ValueError(f"malformed learning-rate schedule {text!r}: not a number (write {usage})") from None
+    if not all(math.isfinite(v) for v in nums):
+        raise ValueError(f"malformed learning-rate schedule {text!r}: the numbers must be finite")
+    if kind == "constant":
+        return kind, 0.0, 0.0
+    if kind == "step":
+        factor, every = nums
+        if not (factor > 0) or every != int(every) or every < 1:
+            raise ValueError(f"step:FACTOR:EVERY needs a factor above 0 and a whole number of iterations of "
+                             f"at least 1 (got {text!r})")
+        return kind, factor, every
+    if kind == "exp":
+        if not (0 < nums[0] <= 1):
+            raise ValueError(f"exp:GAMMA needs 0 < GAMMA <= 1 (got {text!r})")
+        return kind, nums[0], 0.0
+    if not (nums[0] >= 0):
+        raise ValueError(f"inv:K needs K >= 0 (got {text!r})")
+    return kind, nums[0], 0.0
+
+
+def schedule_rates(lr: float, schedule: str, t: np.ndarray) -> np.ndarray:
+    """The learning rate of the update made after t iterations (t = 0 for the first one):
+
+    constant          lr
+    step:f:N          lr * f ** floor(t / N)
+    exp:g             lr * g ** t
+    inv:k             lr / (1 + k t)
+
+    A pure function of the iteration number (in float64, vectorised), so a replay uses the
+    same rates bit for bit; both engines take their rates from here."""
+    kind, a, b = parse_schedule(schedule)
+    t = np.asarray(t, dtype=np.float64)
+    if kind == "step":
+        return lr * np.power(a, np.floor(t / b))
+    if kind == "exp":
+        return lr * np.power(a, t)
+    if kind == "inv":
+        return lr / (1.0 + a * t)
+    return np.full(t.shape, float(lr))
+
+
+def rate_at(config: TrainConfig, t: int) -> float:
+    """The learning rate of the update made after t iterations (see ``schedule_rates``)."""
+    return float(schedule_rates(config.lr, config.lr_schedule, np.array([t]))[0])
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train.  ``threshold`` is neuralnet's: stop when max |dC/dw| < threshold."""
+    """How to train.  ``threshold`` is neuralnet's: stop when max |dJ/dw| < threshold, J being the
+    penalised objective when l1 / l2 are set.  ``l1``, ``l2``: penalty rates on every weight but
+    the bias rows; ``lr_schedule``: see ``schedule_rates``."""
 
     lr: float = 0.02
     algorithm: str = "gd"
     momentum: float = 0.0
     batch_size: int | None = None
     threshold: float | None = None
+    l1: float = 0.0
+    l2: float = 0.0
+    lr_schedule: str = "constant"
+
+    @property
+    def regularised(self) -> bool:
+        return bool(self.l1 or self.l2)
+
+    @property
+    def scheduled(self) -> bool:
+        return parse_schedule(self.lr_schedule)[0] != "constant"
 
     def __post_init__(self) -> None:
+        for name in ("l1", "l2"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"the {name.upper()} rate must be a number of at least 0 (got {v})")
+        parse_schedule(self.lr_schedule)
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"unknown algorithm {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})")
         if not (math.isfinite(self.lr) and self.lr > 0):
@@ -70,6 +151,8 @@ class TrainConfig:
             raise ValueError(f"the threshold must be a positive number (got {self.threshold})")
         if self.algorithm != "gd" and (self.momentum or self.batch_size):
             raise ValueError("momentum and mini-batches go with --algorithm gd only (rprop is full-batch)")
+        if self.algorithm != "gd" and self.scheduled:
+            raise ValueError("a learning-rate schedule goes with --algorithm gd only (rprop has no learning rate)")
 
 
 @dataclass
@@ -95,6 +178,7 @@ class LayerTrace:
     gradient: np.ndarray  # input^T delta = -dC/dW, (n_in + 1, n_out)
     update: np.ndarray  # W_after - W_before
     activation: str
+    penalty: np.ndarray | None = None  # -(l2 W + l1 sign(W)), bias row 0; None without l1 / l2
 
 
 @dataclass(frozen=True)
@@ -109,9 +193,14 @@ class StepTrace:
     mse: float
     cost: float
     layers: tuple[LayerTrace, ...]
-    lr: float
+    lr: float  # the rate this iteration used (the schedule's, at iteration - 1)
     algorithm: str
     loss: str
+    l1: float = 0.0
+    l2: float = 0.0
+
+
+_NO_RATES = np.empty(0)  # the kernel's "no schedule": it keeps hyper[0], the constant lr
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -291,7 +380,12 @@ class TrainingSession:
         self.velocity = np.zeros(P, dt)
         self.rprop_steps = np.full(P, RPROP_INITIAL_STEP, dt)
         self.rprop_old = np.zeros(P, dt)
-        self._gtmp = np.zeros(P, dt)  # the kernel's gradient of one block of rows
+        self._gtmp = np.zeros(P, dt)  # the kernel's gradient of one block of rows, then the penalised gradient
+        self._ptmp = np.zeros(P, dt)  # scratch of the penalty (NumPy engine)
+        # 1 for every weight the penalty applies to, 0 for the bias rows (row 0 of each matrix)
+        self._mask = np.ones(P, dt)
+        for M in split_flat(self._mask, net.arch.shapes):
+            M[0] = 0.0
         self._buffers: dict[int, _Buffers] = {}
         self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
         self._kargs: dict[tuple, dict] = {}
@@ -441,25 +535,51 @@ class TrainingSession:
                 buf.D[li - 1] *= buf.fp[li - 1]
         return mse
 
-    def _update(self) -> None:
-        """Apply the optimiser to self.grad (= -dC/dW); the change goes to step_buf."""
+    def _penalised(self) -> np.ndarray:
+        """-dJ/dW for J = C + l2/2 ||W||^2 + l1 ||W||_1 over the weights outside the bias rows:
+        input^T delta - (l2 W + l1 sign(W)) * mask, into _gtmp (self.grad itself without a
+        penalty).  The kernel computes the same, in the same order."""
+        cfg = self.config
+        if not cfg.regularised:
+            return self.grad
+        pg, tmp = self._gtmp, self._ptmp
+        np.multiply(self._params, cfg.l2, out=pg)
+        np.sign(self._params, out=tmp)
+        tmp *= cfg.l1
+        pg += tmp
+        pg *= self._mask
+        np.subtract(self.grad, pg, out=pg)
+        return pg
+
+    def _rates(self, n: int) -> np.ndarray | None:
+        """The scheduled rates of the next n iterations (None: the constant lr)."""
+        if not self.config.scheduled:
+            return None
+        return schedule_rates(self.config.lr, self.config.lr_schedule, np.arange(self.iteration, self.iteration + n))
+
+    def current_lr(self) -> float:
+        """The learning rate of the next iteration."""
+        return rate_at(self.config, self.iteration)
+
+    def _update(self, g: np.ndarray, lr: float) -> None:
+        """Apply the optimiser to g (= -dJ/dW) with rate lr; the change goes to step_buf."""
         cfg = self.config
         step = self.step_buf
         if cfg.algorithm == "gd":
-            np.multiply(self.grad, cfg.lr, out=step)
+            np.multiply(g, lr, out=step)
             if cfg.momentum:
                 self.velocity *= cfg.momentum
                 self.velocity += step
                 np.copyto(step, self.velocity)
         elif cfg.algorithm == "rprop+":
-            self._rprop_plus(step)
+            self._rprop_plus(step, g)
         else:
-            self._rprop_minus(step)
+            self._rprop_minus(step, g)
         self._params += step
 
-    def _rprop_plus(self, step: np.ndarray) -> None:
-        # neuralnet's plus(): g is dE/dw, so the sign is flipped from self.grad.
-        g_sign = -np.sign(self.grad)
+    def _rprop_plus(self, step: np.ndarray, grad: np.ndarray) -> None:
+        # neuralnet's plus(): g is dE/dw, so the sign is flipped from grad.
+        g_sign = -np.sign(grad)
         prod = self.rprop_old * g_sign
         pos, neg = prod > 0, prod < 0
         lr = self.rprop_steps
@@ -468,8 +588,8 @@ class TrainingSession:
         np.copyto(lr, np.maximum(lr * RPROP_MINUS, RPROP_MIN_STEP), where=neg)
         np.copyto(self.rprop_old, np.where(neg, 0.0, g_sign))
 
-    def _rprop_minus(self, step: np.ndarray) -> None:
-        g = -self.grad  # neuralnet's minus(): dE/dw
+    def _rprop_minus(self, step: np.ndarray, grad: np.ndarray) -> None:
+        g = -grad  # neuralnet's minus(): dE/dw
         prod = self.rprop_old * g
         lr = self.rprop_steps
         np.copyto(lr, np.minimum(lr * RPROP_PLUS, RPROP_MAX_STEP), where=prod > 0)
@@ -479,8 +599,10 @@ class TrainingSession:
         np.copyto(self.rprop_old, g)
 
     def max_gradient(self) -> float:
-        """Largest |dC/dw| of the last computed gradient (neuralnet's reached.threshold)."""
-        return float(max(self.grad.max(), -self.grad.min()))
+        """Largest |dJ/dw| of the last computed gradient (neuralnet's reached.threshold; J is the
+        penalised objective with l1 / l2)."""
+        g = self._penalised()
+        return float(max(g.max(), -g.min()))
 
     # -- running -------------------------------------------------------
     def run(self, n: int) -> RunResult:
@@ -519,15 +641,19 @@ class TrainingSession:
     def _run_numpy(self, n: int, mses: np.ndarray) -> tuple[int, str | None]:
         """The NumPy loop: up to n iterations, mse of each into mses; (done, why it stopped)."""
         thr = self.config.threshold
+        rates = self._rates(n)
+        lr = self.config.lr
         for i in range(n):
             buf, _ = self._next_batch()
             mse = self._forward_backward(buf)
             if not math.isfinite(mse):
                 return i, "diverged"
-            if thr is not None and self.max_gradient() < thr:
+            g = self._penalised()
+            if thr is not None and float(max(g.max(), -g.min())) < thr:
                 return i, "threshold"
             mses[i] = mse
-            self._update()
+            # a Python float: in float32 the product is float32 (NEP 50), as in the kernel
+            self._update(g, lr if rates is None else float(rates[i]))
         return n, None
 
     def _run_numba(self, n: int, mses: np.ndarray, trace: bool = False) -> tuple[int, str | None]:
@@ -539,6 +665,10 @@ class TrainingSession:
         mini = b < self.n
         threshold = 0.0 if trace or self.config.threshold is None else float(self.config.threshold)
         args = self._kernel_args(b, trace)
+        rates = self._rates(n)
+        if rates is None:
+            rates = _NO_RATES
+            args["hyper"][0] = self.config.lr
         done = 0
         while done < n:
             if mini and self._pos >= self.n:
@@ -550,7 +680,7 @@ class TrainingSession:
                 self._pos, b, args["block"], trace, *args["buffers"], self.grad, self._gtmp, args["offs"],
                 self.step_buf,
                 self.velocity, self.rprop_steps, self.rprop_old, args["algorithm"], args["hyper"], threshold,
-                n - done, mses[done:])
+                n - done, mses[done:], self._mask, rates[done:] if rates.size else rates)
             done += d
             if mini:
                 self._pos = int(pos)
@@ -597,8 +727,8 @@ class TrainingSession:
             "kb": kb,
             "offs": np.zeros((3, len(sizes)), dtype=np.int64),
             "algorithm": kernel.ALGORITHM_CODES[cfg.algorithm],
-            "hyper": np.array([cfg.lr, cfg.momentum, RPROP_PLUS, RPROP_MINUS, RPROP_MAX_STEP, RPROP_MIN_STEP],
-                              dtype=dt),
+            "hyper": np.array([cfg.lr, cfg.momentum, RPROP_PLUS, RPROP_MINUS, RPROP_MAX_STEP, RPROP_MIN_STEP,
+                               cfg.l1, cfg.l2], dtype=dt),
         }
 
     def _diverged_message(self) -> str:
@@ -611,6 +741,7 @@ class TrainingSession:
         """Exactly one iteration, returning every matrix of it (see StepTrace)."""
         self._pull()
         before = [W.copy() for W in self._W]
+        lr = self.current_lr()
         with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
             if self.engine == "numba":
                 mats, rows, mse = self._step_numba()
@@ -619,8 +750,14 @@ class TrainingSession:
         self._push()
         self.iteration += 1
         arch = self.net.arch
+        cfg = self.config
         layers = []
         for li, name in enumerate(arch.layer_activations):
+            penalty = None
+            if cfg.regularised:
+                W0 = before[li]
+                penalty = -(cfg.l2 * W0 + cfg.l1 * np.sign(W0))
+                penalty[0] = 0.0
             layers.append(
                 LayerTrace(
                     input=_frozen(mats["ins"][li]),
@@ -632,6 +769,7 @@ class TrainingSession:
                     gradient=_frozen(self._grads[li]),
                     update=_frozen(self._W[li] - before[li]),
                     activation=name,
+                    penalty=None if penalty is None else _frozen(penalty),
                 )
             )
         Y, Yhat = _frozen(mats["Y"]), _frozen(mats["H"][-1])
@@ -644,9 +782,11 @@ class TrainingSession:
             mse=mse,
             cost=losses.cost(arch.loss, Y, Yhat, arch.output_activation),
             layers=tuple(layers),
-            lr=self.config.lr,
-            algorithm=self.config.algorithm,
+            lr=lr,
+            algorithm=cfg.algorithm,
             loss=arch.loss,
+            l1=cfg.l1,
+            l2=cfg.l2,
         )
 
     def _step_numpy(self) -> tuple[dict, np.ndarray | None, float]:
@@ -654,7 +794,8 @@ class TrainingSession:
         mse = self._forward_backward(buf)
         if not math.isfinite(mse):
             raise FloatingPointError(self._diverged_message())
-        self._update()
+        rates = self._rates(1)
+        self._update(self._penalised(), self.config.lr if rates is None else float(rates[0]))
         fp = list(buf.fp)
         if not buf.out_uses_fp:
             fp[-1] = np.ones_like(buf.A[-1])

@@ -13,7 +13,7 @@ import sys
 
 from ..core.experiment import Settings
 from ..core.model import Model
-from ..core.options import run_summary, settings_from_options
+from ..core.options import early_fields, run_summary, settings_from_options
 
 
 def check_display() -> None:
@@ -168,7 +168,7 @@ def _summary(window, snap) -> dict:
     c = window.controller
     stopped = snap.stopped or ("interrupted" if snap.state != "finished" else None)
     summary = run_summary(ctx.dataset.name, ctx.arch, snap.settings or ctx.settings, snap.iteration, snap,
-                          snap.training_seconds, snap.iteration, stopped, snap.message)
+                          snap.training_seconds, snap.iteration, stopped, snap.message, early_fields(snap))
     summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
                    frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
                    snapshots=c.snapshots_received)

@@ -184,6 +184,11 @@ _SETTINGS = {
     "seed": (lambda v: is_int(v) and v >= 0, "a whole number of at least 0"),
     "test_fraction": (lambda v: is_number(v) and 0 <= v < 1, "a number from 0 to below 1"),
     "standardize": (lambda v: isinstance(v, bool), "true or false"),
+    "l1": (lambda v: is_finite(v) and v >= 0, "a number of at least 0"),
+    "l2": (lambda v: is_finite(v) and v >= 0, "a number of at least 0"),
+    "lr_schedule": (lambda v: isinstance(v, str), "a schedule such as constant or step:0.5:10000"),
+    "validation_fraction": (lambda v: is_number(v) and 0 <= v < 1, "a number from 0 to below 1"),
+    "patience": (lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number of at least 1"),
 }
 
 
