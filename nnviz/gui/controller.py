@@ -55,6 +55,7 @@ class Controller(QObject):
         self.history = History()  # the mse of every iteration's batch (thinned when long)
         self.full_history = History(sparse=True)  # the whole training set's mse, at evaluation points
         self.test_history = History(sparse=True)  # the test set's mse, at the same iterations
+        self.val_history = History(sparse=True)  # the validation mse (early stopping), every k iterations
         self.snapshots_received = 0
         self.frames_rendered = 0
         self.live_frames = 0  # frames painted while training ran
@@ -178,6 +179,7 @@ class Controller(QObject):
         self.history.clear()
         self.full_history.clear()
         self.test_history.clear()
+        self.val_history.clear()
         self.latest = None
         self.present = None
         if ctx.history_x is not None and len(ctx.history_x):
@@ -193,12 +195,15 @@ class Controller(QObject):
             self.history.truncate(snap.iteration - 1)
             self.full_history.truncate(snap.iteration - 1)
             self.test_history.truncate(snap.iteration - 1)
+            self.val_history.truncate(snap.iteration - 1)
         if not snap.preview:
             self.history.extend(snap.new_iterations, snap.new_mse)
             if snap.eval_iterations is not None and len(snap.eval_iterations):
                 self.full_history.extend(snap.eval_iterations, snap.eval_mse)
                 if snap.eval_test_mse is not None:
                     self.test_history.extend(snap.eval_iterations, snap.eval_test_mse)
+            if snap.val_iterations is not None and len(snap.val_iterations):
+                self.val_history.extend(snap.val_iterations, snap.val_mse)
             self.present = snap
         self.latest = snap
         self._dirty = True

@@ -86,7 +86,13 @@ class FileActions:
         s = snap.settings or ctx.settings  # the settings in force, not those of the last configure
         training = {"iterations": snap.iteration, "mse": snap.mse, "seed": s.seed, "algorithm": s.algorithm,
                     "learning_rate": s.lr, "momentum": s.momentum, "batch_size": s.batch_size,
-                    "data": ctx.dataset.name, "standardize": s.standardize}
+                    "data": ctx.dataset.name, "standardize": s.standardize, "l1": s.l1, "l2": s.l2,
+                    "lr_schedule": s.lr_schedule, "validation_fraction": s.validation_fraction,
+                    "patience": s.patience}
+        if snap.stopped:
+            training["stopped"] = snap.stopped
+        if snap.best_iteration is not None:
+            training.update(best_iteration=snap.best_iteration, stopped_at=snap.stopped_at)
         ds = ctx.dataset
         return Model(net, ctx.scaling, ds.input_names, ds.output_names, ds.task, ds.target_columns, training)
 

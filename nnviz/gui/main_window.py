@@ -361,7 +361,7 @@ class MainWindow(FileActions, QMainWindow):
         live = snap.state in ("running", "stepping") and not snap.preview
         self.network_view.show_snapshot(snap, fast=live)
         c = self.controller
-        self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history)
+        self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history, c.val_history)
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
         if self.predictions.indexOf(self.node_histogram) >= 0:
@@ -398,6 +398,11 @@ class MainWindow(FileActions, QMainWindow):
             parts.append(f"accuracy {snap.accuracy:.1%}")
         if snap.test_mse is not None:
             parts.append(f"test mse {snap.test_mse:.5g}")
+        schedule = getattr(snap.settings, "lr_schedule", "constant")
+        if schedule != "constant" and getattr(snap.settings, "algorithm", "gd") == "gd":
+            parts.append(f"lr now {snap.lr:.6g} ({schedule})")
+        if snap.validation_mse is not None:
+            parts.append(f"validation mse {snap.validation_mse:.5g}")
         if snap.iterations_per_second and not snap.preview:
             parts.append(f"{snap.iterations_per_second:,.0f} it/s")
         if snap.stopped:

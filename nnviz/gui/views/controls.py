@@ -94,6 +94,10 @@ class ControlPanel(QWidget):
         self.test_fraction = NumberEdit("test fraction", 0.0, 0.9)
         self.test_fraction.setToolTip("share of the rows held out as a test set (0: none)")
         f.addRow("test fraction", self.test_fraction)
+        self.validation_fraction = NumberEdit("validation fraction", 0.0, 0.9)
+        self.validation_fraction.setToolTip("share of the training rows held out to measure the validation mse\n"
+                                            "(early stopping; 0: none). A new one starts a new network.")
+        f.addRow("validation fraction", self.validation_fraction)
         self.standardize = QCheckBox("standardise inputs")
         self.standardize.setToolTip("centre and scale each input as R's scale() does (sd with n - 1)")
         f.addRow("", self.standardize)
@@ -135,6 +139,22 @@ class ControlPanel(QWidget):
         self.threshold = NumberEdit("threshold", 0.0, float("inf"), empty="none")
         self.threshold.setToolTip("stop when the largest |dC/dw| falls below this (neuralnet's threshold); empty: never")
         f.addRow("threshold", self.threshold)
+        self.l1 = NumberEdit("L1 rate", 0.0, float("inf"))
+        self.l1.setToolTip("W += lr (input^T delta - l1 sign(W)); the bias row is not penalised")
+        f.addRow("L1", self.l1)
+        self.l2 = NumberEdit("L2 rate", 0.0, float("inf"))
+        self.l2.setToolTip("W += lr (input^T delta - l2 W); the bias row is not penalised")
+        f.addRow("L2", self.l2)
+        self.lr_schedule = QLineEdit()
+        self.lr_schedule.setPlaceholderText("constant")
+        self.lr_schedule.setToolTip("the learning rate after t iterations:\nconstant: lr\n"
+                                    "step:f:N: lr f^floor(t/N)   e.g. step:0.5:10000\n"
+                                    "exp:g: lr g^t   e.g. exp:0.9999\ninv:k: lr / (1 + k t)   e.g. inv:0.001")
+        f.addRow("lr schedule", self.lr_schedule)
+        self.patience = NumberEdit("patience", 1, 2_000_000_000, empty="off")
+        self.patience.setToolTip("early stopping: stop when the validation mse has not improved for this many\n"
+                                 "iterations and restore the best weights (needs a validation fraction); empty: off")
+        f.addRow("patience", self.patience)
         self.iterations = QSpinBox(minimum=0, maximum=2_000_000_000, singleStep=1000)
         self.iterations.setGroupSeparatorShown(True)
         f.addRow("max iterations", self.iterations)
@@ -189,7 +209,8 @@ class ControlPanel(QWidget):
             w.currentIndexChanged.connect(self._changed)
         self.activation.currentTextChanged.connect(self._activation_edited)
         self.activation.lineEdit().editingFinished.connect(self._changed)
-        for w in (self.hidden, self.lr, self.noise, self.test_fraction, self.momentum, self.threshold):
+        for w in (self.hidden, self.lr, self.noise, self.test_fraction, self.momentum, self.threshold,
+                  self.validation_fraction, self.l1, self.l2, self.lr_schedule, self.patience):
             w.editingFinished.connect(self._changed)
         for w in (self.seed, self.batch_size, self.iterations):
             w.editingFinished.connect(self._changed)
@@ -220,6 +241,11 @@ class ControlPanel(QWidget):
             self.batch_size.setValue(s.batch_size or 0)
             self.momentum.setValue(s.momentum)
             self.threshold.setValue(s.threshold)
+            self.validation_fraction.setValue(s.validation_fraction)
+            self.l1.setValue(s.l1)
+            self.l2.setValue(s.l2)
+            self.lr_schedule.setText(s.lr_schedule)
+            self.patience.setValue(s.patience)
             self.iterations.setValue(min(s.iterations, 2_000_000_000))
             self.classify.setChecked(s.classify)
             self._update_enabled()
@@ -253,6 +279,7 @@ class ControlPanel(QWidget):
         self.lr.setEnabled(gd)
         self.batch_size.setEnabled(gd)
         self.momentum.setEnabled(gd)
+        self.lr_schedule.setEnabled(gd)
 
     def settings(self) -> Settings:
         """The widgets as Settings; ValueError with the core's message if they do not make one."""
@@ -262,6 +289,10 @@ class ControlPanel(QWidget):
         except ValueError:
             raise ValueError(f"the learning rate must be a number (got {self.lr.text()!r})") from None
         is_csv = self.data.currentText() == CSV_ITEM
+        patience = self.patience.value()
+        if patience is not None and patience != int(patience):
+            raise ValueError(f"the patience must be a whole number of iterations (got {self.patience.text().strip()})")
+        gd = self.algorithm.currentText() == "gd"
         s = replace(
             self._base,
             data=data,
@@ -281,6 +312,11 @@ class ControlPanel(QWidget):
             seed=self.seed.value(),
             test_fraction=self.test_fraction.value(),
             standardize=self.standardize.isChecked(),
+            validation_fraction=self.validation_fraction.value(),
+            l1=self.l1.value(),
+            l2=self.l2.value(),
+            lr_schedule=(self.lr_schedule.text().strip() or "constant") if gd else "constant",
+            patience=None if patience is None else int(patience),
         )
         s.train_config()
         Architecture(1, s.hidden, 1, s.activation, s.output_activation, s.loss)

@@ -175,6 +175,7 @@ class Inspector(QWidget):
         runs, or before the first iteration, it says so with the snapshot's iteration."""
         self.shown_iteration = snap.iteration
         self.selected_row = snap.selected_row
+        self._schedule = getattr(snap.settings, "lr_schedule", "constant")
         if snap.trace is None:
             self.trace, self.stage = None, None
             for p in self.panels:
@@ -311,13 +312,14 @@ class Inspector(QWidget):
     def _update_panels(self, t, li, obs, r, rows, in_names, out_names):
         lt = t.layers[li]
         upd, title, _ = self._update_matrix(t, li, obs, r)
-        if t.algorithm == "gd":
-            eq = (f"update: W<sub>{li + 1}</sub> \u2190 W<sub>{li + 1}</sub> + lr \u00b7 [1, H<sub>{li}</sub>]<sup>T</sup> "
-                  f"\u03b4<sub>{li + 1}</sub>, lr = {t.lr:g} (momentum adds the previous change, if set)")
-        else:
-            eq = (f"update ({t.algorithm}): each weight moves by its own step size against the sign of "
-                  f"dC/dw = \u2212[1, H<sub>{li}</sub>]<sup>T</sup> \u03b4<sub>{li + 1}</sub>")
+        eq = self._update_equation(t, li)
         grad = lt.gradient
+        if lt.penalty is not None:
+            # the penalty term with its numbers beside the data's gradient, then the change
+            pen = ("\u2212(l2 W + l1 sign W), bias row 0: the penalty", lt.penalty, in_names, out_names)
+            return [("[1, H]<sup>T</sup> \u03b4 (= \u2212dC/dW, whole batch)", grad, in_names, out_names), pen,
+                    (f"W<sub>{li + 1}</sub> (before the update)", lt.W, in_names, out_names),
+                    (title, upd, in_names, out_names)], eq
         inp = lt.input[r:r + 1] if obs else lt.input
         d = lt.delta[r:r + 1] if obs else lt.delta
         ry = [rows[r]] if obs else rows
@@ -326,6 +328,28 @@ class Inspector(QWidget):
                  ("[1, H]<sup>T</sup> \u03b4 (= \u2212dC/dW, whole batch)", grad, in_names, out_names),
                  (title, upd, in_names, out_names)]
         return shown, eq
+
+    _schedule = "constant"
+
+    def _update_equation(self, t, li: int) -> str:
+        """The update line: the post's update, with the penalty term and its rates when l1 / l2
+        are set, and the learning rate this iteration used (the schedule's)."""
+        W, inp, d = f"W<sub>{li + 1}</sub>", f"[1, H<sub>{li}</sub>]<sup>T</sup>", f"\u03b4<sub>{li + 1}</sub>"
+        pen_terms = [f"{t.l2:g} \u00b7 {W}" if t.l2 else "", f"{t.l1:g} \u00b7 sign({W})" if t.l1 else ""]
+        pen = " \u2212 ".join(p for p in pen_terms if p)
+        if t.algorithm == "gd":
+            rate = f"lr = {t.lr:.6g}"
+            if self._schedule != "constant":
+                rate += f" ({self._schedule} after {t.iteration - 1:,} iterations)"
+            if pen:
+                return (f"update: {W} \u2190 {W} + lr \u00b7 ({inp} {d} \u2212 {pen}), {rate}; l2 = {t.l2:g}, "
+                        f"l1 = {t.l1:g}, the bias row not penalised (momentum adds the previous change, if set)")
+            return f"update: {W} \u2190 {W} + lr \u00b7 {inp} {d}, {rate} (momentum adds the previous change, if set)"
+        if pen:
+            return (f"update ({t.algorithm}): each weight moves by its own step size against the sign of "
+                    f"dJ/dw = \u2212({inp} {d} \u2212 {pen}); the bias row not penalised")
+        return (f"update ({t.algorithm}): each weight moves by its own step size against the sign of "
+                f"dC/dw = \u2212{inp} {d}")
 
     def _rows(self, t) -> list[str]:
         return [str(int(i) + 1) for i in t.rows]

@@ -43,6 +43,17 @@ class LossPlot(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.train_curve = self.plot.plot([], [], pen=pg.mkPen(33, 102, 172, width=2), name="train")
         self.test_curve = self.plot.plot([], [], pen=pg.mkPen(230, 97, 1, width=2), name="test")
+        # early stopping: the validation mse (every k iterations) and its best iteration, a dashed
+        # vertical line and a dot on the curve; in the legend only when there is a validation split
+        self.val_curve = self.plot.plot([], [], pen=pg.mkPen(27, 158, 119, width=2))
+        self.best_dot = self.plot.plot([], [], pen=None, symbol="o", symbolSize=11,
+                                       symbolPen=pg.mkPen(0, 0, 0, width=1.5), symbolBrush=pg.mkBrush(27, 158, 119))
+        self.best_dot.setZValue(5)
+        self._val_y = np.empty(0)
+        self.best_line = pg.InfiniteLine(angle=90, movable=False,
+                                         pen=pg.mkPen(27, 158, 119, width=1.5, style=Qt.DashLine))
+        self.best_line.setVisible(False)
+        self.plot.addItem(self.best_line, ignoreBounds=True)
         # with mini-batches: each iteration's batch mse, pale behind the whole set's curve
         self.batch_curve = self.plot.plot([], [], pen=pg.mkPen(160, 190, 220, width=1))
         self.batch_curve.setZValue(-1)
@@ -123,7 +134,44 @@ class LossPlot(QWidget):
         elif not has_test and in_legend:
             self.legend.removeItem(self.test_curve)
 
+    def set_has_validation(self, has: bool) -> None:
+        """The validation curve and the best-iteration dot in the legend only with a validation split."""
+        for item, name in ((self.val_curve, "validation"), (self.best_dot, "best (validation)")):
+            in_legend = any(sample.item is item for sample, _ in self.legend.items)
+            if has and not in_legend:
+                self.legend.addItem(item, name)
+            elif not has and in_legend:
+                self.legend.removeItem(item)
+        if not has:
+            self._val_y = np.empty(0)
+            self.val_curve.setData([], [])
+            self.best_dot.setData([], [])
+            self.best_line.setVisible(False)
+
+    def _show_validation(self, snap: Snapshot, val_history: History | None) -> str:
+        """The validation curve and the best iteration's marker; the label's text for them."""
+        has = val_history is not None and len(val_history) > 0
+        self.set_has_validation(has)
+        if not has or val_history is None:
+            return ""
+        self.val_curve.setData(val_history.x, val_history.y)
+        self._val_y = val_history.y
+        text = ""
+        if snap.best_iteration is not None and snap.best_validation_mse is not None:
+            y = snap.best_validation_mse
+            self.best_dot.setData([snap.best_iteration], [y])
+            self.best_line.setValue(snap.best_iteration)
+            self.best_line.setVisible(True)
+            now = f"validation mse {snap.validation_mse:.5g}, " if snap.validation_mse is not None else ""
+            text = (f"&nbsp;&nbsp;<span style='color:#1b9e77'>{now}"
+                    f"best {y:.5g} at {snap.best_iteration:,}</span>")
+        if snap.stopped == "early_stop" and snap.stopped_at is not None:
+            text += (f"&nbsp;&nbsp;<b style='color:#1b9e77'>early stop at {snap.stopped_at:,}: "
+                     f"weights of {snap.best_iteration:,} restored</b>")
+        return text
+
     def clear(self) -> None:
+        self.set_has_validation(False)
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
         self.batch_curve.setData([], [])
@@ -165,7 +213,7 @@ class LossPlot(QWidget):
         self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
 
     def show_snapshot(self, snap: Snapshot, history: History, test_history: History,
-                      full_history: History | None = None) -> None:
+                      full_history: History | None = None, val_history: History | None = None) -> None:
         """The curve up to the present, including the mse of the weights shown now (the last
         point), the slider and marker on the snapshot's iteration.  With mini-batches the curve
         is the whole training set's mse (measured as training goes), the batches' pale behind."""
@@ -187,6 +235,7 @@ class LossPlot(QWidget):
             self.batch_curve.setData(history.x, history.y)
         else:
             self.batch_curve.setData([], [])
+        val_text = self._show_validation(snap, val_history)
         self._last = (snap, x, y, test_history)
         if self.follow:
             if snap.state not in ("running", "stepping"):
@@ -199,6 +248,7 @@ class LossPlot(QWidget):
             text += f"&nbsp;&nbsp;<span style='color:#e66101'>test mse {snap.test_mse:.5g}</span>"
         else:
             self.test_curve.setData([], [])
+        text += val_text
         text += f"&nbsp;&nbsp;<span style='color:#555'>iteration {snap.iteration:,}</span>"
         self.value_label.setText(text)
 
@@ -208,7 +258,7 @@ class LossPlot(QWidget):
         if not len(x):
             return
         x_end = max(int(x[-1]), 1)
-        ys = [y] + ([test_history.y] if len(test_history) else [])
+        ys = [y] + ([test_history.y] if len(test_history) else []) + ([self._val_y] if len(self._val_y) else [])
         y_hi = max(float(y.max()) for y in ys)
         y_lo = min(float(y.min()) for y in ys)
         log = self.log_box.isChecked()
