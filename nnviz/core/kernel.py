@@ -49,11 +49,14 @@ ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 
 SIGMOID, TANH, RELU, LINEAR, SOFTMAX = range(5)
 ALGORITHM_CODES = {"gd": 0, "rprop+": 1, "rprop-": 2}
 GD, RPROP_PLUS, RPROP_MINUS = range(3)
-OK, DIVERGED, THRESHOLD = range(3)  # why train() returned: done (or epoch end), diverged, threshold
+OK, DIVERGED, THRESHOLD, INTERRUPTED = range(4)  # why train() returned: done (or epoch end), diverged,
+# threshold, or interrupted (another thread set interrupt[0]: the unfinished iteration is dropped)
 BLAS_MIN = 20_000  # multiply-adds of one product from which np.dot (BLAS) is used (measured)
 BLAS_MIN_GRADIENT = 0  # the gradient's sums over rows: BLAS was faster at every size here
 BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
-MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products
+MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products,
+BLOCK_MACS = 40_000_000  # ...unless that is more multiply-adds (forward) than this, so that an
+MIN_WORK_ROWS = 64  # interrupt is seen within a few tens of ms even on 784-256-256-10
 # hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds, the penalty rates
 HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min", "l1", "l2")
 
@@ -121,9 +124,12 @@ else:  # pragma: no cover
 
 def block_rows(sizes, m: int) -> int:
     """Rows per block for a batch of m rows: about BLOCK_FLOATS floats of buffers, at least
-    MIN_BLOCK_ROWS rows."""
+    MIN_BLOCK_ROWS rows, but at most about BLOCK_MACS multiply-adds of forward pass (at least
+    MIN_WORK_ROWS rows): the kernel looks for an interrupt before each block."""
     per_row = sum(4 * s + 2 for s in sizes[1:]) + 2 * (sizes[0] + 1) + 2 * sizes[-1]
-    return int(min(m, max(MIN_BLOCK_ROWS, BLOCK_FLOATS // per_row)))
+    macs = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    rows = min(max(MIN_BLOCK_ROWS, BLOCK_FLOATS // per_row), max(MIN_WORK_ROWS, BLOCK_MACS // macs))
+    return int(min(m, rows))
 
 
 def buffer_sizes(sizes, cap: int) -> dict:
@@ -334,11 +340,12 @@ def _block(flat, start, width, base, k):
 
 @_jit
 def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
-                     xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs):
+                     xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, interrupt):
     """One batch of m rows (order[pos:pos + m] with ``gather``, else all of X1T's columns): the
     forward pass, the error and the deltas; the gradient input^T delta (= -dC/dW) goes to
     ``grad``.  Returns sum((y - yhat)^2) in float64.  X1T is [1, X] transposed, YT is Y
-    transposed; every buffer holds transposed blocks (see ``matrices``)."""
+    transposed; every buffer holds transposed blocks (see ``matrices``).  Returns -1 without
+    finishing when ``interrupt[0]`` is set before a block (nothing is updated yet then)."""
     L = sizes.size - 1
     cap = m if trace else min(block, m)
     _offsets(sizes, cap, offs)
@@ -348,6 +355,8 @@ def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gathe
     sse = 0.0
     r0 = 0
     while r0 < m:
+        if interrupt[0] != 0:
+            return -1.0
         k = min(block, m - r0)
         base = r0 if trace else 0
         XT = _block(xb, 0, p1, base, k)
@@ -504,7 +513,7 @@ def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
 @_jit
 def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
           xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, step, velocity, rsteps, rold,
-          algorithm, hyper, threshold, n_iter, mses, mask, rates):
+          algorithm, hyper, threshold, n_iter, mses, mask, rates, interrupt):
     """Up to n_iter iterations; mses[i] gets the mse of iteration i.
 
     With l1 / l2 (hyper[6], hyper[7]) the optimiser gets the penalised gradient (``penalise``,
@@ -514,7 +523,9 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
     ``batch`` < number of rows: mini-batches order[pos:pos + batch], and the call
     returns at the end of the epoch (pos reaching the number of rows) so that the
     caller draws the next order.  Returns (iterations done, pos, OK / DIVERGED /
-    THRESHOLD); on DIVERGED and THRESHOLD the last batch was evaluated, not applied.
+    THRESHOLD / INTERRUPTED); on DIVERGED and THRESHOLD the last batch was evaluated, not
+    applied.  Another thread may set ``interrupt[0]`` to stop the call within one block of rows
+    (about BLOCK_MACS multiply-adds): the iteration under way is dropped, not half-applied.
     """
     n = X1T.shape[1]
     kout = sizes[sizes.size - 1]
@@ -528,7 +539,10 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
             break
         m = min(batch, n - pos) if gather else n
         sse = forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
-                               xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs)
+                               xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, interrupt)
+        if sse < 0.0:
+            status = INTERRUPTED
+            break
         if gather:
             pos += m
         mse = sse / (m * kout)

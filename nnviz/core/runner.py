@@ -193,6 +193,16 @@ class Runner:
         self._best: tuple[int, float] | None = None
         self._stopped_at: int | None = None
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
+        # set by interrupt() from any thread: the chunk under way ends early (within a block of rows)
+        self._interrupt = np.zeros(1, dtype=np.int64)
+
+    def interrupt(self) -> None:
+        """Cut the chunk under way short, so that a command sent just before is taken at once.
+
+        The one method another thread may call.  Iterations already done are kept; the one
+        under way is dropped (the numba engine looks between blocks of rows, the NumPy engine
+        between iterations).  The next chunk runs as usual."""
+        self._interrupt[0] = 1
 
     # -- queries ------------------------------------------------------------
     def _current(self) -> Experiment:
@@ -349,11 +359,13 @@ class Runner:
         try:
             res = self._run(n)
         except Exception as exc:  # a bug must not kill the thread or lose the weights
+            self._interrupt[0] = 0
             self._remaining = 0
             self.state = State.PAUSED
             self._fail(f"training stopped: {exc}")
             return
         dt = self.clock() - t0
+        self._interrupt[0] = 0  # taken: the command that asked for it runs next
         if res.iterations == n and n == self.chunk:
             grow = self.chunk_seconds / max(dt, 1e-6)
             self.chunk = int(min(max(round(self.chunk * min(grow, 4.0)), 1), MAX_CHUNK))
@@ -395,15 +407,18 @@ class Runner:
         exp = self._current()
         session = exp.session
         if exp.X_val is None:
-            return session.run(n)
+            return session.run(n, self._interrupt)
         k = validation_every(session.n, exp.config.batch_size)
         done, parts = 0, []
         while done < n:
-            res = session.run(min(n - done, k - session.iteration % k))
+            asked = min(n - done, k - session.iteration % k)
+            res = session.run(asked, self._interrupt)
             done += res.iterations
             parts.append(res.mse)
             if res.stopped:
                 return RunResult(done, np.concatenate(parts), res.stopped, res.message)
+            if res.iterations < asked:  # interrupted
+                break
             if session.iteration % k == 0:
                 self._validate()
                 if self._patience_out():

@@ -203,6 +203,9 @@ class StepTrace:
 _NO_RATES = np.empty(0)  # the kernel's "no schedule": it keeps hyper[0], the constant lr
 
 
+_NEVER = np.zeros(1, dtype=np.int64)  # an interrupt flag nobody sets
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     c = np.array(a, dtype=np.float64, copy=True)
     c.flags.writeable = False
@@ -605,8 +608,13 @@ class TrainingSession:
         return float(max(g.max(), -g.min()))
 
     # -- running -------------------------------------------------------
-    def run(self, n: int) -> RunResult:
+    def run(self, n: int, interrupt: np.ndarray | None = None) -> RunResult:
         """Up to n iterations; stops early on threshold or divergence.
+
+        ``interrupt`` (an int64 array of one element) lets another thread cut the call short:
+        once interrupt[0] is set, the call returns with the iterations already done (the numba
+        engine within one block of rows, dropping the unfinished iteration; the NumPy engine
+        between iterations).  The caller clears it.
 
         On divergence (a non-finite error or weight) the weights are rolled
         back to the last iteration whose error was finite.
@@ -618,9 +626,11 @@ class TrainingSession:
         self._pull()
         with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
             if self.engine == "numba":
-                done, stopped = self._run_numba(n, mses)
+                done, stopped = self._run_numba(n, mses, interrupt=interrupt)
             else:
-                done, stopped = self._run_numpy(n, mses)
+                done, stopped = self._run_numpy(n, mses, interrupt)
+        if stopped == "interrupted":
+            stopped = None
         self._push()
         if stopped is None and not np.isfinite(self._params).all():
             self.set_state(checkpoint)
@@ -638,12 +648,14 @@ class TrainingSession:
             self._pos = ((self._pos - 1) // self.batch_size) * self.batch_size
         return RunResult(done, mses[:done].copy(), stopped)
 
-    def _run_numpy(self, n: int, mses: np.ndarray) -> tuple[int, str | None]:
+    def _run_numpy(self, n: int, mses: np.ndarray, interrupt: np.ndarray | None = None) -> tuple[int, str | None]:
         """The NumPy loop: up to n iterations, mse of each into mses; (done, why it stopped)."""
         thr = self.config.threshold
         rates = self._rates(n)
         lr = self.config.lr
         for i in range(n):
+            if interrupt is not None and interrupt[0]:
+                return i, "interrupted"
             buf, _ = self._next_batch()
             mse = self._forward_backward(buf)
             if not math.isfinite(mse):
@@ -656,7 +668,8 @@ class TrainingSession:
             self._update(g, lr if rates is None else float(rates[i]))
         return n, None
 
-    def _run_numba(self, n: int, mses: np.ndarray, trace: bool = False) -> tuple[int, str | None]:
+    def _run_numba(self, n: int, mses: np.ndarray, trace: bool = False,
+                   interrupt: np.ndarray | None = None) -> tuple[int, str | None]:
         """The same iterations in kernel.train, an epoch of mini-batches per call at most (the
         order is drawn here, from the session's generator, as _next_batch does)."""
         from . import kernel
@@ -669,6 +682,8 @@ class TrainingSession:
         if rates is None:
             rates = _NO_RATES
             args["hyper"][0] = self.config.lr
+        # a trace is never cut short (the inspector needs the whole iteration)
+        flag = _NEVER if trace or interrupt is None else interrupt
         done = 0
         while done < n:
             if mini and self._pos >= self.n:
@@ -680,7 +695,7 @@ class TrainingSession:
                 self._pos, b, args["block"], trace, *args["buffers"], self.grad, self._gtmp, args["offs"],
                 self.step_buf,
                 self.velocity, self.rprop_steps, self.rprop_old, args["algorithm"], args["hyper"], threshold,
-                n - done, mses[done:], self._mask, rates[done:] if rates.size else rates)
+                n - done, mses[done:], self._mask, rates[done:] if rates.size else rates, flag)
             done += d
             if mini:
                 self._pos = int(pos)
@@ -688,6 +703,8 @@ class TrainingSession:
                 return done, "diverged"
             if status == kernel.THRESHOLD:
                 return done, "threshold"
+            if status == kernel.INTERRUPTED:
+                return done, "interrupted"
         return done, None
 
     def _transposed(self) -> tuple[np.ndarray, np.ndarray]:

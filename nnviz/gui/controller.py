@@ -104,6 +104,9 @@ class Controller(QObject):
         if running is not None:
             self._want_running = running
         signal.emit(*args)
+        # queued first, then the chunk under way is cut short: the command is taken next (for a
+        # big network, a chunk can be one long iteration)
+        self.worker.runner.interrupt()
 
     def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
         self._send(self._configure, settings, dataset, init)
@@ -167,6 +170,7 @@ class Controller(QObject):
         self._preview_timer.stop()
         if self.thread.isRunning():
             self.worker.stop_event.set()  # no new chunk starts; the current one ends (<~20 ms)
+            self.worker.runner.interrupt()  # ... at once
             # the worker stops and drops its timer in its own thread, then the thread ends
             QMetaObject.invokeMethod(self.worker, "shutdown", Qt.BlockingQueuedConnection)
             self.thread.quit()

@@ -326,3 +326,64 @@ def test_blas_threads_are_chosen_and_scoped():
         nb = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
                              rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numba")
         assert nb.blas_threads == 1
+
+
+# -- interrupt: a command from the window is taken within a block of rows ------------------
+
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
+@pytest.mark.parametrize("batch", [None, 7])
+def test_an_interrupt_set_before_the_call_does_nothing_and_loses_nothing(engine, batch):
+    arch = Architecture(3, (5, 4), 2)
+    X, Y = _problem(arch, 30)
+    cfg = TrainConfig(lr=0.05, batch_size=batch)
+    start = Network.random(arch, np.random.default_rng(1))
+    a, b = (TrainingSession(start.copy(), X, Y, cfg, np.random.default_rng(2), engine=engine) for _ in range(2))
+    a.run(5)
+    before = a.get_state()
+    flag = np.ones(1, dtype=np.int64)
+    res = a.run(50, flag)
+    assert (res.iterations, res.stopped) == (0, None)
+    assert a.iteration == 5
+    np.testing.assert_array_equal(a.net.params, before["params"])
+    flag[0] = 0
+    a.run(45, flag)
+    b.run(50)  # as if never interrupted
+    np.testing.assert_array_equal(a.net.params, b.net.params)
+
+
+@needs_numba
+def test_an_interrupt_from_another_thread_stops_a_long_call_with_exact_weights():
+    import threading
+
+    arch = Architecture(20, (64, 64), 5)
+    X, Y = _problem(arch, 3000)
+    start = Network.random(arch, np.random.default_rng(3))
+    cfg = TrainConfig(lr=0.001)
+    a, b = (TrainingSession(start.copy(), X, Y, cfg, np.random.default_rng(4), engine="numba") for _ in range(2))
+    flag = np.zeros(1, dtype=np.int64)
+    out = []
+
+    def in_thread(work):  # OpenBLAS may round differently in another thread: compare like with like
+        t = threading.Thread(target=work)
+        t.start()
+        return t
+
+    in_thread(lambda: a.run(1)).join()
+    t = in_thread(lambda: out.append(a.run(10**8, flag)))
+    threading.Event().wait(0.2)
+    flag[0] = 1
+    t.join(120)
+    assert not t.is_alive() and out[0].iterations < 10**8
+    done = out[0].iterations
+    assert a.iteration == done + 1 and out[0].mse.size == done
+    in_thread(lambda: b.run(done + 1)).join()  # the interrupted call kept exactly the iterations it finished
+    np.testing.assert_array_equal(a.net.params, b.net.params)
+
+
+def test_blocks_are_short_enough_for_an_interrupt_on_big_networks():
+    iris = kernel.block_rows((4, 6, 6, 3), 150)
+    assert iris == 150  # small networks: the whole batch in one block, as before
+    assert kernel.block_rows((64, 128, 64, 10), 1797) == kernel.MIN_BLOCK_ROWS
+    big = kernel.block_rows((784, 256, 256, 10), 10_000)
+    macs = 785 * 256 + 257 * 256 + 257 * 10
+    assert kernel.MIN_WORK_ROWS <= big and big * macs <= max(kernel.BLOCK_MACS, kernel.MIN_WORK_ROWS * macs)

@@ -383,3 +383,15 @@ def test_changing_engine_or_dtype_goes_on_from_the_same_weights(engine, dtype):
     runner.step(10)
     run_until_idle(runner)
     assert rec.last.iteration == 30
+
+
+def test_interrupt_cuts_the_chunk_short_and_training_goes_on():
+    rec = Recorder()
+    r = Runner(rec)
+    r.configure(Settings(iterations=1000))
+    r.play()
+    r.interrupt()  # e.g. the window sent Pause just now: this chunk does nothing...
+    r.advance()
+    assert r.iteration == 0 and r.state == "running"
+    r.advance()  # ...and the next chunk runs as usual
+    assert r.iteration > 0
