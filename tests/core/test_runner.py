@@ -200,9 +200,9 @@ def test_chunks_are_bounded_in_time():
     session = runner.exp.session
     real_run = session.run
 
-    def slow_run(n):
+    def slow_run(n, *rest):
         clock.t += 0.01 * n
-        return real_run(n)
+        return real_run(n, *rest)
 
     session.run = slow_run
     runner.play()
@@ -221,9 +221,9 @@ def test_chunk_grows_at_most_fourfold():
     runner.configure(Settings(iterations=10_000))
     real_run = runner.exp.session.run
 
-    def fast_run(n):
+    def fast_run(n, *rest):
         clock.t += 1e-6 * n
-        return real_run(n)
+        return real_run(n, *rest)
 
     runner.exp.session.run = fast_run
     runner.play()
