@@ -347,7 +347,8 @@ class NetworkView(pg.PlotWidget):
         if self.selected_node is not None and ("n", *self.selected_node) in self._pic_keys:
             sel = self._pic_keys.index(("n", *self.selected_node))
         self._pictures.set_pictures(self.node_pos[self._pic_index], self._pixels, self.picture_size(),
-                                    self.getViewBox().viewPixelSize(), self.picture_kind == "map", sel)
+                                    self.getViewBox().viewPixelSize(), self.picture_kind == "map" and not self._fast,
+                                    sel)
         had = getattr(self, "_labels_for", None)
         if had != (self._pixels is not None):
             self._labels_for = self._pixels is not None

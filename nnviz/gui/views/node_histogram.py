@@ -22,7 +22,7 @@ class NodeHistogram(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setLabel("left", "training rows")
         self._bars: list[pg.BarGraphItem] = []
-        self._legend = self.addLegend(offset=(-10, 10))
+        self._legend = self.addLegend(offset=(-10, 10), labelTextColor=(30, 30, 30), brush=pg.mkBrush(255, 255, 255, 200))
         self.node: tuple[int, int] | None = None
         self.title = ""
         self.shown_iteration: int | None = None
