@@ -1,4 +1,4 @@
-"""The nnviz command line: train, predict, datasets, gui.
+"""The nnviz command line: train, sweep, predict, datasets, plot, animate, gui.
 
 Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
 training that diverges exits with status 3 (after exporting the last finite
@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
-import math
 import signal
 import sys
 import time
@@ -29,7 +29,7 @@ from .core.features import labels as feature_labels
 from .core.files import read_text
 from .core.losses import LOSSES
 from .core.options import early_fields, run_summary, settings_from_options
-from .core.runner import Runner
+from .core.sweep import MAX_AXES, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
 
@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--size", default="1280x720", help="frame size in pixels, WIDTHxHEIGHT (default: 1280x720)")
     an.add_argument("--theme", choices=("light", "print", "dark"), default="light")
     an.add_argument("--title", help="a title above the diagram")
+    sw = sub.add_parser("sweep", help="train one run per value (a grid over one or two settings) and print a line per run")
+    add_training_options(sw)
+    sw.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _listify(sw)
     sub.add_parser("install-desktop", help="install the desktop entry and icon for this user (no root needed)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
     add_training_options(g)
@@ -162,6 +166,40 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--quit-when-done", action="store_true", help="close the window when training stops")
     g.add_argument("--screenshot", metavar="FILE.png", help="save the window to a PNG before quitting")
     return parser
+
+
+# options that take a list in ``nnviz sweep`` (every option of a training setting with a value)
+_NOT_LISTED = ("data", "target", "engine", "init", "export")
+
+
+def _listify(p: argparse.ArgumentParser) -> None:
+    """Make each setting's option of ``p`` take a comma-separated list of values; within a
+    value of --hidden and --activation the layers are joined by "-" (4,6-6: (4) and (6, 6))."""
+    known = set(Settings.__dataclass_fields__)
+    for action in p._actions:
+        if (action.dest in known or action.dest == "hidden") and action.dest not in _NOT_LISTED \
+                and action.nargs is None and action.option_strings and not isinstance(action.const, bool):
+            action.type = _list_of(action.type, action.choices, action.dest in ("hidden", "activation", "features"))
+            if action.choices is not None:
+                action.help = f"{action.help + '; ' if action.help else ''}one or more of {', '.join(action.choices)}"
+            action.choices = None
+
+
+def _list_of(convert, choices, layers: bool):
+    def parse(text: str) -> list:
+        items = [t.strip() for t in text.split(",")]
+        if not any(items):
+            raise argparse.ArgumentTypeError("no values: give one or more, separated by commas")
+        if not all(items):
+            raise argparse.ArgumentTypeError(f"an empty value in {text!r}: separate values by single commas")
+        out = []
+        for item in items:
+            value = convert(item) if convert is not None else item
+            if choices is not None and value not in choices:
+                raise argparse.ArgumentTypeError(f"invalid choice {item!r} (choose from {', '.join(choices)})")
+            out.append(value.replace("-", ",") if layers else value)
+        return out
+    return parse
 
 
 def build_experiment(args) -> Experiment:
@@ -221,42 +259,9 @@ def _sigint_flag():
             signal.signal(signal.SIGINT, old)
 
 
-class _Last:
-    """The runner's listener for the command line: keeps the last snapshot and error."""
-
-    def __init__(self):
-        self.snapshot = None
-        self.error = ""
-
-    def on_context(self, ctx) -> None:
-        pass
-
-    def on_snapshot(self, snap) -> None:
-        self.snapshot = snap
-
-    def on_error(self, message: str) -> None:
-        self.error = message
-
-
 def train(exp: Experiment, should_stop, on_progress=None):
-    """Train to the iteration limit with the same runner as the window (chunks bounded in
-    time), polling ``should_stop`` between chunks.  Returns the final snapshot and why it stopped."""
-    last = _Last()
-    runner = Runner(last, emit_seconds=math.inf)  # no snapshots while running: nothing shows them
-    runner.set_view(())
-    runner.adopt(exp)
-    runner.play()
-    interrupted = False
-    while runner.busy:
-        if should_stop():
-            runner.pause()
-            interrupted = True
-            break
-        runner.advance()
-        if on_progress:
-            on_progress(runner.iteration, runner.last_mse)
-    snap = last.snapshot
-    return snap, ("interrupted" if interrupted else snap.stopped or "max_iterations")
+    """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``)."""
+    return train_headless(exp, should_stop, on_progress)
 
 
 def cmd_train(args) -> int:
@@ -285,6 +290,79 @@ def cmd_train(args) -> int:
         print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def _sweep_runs(args) -> tuple[list[tuple[dict, argparse.Namespace]], list[str]]:
+    """Each run's options (the varied values, and all of them) and the names of the varied settings;
+    every run's settings are checked before any trains."""
+    listed = {k: v for k, v in vars(args).items() if isinstance(v, list)}
+    axes = {k: v for k, v in listed.items() if len(v) > 1}
+    if len(axes) > MAX_AXES:
+        raise ValueError(f"a sweep varies one or two settings, not {len(axes)} "
+                         f"({', '.join('--' + k.replace('_', '-') for k in axes)})")
+    runs = []
+    for combo in itertools.product(*axes.values()):
+        ns = argparse.Namespace(**{k: (v[0] if isinstance(v, list) else v) for k, v in vars(args).items()})
+        varied = dict(zip(axes, combo, strict=True))
+        for k, v in varied.items():
+            setattr(ns, k, v)
+        try:
+            settings_from_options(ns).train_config()
+        except ValueError as exc:
+            what = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in varied.items())
+            raise ValueError(f"the run with {what}: {exc}" if what else str(exc)) from None
+        runs.append((varied, ns))
+    return runs, list(axes)
+
+
+def cmd_sweep(args) -> int:
+    """One run per combination of the listed values, one after the other; each exactly as
+    ``nnviz train`` with the same options would run it."""
+    if args.export:
+        raise ValueError("nnviz sweep exports no models: train the run you want with nnviz train --export")
+    runs, axes = _sweep_runs(args)
+    show = not args.quiet and sys.stderr.isatty()
+    status = 0
+    with _sigint_flag() as should_stop:
+        for k, (varied, ns) in enumerate(runs, 1):
+            exp = build_experiment(ns)
+            what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
+            if show:
+                sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
+            bar = _Progress(exp.settings.iterations, show)
+            snap, stopped = train(exp, should_stop, bar.update)
+            bar.close()
+            ev = exp.evaluate()
+            early = early_fields(snap)
+            summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                                  snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                                  snap.message, early)
+            summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
+            if args.json:
+                print(json.dumps(summary), flush=True)
+            else:
+                _print_sweep_line(k, len(runs), what, summary)
+            if stopped == "diverged":
+                status = EXIT_DIVERGED
+            if stopped == "interrupted":
+                print(f"nnviz: sweep interrupted after {k - 1} of {len(runs)} runs", file=sys.stderr)
+                return 130
+    return status
+
+
+def _show_option(value) -> str:
+    return str(value).replace(",", "-") if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _print_sweep_line(k: int, n: int, what: str, s: dict) -> None:
+    line = f"run {k}/{n}  {what or 'the settings as given'}:  {s['architecture']}  train mse {s['mse']:.6g}" \
+        if s["mse"] is not None else f"run {k}/{n}  {what}:  {s['architecture']}  train mse -"
+    if s["accuracy"] is not None:
+        line += f"  accuracy {s['accuracy']:.2%}"
+    if s["test_mse"] is not None:
+        line += f"  test mse {s['test_mse']:.6g}"
+    line += f"  {s['iterations']} iterations  {s['seconds']:.2f} s  stopped: {s['stopped']}"
+    print(line, flush=True)
 
 
 def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None) -> None:
@@ -458,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
-                   "plot": cmd_plot, "animate": cmd_animate, "install-desktop": cmd_install_desktop}
+                   "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

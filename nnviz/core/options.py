@@ -82,4 +82,5 @@ def run_summary(data: str, arch: Architecture, settings: Settings, iterations: i
         "best_iteration": early.get("best_iteration"),
         "best_validation_mse": _finite(early.get("best_validation_mse")),
         "stopped_at": early.get("stopped_at"),
+        "settings": settings.as_dict(),  # all of them: a kept run imported from this compares them all
     }

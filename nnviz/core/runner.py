@@ -179,6 +179,7 @@ class Runner:
         self._run_started: float | None = None
         self._run_iters = 0
         self._run_seconds = 0.0
+        self._total_seconds = 0.0  # spent training this network, over all its runs
         self._rate = 0.0
         self._stopped: str | None = None
         self._message = ""
@@ -269,6 +270,7 @@ class Runner:
         self._pending.clear()
         self._evals.clear()
         self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
+        self._total_seconds = 0.0
         self._trace, self._micro = None, None
         self._preview_at = None
         self._val, self._val_new, self._best, self._stopped_at = [], [], None, None
@@ -380,6 +382,7 @@ class Runner:
         self._remaining -= res.iterations
         self._run_iters += res.iterations
         self._run_seconds += dt
+        self._total_seconds += dt
         self.timeline.record(exp.session)
         elapsed = self.clock() - (self._run_started or t0)
         self._rate = self._run_iters / elapsed if elapsed > 0 else 0.0
@@ -699,6 +702,7 @@ class Runner:
             message=self._message,
             iterations_per_second=self._rate,
             training_seconds=self._run_seconds,
+            total_seconds=self._total_seconds,
             trace=trace,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,

@@ -38,7 +38,8 @@ class Snapshot:
     stopped: str | None = None  # why training stopped: max_iterations, threshold, diverged
     message: str = ""
     iterations_per_second: float = 0.0
-    training_seconds: float = 0.0
+    training_seconds: float = 0.0  # of the last run (since the last Play or Step)
+    total_seconds: float = 0.0  # of all the runs of this network (since it was built or opened)
     trace: object = None  # training.StepTrace of the last iteration, when training is at rest
     stage: str | None = None  # the micro-step shown, e.g. "forward 2", "delta 3", "update"
     rewound: bool = False  # the iteration went back (step back, resume from, weight edit)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +43,14 @@ class SessionData:
     history_x: np.ndarray
     history_y: np.ndarray
     source: str = ""  # the file it was read from, named in restore's errors
+    runs: list = field(default_factory=list)  # kept runs' records (io/runs.py reads and checks them)
 
 
 def _floats(a) -> list:
     return np.asarray(a, dtype=np.float64).tolist()
 
 
-def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y) -> dict:
+def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y, runs=()) -> dict:
     for key in ("params", "velocity", "rprop_steps", "rprop_old"):
         if not np.isfinite(state[key]).all():
             raise ValueError("the training state contains NaN or infinite values; not saved")
@@ -70,6 +71,8 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
         },
         "history": {"iteration": np.asarray(history_x).astype(int).tolist(), "mse": _floats(history_y)},
     }
+    if runs:
+        doc["runs"] = list(runs)
     if settings.data not in BUILTINS:
         doc["data"] = {
             "name": dataset.name, "source": dataset.source, "X": _floats(dataset.X), "T": _floats(dataset.T),
@@ -79,12 +82,14 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
     return doc
 
 
-def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, history_x, history_y) -> None:
+def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, history_x, history_y,
+         runs=()) -> None:
+    """Write a session atomically; ``runs`` are kept runs' records (``io.runs.to_dict``)."""
     path = Path(path)
     if path.suffix.lower() != EXTENSION:
         raise ValueError(f"{path}: a session file ends in {EXTENSION}")
     try:
-        text = json.dumps(to_dict(settings, dataset, state, history_x, history_y)) + "\n"
+        text = json.dumps(to_dict(settings, dataset, state, history_x, history_y, runs)) + "\n"
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     atomic.write_text(path, text)
@@ -322,7 +327,10 @@ def from_dict(doc) -> SessionData:
         raise ValueError("the session names a CSV file but holds no data rows")
     state = _state(_field(doc, "state", ""))
     hx, hy = _history(doc.get("history"))
-    return SessionData(settings, dataset, state, hx, hy)
+    runs = doc.get("runs", [])  # sessions before kept runs have none
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
+        raise ValueError("'runs' must be a list of runs (objects)")
+    return SessionData(settings, dataset, state, hx, hy, runs=runs)
 
 
 def restore(data: SessionData) -> Experiment:
