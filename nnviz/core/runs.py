@@ -37,8 +37,12 @@ def _ro_int(a) -> np.ndarray:
 
 
 def thin(x: np.ndarray, y: np.ndarray, n: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """At most n evenly spread points of a curve, the first and the last always among them."""
+    """At most n evenly spread points of a curve, the first and the last always among them;
+    of points at the same iteration (a history measured twice there) the last is kept."""
     x, y = np.asarray(x), np.asarray(y)
+    if x.size > 1 and x.size == y.size:
+        last = np.append(x[1:] != x[:-1], True)
+        x, y = x[last], y[last]
     if x.size <= n:
         return x, y
     keep = np.unique(np.linspace(0, x.size - 1, n).round().astype(np.int64))
@@ -110,8 +114,13 @@ def from_snapshot(snap, data: str, arch: Architecture, history_x, history_y, tes
         settings=snap.settings, data=data, architecture=arch.describe(), iterations=int(snap.iteration),
         mse=_finite(snap.mse), accuracy=snap.accuracy, test_mse=_finite(snap.test_mse),
         test_accuracy=snap.test_accuracy, seconds=float(getattr(snap, "total_seconds", 0.0) or snap.training_seconds),
-        stopped=stopped or snap.stopped or ("paused" if snap.state != "finished" else None),
+        stopped=stopped or snap.stopped or _state_name(snap.state),
         curve=Curve.make(x, y, tx, ty), origin=origin)
+
+
+def _state_name(state) -> str:
+    """Why a run kept before it stopped by itself "stopped": running, paused or ready."""
+    return str(getattr(state, "value", state))
 
 
 def _finite(x):

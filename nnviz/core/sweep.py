@@ -27,7 +27,7 @@ MAX_AXES = 2
 MAX_RUNS = 1000
 # settings a sweep does not vary: the data (a sweep compares set-ups on one data set) and
 # the engine (it changes no number)
-NOT_SWEPT = ("data", "target", "engine")
+NOT_SWEPT = ("data", "target", "classify", "engine")
 
 
 class _Last:

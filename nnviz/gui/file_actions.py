@@ -19,6 +19,7 @@ from .. import io as nnio
 from ..core.experiment import check_init
 from ..core.model import Model
 from ..core.network import Network
+from ..io import runs as runfile
 from ..io import session as sessionfile
 from . import figures
 from .film_job import FilmJob, FilmMonitor, start_film
@@ -249,7 +250,8 @@ class FileActions:
         ctx = self.context
         h = self.controller.history
         try:
-            sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y)
+            sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
+                             runs=[runfile.to_dict(r) for r in self.runs_panel.runs])
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -277,14 +279,15 @@ class FileActions:
         """Open a session; on any problem the current network stays as it is."""
         try:
             data = sessionfile.load(path)
+            kept = runfile.session_runs(data)
             exp = sessionfile.restore(data)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
-        self.ask_discard(f"Open the session {Path(path).name}", lambda: self._adopt_session(path, data, exp))
+        self.ask_discard(f"Open the session {Path(path).name}", lambda: self._adopt_session(path, data, exp, kept))
         return True
 
-    def _adopt_session(self, path, data, exp) -> None:
+    def _adopt_session(self, path, data, exp, kept=()) -> None:
         settings = data.settings
         self.controls.set_settings(settings.with_(data="iris") if data.dataset is not None else settings)
         if data.dataset is not None:
@@ -292,6 +295,7 @@ class FileActions:
             self.controls.set_csv(settings.data, list(ds.input_names) + list(ds.target_columns),
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
         self.controller.adopt(exp, data.history_x, data.history_y)
+        self.add_runs(kept)  # the session's kept runs join the table (those not in it already)
         self.session_path = str(path)
         # saved as it is once its first snapshot arrives (one of a newer generation than now)
         self._saved_mark = ("pending", self.context.generation if self.context is not None else 0)

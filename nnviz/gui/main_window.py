@@ -23,6 +23,7 @@ from ..core.snapshot import Snapshot
 from ..core.training import iterations_per_epoch
 from .controller import Controller
 from .file_actions import FileActions
+from .run_actions import RunActions
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
 from .views.inspector import Inspector
@@ -30,6 +31,7 @@ from .views.loss_plot import LossPlot
 from .views.network_view import NetworkView
 from .views.node_histogram import NodeHistogram
 from .views.predictions_view import PredictionsView
+from .views.runs_panel import RunsPanel
 
 
 
@@ -37,7 +39,7 @@ from .views.predictions_view import PredictionsView
 MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, RunActions, QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
     def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None):
@@ -72,6 +74,8 @@ class MainWindow(FileActions, QMainWindow):
         self.node_histogram = NodeHistogram()  # a tab while a node's histogram is chosen
         self.selected_node: tuple[int, int] | None = None
         self._maps_choice: bool | None = None  # the user's Neuron maps choice, once made
+        self.runs_panel = RunsPanel()
+        self.predictions.addTab(self.runs_panel, "Runs")
         self.edge_card = EdgeCard(self)
         self.edge_card.weightEdited.connect(self.controller.set_weight)
 
@@ -109,6 +113,7 @@ class MainWindow(FileActions, QMainWindow):
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status, 1)
         self._make_menus()
+        self._make_runs_menu()
 
         self.controls.settingsChanged.connect(self._on_settings)
         self.controls.openCsvRequested.connect(self.open_csv_dialog)
@@ -375,6 +380,7 @@ class MainWindow(FileActions, QMainWindow):
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
+            self._relabel_runs(snap.settings)
             mark = self._saved_mark
             if mark is not None and mark[0] == "pending" and snap.generation > mark[1]:
                 self._saved_mark = self._mark(snap)  # the opened session, as loaded
@@ -488,6 +494,7 @@ class MainWindow(FileActions, QMainWindow):
             return
         self.edge_card.close()
         self.stop_film()
+        self.stop_sweep()
         self.controller.shutdown()
         super().closeEvent(event)
 

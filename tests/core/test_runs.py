@@ -48,6 +48,12 @@ def test_curve_is_thinned_keeping_the_ends():
     assert not c.train.flags.writeable
 
 
+def test_curve_keeps_one_point_per_iteration():
+    c = runs.Curve.make([0, 1, 1, 2, 2, 2], [5.0, 4.0, 3.0, 2.0, 1.5, 1.0], [0, 2, 2], [9.0, 8.0, 7.0])
+    assert c.iterations.tolist() == [0, 1, 2] and c.train.tolist() == [5.0, 3.0, 1.0]
+    assert c.test_iterations.tolist() == [0, 2] and c.test.tolist() == [9.0, 7.0]
+
+
 def _run(**kw):
     s = Settings(**{**SMALL, **kw})
     return runs.KeptRun(s, "iris", "4-3-3", s.iterations, 0.1, 0.9, None, None, 1.0, "max_iterations")

@@ -112,6 +112,30 @@ class LossPlot(QWidget):
         hist.addWidget(self.resume_button)
         lay.addLayout(hist)
 
+    overlays: list = []  # the kept runs' curves drawn now (PlotDataItems)
+    overlay_data: list = []  # (label, x, y) of each, as handed in
+
+    def set_overlays(self, curves) -> None:
+        """Kept runs' error curves over the current one: (legend label, (r, g, b), iterations,
+        mse) each, dashed in its own colour, and named in the legend."""
+        for item in self.overlays:
+            self.legend.removeItem(item)
+            self.plot.removeItem(item)
+        self.overlays, self.overlay_data = [], []
+        for name, colour, x, y in curves:
+            item = self.plot.plot(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                                  pen=pg.mkPen(*colour, width=1.6, style=Qt.DashLine), name=name, connect="finite")
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+            item.setZValue(-0.5)
+            self.overlays.append(item)
+            self.overlay_data.append((name, x, y))
+        self._range = None
+        if self._last is not None and self.follow:
+            self._apply_range(*self._last, exact=True)
+        elif self.overlay_data and self.follow:
+            self._apply_range(None, np.zeros(0), np.zeros(0), History(1), exact=True)
+
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
         self.fit()
@@ -252,15 +276,25 @@ class LossPlot(QWidget):
         text += f"&nbsp;&nbsp;<span style='color:#555'>iteration {snap.iteration:,}</span>"
         self.value_label.setText(text)
 
-    def _apply_range(self, snap: Snapshot, x: np.ndarray, y: np.ndarray, test_history: History,
+    def _apply_range(self, snap: Snapshot | None, x: np.ndarray, y: np.ndarray, test_history: History,
                      exact: bool = False) -> None:
         """Set the view range when the data outgrow it (x in steps of 1.5x)."""
-        if not len(x):
+        ys = ([y] if len(x) else []) + ([test_history.y] if len(test_history) else []) \
+            + ([self._val_y] if len(self._val_y) else [])
+        ends = [int(x[-1])] if len(x) else []
+        for _, ox, oy in self.overlay_data:  # the kept runs' curves stay in view too
+            oy = np.asarray(oy, dtype=np.float64)
+            oy = oy[np.isfinite(oy) & (oy > 0)] if self.log_box.isChecked() else oy[np.isfinite(oy)]
+            if len(ox) and oy.size:
+                ys.append(oy)
+                ends.append(int(ox[-1]))
+        ys = [v[np.isfinite(v)] for v in ys]
+        ys = [v for v in ys if v.size]
+        if not ys or not ends:
             return
-        x_end = max(int(x[-1]), 1)
-        ys = [y] + ([test_history.y] if len(test_history) else []) + ([self._val_y] if len(self._val_y) else [])
-        y_hi = max(float(y.max()) for y in ys)
-        y_lo = min(float(y.min()) for y in ys)
+        x_end = max(max(ends), 1)
+        y_hi = max(float(v.max()) for v in ys)
+        y_lo = min(float(v.min()) for v in ys)
         log = self.log_box.isChecked()
         old = self._range
         if old is not None and x_end <= old[0] and y_hi <= old[1] and y_lo >= old[2]:
