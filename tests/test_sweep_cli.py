@@ -66,3 +66,21 @@ def test_bad_sweeps_are_one_line(capsys, argv, message):
     code, out, err = run("sweep", "--data", "iris", "--iterations", "10", *argv, capsys=capsys)
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("varied, fixed", [
+    (["--l2", "0,0.01"], ["--l1", "0.001", "--lr-schedule", "step:0.5:100"]),
+    (["--patience", "20,200"], ["--validation-fraction", "0.25", "--lr", "0.5"]),
+])
+def test_sweeps_over_the_training_extras_equal_single_trains(capsys, varied, fixed):
+    code, out, _ = run("sweep", "--data", "iris", "--hidden", "3", "--iterations", "600", *varied, *fixed, "--json",
+                       capsys=capsys)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2
+    for value, s in zip(varied[1].split(","), lines, strict=True):
+        code, single, _ = run("train", "--data", "iris", "--hidden", "3", "--iterations", "600", varied[0], value,
+                              *fixed, "--json", capsys=capsys)
+        t = json.loads(single)
+        for key in ("mse", "iterations", "stopped", "stopped_at", "best_iteration", "settings"):
+            assert s[key] == t[key], key

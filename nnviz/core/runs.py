@@ -101,14 +101,16 @@ def from_snapshot(snap, data: str, arch: Architecture, history_x, history_y, tes
     up to it; the curve ends at the snapshot's own mse."""
     x = np.asarray(history_x, dtype=np.int64)
     y = np.asarray(history_y, dtype=np.float64)
-    keep = x <= snap.iteration
+    # an early stop restores the best iteration's weights: the curve goes on to where it stopped
+    end = max(snap.iteration, getattr(snap, "stopped_at", None) or 0)
+    keep = x <= end
     x, y = x[keep], y[keep]
     if not x.size or x[-1] < snap.iteration:  # mse_history[i] is the mse before update i + 1
         x, y = np.append(x, snap.iteration), np.append(y, snap.mse)
     tx = ty = None
     if test_x is not None and test_y is not None and len(test_x):
         tx, ty = np.asarray(test_x, dtype=np.int64), np.asarray(test_y, dtype=np.float64)
-        tkeep = tx <= snap.iteration
+        tkeep = tx <= end
         tx, ty = tx[tkeep], ty[tkeep]
     return KeptRun(
         settings=snap.settings, data=data, architecture=arch.describe(), iterations=int(snap.iteration),

@@ -132,3 +132,16 @@ def test_interrupted_headless_run():
     calls = []
     snap, stopped = sweep.train_headless(exp, lambda: len(calls) > 0, lambda i, m: calls.append(i))
     assert stopped == "interrupted" and snap.iteration == exp.session.iteration < 300
+
+
+def test_regularisation_shows_in_the_table_and_the_labels():
+    current = Settings(**SMALL)
+    r = _run(l2=0.001, validation_fraction=0.2, patience=50)
+    col = [c.key for c in runs.columns()].index("regularisation")
+    table = runs.RunTable([r, _run()])
+    assert table.value(0, col) == "l2 0.001, validation fraction 0.2, patience 50"
+    assert table.value(1, col) == "none"
+    assert runs.label(r, current) == "l2 0.001, validation fraction 0.2, patience 50"
+    assert sweep.parse_values("l2", "0,0.001") == [0.0, 0.001]
+    assert sweep.parse_values("patience", "none,50") == [None, 50]
+    assert sweep.parse_values("lr_schedule", "constant,step:0.5:100") == ["constant", "step:0.5:100"]
