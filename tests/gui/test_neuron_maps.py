@@ -30,7 +30,7 @@ def click_node(qtbot, w, layer, i):
 
 
 def settle(qtbot, w, cond):
-    qtbot.waitUntil(lambda: w.latest is not None and cond(w.latest), timeout=10_000)
+    qtbot.waitUntil(lambda: w.latest is not None and cond(w.latest), timeout=30_000)
 
 
 def test_every_node_paints_its_map_from_the_snapshot(make_window, qtbot):
@@ -63,7 +63,7 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     click_node(qtbot, w, 1, 2)
     assert w.selected_node == (1, 2) and w.network_view.selected_node == (1, 2)
     settle(qtbot, w, lambda s: s.map_node == (1, 2))
-    qtbot.waitUntil(lambda: w.predictions.map_shows == (1, 2), timeout=10_000)
+    qtbot.waitUntil(lambda: w.predictions.map_shows == (1, 2), timeout=30_000)
     snap, grid = w.latest, w.context.map_grid
     shown = w.predictions.map_values()
     assert w.predictions.map_source is snap.node_map and np.array_equal(shown, snap.node_map)
@@ -78,16 +78,16 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     # the same node again: the network's decision
     click_node(qtbot, w, 1, 2)
     assert w.selected_node is None
-    qtbot.waitUntil(lambda: w.predictions.map_shows is None and w.latest.node_map is None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.predictions.map_shows is None and w.latest.node_map is None, timeout=30_000)
     assert w.predictions.map_source is w.latest.map_values
     assert not w.predictions.map_plot.plotItem.titleLabel.isVisible()
     # an input, then the output node: back to the decision
     click_node(qtbot, w, 0, 1)
-    qtbot.waitUntil(lambda: w.predictions.map_shows == (0, 1), timeout=10_000)
+    qtbot.waitUntil(lambda: w.predictions.map_shows == (0, 1), timeout=30_000)
     assert np.array_equal(w.predictions.map_values().ravel(), grid.points[:, 1])
     click_node(qtbot, w, 2, 0)
     assert w.selected_node is None
-    qtbot.waitUntil(lambda: w.predictions.map_shows is None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.predictions.map_shows is None, timeout=30_000)
 
 
 def test_maps_are_computed_only_while_shown(make_window, qtbot):
@@ -119,7 +119,7 @@ def test_histograms_for_more_inputs_and_click_to_enlarge(make_window, qtbot):
     click_node(qtbot, w, 2, 4)
     h = w.node_histogram
     assert w.predictions.currentWidget() is h and h.node == (2, 4)
-    qtbot.waitUntil(lambda: h.counts is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: h.counts is not None, timeout=30_000)
     snap = w.latest
     assert np.array_equal(h.counts, snap.node_hists[2][4])
     # the bars: one per class, stacked; the top of the last is the bin's total count
@@ -140,7 +140,7 @@ def test_wide_data_starts_with_maps_off(make_window, qtbot):
                  "classes")
     w = make_window(iterations=100)
     w.controller.configure(Settings(data="wide", iterations=100), ds)
-    qtbot.waitUntil(lambda: w.context.arch.n_inputs == 20 and w.latest is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: w.context.arch.n_inputs == 20 and w.latest is not None, timeout=30_000)
     assert not w.maps_action.isChecked() and w.network_view.picture_needs() == set()
     w.step(2)
     settle(qtbot, w, lambda s: s.iteration == 2 and s.state == "paused")
@@ -159,9 +159,9 @@ def test_every_frame_paints_the_maps_of_its_own_snapshot(make_window, qtbot):
 
     w.controller.render.connect(check)
     w.play()
-    qtbot.waitUntil(lambda: len(frames) >= 12, timeout=20_000)
+    qtbot.waitUntil(lambda: len(frames) >= 12, timeout=30_000)
     w.pause()
-    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
+    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=30_000)
     for it, pic_it, same, has, shows, same_map, node in frames:
         assert has and same and pic_it == it
         if node == (2, 3):
