@@ -26,7 +26,9 @@ from .file_actions import FileActions
 from .run_actions import RunActions
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
+from .views.feature_toggles import FeatureToggles
 from .views.inspector import Inspector
+from .views.layer_buttons import LayerButtons, with_hidden
 from .views.loss_plot import LossPlot
 from .views.network_view import NetworkView
 from .views.node_histogram import NodeHistogram
@@ -82,7 +84,14 @@ class MainWindow(FileActions, RunActions, QMainWindow):
         diagram = QWidget()
         dl = QVBoxLayout(diagram)
         dl.setContentsMargins(0, 0, 0, 0)
-        dl.addWidget(self.network_view, 1)
+        self.feature_toggles = FeatureToggles()
+        self.layer_buttons = LayerButtons(self.network_view)
+        dl.addWidget(self.layer_buttons)
+        beside = QHBoxLayout()
+        beside.setSpacing(0)
+        beside.addWidget(self.feature_toggles)
+        beside.addWidget(self.network_view, 1)
+        dl.addLayout(beside, 1)
         under = QHBoxLayout()
         under.addWidget(self.labels_box)
         under.addStretch(1)
@@ -130,6 +139,9 @@ class MainWindow(FileActions, RunActions, QMainWindow):
         self.network_view.edgeClicked.connect(self.open_edge_card)
         self.network_view.nodeClicked.connect(self.select_node)
         self.network_view.needsChanged.connect(self._send_view_needs)
+        self.feature_toggles.featuresChanged.connect(self.set_features)
+        self.feature_toggles.refused.connect(self.show_error)
+        self.layer_buttons.hiddenChanged.connect(self.set_hidden)
         self.predictions.currentChanged.connect(self._send_view_needs)
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
@@ -268,7 +280,33 @@ class MainWindow(FileActions, RunActions, QMainWindow):
             self.controller.configure(settings)
             return
         self.ask_discard("Build a new network with these settings", lambda: self.controller.configure(settings),
-                         lambda: self.controls.set_settings(current))
+                         lambda: self._keep_network(current))
+
+    def _keep_network(self, current: Settings) -> None:
+        """A change was cancelled: the controls, toggles and buttons show the network that is kept."""
+        self.controls.set_settings(current)
+        if self.context is not None:
+            self._show_diagram_tools(self.context, current)
+
+    def _show_diagram_tools(self, ctx, settings: Settings) -> None:
+        ds = ctx.dataset
+        self.feature_toggles.show_features(ds.X.shape[1], settings.features, ds.input_names)
+        self.layer_buttons.set_hidden(ctx.arch.hidden)
+
+    @Slot(object)
+    def set_features(self, features: tuple) -> None:
+        """The feature toggles: a new network with these input features (as the controls would)."""
+        self.controls.apply(features=tuple(features))
+
+    @Slot(object)
+    def set_hidden(self, hidden: tuple) -> None:
+        """The diagram's +/- buttons: new hidden sizes, through the controls (asks, keeps the seed)."""
+        try:
+            base = self.controls.settings()
+        except ValueError as exc:  # another control holds a value the core refuses: shown in red
+            self.show_error(str(exc))
+            return
+        self.controls.apply(**with_hidden(base, tuple(hidden)))
 
     def _load_csv(self, path: str, target=None, classify=False):
         try:
@@ -342,6 +380,7 @@ class MainWindow(FileActions, RunActions, QMainWindow):
         self.context = ctx
         self.latest = None
         self.network_view.set_context(ctx)
+        self._show_diagram_tools(ctx, ctx.settings)
         self.predictions.set_context(ctx)
         self.selected_node = None
         self._show_histogram_tab(False)

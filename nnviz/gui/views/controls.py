@@ -296,6 +296,8 @@ class ControlPanel(QWidget):
         s = replace(
             self._base,
             data=data,
+            # input features stay while the data stays or moves to another two-input built-in
+            features=self._base.features if data == self._base.data or data in GENERATED else (),
             target=self.target.currentText() if is_csv and self.target.count() else None,
             classify=self.classify.isChecked() and is_csv,
             noise=self.noise.value(),
@@ -321,6 +323,20 @@ class ControlPanel(QWidget):
         s.train_config()
         Architecture(1, s.hidden, 1, s.activation, s.output_activation, s.loss)
         return s
+
+    def apply(self, **changes) -> None:
+        """Change settings from outside the panel (the diagram's +/- buttons and feature toggles)
+        as its own widgets do: shown here, then ``settingsChanged``; refused in red otherwise."""
+        try:
+            s = self.settings().with_(**changes)
+            Architecture(1, s.hidden, 1, s.activation, s.output_activation, s.loss)
+        except ValueError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.problem.setText("")
+        if s != self._base:
+            self.set_settings(s)
+            self.settingsChanged.emit(s)
 
     def _activation_edited(self, text: str) -> None:
         if text in HIDDEN_ACTIVATIONS:
