@@ -225,8 +225,9 @@ class FileActions:
     _pending_save: str | None = None
 
     def _mark(self, snap) -> tuple:
+        """What a saved session holds: the network at an iteration, and the kept runs."""
         return (self.context.generation if self.context else None, snap.iteration,
-                float(sum(float(W.sum()) for W in snap.weights)))
+                float(sum(float(W.sum()) for W in snap.weights)), self.runs_panel.model.version)
 
     @property
     def unsaved(self) -> bool:

@@ -37,6 +37,7 @@ class RunActions:
         p.importRequested.connect(self.import_runs_dialog)
         p.exportRequested.connect(self.export_runs_dialog)
         p.model.tickedChanged.connect(self._update_overlays)
+        p.model.modelReset.connect(self._update_title)  # runs removed
 
     def current_settings(self):
         present, ctx = self.controller.present, self.context
@@ -62,7 +63,9 @@ class RunActions:
         return run
 
     def add_kept_run(self, run: runs.KeptRun, ticked: bool = True) -> int:
-        return self.runs_panel.add(run, ticked=ticked and run.curve is not None)
+        row = self.runs_panel.add(run, ticked=ticked and run.curve is not None)
+        self._update_title()  # a kept run is saved with the session: the title's unsaved mark
+        return row
 
     def add_runs(self, kept) -> int:
         """Add runs (from a file or a session), leaving out those already in the table."""

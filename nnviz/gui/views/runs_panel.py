@@ -35,6 +35,7 @@ class RunsModel(QAbstractTableModel):
         self.table = RunTable()
         self.current: Settings | None = None
         self.ticked: list[bool] = []
+        self.version = 0  # counts changes to the runs kept (a session saved before one is not up to date)
         self.colours: list[tuple[int, int, int]] = []
         self._next_colour = 0
 
@@ -43,6 +44,7 @@ class RunsModel(QAbstractTableModel):
         row = len(self.table)
         self.beginInsertRows(QModelIndex(), row, row)
         self.table.add(run)
+        self.version += 1
         self.ticked.append(ticked)
         self.colours.append(PALETTE[self._next_colour % len(PALETTE)])
         self._next_colour += 1
@@ -58,6 +60,7 @@ class RunsModel(QAbstractTableModel):
         had_ticked = any(self.ticked[r] for r in drop)
         self.beginResetModel()
         self.table.remove(drop)
+        self.version += 1
         self.ticked = [t for i, t in enumerate(self.ticked) if i not in drop]
         self.colours = [c for i, c in enumerate(self.colours) if i not in drop]
         self.endResetModel()
