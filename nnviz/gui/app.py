@@ -96,6 +96,11 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     dataset = None
     if settings.data not in datamod.BUILTINS:
         dataset = datamod.load_csv(settings.data, settings.target, settings.classify)
+    if settings.features:  # features need two raw inputs: said here, not in a dialog
+        from ..core.features import check_inputs
+
+        ds = dataset if dataset is not None else datamod.builtin(settings.data, settings.noise, settings.seed)
+        check_inputs(settings.features, ds.X.shape[1], ds.source or ds.name)
     app = _application()
     from PySide6.QtCore import QTimer
 

@@ -142,3 +142,10 @@ def test_layer_buttons_stay_over_their_layers(make_window, qtbot):
     qtbot.waitUntil(aligned, timeout=5_000)
     w.network_view.getViewBox().scaleBy((1.4, 1.0), center=QPointF(0, 0))
     qtbot.waitUntil(aligned, timeout=5_000)
+
+
+def test_gui_refuses_features_on_other_data_before_the_window_opens(capsys):
+    from nnviz import cli
+
+    assert cli.main(["gui", "--data", "iris", "--features", "x1^2"]) == 2
+    assert "need data with exactly 2 inputs; iris has 4" in capsys.readouterr().err
