@@ -42,9 +42,11 @@ def map_pixels(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
     """ARGB images (nodes, height, width) of maps (nodes, x, y): y upwards, as on the decision map."""
     lo, hi = levels
     with np.errstate(all="ignore"):
-        idx = np.nan_to_num((values - lo) * (255.0 / (hi - lo)), nan=127.0)
-    idx = np.clip(idx, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(_LUT32[idx].transpose(0, 2, 1)[:, ::-1, :])
+        idx = (values - lo) * (255.0 / (hi - lo))
+    idx[np.isnan(idx)] = 127.5  # a diverged network: white, not a colour
+    np.clip(idx, 0, 255, out=idx)
+    rows = np.ascontiguousarray(idx.astype(np.uint8).transpose(0, 2, 1)[:, ::-1, :])  # [node, y from the top, x]
+    return _LUT32[rows]
 
 
 def hist_pixels(counts: np.ndarray, rows: int = HIST_ROWS) -> np.ndarray:
