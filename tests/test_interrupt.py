@@ -53,10 +53,13 @@ def test_ctrl_c_in_the_window_stops_exports_and_exits_cleanly(tmp_path):
 
 
 def test_ctrl_c_while_starting_is_one_line():
-    p = nnviz("train", "--iterations", "100000000")
-    time.sleep(0.2)
-    p.send_signal(signal.SIGINT)
-    _, stderr = p.communicate(timeout=60)
+    for wait in (0.2, 0.5, 1.0, 2.0):
+        p = nnviz("train", "--iterations", "100000000")
+        time.sleep(wait)
+        p.send_signal(signal.SIGINT)
+        _, stderr = p.communicate(timeout=60)
+        if p.returncode != -signal.SIGINT:  # else the signal came before Python's own handler
+            break  # (a loaded machine): try again a little later
     assert "Traceback" not in stderr and p.returncode in (0, 130), stderr
     assert stderr.strip().splitlines()[-1].startswith("nnviz: ")
 
