@@ -261,11 +261,11 @@ class NetworkView(pg.PlotWidget):
                 f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
                 "<span style='color:#555'>width &#8733; |w|</span>")
         if self.show_pictures and self.picture_kind == "map":
-            html += ("<br><span style='color:#444'>node maps (output over x, y): "
+            html += ("<br><span style='color:#444'>node maps: "
                      "<span style='color:rgb(110,170,210)'>&#9632;</span> low "
                      "<span style='color:rgb(190,190,190)'>&#9633;</span> middle "
-                     "<span style='color:rgb(245,160,60)'>&#9632;</span> high; "
-                     "sigmoid 0..1, tanh &minus;1..1, others &minus;2..2</span>")
+                     "<span style='color:rgb(245,160,60)'>&#9632;</span> high"
+                     "<br>(sigmoid 0..1, tanh &minus;1..1, others &minus;2..2)</span>")
         elif self.show_pictures and self.picture_kind == "hist" and self.context is not None:
             names = self.context.dataset.output_names if self.context.dataset.task == "classes" else ()
             html += "<br><span style='color:#555'>histograms of the training rows</span>"
