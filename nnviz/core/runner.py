@@ -112,6 +112,8 @@ class Context:
     history_x: np.ndarray | None = None  # the error history the run starts with (an opened session)
     history_y: np.ndarray | None = None
     node_grid: MapGrid | None = None  # the neuron maps' coarser grid, made as map_grid is
+    validation_x: np.ndarray | None = None  # the opened session's validation curve (shown; the best
+    validation_y: np.ndarray | None = None  # for early stopping is counted from the present)
 
     @property
     def input_labels(self) -> tuple[str, ...]:
@@ -259,8 +261,10 @@ class Runner:
             self.state = State.PAUSED
         self._emit(force=True)
 
-    def adopt(self, exp: Experiment, history_x=None, history_y=None) -> None:
-        """Take over an experiment (a new network, or an opened session with its error history)."""
+    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None) -> None:
+        """Take over an experiment (a new network, or an opened session with its error history and
+        validation curve: the curve is shown, early stopping's best is counted from the present,
+        since the session holds no earlier weights to restore)."""
         self.exp = exp
         self.generation += 1
         self.state = State.READY
@@ -280,9 +284,12 @@ class Runner:
         self.selected_row = 0
         hx = None if history_x is None else frozen(np.asarray(history_x, dtype=np.int64)).astype(np.int64)
         hy = None if history_y is None else frozen(history_y)
+        vx = None if validation_x is None else frozen(np.asarray(validation_x, dtype=np.int64)).astype(np.int64)
+        vy = None if validation_y is None else frozen(validation_y)
         self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
                                exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy,
-                               node_grid=map_grid(exp.dataset, exp.scaling, NODE_GRID))
+                               node_grid=map_grid(exp.dataset, exp.scaling, NODE_GRID),
+                               validation_x=vx, validation_y=vy)
         self.listener.on_context(self.context)
         self._emit(force=True)
 

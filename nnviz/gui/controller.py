@@ -35,7 +35,7 @@ class Controller(QObject):
     _step = Signal(int)
     _reset = Signal()
     _micro = Signal()
-    _adopt = Signal(object, object, object)
+    _adopt = Signal(object, object, object, object)
     _back = Signal()
     _preview = Signal(int)
     _resume = Signal(int)
@@ -126,9 +126,11 @@ class Controller(QObject):
     def micro_step(self) -> None:
         self._send(self._micro, running=False)
 
-    def adopt(self, experiment, history_x=None, history_y=None) -> None:
-        """Hand a ready experiment (an opened session) to the worker, with its error history."""
-        self._send(self._adopt, experiment, history_x, history_y, running=False)
+    def adopt(self, experiment, history_x=None, history_y=None, validation_x=None, validation_y=None) -> None:
+        """Hand a ready experiment (an opened session) to the worker, with its error history
+        (and validation curve)."""
+        validation = (validation_x, validation_y) if validation_x is not None else None
+        self._send(self._adopt, experiment, history_x, history_y, validation, running=False)
 
     def step_back(self) -> None:
         self._send(self._back, running=False)
@@ -188,6 +190,8 @@ class Controller(QObject):
         self.present = None
         if ctx.history_x is not None and len(ctx.history_x):
             self.history.extend(ctx.history_x, ctx.history_y)
+        if ctx.validation_x is not None and ctx.validation_y is not None and len(ctx.validation_x):
+            self.val_history.extend(ctx.validation_x, ctx.validation_y)
         self.contextChanged.emit(ctx)
 
     @Slot(object)

@@ -249,10 +249,11 @@ class FileActions:
             self.controller.pause()
             return True
         ctx = self.context
-        h = self.controller.history
+        h, v = self.controller.history, self.controller.val_history
         try:
             sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
-                             runs=[runfile.to_dict(r) for r in self.runs_panel.runs])
+                             runs=[runfile.to_dict(r) for r in self.runs_panel.runs], validation_x=v.x,
+                             validation_y=v.y)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -295,7 +296,7 @@ class FileActions:
             ds = data.dataset
             self.controls.set_csv(settings.data, list(ds.input_names) + list(ds.target_columns),
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
-        self.controller.adopt(exp, data.history_x, data.history_y)
+        self.controller.adopt(exp, data.history_x, data.history_y, data.validation_x, data.validation_y)
         self.add_runs(kept)  # the session's kept runs join the table (those not in it already)
         self.session_path = str(path)
         # saved as it is once its first snapshot arrives (one of a newer generation than now)

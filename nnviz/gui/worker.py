@@ -87,9 +87,10 @@ class TrainingWorker(QObject):
     def configure(self, settings: Settings, dataset: Dataset | None, init: Model | None) -> None:
         self._do(self.runner.configure, settings, dataset, init)
 
-    @Slot(object, object, object)
-    def adopt(self, exp: Experiment, history_x: object, history_y: object) -> None:
-        self._do(self.runner.adopt, exp, history_x, history_y)
+    @Slot(object, object, object, object)
+    def adopt(self, exp: Experiment, history_x: object, history_y: object, validation: object) -> None:
+        vx, vy = validation if isinstance(validation, tuple) else (None, None)
+        self._do(self.runner.adopt, exp, history_x, history_y, vx, vy)
 
     @Slot()
     def play(self) -> None:

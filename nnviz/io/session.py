@@ -44,16 +44,24 @@ class SessionData:
     history_y: np.ndarray
     source: str = ""  # the file it was read from, named in restore's errors
     runs: list = field(default_factory=list)  # kept runs' records (io/runs.py reads and checks them)
+    # the validation mse so far (early stopping), shown again when the session opens
+    validation_x: np.ndarray | None = None
+    validation_y: np.ndarray | None = None
 
 
 def _floats(a) -> list:
     return np.asarray(a, dtype=np.float64).tolist()
 
 
-def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y, runs=()) -> dict:
+def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y, runs=(),
+            validation_x=None, validation_y=None) -> dict:
     for key in ("params", "velocity", "rprop_steps", "rprop_old"):
         if not np.isfinite(state[key]).all():
             raise ValueError("the training state contains NaN or infinite values; not saved")
+    history: dict[str, Any] = {"iteration": np.asarray(history_x).astype(int).tolist(), "mse": _floats(history_y)}
+    if validation_x is not None and len(validation_x):
+        history.update(validation_iteration=np.asarray(validation_x).astype(int).tolist(),
+                       validation_mse=_floats(validation_y))
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -69,7 +77,7 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
             "order": np.asarray(state["order"]).astype(int).tolist(),
             "pos": int(state["pos"]),
         },
-        "history": {"iteration": np.asarray(history_x).astype(int).tolist(), "mse": _floats(history_y)},
+        "history": history,
     }
     if runs:
         doc["runs"] = list(runs)
@@ -83,13 +91,15 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
 
 
 def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, history_x, history_y,
-         runs=()) -> None:
-    """Write a session atomically; ``runs`` are kept runs' records (``io.runs.to_dict``)."""
+         runs=(), validation_x=None, validation_y=None) -> None:
+    """Write a session atomically; ``runs`` are kept runs' records (``io.runs.to_dict``), ``validation_x``
+    and ``validation_y`` the validation curve (early stopping)."""
     path = Path(path)
     if path.suffix.lower() != EXTENSION:
         raise ValueError(f"{path}: a session file ends in {EXTENSION}")
     try:
-        text = json.dumps(to_dict(settings, dataset, state, history_x, history_y, runs)) + "\n"
+        text = json.dumps(to_dict(settings, dataset, state, history_x, history_y, runs,
+                                  validation_x, validation_y)) + "\n"
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     atomic.write_text(path, text)
@@ -298,17 +308,17 @@ def _state(st) -> dict:
     return state
 
 
-def _history(h) -> tuple[np.ndarray, np.ndarray]:
+def _history(h, what: str = "") -> tuple[np.ndarray, np.ndarray]:
     if h is None:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if not isinstance(h, dict):
         raise ValueError("'history' must be an object")
     xs, ys = h.get("iteration", []), h.get("mse", [])
     if not isinstance(xs, list) or not all(is_int(i) and 0 <= i < 2**63 for i in xs):
-        raise ValueError("the error history's 'iteration' must be a list of whole numbers of at least 0")
-    hy = _numbers(ys, "the error history's 'mse'", finite=False, limit=MAX_CELLS)
+        raise ValueError(f"the {what}error history's 'iteration' must be a list of whole numbers of at least 0")
+    hy = _numbers(ys, f"the {what}error history's 'mse'", finite=False, limit=MAX_CELLS)
     if len(xs) != hy.size:
-        raise ValueError("the error history's iterations and values differ in length")
+        raise ValueError(f"the {what}error history's iterations and values differ in length")
     return np.array(xs, dtype=np.int64) if xs else np.zeros(0, dtype=np.int64), hy
 
 
@@ -330,7 +340,15 @@ def from_dict(doc) -> SessionData:
     runs = doc.get("runs", [])  # sessions before kept runs have none
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         raise ValueError("'runs' must be a list of runs (objects)")
-    return SessionData(settings, dataset, state, hx, hy, runs=runs)
+    vx, vy = _validation_history(doc.get("history"))
+    return SessionData(settings, dataset, state, hx, hy, runs=runs, validation_x=vx, validation_y=vy)
+
+
+def _validation_history(h) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The optional validation curve of the history (sessions before it have none)."""
+    if not isinstance(h, dict) or "validation_iteration" not in h:
+        return None, None
+    return _history({"iteration": h["validation_iteration"], "mse": h.get("validation_mse")}, "validation ")
 
 
 def restore(data: SessionData) -> Experiment:

@@ -131,3 +131,31 @@ def test_inspector_update_line_shows_the_penalty_and_the_scheduled_rate(make_win
     assert (shown[1][0] == 0).all() and (shown[1][1:] != 0).all()
     np.testing.assert_array_equal(shown[3], lt.update)
     assert "sign(W" in insp.equation.text()
+
+
+def test_a_saved_session_reopens_with_its_validation_curve_and_settings(make_window, qtbot, tmp_path):
+    s = Settings(data="iris", validation_fraction=0.2, patience=5000, l2=0.001, lr_schedule="exp:0.9999",
+                 iterations=100_000)
+    w = make_window(s)
+    w.step(120)
+    qtbot.waitUntil(lambda: w.controller.present is not None and w.controller.present.iteration == 120
+                    and w.controller.present.train_state is not None, timeout=15_000)
+    vx = w.controller.val_history.x.copy()
+    vy = w.controller.val_history.y.copy()
+    assert list(vx) == [0, 25, 50, 75, 100]
+    path = tmp_path / "early.nnviz"
+    assert w.save_session(str(path))
+    w2 = make_window()
+    assert w2.open_session(str(path))
+    qtbot.waitUntil(lambda: w2.controller.present is not None and w2.controller.present.iteration == 120,
+                    timeout=15_000)
+    assert w2.controls.settings() == s
+    got = w2.controller.val_history
+    assert list(got.x[:5]) == list(vx) and np.array_equal(got.y[:5], vy)
+    assert got.x[-1] == 120  # measured again where the session starts
+    w2.step(30)
+    qtbot.waitUntil(lambda: w2.controller.present.iteration == 150 and w2.controller.present.state == "paused",
+                    timeout=15_000)
+    ref = Experiment(s)
+    ref.session.run(150)
+    assert np.array_equal(w2.controller.present.weights[0], ref.network.weights[0])

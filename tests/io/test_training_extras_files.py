@@ -75,3 +75,19 @@ def test_a_model_file_carries_the_new_settings_in_its_training_metadata(tmp_path
     for key, value in EXTRAS.items():
         assert training[key] == value, key
     assert training["best_iteration"] == 10
+
+
+def test_the_validation_curve_is_saved_and_read_back(tmp_path):
+    a = Experiment(Settings(validation_fraction=0.2))
+    path = tmp_path / "v.nnviz"
+    sessionfile.save(path, a.settings, a.dataset, a.session.get_state(), np.arange(3), np.ones(3),
+                     validation_x=np.array([0, 25]), validation_y=np.array([0.5, 0.25]))
+    data = sessionfile.load(path)
+    assert list(data.validation_x) == [0, 25] and list(data.validation_y) == [0.5, 0.25]
+    old = sessionfile.load(_save(tmp_path, a))  # written without one
+    assert old.validation_x is None and old.validation_y is None
+    doc = json.loads(path.read_text())
+    doc["history"]["validation_mse"].pop()
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="the validation error history's iterations and values differ"):
+        sessionfile.load(path)
