@@ -107,6 +107,15 @@ def test_maps_are_computed_only_while_shown(make_window, qtbot):
     assert w.latest.node_maps is None
     w.network_view.show()
     settle(qtbot, w, lambda s: s.node_maps is not None)
+    # the activations mode colours the nodes by value: no pictures over them, none computed
+    w.mode_box.setCurrentText("activations")
+    assert w.network_view._pictures.count == 0
+    w.step(1)
+    settle(qtbot, w, lambda s: s.iteration == 6 and s.state == "paused")
+    assert w.latest.node_maps is None and w.network_view._pictures.count == 0
+    w.mode_box.setCurrentText("weights")
+    settle(qtbot, w, lambda s: s.node_maps is not None)
+    qtbot.waitUntil(lambda: w.network_view._pictures.count > 0, timeout=30_000)
 
 
 def test_histograms_for_more_inputs_and_click_to_enlarge(make_window, qtbot):

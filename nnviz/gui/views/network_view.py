@@ -304,8 +304,8 @@ class NetworkView(pg.PlotWidget):
 
     def picture_needs(self) -> set[str]:
         """What the runner must compute for the node pictures (nothing when hidden or off)."""
-        if not self.show_pictures or self.context is None or not self._shown():
-            return set()
+        if not self.show_pictures or self.context is None or not self._shown() or self.mode != "weights":
+            return set()  # (the gradient and activations modes colour the nodes themselves)
         return {"node_maps"} if self.picture_kind == "map" else {"node_hists"}
 
     def _shown(self) -> bool:
@@ -326,7 +326,7 @@ class NetworkView(pg.PlotWidget):
     def _draw_pictures(self, snap: Snapshot | None) -> None:
         """Colour the snapshot's maps or histograms into one image per drawn neuron."""
         data = None
-        if snap is not None and self.show_pictures and self.context is not None:
+        if snap is not None and self.show_pictures and self.context is not None and self.mode == "weights":
             data = snap.node_maps if self.picture_kind == "map" else snap.node_hists
         if data is None:
             self._pixels, self.pictures_from = None, None
@@ -417,6 +417,9 @@ class NetworkView(pg.PlotWidget):
         if self.weights:
             self._draw_edges()
             self._draw_nodes()
+        if hasattr(self, "_pic_index"):
+            self._draw_pictures(None)  # until the next snapshot: none in the value modes
+        self.needsChanged.emit()
 
     def _highlight(self) -> tuple[set[int], set[int]]:
         """(weight matrices, layers) the current micro-step is about."""
