@@ -43,6 +43,10 @@ class Dataset:
     target_columns: tuple[str, ...] = ()
     description: str = ""
     source: str = ""  # a path for CSV files, "" for built-ins
+    # edited ("custom") data: the name of the data it was edited from, and which rows are
+    # test rows (a fixed split, True = test; None: split by the settings' test fraction)
+    origin: str = ""
+    test_rows: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -52,8 +56,18 @@ class Dataset:
         """Class index of each row (classes only)."""
         return self.T.argmax(axis=1) if self.task == "classes" else None
 
+    @property
+    def custom(self) -> bool:
+        """Edited by hand (points added, moved or deleted on the decision map)."""
+        return bool(self.origin)
+
+    @property
+    def title(self) -> str:
+        """How the window names the data: "custom (from circles)" once edited."""
+        return f"custom (from {self.origin})" if self.origin else (Path(self.source).name if self.source else self.name)
+
     def subset(self, rows: np.ndarray) -> Dataset:
-        return replace(self, X=self.X[rows], T=self.T[rows])
+        return replace(self, X=self.X[rows], T=self.T[rows], test_rows=None)
 
 
 # -- built-in data sets ---------------------------------------------------
@@ -599,6 +613,11 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0, what: str = "test",
           stream: int = 2) -> tuple[Dataset, Dataset | None]:
     """A seeded train/test split, stratified by class for class targets.  The validation rows
     are split off the training rows the same way (``what="validation"``, its own random stream)."""
+    if ds.test_rows is not None:  # edited data keeps its own split (new points are training rows)
+        mask = np.asarray(ds.test_rows, dtype=bool)
+        if not (~mask).any():
+            raise ValueError("the data has no training rows")
+        return ds.subset(np.flatnonzero(~mask)), (ds.subset(np.flatnonzero(mask)) if mask.any() else None)
     if not (0.0 <= test_fraction < 1.0):
         raise ValueError(f"the {what} fraction must be at least 0 and below 1 (got {test_fraction})")
     if test_fraction == 0:

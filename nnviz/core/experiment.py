@@ -148,7 +148,7 @@ class Experiment:
     """Data, split, scaling, network and training session for one Settings."""
 
     def __init__(self, settings: Settings, dataset: datamod.Dataset | None = None,
-                 init: Model | None = None):
+                 init: Model | None = None, scaling: datamod.Scaling | None = None):
         s = settings
         self.settings = s
         self.dataset = dataset if dataset is not None else datamod.load(
@@ -170,7 +170,9 @@ class Experiment:
             arch = Architecture(len(s.features) or ds.X.shape[1], tuple(s.hidden), ds.T.shape[1],
                                 tuple(s.activation), s.output_activation, s.loss)
             check_memory(arch, self.train.n)
-            self.scaling = datamod.fit_scaling(self.train, s.standardize, s.output_activation, s.features)
+            # a given scaling: that of the data an edited (custom) data set came from (see set_data)
+            self.scaling = scaling if scaling is not None else datamod.fit_scaling(
+                self.train, s.standardize, s.output_activation, s.features)
             net = Network.random(arch, np.random.default_rng(s.seed))
         check_output(arch, ds)
         self.arch = arch
@@ -188,6 +190,32 @@ class Experiment:
     @property
     def network(self) -> Network:
         return self.session.net
+
+    def set_data(self, dataset: datamod.Dataset) -> None:
+        """Train on other rows from the current state: the weights, the optimiser's memory and
+        the iteration count go on; a new epoch starts (the mini-batch order is per row).
+
+        The scaling stays the one fitted on the original data: a weight then means the same
+        before and after the edit, so training continues instead of starting over on inputs
+        that moved under it (refitting would shift every input when one point is added)."""
+        old = self.dataset
+        if tuple(dataset.input_names) != tuple(old.input_names) or tuple(dataset.output_names) != tuple(
+                old.output_names) or dataset.task != old.task:
+            raise ValueError("the new data must have the same inputs, targets and task as the data trained on")
+        train, test = datamod.split(dataset, self.settings.test_fraction, self.settings.seed)
+        X_train, Y_train = self.scaling.inputs(train.X), self.scaling.targets(train.T)
+        session = self.session
+        state = session.get_state()
+        fresh = TrainingSession(session.net, X_train, Y_train, session.config, session.rng,
+                                engine=session.engine, dtype=session.dtype)
+        state["order"] = np.arange(fresh.n)
+        state["pos"] = fresh.n
+        fresh.set_state(state)
+        self.dataset, self.train, self.test = dataset, train, test
+        self.X_train, self.Y_train = X_train, Y_train
+        self.X_test = self.scaling.inputs(test.X) if test is not None else None
+        self.Y_test = self.scaling.targets(test.T) if test is not None else None
+        self.session = fresh
 
     def switch_engine(self, engine: str, dtype: str) -> None:
         """Go on with another engine or dtype from exactly the current training state."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import Protocol
 
@@ -114,6 +114,9 @@ class Context:
     node_grid: MapGrid | None = None  # the neuron maps' coarser grid, made as map_grid is
     validation_x: np.ndarray | None = None  # the opened session's validation curve (shown; the best
     validation_y: np.ndarray | None = None  # for early stopping is counted from the present)
+    # bumps when the rows change under the same network (set_data); the snapshots made on these
+    # rows carry the same number, so a view never pairs outputs with other rows
+    data_version: int = 0
 
     @property
     def input_labels(self) -> tuple[str, ...]:
@@ -195,6 +198,7 @@ class Runner:
         self._val_new: list[tuple[int, float]] = []
         self._best: tuple[int, float] | None = None
         self._stopped_at: int | None = None
+        self.data_version = 0
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
         # set by interrupt() from any thread: the chunk under way ends early (within a block of rows)
         self._interrupt = np.zeros(1, dtype=np.int64)
@@ -232,6 +236,9 @@ class Runner:
                 return
             keep = self.exp.dataset if (dataset is None and self.exp is not None
                                         and same_data(self.exp.settings, settings)) else dataset
+            if (keep is not None and keep.test_rows is not None and self.exp is not None
+                    and settings.test_fraction != self.exp.settings.test_fraction):
+                keep = replace(keep, test_rows=None)  # edited data, split anew by the new fraction
             exp = Experiment(settings, dataset=keep, init=init)
         except ValueError as exc:
             self._fail(str(exc))
@@ -286,10 +293,41 @@ class Runner:
         hy = None if history_y is None else frozen(history_y)
         vx = None if validation_x is None else frozen(np.asarray(validation_x, dtype=np.int64)).astype(np.int64)
         vy = None if validation_y is None else frozen(validation_y)
+        self.data_version = 0
         self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
                                exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy,
                                node_grid=map_grid(exp.dataset, exp.scaling, NODE_GRID),
                                validation_x=vx, validation_y=vy)
+        self.listener.on_context(self.context)
+        self._emit(force=True)
+
+    def set_data(self, dataset: Dataset) -> None:
+        """Train on other rows (points added, moved or deleted on the map) from the current
+        weights: the scaling stays the original data's (see Experiment.set_data), the error
+        history goes on, a running training keeps running.  A new Context of the same
+        generation and a higher ``data_version`` goes out first, then a snapshot on the new
+        rows.  Going back (step back, the history slider) stops at the edit: replaying older
+        iterations would train them on rows they never saw."""
+        if self.exp is None or self.context is None:
+            return
+        exp = self._current()
+        try:
+            exp.set_data(dataset)
+        except ValueError as exc:
+            self._fail(str(exc))
+            return
+        self._micro, self._trace, self._preview_at = None, None, None
+        self.timeline = Timeline()
+        self.timeline.record(exp.session)
+        if self._evals and self._evals[-1][0] >= exp.session.iteration:
+            self._evals.pop()  # measured on the old rows; the snapshot measures the new ones
+        self.data_version += 1
+        grid, node_grid = self.context.map_grid, self.context.node_grid
+        if grid is None or not _inside(dataset.X, grid.rect):
+            grid, node_grid = map_grid(dataset, exp.scaling), map_grid(dataset, exp.scaling, NODE_GRID)
+        self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
+                               exp.scaling, frozen(exp.X_train), grid, node_grid=node_grid,
+                               data_version=self.data_version)
         self.listener.on_context(self.context)
         self._emit(force=True)
 
@@ -719,6 +757,7 @@ class Runner:
             first_iteration=self.first_iteration,
             chunk=self.chunk,
             commands=self.commands,
+            data_version=self.data_version,
             eval_iterations=_ro(ev[:, 0].astype(np.int64)),
             eval_mse=_ro(ev[:, 1]),
             eval_test_mse=_ro(ev[:, 2]) if exp.X_test is not None else None,
@@ -749,7 +788,7 @@ class Runner:
             lr=rate_at(twin.config, iteration),
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
-            **self._network_fields(twin.net, trace))
+            data_version=self.data_version, **self._network_fields(twin.net, trace))
 
     def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network: weights, outputs, metrics, derived views."""
@@ -819,6 +858,12 @@ class Runner:
             out["node_hists"], out["node_hist_edges"] = nodemaps.row_histograms(
                 values, (None, *exp.arch.layer_activations), group, k, nodemaps.shown(exp.arch.sizes))
         return out
+
+
+def _inside(X: np.ndarray, rect: tuple[float, float, float, float]) -> bool:
+    """Every point of X within the map's rectangle (x, y, width, height)."""
+    x, y, w, h = rect
+    return bool(((X[:, 0] >= x) & (X[:, 0] <= x + w) & (X[:, 1] >= y) & (X[:, 1] <= y + h)).all())
 
 
 def _ro(a: np.ndarray) -> np.ndarray:

@@ -49,6 +49,7 @@ class Snapshot:
     present_iteration: int = 0  # where training is (differs from ``iteration`` in a preview)
     first_iteration: int = 0  # the earliest iteration that can be shown (history slider's start)
     commands: int = 0  # how many commands the runner had taken when it made this snapshot
+    data_version: int = 0  # the rows it was made on (runner.Context.data_version)
     chunk: int = 0  # iterations per chunk the runner uses now (bounded in time)
     # evaluation points since the last snapshot: the whole training set's mse (which the
     # per-iteration new_mse is not, with mini-batches) and the test set's, at the same iterations

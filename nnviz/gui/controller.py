@@ -40,16 +40,19 @@ class Controller(QObject):
     _preview = Signal(int)
     _resume = Signal(int)
     _set_weight = Signal(int, int, int, float)
+    _set_data = Signal(object)
     _set_view = Signal(object, int, object)
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
+    dataChanged = Signal(object)  # Context of the same network on edited rows, just before their first frame
     render = Signal(object)  # Snapshot, at most ~30 per second
     error = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.context: Context | None = None
+        self._data_context: Context | None = None  # edited rows, waiting for their first snapshot
         self.latest: Snapshot | None = None  # what the views show (may be a preview)
         self.present: Snapshot | None = None  # the training state itself
         self.history = History()  # the mse of every iteration's batch (thinned when long)
@@ -81,6 +84,7 @@ class Controller(QObject):
         self._preview.connect(self.worker.preview)
         self._resume.connect(self.worker.resume_from)
         self._set_weight.connect(self.worker.set_weight)
+        self._set_data.connect(self.worker.set_data)
         self._set_view.connect(self.worker.set_view)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
@@ -152,6 +156,10 @@ class Controller(QObject):
     def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
         self._send(self._set_weight, int(layer), int(row), int(col), float(value), running=False)
 
+    def set_data(self, dataset: Dataset) -> None:
+        """Train on other rows (edited points) from the current weights; a running training runs on."""
+        self._send(self._set_data, dataset)
+
     def set_view(self, needs, selected_row: int, node: tuple[int, int] | None = None) -> None:
         """Tell the runner what the visible views need computed, the selected observation and
         the selected node of the diagram ((layer, index), or None)."""
@@ -181,6 +189,12 @@ class Controller(QObject):
     # -- from the worker ---------------------------------------------------------
     @Slot(object)
     def _on_configured(self, ctx: Context) -> None:
+        if self.context is not None and ctx.generation == self.context.generation:
+            # the same network on edited rows: the history goes on; the views take the rows
+            # together with the first snapshot made on them (_on_snapshot), in one frame
+            self._data_context = ctx
+            return
+        self._data_context = None
         self.context = ctx
         self.history.clear()
         self.full_history.clear()
@@ -198,6 +212,12 @@ class Controller(QObject):
     def _on_snapshot(self, snap: Snapshot) -> None:
         if self.context is None or snap.generation != self.context.generation:
             return  # from before a reset or a new configuration
+        pending = self._data_context
+        if pending is not None and snap.data_version == pending.data_version:
+            self.context, self._data_context = pending, None
+            self.dataChanged.emit(pending)
+        if snap.data_version != self.context.data_version:
+            return  # made on rows the views no longer show
         self.snapshots_received += 1
         if snap.rewound:
             self.history.truncate(snap.iteration - 1)

@@ -253,7 +253,8 @@ class FileActions:
         try:
             sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
                              runs=[runfile.to_dict(r) for r in self.runs_panel.runs], validation_x=v.x,
-                             validation_y=v.y)
+                             validation_y=v.y,
+                             scaling=ctx.scaling)
         except ValueError as exc:
             self.show_error(str(exc))
             return False

@@ -124,6 +124,10 @@ class TrainingWorker(QObject):
     def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
         self._do(self.runner.set_weight, layer, row, col, value)
 
+    @Slot(object)
+    def set_data(self, dataset: Dataset) -> None:
+        self._do(self.runner.set_data, dataset)
+
     @Slot()
     def reset(self) -> None:
         self._do(self.runner.reset)

@@ -2,7 +2,8 @@
 continue exactly where training stopped.
 
 A session holds the settings, the data (by name for built-ins; the rows themselves for CSV
-data, so the session opens when the CSV file is gone), the full training state (weights,
+data, so the session opens when the CSV file is gone, and for data edited on the decision map,
+with its split and the scaling of the data it came from, so the weights keep their meaning), the full training state (weights,
 optimiser memory, random generator, mini-batch position, iteration count) and the error
 history.  Training on from a loaded session gives the same iterations as an uninterrupted run.
 
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..core.data import BUILTINS, TASKS, Dataset
+from ..core.data import BUILTINS, TASKS, Dataset, Scaling
 from ..core.experiment import Experiment, Settings
 from ..core.network import Architecture
 from . import atomic
@@ -47,6 +48,7 @@ class SessionData:
     # the validation mse so far (early stopping), shown again when the session opens
     validation_x: np.ndarray | None = None
     validation_y: np.ndarray | None = None
+    scaling: Scaling | None = None  # of edited data: the original data's (Experiment.set_data)
 
 
 def _floats(a) -> list:
@@ -54,7 +56,7 @@ def _floats(a) -> list:
 
 
 def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y, runs=(),
-            validation_x=None, validation_y=None) -> dict:
+            validation_x=None, validation_y=None, scaling: Scaling | None = None) -> dict:
     for key in ("params", "velocity", "rprop_steps", "rprop_old"):
         if not np.isfinite(state[key]).all():
             raise ValueError("the training state contains NaN or infinite values; not saved")
@@ -81,25 +83,34 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
     }
     if runs:
         doc["runs"] = list(runs)
-    if settings.data not in BUILTINS:
-        doc["data"] = {
+    if settings.data not in BUILTINS or dataset.custom:
+        embedded: dict[str, Any] = {
             "name": dataset.name, "source": dataset.source, "X": _floats(dataset.X), "T": _floats(dataset.T),
             "input_names": list(dataset.input_names), "output_names": list(dataset.output_names),
             "task": dataset.task, "target_columns": list(dataset.target_columns),
         }
+        if dataset.custom:
+            if scaling is None:
+                raise ValueError("edited data is saved with the scaling of the data it came from")
+            embedded["origin"] = dataset.origin
+            if dataset.test_rows is not None:
+                embedded["test_rows"] = np.flatnonzero(dataset.test_rows).astype(int).tolist()
+            embedded["scaling"] = {k: _floats(getattr(scaling, k)) for k in ("x_center", "x_scale", "y_center", "y_scale")}
+        doc["data"] = embedded
     return doc
 
 
 def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, history_x, history_y,
-         runs=(), validation_x=None, validation_y=None) -> None:
+         runs=(), validation_x=None, validation_y=None, scaling: Scaling | None = None) -> None:
     """Write a session atomically; ``runs`` are kept runs' records (``io.runs.to_dict``), ``validation_x``
-    and ``validation_y`` the validation curve (early stopping)."""
+    and ``validation_y`` the validation curve (early stopping); ``scaling`` is needed for edited
+    data (see the module doc)."""
     path = Path(path)
     if path.suffix.lower() != EXTENSION:
         raise ValueError(f"{path}: a session file ends in {EXTENSION}")
     try:
         text = json.dumps(to_dict(settings, dataset, state, history_x, history_y, runs,
-                                  validation_x, validation_y)) + "\n"
+                                  validation_x, validation_y, scaling)) + "\n"
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     atomic.write_text(path, text)
@@ -263,10 +274,37 @@ def _dataset(d) -> Dataset:
         raise ValueError(f"the embedded {task} targets must be 0 or 1")
     if task == "classes" and not (T.sum(axis=1) == 1).all():
         raise ValueError("each embedded class target row must hold exactly one 1")
-    name, source = d.get("name", ""), d.get("source", "")
+    name, source, origin = d.get("name", ""), d.get("source", ""), d.get("origin", "")
     if not isinstance(name, str) or not isinstance(source, str):
         raise ValueError("the embedded data's 'name' and 'source' must be strings")
-    return Dataset(name, X, T, inputs, outputs, task, targets, source=source)
+    if not isinstance(origin, str):
+        raise ValueError("the embedded data's 'origin' must be a string")
+    test_rows = None
+    if origin:
+        rows = d.get("test_rows", [])
+        if not isinstance(rows, list) or not all(is_int(i) and 0 <= i < X.shape[0] for i in rows):
+            raise ValueError(f"the embedded data's 'test_rows' must be a list of row numbers below {X.shape[0]}")
+        test_rows = np.zeros(X.shape[0], dtype=bool)
+        test_rows[np.array(rows, dtype=np.int64)] = True
+        if test_rows.all():
+            raise ValueError("the embedded data has no training rows")
+    return Dataset(name, X, T, inputs, outputs, task, targets, source=source, origin=origin, test_rows=test_rows)
+
+
+def _scaling(d: dict, ds: Dataset, features: tuple[str, ...]) -> Scaling | None:
+    """The scaling stored with edited data (None for other data); ``features``: the settings'."""
+    if not ds.custom:
+        return None
+    sc = _object(d, "scaling", "data ")
+    p, k = len(features) or ds.X.shape[1], ds.T.shape[1]
+    parts = {}
+    for key, n in (("x_center", p), ("x_scale", p), ("y_center", k), ("y_scale", k)):
+        parts[key] = _numbers(_field(sc, key, "data scaling "), f"the data's scaling {key!r}")
+        if parts[key].shape != (n,):
+            raise ValueError(f"the data's scaling {key!r} has {parts[key].size} values, expected {n}")
+        if key.endswith("scale") and not (parts[key] > 0).all():
+            raise ValueError(f"the data's scaling {key!r} must be positive")
+    return Scaling(**parts, features=tuple(features))
 
 
 def _rng(value) -> dict:
@@ -330,9 +368,10 @@ def from_dict(doc) -> SessionData:
     if not is_int(version) or not 1 <= version <= VERSION:
         raise ValueError(f"session format version {_show(version)} is not one this nnviz reads ({VERSION})")
     settings = settings_from(_field(doc, "settings", ""))
-    dataset = None
+    dataset, scaling = None, None
     if "data" in doc:
         dataset = _dataset(doc["data"])
+        scaling = _scaling(doc["data"], dataset, tuple(settings.features))
     elif settings.data not in BUILTINS:
         raise ValueError("the session names a CSV file but holds no data rows")
     state = _state(_field(doc, "state", ""))
@@ -341,7 +380,8 @@ def from_dict(doc) -> SessionData:
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         raise ValueError("'runs' must be a list of runs (objects)")
     vx, vy = _validation_history(doc.get("history"))
-    return SessionData(settings, dataset, state, hx, hy, runs=runs, validation_x=vx, validation_y=vy)
+    return SessionData(settings, dataset, state, hx, hy, runs=runs, validation_x=vx, validation_y=vy,
+                       scaling=scaling)
 
 
 def _validation_history(h) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -361,7 +401,7 @@ def restore(data: SessionData) -> Experiment:
 
 
 def _restore(data: SessionData) -> Experiment:
-    exp = Experiment(data.settings, dataset=data.dataset)
+    exp = Experiment(data.settings, dataset=data.dataset, scaling=data.scaling)
     P = exp.arch.n_weights
     if data.state["params"].size != P:
         raise ValueError(f"the session holds {data.state['params'].size} weights, "

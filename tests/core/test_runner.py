@@ -395,3 +395,88 @@ def test_interrupt_cuts_the_chunk_short_and_training_goes_on():
     assert r.iteration == 0 and r.state == "running"
     r.advance()  # ...and the next chunk runs as usual
     assert r.iteration > 0
+
+
+# -- set_data: training on edited rows ------------------------------------------------------
+
+def _circles_runner(**kw):
+    s = Settings(data="circles", hidden=(4,), activation=("tanh",), iterations=10_000, lr=0.05, **kw)
+    return make(s)
+
+
+def test_set_data_trains_on_the_new_rows_from_the_current_weights():
+    from nnviz.core import editing
+    from nnviz.core.training import TrainingSession
+
+    runner, rec = _circles_runner()
+    runner.step(30)
+    run_until_idle(runner)
+    ctx0, before = rec.contexts[-1], rec.last
+    custom = editing.as_custom(ctx0.train, ctx0.test)
+    edited = editing.add_point(custom, 0.25, -0.5, 1)  # an orange point in the blue disc
+    edited = editing.move_point(edited, 3, 4.0, 4.0)
+    edited = editing.delete_point(edited, 7)
+    runner.set_data(edited)
+    ctx, snap = rec.contexts[-1], rec.last
+    assert ctx.generation == ctx0.generation and ctx.data_version == snap.data_version == 1
+    assert snap.iteration == 30 and ctx.train.n == 200 and snap.outputs.shape == (200, 2)
+    assert np.array_equal(ctx.train.X, edited.X) and np.array_equal(ctx.train.T, edited.T)
+    assert np.array_equal(ctx.train.X[3], [4.0, 4.0]) and np.array_equal(ctx.train.T[-1], [0.0, 1.0])
+    # the scaling is the original data's: the weights mean what they meant
+    assert np.array_equal(ctx.scaling.x_center, ctx0.scaling.x_center)
+    for W, V in zip(snap.weights, before.weights):
+        assert np.array_equal(W, V)
+    # outputs on the new rows, computed independently from the weights and the original scaling
+    net = Network.from_weights(ctx.arch, [W.copy() for W in before.weights])
+    expected = net.predict((edited.X - ctx0.scaling.x_center) / ctx0.scaling.x_scale)
+    assert np.allclose(snap.outputs, expected, rtol=0, atol=1e-12)
+    # training goes on from those weights, on those rows
+    twin = TrainingSession(net.copy(), (edited.X - ctx0.scaling.x_center) / ctx0.scaling.x_scale, edited.T,
+                           Settings(lr=0.05).train_config(), engine="numpy")
+    twin.run(20)
+    runner.step(20)
+    run_until_idle(runner)
+    assert rec.last.iteration == 50
+    for W, V in zip(rec.last.weights, twin.net.weights):
+        assert np.allclose(W, V, rtol=0, atol=1e-12)
+    # going back stops at the edit: older iterations were trained on other rows
+    assert rec.last.first_iteration == 30
+
+
+def test_set_data_keeps_a_running_training_running_and_refuses_other_columns():
+    from dataclasses import replace
+
+    from nnviz.core import editing
+
+    runner, rec = _circles_runner(test_fraction=0.25)
+    runner.play()
+    runner.advance()
+    ctx0 = rec.contexts[-1]
+    custom = editing.as_custom(ctx0.train, ctx0.test)
+    edited = editing.add_point(custom, 1.0, 1.0, 0)
+    runner.set_data(edited)
+    assert runner.state == State.RUNNING and runner.busy
+    ctx = rec.contexts[-1]
+    assert ctx.train.n == 151 and ctx.test.n == 50  # the new point is a training row
+    assert np.array_equal(ctx.test.X, ctx0.test.X)
+    for _ in range(3):
+        runner.advance()
+    assert rec.last.outputs.shape[0] == 151 and rec.last.test_outputs.shape[0] == 50
+    assert rec.last.data_version == 1
+    n_errors = len(rec.errors)
+    runner.set_data(replace(edited, input_names=("a", "b")))
+    assert len(rec.errors) == n_errors + 1 and "same inputs" in rec.errors[-1]
+    assert rec.contexts[-1] is ctx and rec.last.outputs.shape[0] == 151
+
+
+def test_reset_and_new_architecture_keep_the_edited_data():
+    from nnviz.core import editing
+
+    runner, rec = _circles_runner()
+    ctx0 = rec.contexts[-1]
+    edited = editing.add_point(editing.as_custom(ctx0.train, ctx0.test), 0.0, 0.0, 1)
+    runner.set_data(edited)
+    runner.reset()
+    assert rec.contexts[-1].dataset is edited and rec.last.outputs.shape[0] == 201
+    runner.configure(rec.contexts[-1].settings.with_(hidden=(3,)))
+    assert rec.contexts[-1].dataset is edited and rec.contexts[-1].arch.describe() == "2-3-2"
