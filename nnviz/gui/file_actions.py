@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from .. import io as nnio
+from ..core.data import BUILTINS
 from ..core.experiment import check_init
 from ..core.model import Model
 from ..core.network import Network
@@ -43,6 +44,7 @@ class FileActions:
         self._action(file_menu, "Export &diagram image\u2026", "Ctrl+Shift+D", self.export_diagram_dialog)
         self._action(file_menu, "Export error &plot\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
         self._action(file_menu, "Export &animation\u2026", "Ctrl+Shift+A", self.export_animation_dialog)
+        self._action(file_menu, "Export da&ta as CSV\u2026", "Ctrl+Shift+T", self.export_data_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         train_menu = self.menuBar().addMenu("&Training")
@@ -227,7 +229,8 @@ class FileActions:
     def _mark(self, snap) -> tuple:
         """What a saved session holds: the network at an iteration, and the kept runs."""
         return (self.context.generation if self.context else None, snap.iteration,
-                float(sum(float(W.sum()) for W in snap.weights)), self.runs_panel.model.version)
+                float(sum(float(W.sum()) for W in snap.weights)), self.runs_panel.model.version,
+                snap.data_version)
 
     @property
     def unsaved(self) -> bool:
@@ -292,8 +295,9 @@ class FileActions:
 
     def _adopt_session(self, path, data, exp, kept=()) -> None:
         settings = data.settings
-        self.controls.set_settings(settings.with_(data="iris") if data.dataset is not None else settings)
-        if data.dataset is not None:
+        csv = data.dataset is not None and settings.data not in BUILTINS  # edited built-ins are named by settings
+        self.controls.set_settings(settings.with_(data="iris") if csv else settings)
+        if csv and data.dataset is not None:
             ds = data.dataset
             self.controls.set_csv(settings.data, list(ds.input_names) + list(ds.target_columns),
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
@@ -372,8 +376,7 @@ class FileActions:
         ctx = self.context
         if ctx is None:
             return
-        if self.session_path:
-            name = Path(self.session_path).name
-        else:
-            name = Path(ctx.dataset.source).name if ctx.dataset.source else ctx.dataset.name
+        name = ctx.dataset.title
+        if self.session_path:  # the session's name, and the data's when it was edited
+            name = Path(self.session_path).name + (f", {name}" if ctx.dataset.custom else "")
         self.setWindowTitle(f"nnviz \u2014 {name}, {ctx.arch.describe()}" + (" *" if self.unsaved else ""))

@@ -22,6 +22,7 @@ from ..core.model import Model
 from ..core.snapshot import Snapshot
 from ..core.training import iterations_per_epoch
 from .controller import Controller
+from .data_edits import DataEdits
 from .file_actions import FileActions
 from .run_actions import RunActions
 from .views.controls import ControlPanel
@@ -41,7 +42,7 @@ from .views.runs_panel import RunsPanel
 MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
-class MainWindow(FileActions, RunActions, QMainWindow):
+class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
     def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None):
@@ -123,6 +124,7 @@ class MainWindow(FileActions, RunActions, QMainWindow):
         self.statusBar().addPermanentWidget(self.status, 1)
         self._make_menus()
         self._make_runs_menu()
+        self._make_edit_menu()
 
         self.controls.settingsChanged.connect(self._on_settings)
         self.controls.openCsvRequested.connect(self.open_csv_dialog)
@@ -392,6 +394,7 @@ class MainWindow(FileActions, RunActions, QMainWindow):
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)
         self._selected_row = 0
+        self._data_context(ctx)
         self._send_view_needs()
         if self._saved_mark is None or self._saved_mark[0] != "pending":
             self.session_path = None  # a new network is not the saved session

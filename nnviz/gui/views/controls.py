@@ -21,6 +21,7 @@ from ...core.network import Architecture, parse_hidden
 from ...core.training import ALGORITHMS
 
 CSV_ITEM = "CSV file"
+CUSTOM_PREFIX = "custom (from "  # the picker's entry for data edited on the map
 
 
 def number_text(x: float) -> str:
@@ -60,6 +61,7 @@ class ControlPanel(QWidget):
     settingsChanged = Signal(object)  # Settings
     openCsvRequested = Signal()
     targetChanged = Signal(str, bool)  # CSV target column, classify
+    originalDataRequested = Signal(object)  # Settings: the picker left the edited data for its origin
     playToggled = Signal()
     stepRequested = Signal(int)
     resetRequested = Signal()
@@ -227,6 +229,8 @@ class ControlPanel(QWidget):
                 self.data.setCurrentText(s.data)
             else:
                 self.set_csv(s.data, None)
+            if self._custom_index() >= 0 and s.data == self._custom_base:
+                self.data.setCurrentIndex(self._custom_index())  # the network kept trains on the edited data
             self.noise.setValue(s.noise)
             self.test_fraction.setValue(s.test_fraction)
             self.standardize.setChecked(s.standardize)
@@ -270,6 +274,42 @@ class ControlPanel(QWidget):
         finally:
             self._loading = was
 
+    _custom_base: str | None = None  # the settings' data name of the edited data
+
+    def _custom_index(self) -> int:
+        for i in range(self.data.count()):
+            if self.data.itemText(i).startswith(CUSTOM_PREFIX):
+                return i
+        return -1
+
+    def set_custom(self, title: str | None) -> None:
+        """Name edited data in the picker ("custom (from circles)") and select it, or (None)
+        drop that entry."""
+        was = self._loading
+        self._loading = True
+        try:
+            i = self._custom_index()
+            if title is None:
+                if i >= 0:
+                    current = self.data.currentIndex() == i
+                    self.data.removeItem(i)
+                    self._custom_base = None
+                    if current:
+                        base = self._base.data
+                        self.data.setCurrentText(base if base in BUILTINS else CSV_ITEM)
+            else:
+                if i < 0:
+                    self.data.addItem(title)
+                    i = self.data.count() - 1
+                self.data.setItemText(i, title)
+                self.data.setItemData(i, "points added, moved or deleted on the decision map; "
+                                      "pick the original to go back to it", Qt.ToolTipRole)
+                self._custom_base = self._base.data
+                self.data.setCurrentIndex(i)
+            self._update_enabled()
+        finally:
+            self._loading = was
+
     def _update_enabled(self) -> None:
         is_csv = self.data.currentText() == CSV_ITEM
         self.target.setEnabled(is_csv)
@@ -293,13 +333,14 @@ class ControlPanel(QWidget):
         if patience is not None and patience != int(patience):
             raise ValueError(f"the patience must be a whole number of iterations (got {self.patience.text().strip()})")
         gd = self.algorithm.currentText() == "gd"
+        custom = self.data.currentText().startswith(CUSTOM_PREFIX)
         s = replace(
             self._base,
-            data=data,
+            data=self._base.data if custom else data,
             # input features stay while the data stays or moves to another two-input built-in
-            features=self._base.features if data == self._base.data or data in GENERATED else (),
-            target=self.target.currentText() if is_csv and self.target.count() else None,
-            classify=self.classify.isChecked() and is_csv,
+            features=self._base.features if custom or data == self._base.data or data in GENERATED else (),
+            target=self._base.target if custom else (self.target.currentText() if is_csv and self.target.count() else None),
+            classify=self._base.classify if custom else self.classify.isChecked() and is_csv,
             noise=self.noise.value(),
             threshold=self.threshold.value() or None,
             hidden=parse_hidden(self.hidden.text()),
@@ -354,6 +395,10 @@ class ControlPanel(QWidget):
             self.problem.setText(str(exc))
             return
         self.problem.setText("")
+        i = self._custom_index()
+        if i >= 0 and self.data.currentIndex() != i and s.data == self._custom_base:
+            self.originalDataRequested.emit(s)  # back from the edited data to the data it came from
+            return
         if s != self._base:
             self._base = s
             self.settingsChanged.emit(s)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayo
 
 from ...core import metrics
 from ...core.snapshot import Snapshot
+from .map_editor import MapPoints
 
 WRONG = QColor(255, 225, 225)
 # Qt enum attribute lookups cost microseconds in PySide6; data() runs per cell per role per paint.
@@ -184,6 +185,7 @@ class PredictionsView(QTabWidget):
         self.map_plot.addItem(self.map_image)
         self.map_points = pg.ScatterPlotItem(size=7)
         self.map_plot.addItem(self.map_points)
+        self.points = MapPoints(self.map_plot, self.map_points)  # drawing and editing the points
         self._has_map = False
         self.shown_iteration: int | None = None
         # a node chosen on the diagram: the map panel shows its map (from the snapshot) instead
@@ -201,17 +203,7 @@ class PredictionsView(QTabWidget):
         for view in (self.scatter_plot, self.map_plot):  # other tabs (the inspector) stay
             if self.indexOf(view) >= 0:
                 self.removeTab(self.indexOf(view))
-        rows_X = [ctx.train.X] + ([ctx.test.X] if ctx.test is not None else [])
-        X = np.vstack(rows_X)
-        sets = ["train"] * ctx.train.n + (["test"] * ctx.test.n if ctx.test is not None else [])
-        truth = self._truth(ctx.train.T) + (self._truth(ctx.test.T) if ctx.test is not None else [])
-        outs = [f"out.{n}" for n in ds.output_names]
-        headers = ["set", *ds.input_names, "true", "predicted", *outs, "wrong"]
-        self.model.set_rows(headers, X, truth, sets)
-        self.table.setColumnHidden(0, ctx.test is None)
-        self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
-        self._T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
-        self._Y_net = ctx.scaling.targets(self._T)
+        self._set_rows(ctx)
         self._has_map = ctx.map_grid is not None
         self.map_image.clear()
         self.map_node, self.map_shows = None, None
@@ -235,6 +227,20 @@ class PredictionsView(QTabWidget):
             self.confusion.setHorizontalHeaderLabels(list(ds.output_names))
             self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
+    def _set_rows(self, ctx) -> None:
+        """The table's rows (training rows, then test rows) and the targets they are scored on."""
+        ds = ctx.dataset
+        X = np.vstack([ctx.train.X] + ([ctx.test.X] if ctx.test is not None else []))
+        sets = ["train"] * ctx.train.n + (["test"] * ctx.test.n if ctx.test is not None else [])
+        truth = self._truth(ctx.train.T) + (self._truth(ctx.test.T) if ctx.test is not None else [])
+        outs = [f"out.{n}" for n in ds.output_names]
+        headers = ["set", *ds.input_names, "true", "predicted", *outs, "wrong"]
+        self.model.set_rows(headers, X, truth, sets)
+        self.table.setColumnHidden(0, ctx.test is None)
+        self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
+        self._T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
+        self._Y_net = ctx.scaling.targets(self._T)
+
     def _truth(self, T: np.ndarray) -> list[str]:
         ds = self.ctx.dataset
         if ds.task == "classes":
@@ -248,21 +254,17 @@ class PredictionsView(QTabWidget):
         self.map_plot.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
         self.map_plot.setLabel("bottom", ds.input_names[0])
         self.map_plot.setLabel("left", ds.input_names[1])
-        colours = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
-        brushes, pens = [], []
-        n_train = self.ctx.train.n
-        T = np.vstack([self.ctx.train.T] + ([self.ctx.test.T] if self.ctx.test is not None else []))
-        idx = T.argmax(axis=1) if ds.task == "classes" else (T[:, 0] >= 0.5).astype(int)
-        for i, c in enumerate(idx):
-            rgb = colours[c % len(colours)]
-            if i < n_train:
-                brushes.append(pg.mkBrush(*rgb))
-                pens.append(pg.mkPen("w", width=1))
-            else:
-                brushes.append(pg.mkBrush(255, 255, 255))
-                pens.append(pg.mkPen(*rgb, width=2))
-        self.map_points.setData(pos=np.vstack([self.ctx.train.X] + ([self.ctx.test.X] if self.ctx.test is not None else [])),
-                                brush=brushes, pen=pens)
+        self.points.set_rows(self.ctx)
+
+    def set_data(self, ctx) -> None:
+        """The same network on edited rows: new table rows and map points, in the frame of the
+        first snapshot made on them; the tab shown and the map's zoom stay (unless the map grew)."""
+        old, self.ctx = self.ctx, ctx
+        self._set_rows(ctx)
+        if ctx.map_grid is not None and old is not None and old.map_grid is not ctx.map_grid:
+            self._setup_map()
+        elif ctx.map_grid is not None:
+            self.points.set_rows(ctx)
 
     def needs(self) -> set[str]:
         """What the visible tabs need computed with each snapshot (see core.runner.NEEDS)."""

@@ -1,0 +1,176 @@
+"""Data you can touch, the window's side: the map's edit requests become a new data set
+(core/editing.py) sent to the runner as one command (``Controller.set_data``), with Undo and
+Redo (Edit menu, Ctrl+Z, Ctrl+Shift+Z) and File > Export data (CSV through nnviz/io).
+
+A mixin of ``MainWindow``, like ``FileActions``.  The edits start from the data the window
+shows (the context of the latest frame) and never touch the runner: while training runs,
+the command waits in the worker's queue and is taken between two chunks; the next
+snapshots are made on the new rows.  A refused edit (the last point of a class, a point on
+data that cannot be edited) is one line in the status bar; nothing changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog
+
+from ..core import data as datamod
+from ..core import editing
+from ..io import datafile
+
+
+class DataEdits:
+    """Edits of the map's points, Undo/Redo and Export data (see the module doc)."""
+
+    _edits: editing.EditStack | None = None
+    _pending_data: datamod.Dataset | None = None  # sent to the runner, its rows not yet shown
+
+    def _make_edit_menu(self) -> None:
+        self._edits = editing.EditStack()
+        menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(menu, "&Undo data edit", QKeySequence.Undo, self.undo_edit)
+        self.redo_action = self._action(menu, "&Redo data edit", "Ctrl+Shift+Z", self.redo_edit)
+        self._update_undo()
+        pts = self.predictions.points
+        pts.addRequested.connect(self._add_point)
+        pts.moveRequested.connect(self._move_point)
+        pts.deleteRequested.connect(self._delete_point)
+        self.controller.dataChanged.connect(self._on_data)
+        self.controls.originalDataRequested.connect(self._back_to_original)
+
+    @property
+    def edit_stack(self) -> editing.EditStack:
+        if self._edits is None:
+            self._edits = editing.EditStack()
+        return self._edits
+
+    # -- edits -------------------------------------------------------------------------
+    def current_data(self) -> datamod.Dataset | None:
+        """The data trained on: the last edit sent, or the data shown."""
+        if self._pending_data is not None:
+            return self._pending_data
+        return self.context.dataset if self.context is not None else None
+
+    def _edited(self) -> datamod.Dataset | None:
+        """The current data as custom data (training rows, then test rows, as on the map)."""
+        ctx, ds = self.context, self.current_data()
+        if ctx is None or ds is None:
+            return None
+        problem = editing.edit_problem(ds)
+        if problem:
+            self.statusBar().showMessage(problem, 8000)
+            return None
+        return ds if ds.custom else editing.as_custom(ctx.train, ctx.test)
+
+    def _apply(self, edit, done: str) -> bool:
+        """Make the edit on the data shown and send it to the runner; False (a status line) if refused."""
+        base = self._edited()
+        if base is None:
+            return False
+        try:
+            new = edit(base)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"not changed: {exc}", 8000)
+            return False
+        self.edit_stack.push(self.current_data())
+        self._send_data(new)
+        self.statusBar().showMessage(done, 4000)
+        return True
+
+    def _send_data(self, ds: datamod.Dataset) -> None:
+        self.controller.set_data(ds)
+        self._pending_data = ds  # the next edit starts here even before the runner answers
+        self._update_undo()
+
+    @Slot(float, float, float)
+    def _add_point(self, x: float, y: float, value: float) -> None:
+        self._apply(lambda d: editing.add_point(d, x, y, value), f"point added at ({x:.3g}, {y:.3g})")
+
+    @Slot(int, float, float)
+    def _move_point(self, row: int, x: float, y: float) -> None:
+        self._apply(lambda d: editing.move_point(d, row, x, y), f"point moved to ({x:.3g}, {y:.3g})")
+
+    @Slot(int)
+    def _delete_point(self, row: int) -> None:
+        self._apply(lambda d: editing.delete_point(d, row), "point deleted")
+
+    @Slot()
+    def undo_edit(self) -> None:
+        if self.context is None:
+            return
+        ds = self.edit_stack.undo(self.current_data())
+        if ds is None:
+            self.statusBar().showMessage("nothing to undo", 3000)
+            return
+        self._send_data(ds)
+        self.statusBar().showMessage("data edit undone", 3000)
+
+    @Slot()
+    def redo_edit(self) -> None:
+        if self.context is None:
+            return
+        ds = self.edit_stack.redo(self.current_data())
+        if ds is None:
+            self.statusBar().showMessage("nothing to redo", 3000)
+            return
+        self._send_data(ds)
+        self.statusBar().showMessage("data edit redone", 3000)
+
+    def _update_undo(self) -> None:
+        if hasattr(self, "undo_action"):
+            self.undo_action.setEnabled(self.edit_stack.can_undo)
+            self.redo_action.setEnabled(self.edit_stack.can_redo)
+
+    # -- the window follows ----------------------------------------------------------------
+    def _data_context(self, ctx) -> None:
+        """A new network (another data set, a reset, an opened session): edits start afresh."""
+        self.edit_stack.clear()
+        self._pending_data = None
+        self._update_undo()
+        self.controls.set_custom(ctx.dataset.title if ctx.dataset.custom else None)
+
+    @Slot(object)
+    def _on_data(self, ctx) -> None:
+        """Edited rows arrive, with the first snapshot made on them (painted next)."""
+        self.context = ctx
+        if ctx.dataset is self._pending_data:
+            self._pending_data = None
+        self.predictions.set_data(ctx)
+        self.inspector.set_context(ctx)
+        self.loss_plot.set_has_test(ctx.test is not None)
+        self.controls.set_custom(ctx.dataset.title if ctx.dataset.custom else None)
+        self._update_title()
+
+    def _back_to_original(self, settings) -> None:
+        """The data picker left "custom (from ...)": the original data, a new network (asks first)."""
+        try:
+            ds = datamod.load(settings.data, settings.target, settings.classify, settings.noise, settings.seed)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        ctx = self.context
+
+        def cancelled() -> None:
+            if ctx is not None and ctx.dataset.custom:
+                self.controls.set_custom(ctx.dataset.title)
+
+        self.ask_discard("Go back to the original data", lambda: self.controller.configure(settings, ds), cancelled)
+
+    # -- export ----------------------------------------------------------------------------
+    def export_data(self, path: str) -> bool:
+        """The data trained on (edited points included) as CSV; ``--data`` reads it back."""
+        ctx = self.context
+        if ctx is None:
+            self.show_error("no data to export yet")
+            return False
+        return self._write(lambda: datafile.save_csv(path, ctx.dataset),
+                           f"{ctx.dataset.n} rows of {ctx.dataset.title} written to {path}")
+
+    @Slot()
+    def export_data_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export data", "data.csv", "CSV (*.csv)")
+        if path:
+            if not path.lower().endswith(".csv"):
+                path += ".csv"
+            self.export_data(path)
