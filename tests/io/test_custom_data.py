@@ -28,9 +28,9 @@ def edited_experiment(**kw):
     return exp, c
 
 
-@pytest.mark.parametrize("fraction", [0.0, 0.3])
-def test_a_session_keeps_the_edited_points_the_split_and_the_weights(tmp_path, fraction):
-    exp, c = edited_experiment(test_fraction=fraction)
+@pytest.mark.parametrize("fraction,features", [(0.0, ()), (0.3, ()), (0.2, ("x1^2", "x2^2", "x1*x2"))])
+def test_a_session_keeps_the_edited_points_the_split_and_the_weights(tmp_path, fraction, features):
+    exp, c = edited_experiment(test_fraction=fraction, features=features)
     path = tmp_path / "edited.nnviz"
     sessionfile.save(path, exp.settings, exp.dataset, exp.session.get_state(), np.arange(3), np.ones(3),
                      scaling=exp.scaling)
@@ -42,7 +42,8 @@ def test_a_session_keeps_the_edited_points_the_split_and_the_weights(tmp_path, f
     assert np.array_equal(back.network.params, exp.network.params) and back.session.iteration == 65
     # the scaling is the original data's, not one refitted on the edited rows
     assert np.array_equal(back.scaling.x_center, exp.scaling.x_center)
-    assert not np.array_equal(back.scaling.x_center, datamod.fit_scaling(back.train).x_center)
+    assert back.scaling.features == features
+    assert not np.array_equal(back.scaling.x_center, datamod.fit_scaling(back.train, features=features).x_center)
     assert np.array_equal(back.train.X, exp.train.X)
     assert (back.test is None) == (fraction == 0.0)
     # training on goes exactly as it would have
