@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QToolButton
 
 COLOURS = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
@@ -58,6 +58,10 @@ class Picker(QFrame):
 
     def set_choices(self, names: list[str] | None, value_range: tuple[float, float] | None, has_test: bool) -> None:
         """Class buttons (names with their colours), or the value field for regression."""
+        self.show_test.setVisible(has_test)
+        if names is not None and names == [b.text() for b in self.buttons]:
+            self._fit()
+            return  # the same classes (an edit): the buttons and the one chosen stay
         for b in self.buttons:
             self.group.removeButton(b)
             b.setParent(None)
@@ -83,8 +87,12 @@ class Picker(QFrame):
             self.value.setValue((lo + hi) / 2)
             self.value.setSingleStep(max((hi - lo) / 20, 1e-4))
         self.label.setText("click adds:" if names is not None else "click adds the value")
-        self.show_test.setVisible(has_test)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As wide as its contents, now and once the new buttons are laid out."""
         self.adjustSize()
+        QTimer.singleShot(0, self.adjustSize)
 
     def choice(self) -> float:
         """The class index, or the value, of a new point."""
@@ -146,10 +154,7 @@ class MapPoints(QObject):
         else:
             self.editable = True
         lo_hi = (float(T[:, 0].min()), float(T[:, 0].max())) if ds.task == "regression" else None
-        had = [b.text() for b in self.picker.buttons], self.picker.choice()
         self.picker.set_choices(names, lo_hi, ctx.test is not None)
-        if names is not None and had[0] == names:  # the same classes: keep the one chosen
-            self.picker.buttons[int(had[1])].setChecked(True)
         self.picker.setVisible(self.editable)
         self._drag = None
         self._draw()
