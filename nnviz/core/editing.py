@@ -30,13 +30,17 @@ def edit_problem(ds: Dataset) -> str | None:
     return None
 
 
-def as_custom(train: Dataset, test: Dataset | None) -> Dataset:
-    """The rows of a split as one custom data set: training rows first, then the test rows."""
+def as_custom(train: Dataset, test: Dataset | None, validation: Dataset | None = None) -> Dataset:
+    """The rows of a split as one custom data set: training rows first (the validation rows
+    among them: they are split off the training rows again after each edit), then the test rows."""
     origin = train.origin or train.title
-    X = train.X if test is None else np.vstack([train.X, test.X])
-    T = train.T if test is None else np.vstack([train.T, test.T])
+    parts = [train] + ([validation] if validation is not None else [])
+    n_train = sum(p.n for p in parts)
+    parts += [test] if test is not None else []
+    X = np.vstack([p.X for p in parts])
+    T = np.vstack([p.T for p in parts])
     mask = np.zeros(X.shape[0], dtype=bool)
-    mask[train.n:] = True
+    mask[n_train:] = True
     return replace(train, name="custom", X=X.astype(np.float64), T=T.astype(np.float64), source="",
                    origin=origin, test_rows=mask)
 

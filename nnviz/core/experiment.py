@@ -202,7 +202,11 @@ class Experiment:
         if tuple(dataset.input_names) != tuple(old.input_names) or tuple(dataset.output_names) != tuple(
                 old.output_names) or dataset.task != old.task:
             raise ValueError("the new data must have the same inputs, targets and task as the data trained on")
-        train, test = datamod.split(dataset, self.settings.test_fraction, self.settings.seed)
+        s = self.settings
+        train, test = datamod.split(dataset, s.test_fraction, s.seed)
+        validation = None
+        if s.validation_fraction > 0:  # split anew from the edited training rows
+            train, validation = datamod.split(train, s.validation_fraction, s.seed, what="validation", stream=4)
         X_train, Y_train = self.scaling.inputs(train.X), self.scaling.targets(train.T)
         session = self.session
         state = session.get_state()
@@ -211,7 +215,9 @@ class Experiment:
         state["order"] = np.arange(fresh.n)
         state["pos"] = fresh.n
         fresh.set_state(state)
-        self.dataset, self.train, self.test = dataset, train, test
+        self.dataset, self.train, self.test, self.validation = dataset, train, test, validation
+        self.X_val = self.scaling.inputs(validation.X) if validation is not None else None
+        self.Y_val = self.scaling.targets(validation.T) if validation is not None else None
         self.X_train, self.Y_train = X_train, Y_train
         self.X_test = self.scaling.inputs(test.X) if test is not None else None
         self.Y_test = self.scaling.targets(test.T) if test is not None else None

@@ -117,6 +117,7 @@ class Context:
     # bumps when the rows change under the same network (set_data); the snapshots made on these
     # rows carry the same number, so a view never pairs outputs with other rows
     data_version: int = 0
+    validation: Dataset | None = None  # the rows held out for early stopping (from the training rows)
 
     @property
     def input_labels(self) -> tuple[str, ...]:
@@ -297,7 +298,7 @@ class Runner:
         self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
                                exp.scaling, frozen(exp.X_train), map_grid(exp.dataset, exp.scaling), hx, hy,
                                node_grid=map_grid(exp.dataset, exp.scaling, NODE_GRID),
-                               validation_x=vx, validation_y=vy)
+                               validation_x=vx, validation_y=vy, validation=exp.validation)
         self.listener.on_context(self.context)
         self._emit(force=True)
 
@@ -319,6 +320,9 @@ class Runner:
         self._micro, self._trace, self._preview_at = None, None, None
         self.timeline = Timeline()
         self.timeline.record(exp.session)
+        # the validation rows are new too: early stopping compares from here on
+        self._val, self._val_new, self._best, self._stopped_at = [], [], None, None
+        self._validate()
         if self._evals and self._evals[-1][0] >= exp.session.iteration:
             self._evals.pop()  # measured on the old rows; the snapshot measures the new ones
         self.data_version += 1
@@ -327,7 +331,7 @@ class Runner:
             grid, node_grid = map_grid(dataset, exp.scaling), map_grid(dataset, exp.scaling, NODE_GRID)
         self.context = Context(self.generation, exp.settings, exp.dataset, exp.train, exp.test, exp.arch,
                                exp.scaling, frozen(exp.X_train), grid, node_grid=node_grid,
-                               data_version=self.data_version)
+                               data_version=self.data_version, validation=exp.validation)
         self.listener.on_context(self.context)
         self._emit(force=True)
 

@@ -61,7 +61,7 @@ class DataEdits:
         if problem:
             self.statusBar().showMessage(problem, 8000)
             return None
-        return ds if ds.custom else editing.as_custom(ctx.train, ctx.test)
+        return ds if ds.custom else editing.as_custom(ctx.train, ctx.test, ctx.validation)
 
     def _apply(self, edit, done: str) -> bool:
         """Make the edit on the data shown and send it to the runner; False (a status line) if refused."""

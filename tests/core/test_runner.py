@@ -480,3 +480,22 @@ def test_reset_and_new_architecture_keep_the_edited_data():
     assert rec.contexts[-1].dataset is edited and rec.last.outputs.shape[0] == 201
     runner.configure(rec.contexts[-1].settings.with_(hidden=(3,)))
     assert rec.contexts[-1].dataset is edited and rec.contexts[-1].arch.describe() == "2-3-2"
+
+
+def test_set_data_with_a_validation_split_keeps_every_training_row():
+    from nnviz.core import editing
+
+    runner, rec = _circles_runner(test_fraction=0.2, validation_fraction=0.25, patience=10_000)
+    runner.step(20)
+    run_until_idle(runner)
+    ctx0 = rec.contexts[-1]
+    assert ctx0.validation is not None and ctx0.train.n + ctx0.validation.n == 160
+    custom = editing.as_custom(ctx0.train, ctx0.test, ctx0.validation)
+    assert editing.n_train(custom) == 160 and np.array_equal(custom.X[160:], ctx0.test.X)
+    runner.set_data(editing.add_point(custom, 0.0, 0.0, 1))
+    ctx = rec.contexts[-1]
+    assert ctx.train.n + ctx.validation.n == 161 and ctx.test.n == 40
+    assert np.array_equal(ctx.test.X, ctx0.test.X)
+    runner.step(30)
+    run_until_idle(runner)
+    assert rec.last.iteration == 50 and rec.last.outputs.shape[0] == ctx.train.n and not rec.errors

@@ -17,6 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QToolButton
 
+from ...core import editing
+
 COLOURS = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
 HIT_PIXELS = 8.0  # how near (logical pixels) a click must be to a point to take it
 POINT_SIZE = 8
@@ -128,10 +130,12 @@ class MapPoints(QObject):
     def set_rows(self, ctx) -> None:
         """The context's rows as points: training rows filled, then test rows hollow."""
         ds = ctx.dataset
-        parts = [ctx.train] + ([ctx.test] if ctx.test is not None else [])
-        self.X = np.vstack([p.X for p in parts]).astype(np.float64)
-        T = np.vstack([p.T for p in parts])
-        self.n_train = ctx.train.n
+        # the rows as an edit sees them (editing.as_custom): training rows (validation rows
+        # among them), then test rows; a point's index is its row in the edited data
+        shown = ds if ds.custom else editing.as_custom(ctx.train, ctx.test, ctx.validation)
+        self.X = np.asarray(shown.X, dtype=np.float64)
+        T = shown.T
+        self.n_train = editing.n_train(shown)
         if ds.task == "classes":
             rgbs = [class_colour(int(c)) for c in T.argmax(axis=1)]
         elif ds.task == "binary":
