@@ -253,3 +253,18 @@ w.close()
     env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stdout + r.stderr
+
+
+def test_regression_points_take_the_value_field(make_window, qtbot):
+    w = make_window(Settings(data="plane", hidden=(3,), output_activation="linear", iterations=1000))
+    p = w.predictions
+    p.setCurrentWidget(p.map_plot)
+    qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
+    picker = p.points.picker
+    assert not picker.buttons and picker.value.isVisibleTo(picker)
+    picker.value.setValue(0.75)
+    n0 = w.context.train.n
+    p.points.addRequested.emit(1.0, -2.0, picker.choice())
+    wait_version(qtbot, w, 1)
+    assert w.context.train.n == n0 + 1 and w.context.train.T[-1, 0] == 0.75
+    assert np.array_equal(w.context.train.X[-1], [1.0, -2.0])
