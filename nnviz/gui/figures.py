@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..core import diagram as D
-from ..core.runner import map_grid
+from ..core.runner import MAP_GRID, map_grid
 from ..io import atomic
 from . import render
 
@@ -125,22 +125,8 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
             raise ValueError("this model file has no error history: plot the errors of a session (.nnviz) instead")
         return D.error_plot(fig.history_x, fig.history_y, theme, size, title=title)
     if what == "map":
-        if len(m.input_names) != 2:
-            raise ValueError(f"a decision map needs a model with 2 inputs, this one has {len(m.input_names)}")
         exp = fig.experiment
-        if exp is not None:
-            grid = map_grid(exp.dataset, exp.scaling, 80)
-            T = exp.train.T
-            cls = T.argmax(axis=1) if T.shape[1] > 1 else (T[:, 0] >= 0.5).astype(int)
-            pts = exp.train.X
-        else:  # no data: the inputs' mean +- 3 standard deviations
-            lo, hi = _raw_range(m)
-            fake = SimpleNamespace(X=np.array([lo, hi]))
-            grid = map_grid(fake, m.scaling, 80)
-            pts, cls = None, None
-        out = m.network.predict(grid.points)
-        return D.decision_map(out, grid.size, grid.rect, theme, size, points=pts, point_class=cls,
-                              names=tuple(m.input_names), title=title)
+        return map_scene(m, exp.dataset if exp else None, exp.train if exp else None, theme, size, title)
     raise ValueError(f"--what must be one of {', '.join(WHAT)} (got {what!r})")
 
 
@@ -155,6 +141,27 @@ def _raw_range(m) -> tuple[np.ndarray, np.ndarray]:
         cols = [m.features.index("x1"), m.features.index("x2")]
         c, s = c[cols], s[cols]
     return c - 3 * s, c + 3 * s
+
+
+def map_scene(model, dataset=None, train=None, theme: str = "light", size: tuple[int, int] = (900, 600),
+              title: str | None = None) -> D.Scene:
+    """The decision map of a model of two (raw) inputs over the grid the window uses (80 x 80
+    cells over the data plus 8 %), with the training rows on top; without data, over the inputs'
+    mean +- 3 standard deviations.  ``nnviz plot --what map`` and the window's export both draw this."""
+    if len(model.input_names) != 2:
+        raise ValueError(f"a decision map needs a model with 2 inputs, this one has {len(model.input_names)}")
+    if dataset is not None and train is not None:
+        grid = map_grid(dataset, model.scaling, MAP_GRID)
+        T = train.T
+        cls = T.argmax(axis=1) if T.shape[1] > 1 else (T[:, 0] >= 0.5).astype(int)
+        pts = train.X
+    else:  # no data: the inputs' mean +- 3 standard deviations
+        lo, hi = _raw_range(model)
+        grid = map_grid(SimpleNamespace(X=np.array([lo, hi])), model.scaling, MAP_GRID)
+        pts, cls = None, None
+    out = model.network.predict(grid.points)
+    return D.decision_map(out, grid.size, grid.rect, theme, size, points=pts, point_class=cls,
+                          names=tuple(model.input_names), title=title)
 
 
 def diagram_of_view(view, theme: str = "light") -> D.Scene:
@@ -172,6 +179,14 @@ def export_diagram(view, path: str | Path) -> None:
     """The window's diagram to .svg, .pdf or .png (PNG: 2x the view's size, i.e. 192 dpi)."""
     scene = diagram_of_view(view)
     render.save(scene, path, dpi=192)
+
+
+def export_map(model, dataset, train, path: str | Path, size: tuple[int, int] = (640, 600)) -> None:
+    """The decision map of the window's network to .svg, .pdf (vectors: one rectangle per run of
+    equal cells) or .png (192 dpi), drawn as ``nnviz plot --what map`` draws it."""
+    if model is None:
+        raise ValueError("there is no network to export yet")
+    render.save(map_scene(model, dataset, train, size=size), path, dpi=192)
 
 
 def export_errors(x, y, path: str | Path, test_x=None, test_y=None, size: tuple[int, int] = (800, 500)) -> None:

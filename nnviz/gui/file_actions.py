@@ -43,6 +43,8 @@ class FileActions:
         self.export_action = self._action(file_menu, "&Export weights\u2026", "Ctrl+E", self.export_weights_dialog)
         self._action(file_menu, "Export &diagram image\u2026", "Ctrl+Shift+D", self.export_diagram_dialog)
         self._action(file_menu, "Export error &plot\u2026", "Ctrl+Shift+P", self.export_plot_dialog)
+        self.export_map_action = self._action(file_menu, "Export decision &map\u2026", "Ctrl+Shift+G",
+                                              self.export_map_dialog)
         self._action(file_menu, "Export &animation\u2026", "Ctrl+Shift+A", self.export_animation_dialog)
         self._action(file_menu, "Export da&ta as CSV\u2026", "Ctrl+Shift+T", self.export_data_dialog)
         file_menu.addSeparator()
@@ -151,6 +153,30 @@ class FileActions:
                                               "SVG (*.svg);;PDF (*.pdf);;PNG image, 2x the screen (*.png)")
         if path:
             self.export_diagram(path)
+
+    def export_map(self, path: str) -> bool:
+        """The decision map of the network shown, as vectors (SVG, PDF) or a PNG, as ``nnviz plot --what map``."""
+        ctx = self.context
+        if ctx is None or ctx.map_grid is None:
+            self.show_error("a decision map needs a data set with 2 inputs")
+            return False
+        model = self.current_model()
+        return self._write(lambda: figures.export_map(model, ctx.dataset, ctx.train, path),
+                           f"decision map written to {path}")
+
+    @Slot()
+    def export_map_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export decision map", "map.svg",
+                                              "SVG (*.svg);;PDF (*.pdf);;PNG image, 192 dpi (*.png)")
+        if path:
+            self.export_map(path)
+
+    def _wire_map_menu(self) -> None:
+        """The map's right-click menu offers this export, not pyqtgraph's (which embeds a raster)."""
+        plot = self.predictions.map_plot
+        plot.setMenuEnabled(False)
+        plot.setContextMenuPolicy(Qt.ActionsContextMenu)
+        plot.addAction(self.export_map_action)
 
     # -- films -------------------------------------------------------------------------
     _film = None  # (FilmJob, QThread) while a film is being made

@@ -125,6 +125,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._make_menus()
         self._make_runs_menu()
         self._make_edit_menu()
+        self._wire_map_menu()
 
         self.controls.settingsChanged.connect(self._on_settings)
         self.controls.openCsvRequested.connect(self.open_csv_dialog)
@@ -390,6 +391,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                                     else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
+        self.export_map_action.setEnabled(ctx.map_grid is not None)
         self.edge_card.hide()
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)

@@ -140,3 +140,49 @@ def test_window_exports_vectors_and_a_png_at_twice_the_view(make_window, qtbot, 
     view = w.network_view
     img = QImage(str(tmp_path / "net.png"))
     assert (img.width(), img.height()) == (2 * max(view.width(), 400), 2 * max(view.height(), 300))
+
+
+def test_window_decision_map_exports_as_vectors_drawn_like_nnviz_plot(make_window, qtbot, tmp_path):
+    from nnviz.gui import figures
+
+    w = make_window(data="circles", hidden=(4,), iterations=40)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=60_000)
+    assert w.export_map_action.isEnabled()
+    assert not w.predictions.map_plot.getViewBox().menuEnabled()  # not pyqtgraph's raster export
+    assert w.export_map_action in w.predictions.map_plot.actions()
+    for name in ("map.svg", "map.pdf", "map.png"):
+        assert w.export_map(str(tmp_path / name)), w.last_error
+    svg = (tmp_path / "map.svg").read_text()
+    assert "<image" not in svg and "data:image" not in svg
+    assert b"/Subtype /Image" not in (tmp_path / "map.pdf").read_bytes()
+    # the same scene as nnviz plot --what map draws for this network and data
+    ctx, model = w.context, w.current_model()
+    scene = figures.map_scene(model, ctx.dataset, ctx.train, size=(640, 600))
+    cells = [it for it in scene.items if isinstance(it, D.Rect) and it.fill is not None]
+    assert svg.count("<rect") - 1 >= len(cells) > 1  # the background, then one rect per run of cells
+    dots = [it for it in scene.items if isinstance(it, D.Circle)]
+    assert len(dots) == ctx.train.n
+    # every cell's colour is its class (the net's own prediction at the cell centre)
+    grid = __import__("nnviz.core.runner", fromlist=["map_grid"]).map_grid(ctx.dataset, ctx.scaling, 80)
+    cls = model.network.predict(grid.points).reshape(80, 80, -1).argmax(axis=2)  # x-major
+    side = min(640 - 52 - 14, 600 - 14 - 40)
+    cell = side / 80
+    th = D.theme("light")
+    covered = np.zeros((80, 80), int)
+    for c in cells:  # each rectangle: one column, a run of cells of one class
+        i = round((c.x - 52) / cell)
+        j1, j0 = round((14 + side - c.y) / cell), round((14 + side - c.y - c.h) / cell)
+        run = cls[i, max(j0, 0):j1]
+        assert run.size and (run == run[0]).all()
+        ours = [np.abs(np.subtract(c.fill, D.faded(th.classes[k], 0.5, th.background))).sum() for k in (0, 1)]
+        assert int(np.argmin(ours)) == run[0]
+        covered[i, max(j0, 0):j1] += 1
+    assert (covered == 1).all() and len(cells) < 80 * 80 and len(set(cls.ravel())) == 2
+
+
+def test_window_without_two_inputs_has_no_map_export(make_window, tmp_path):
+    w = make_window(data="iris", iterations=5)
+    assert not w.export_map_action.isEnabled()
+    assert not w.export_map(str(tmp_path / "m.svg"))
+    assert "2 inputs" in w.last_error and not (tmp_path / "m.svg").exists()
