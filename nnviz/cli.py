@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--size", default="1280x720", help="frame size in pixels, WIDTHxHEIGHT (default: 1280x720)")
     an.add_argument("--theme", choices=("light", "print", "dark"), default="light")
     an.add_argument("--title", help="a title above the diagram")
+    an.add_argument("--panel", choices=("auto", "map", "predictions", "none"), default="auto",
+                    help="under the error curve: the decision map (2 inputs), the predictions (a confusion matrix, "
+                         "or predicted against actual), or nothing (default auto: the map for 2 inputs)")
     sw = sub.add_parser("sweep", help="train one run per value (a grid over one or two settings) and print a line per run")
     add_training_options(sw)
     sw.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -481,17 +484,15 @@ def cmd_animate(args) -> int:
 
     from .core.film import frame_iterations, shoot
 
-    if args.fps <= 0 or args.fps > 100:
-        raise ValueError(f"--fps must be above 0 and at most 100 (got {args.fps:g})")
-    if args.frames < 2:
-        raise ValueError(f"--frames must be at least 2 (got {args.frames})")
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .gui import film  # Qt only from here on
 
+    film.check_rate(args.frames, args.fps)
     size = film.parse_size(args.size)
     film.check_target(args.out, size)
     exp = build_experiment(args)
+    film.panel_for(args.panel, len(exp.dataset.input_names))
     t0 = _time.perf_counter()
 
     last = [0.0]
@@ -506,7 +507,7 @@ def cmd_animate(args) -> int:
         return show
 
     reel = shoot(exp, frame_iterations(args.iterations, args.frames), progress("training to frame"))
-    painter = film.Painter(reel, size, args.theme, args.title)
+    painter = film.Painter(reel, size, args.theme, args.title, args.panel)
     film.write(painter, args.out, args.fps, progress("painting frame"))
     print(f"{len(reel.frames)} frames of {reel.frames[-1].iteration} iterations written to {args.out} "
           f"in {_time.perf_counter() - t0:.1f} s", file=sys.stderr)

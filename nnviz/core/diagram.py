@@ -339,10 +339,10 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.0), marker: int | None = None,
                title: str | None = None, x_max: float | None = None, y_range=None, log_x: bool = False,
-               test=None) -> Scene:
+               test=None, x_min: float = 0.0) -> Scene:
     """mse against iteration on a log scale, as a polyline with axes; ``marker``: a dot at that
-    iteration; ``log_x``: iterations on a log scale too (iteration + 1, so 0 fits); ``test``:
-    (x, y) of the test set's mse, a second curve."""
+    iteration; ``log_x``: iterations on a log scale too (iteration - x_min + 1, so x_min fits);
+    ``test``: (x, y) of the test set's mse, a second curve; ``x_min``: where the axis starts."""
     th = theme(theme_name)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     ok = np.isfinite(y) & (y > 0)
@@ -365,10 +365,12 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     if ly_hi - ly_lo < 0.5:
         ly_lo, ly_hi = ly_lo - 0.25, ly_hi + 0.25
 
+    span = max(xmax - x_min, 1.0)
+
     def sx(v):
         if log_x:
-            return px0 + (px1 - px0) * np.log10(np.asarray(v) + 1.0) / np.log10(xmax + 1.0)
-        return px0 + (px1 - px0) * v / xmax
+            return px0 + (px1 - px0) * np.log10(np.asarray(v) - x_min + 1.0) / np.log10(span + 1.0)
+        return px0 + (px1 - px0) * (np.asarray(v) - x_min) / span
 
     def sy(v):
         return py1 - (py1 - py0) * (np.log10(v) - ly_lo) / (ly_hi - ly_lo)
@@ -383,7 +385,8 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
             yy = float(sy(v))
             scene.items.append(Line(px0, yy, px1, yy, 0.8, th.grid))
             scene.items.append(Text(px0 - 6, yy, f"{m}e{e}", 11, th.muted, "end"))
-    ticks = [0.0] + [10.0 ** e for e in range(1, int(np.log10(xmax)) + 1)] if log_x else _nice_ticks(0, xmax)
+    ticks = ([x_min] + [x_min + 10.0 ** e for e in range(1, int(np.log10(span)) + 1)] if log_x
+             else _nice_ticks(x_min, xmax))
     for v in ticks:
         xx = float(sx(v))
         scene.items.append(Line(xx, py1, xx, py1 + 4, 1.0, th.muted))
@@ -465,6 +468,70 @@ def decision_map(outputs: np.ndarray, grid: int, rect, theme_name: str = "light"
     scene.items.append(Text(ox + 12, py0 - 4 if not title else py0 - 8, names[1], 12, th.text, "start"))
     if title:
         scene.items.append(Text(ox + W_ / 2, oy + 20, title, 16, th.text, bold=True))
+    return scene
+
+
+def confusion_panel(counts: np.ndarray, names, theme_name: str = "light", size=(500, 400), origin=(0.0, 0.0),
+                    title: str = "training rows: true (rows) by predicted (columns)") -> Scene:
+    """A confusion matrix as cells shaded by the share of their row, with the counts written in;
+    the diagonal in the positive colour, mistakes in the negative."""
+    th = theme(theme_name)
+    W_, H_ = size
+    ox, oy = origin
+    scene = Scene(W_, H_, th.background)
+    k = counts.shape[0]
+    label = max(text_width(str(n), 11) for n in names) + 12
+    top = 34.0 + 16
+    side = max(min(W_ - label - 20, H_ - top - 20), 20.0)
+    cell = side / k
+    x0, y0 = ox + label, oy + top
+    totals = np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    for i in range(k):
+        for j in range(k):
+            share = counts[i, j] / totals[i, 0]
+            colour = faded(th.positive if i == j else th.negative, float(share), th.background) if counts[i, j] \
+                else th.background
+            scene.items.append(Rect(x0 + j * cell, y0 + i * cell, cell, cell, colour, th.grid))
+            if cell >= 14:
+                scene.items.append(Text(x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell, str(int(counts[i, j])),
+                                        min(13.0, cell * 0.4), th.text))
+        if cell >= 10:
+            scene.items.append(Text(x0 - 6, y0 + (i + 0.5) * cell, str(names[i]), min(11.0, cell * 0.6), th.text, "end"))
+            scene.items.append(Text(x0 + (i + 0.5) * cell, y0 - 8, str(names[i]), min(11.0, cell * 0.6), th.text))
+    scene.items.append(Text(ox + 12, oy + 16, title, 12, th.text, "start"))
+    return scene
+
+
+def scatter_panel(actual: np.ndarray, predicted: np.ndarray, theme_name: str = "light", size=(500, 400),
+                  origin=(0.0, 0.0), lim: tuple[float, float] | None = None, name: str = "y") -> Scene:
+    """Predicted against actual values (one dot a row) with the identity line; ``lim``: the
+    axes' range (a film fixes it)."""
+    th = theme(theme_name)
+    W_, H_ = size
+    ox, oy = origin
+    scene = Scene(W_, H_, th.background)
+    a, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    lo, hi = lim if lim is not None else (float(min(a.min(), p.min())), float(max(a.max(), p.max())))
+    hi = hi if hi > lo else lo + 1.0
+    L, T, B = 56.0, 34.0, 40.0
+    side = max(min(W_ - L - 16, H_ - T - B), 20.0)
+    px0, py0 = ox + L, oy + T
+
+    def at(u, v):
+        return px0 + (u - lo) / (hi - lo) * side, py0 + side - (v - lo) / (hi - lo) * side
+
+    scene.items.append(Rect(px0, py0, side, side, None, th.muted))
+    (xa, ya), (xb, yb) = at(lo, lo), at(hi, hi)
+    scene.items.append(Line(xa, ya, xb, yb, 1.0, th.muted, True))
+    for u, v in zip(a, np.clip(p, lo, hi), strict=True):
+        x, y = at(u, v)
+        scene.items.append(Circle(x, y, 2.6, th.positive, th.positive, 0.5))
+    for v in _nice_ticks(lo, hi, 4):
+        x, y = at(v, v)
+        scene.items.append(Text(x, py0 + side + 12, f"{v:g}", 10, th.muted))
+        scene.items.append(Text(px0 - 5, y, f"{v:g}", 10, th.muted, "end"))
+    scene.items.append(Text(px0 + side / 2, py0 + side + 28, f"actual {name}", 12, th.text))
+    scene.items.append(Text(ox + 12, oy + 16, f"predicted {name} (training rows)", 12, th.text, "start"))
     return scene
 
 

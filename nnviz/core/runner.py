@@ -34,6 +34,7 @@ the stop stays on the plot until training goes on (then it is cut at the best it
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
@@ -46,6 +47,7 @@ from . import blas, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
+from .film import Source
 from .model import Model
 from .network import Architecture, Network
 from .snapshot import History, Snapshot, frozen
@@ -258,7 +260,7 @@ class Runner:
         exp.session.reconfigure(config)
         exp.config = config
         exp.settings = settings
-        self.timeline.record(exp.session)  # replays from here use the new settings
+        self.timeline.record(exp.session, anchor=True)  # replays from here use the new settings
         self._stopped, self._message = None, ""
         if self.state == State.RUNNING:
             self._remaining = max(settings.iterations - exp.session.iteration, 0)
@@ -695,13 +697,24 @@ class Runner:
         W[layer][row, col] = value
         session = self._current().session
         self.timeline.truncate(session.iteration - 1)
-        self.timeline.record(session)
+        self.timeline.record(session, anchor=True)
         self._truncate_validation(session.iteration - 1)
         self._stopped_at = None
         self._validate()
         self._trace = None
         self._rewound = True
         self._emit(force=True)
+
+    def film_source(self) -> Source:
+        """What a film of this run replays: a copy of the experiment with a session of its own at
+        the first stored state, and every stored state (with the settings in force from each).
+        Made here, in the training thread; the film is then shot anywhere, the run untouched."""
+        exp = self._current()
+        states = tuple(self.timeline.entries)
+        scratch = copy.copy(exp)
+        scratch.session = exp.session.clone(states[0][2])
+        scratch.session.set_state(states[0][1])
+        return Source(scratch, states, int(exp.session.iteration))
 
     # -- snapshots -----------------------------------------------------------------
     def _fail(self, message: str) -> None:

@@ -7,6 +7,9 @@ before it and replaying the iterations in between: training is deterministic,
 so the replay reproduces the original run exactly.  Memory stays bounded: when
 there are more than ``capacity`` states, every other older one is dropped
 (the most recent ``keep_recent`` are always kept, so stepping back is instant).
+A state recorded as an *anchor* (where the settings changed or a weight was edited:
+the run does not follow from the state before) is never dropped, or a replay across it
+would go on with the old settings or weights.
 
 ``MicroSteps`` splits one iteration into the stages the post explains: forward
 through each layer, the error, the delta at the output and at each hidden layer
@@ -31,6 +34,7 @@ class _Entry:
     iteration: int
     state: dict
     config: TrainConfig
+    anchor: bool = False
 
 
 class Timeline:
@@ -52,13 +56,20 @@ class Timeline:
     def clear(self) -> None:
         self._entries.clear()
 
-    def record(self, session: TrainingSession) -> None:
-        """Store the session's current state (replacing any stored at the same iteration)."""
+    @property
+    def entries(self) -> list[tuple[int, dict, TrainConfig]]:
+        """(iteration, state, config in force from there) of every stored state, oldest first; the
+        states are never changed in place, so a copy of this list may be replayed elsewhere."""
+        return [(e.iteration, e.state, e.config) for e in self._entries]
+
+    def record(self, session: TrainingSession, anchor: bool = False) -> None:
+        """Store the session's current state (replacing any stored at the same iteration);
+        ``anchor``: the run does not follow from the previous state (see the module doc)."""
         state = session.get_state()
         it = state["iteration"]
         while self._entries and self._entries[-1].iteration >= it:
             self._entries.pop()
-        self._entries.append(_Entry(it, state, session.config))
+        self._entries.append(_Entry(it, state, session.config, anchor))
         self._thin(state_bytes(state))
 
     def _thin(self, one: int) -> None:
@@ -70,9 +81,13 @@ class Timeline:
         recent_n = min(self.keep_recent, max(cap // 2, 1))
         while len(self._entries) > cap:
             old, recent = self._entries[:-recent_n], self._entries[-recent_n:]
-            thinned = [old[0]] + old[2::2] if len(old) > 1 else old
+            thinned = [e for k, e in enumerate(old) if k % 2 == 0 or e.anchor]
             if len(thinned) == len(old):  # nothing more to drop among the old: give up recent ones
-                recent = recent[len(self._entries) - cap:]
+                drop = {k for k, e in enumerate(recent[:-1]) if not e.anchor}
+                drop = set(sorted(drop)[:len(self._entries) - cap])
+                recent = [e for k, e in enumerate(recent) if k not in drop]
+            if len(thinned) + len(recent) == len(self._entries):
+                break  # anchors only (and the first and newest states): they all stay
             self._entries = thinned + recent
 
     def truncate(self, iteration: int) -> None:

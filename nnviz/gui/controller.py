@@ -42,12 +42,14 @@ class Controller(QObject):
     _set_weight = Signal(int, int, int, float)
     _set_data = Signal(object)
     _set_view = Signal(object, int, object)
+    _film_source = Signal()
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
     dataChanged = Signal(object)  # Context of the same network on edited rows, just before their first frame
     render = Signal(object)  # Snapshot, at most ~30 per second
     error = Signal(str)
+    filmSource = Signal(object)  # core.film.Source, after request_film_source()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -86,6 +88,8 @@ class Controller(QObject):
         self._set_weight.connect(self.worker.set_weight)
         self._set_data.connect(self.worker.set_data)
         self._set_view.connect(self.worker.set_view)
+        self._film_source.connect(self.worker.make_film_source)
+        self.worker.film_source.connect(self._on_film_source)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
         self.worker.failed.connect(self._on_failed)
@@ -244,6 +248,14 @@ class Controller(QObject):
             self._live_since = None
         if not live or snap.preview:
             self._repaint()  # a command's answer is painted at once, not on the next tick
+
+    def request_film_source(self) -> None:
+        """Ask the worker for the run's stored states; ``filmSource`` brings them."""
+        self._film_source.emit()
+
+    @Slot(object)
+    def _on_film_source(self, source) -> None:
+        self.filmSource.emit(source)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

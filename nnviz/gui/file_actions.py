@@ -23,6 +23,8 @@ from ..core.network import Network
 from ..io import runs as runfile
 from ..io import session as sessionfile
 from . import figures
+from .film import FilmOptions
+from .film_dialog import FilmDialog
 from .film_job import FilmJob, FilmMonitor, start_film
 
 
@@ -171,21 +173,25 @@ class FileActions:
         if path:
             self.export_map(path)
 
-    def _wire_map_menu(self) -> None:
-        """The map's right-click menu offers this export, not pyqtgraph's (which embeds a raster)."""
+    def _wire_exports(self) -> None:
+        """The map's right-click menu offers this export, not pyqtgraph's (which embeds a raster);
+        films get the run's stored states from the worker."""
+        self.controller.filmSource.connect(self._film_source_arrived)
         plot = self.predictions.map_plot
         plot.setMenuEnabled(False)
         plot.setContextMenuPolicy(Qt.ActionsContextMenu)
         plot.addAction(self.export_map_action)
 
     # -- films -------------------------------------------------------------------------
-    _film = None  # (FilmJob, QThread) while a film is being made
+    _film = None  # (FilmJob, QThread or None until the run's states arrive) while a film is made
     film_progress: QProgressDialog | None = None
 
-    def export_animation(self, path: str, frames: int = 150, fps: float = 15.0,
-                         size: tuple[int, int] = (1280, 720)) -> bool:
-        """The film of the training so far (as ``nnviz animate``: replayed from the seed's start,
-        log-spaced frames), made in its own thread with a progress dialog and Cancel."""
+    def export_animation(self, path: str | FilmOptions, frames: int = 150, fps: float = 15.0,
+                         size: tuple[int, int] = (1280, 720), panel: str = "auto", start: int | None = None,
+                         end: int | None = None) -> bool:
+        """The film of the run (as ``nnviz animate``, log-spaced frames), replayed from the states the
+        run stored (see ``film_job``), made in its own thread with a progress dialog and Cancel.
+        Every option is checked first: a wrong one is one line and nothing starts."""
         present, ctx = self.controller.present, self.context
         if present is None or ctx is None:
             self.show_error("nothing to film yet")
@@ -193,16 +199,33 @@ class FileActions:
         if self._film is not None:
             self.show_error("a film is being made already")
             return False
-        settings = present.settings or ctx.settings
-        job = FilmJob(settings, ctx.dataset, present.iteration or settings.iterations, path, frames, fps, size)
+        opts = path if isinstance(path, FilmOptions) else FilmOptions(path, frames, fps, size, panel, start, end)
+        try:
+            opts.check(len(ctx.dataset.input_names), present.first_iteration, present.present_iteration)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        job = FilmJob(opts)
         dialog = QProgressDialog("Making the film\u2026", "Cancel", 0, 100, self)
         dialog.setWindowModality(Qt.WindowModal)
         dialog.setMinimumDuration(0)
         dialog.canceled.connect(job.cancel.set)
         self.film_progress = dialog
         self._film_monitor = FilmMonitor(self, job)  # the job's signals, queued to this thread
-        self._film = (job, start_film(job))
+        self._film = (job, None)
+        self.controller.request_film_source()  # the worker answers between two chunks
         return True
+
+    @Slot(object)
+    def _film_source_arrived(self, source) -> None:
+        if self._film is None or self._film[1] is not None:
+            return
+        job = self._film[0]
+        if job.cancel.is_set():
+            self.film_failed("")
+            return
+        job.source = source
+        self._film = (job, start_film(job))
 
     def film_progressed(self, what: str, k: int, n: int) -> None:
         if self.film_progress is not None:
@@ -213,8 +236,9 @@ class FileActions:
     def _film_ended(self) -> None:
         if self._film is not None:
             _, thread = self._film
-            thread.quit()
-            thread.wait()
+            if thread is not None:
+                thread.quit()
+                thread.wait()
             self._film = None
         if self.film_progress is not None:
             self.film_progress.reset()
@@ -237,14 +261,21 @@ class FileActions:
             self._film[0].cancel.set()
             self._film_ended()
 
+    def film_dialog(self) -> FilmDialog | None:
+        """The options dialog for the run shown (None, with a message, when there is nothing to film)."""
+        present, ctx = self.controller.present, self.context
+        if present is None or ctx is None:
+            self.show_error("nothing to film yet")
+            return None
+        planned = (present.settings or ctx.settings).iterations
+        return FilmDialog(self, self._settings_store(), len(ctx.dataset.input_names), present.first_iteration,
+                          present.present_iteration, planned)
+
     @Slot()
     def export_animation_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "Export animation", "training.gif",
-                                                   "GIF (*.gif);;MP4 video, with imageio-ffmpeg (*.mp4)")
-        if path:
-            if not Path(path).suffix:
-                path += ".mp4" if "mp4" in chosen else ".gif"
-            self.export_animation(path)
+        dialog = self.film_dialog()
+        if dialog is not None and dialog.exec() and dialog.chosen is not None:
+            self.export_animation(dialog.chosen)
 
     # -- sessions ------------------------------------------------------------------
     session_path: str | None = None

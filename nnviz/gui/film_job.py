@@ -1,10 +1,13 @@
-"""File > Export animation: the film of the training so far, made in its own thread.
+"""File > Export animation: the film of the window's run, made in its own thread.
 
-The job replays the run from its start (training is deterministic, so frame k shows
-exactly the network after k iterations), paints each frame on a QImage (allowed off the
-GUI thread) and writes the GIF or MP4 atomically, as ``nnviz animate`` does.  It reports
-progress by signal and checks a cancel flag between frames; a cancelled or failed job
-writes nothing.  The training in the window goes on untouched.
+The job replays the run from the states the runner's timeline stored (``core.film.Source``,
+asked of the worker between two chunks): from the first one, the seed's weights of a new
+network or the start of an opened session, with the settings in force at each iteration,
+so a frame at iteration k is exactly the network the window showed at k, also across a
+change of learning rate or an edited weight.  It paints each frame on a QImage (allowed
+off the GUI thread) and writes the GIF or MP4 atomically, as ``nnviz animate`` does.  It
+reports progress by signal and checks a cancel flag between frames; a cancelled or failed
+job writes nothing.  The training in the window goes on untouched.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.experiment import Experiment, Settings
-from ..core.film import frame_iterations, shoot
+from ..core.film import Source, shoot_source
+from .film import FilmOptions
 
 
 class Cancelled(Exception):
@@ -28,11 +31,10 @@ class FilmJob(QObject):
     done = Signal(str)  # the path written
     failed = Signal(str)  # one-line message ("" when cancelled)
 
-    def __init__(self, settings: Settings, dataset, iterations: int, path: str, frames: int = 150,
-                 fps: float = 15.0, size: tuple[int, int] = (1280, 720)):
+    def __init__(self, options: FilmOptions, source: Source | None = None):
         super().__init__()
-        self.settings, self.dataset, self.iterations = settings, dataset, iterations
-        self.path, self.frames, self.fps, self.size = path, frames, fps, size
+        self.options = options
+        self.source = source  # set before the thread starts
         self.cancel = threading.Event()
 
     def _report(self, what: str):
@@ -46,19 +48,21 @@ class FilmJob(QObject):
     def run(self) -> None:
         from . import film
 
+        o, src = self.options, self.source
         try:
-            film.check_target(self.path, self.size)
-            exp = Experiment(self.settings, dataset=self.dataset)
-            reel = shoot(exp, frame_iterations(max(self.iterations, 1), self.frames), self._report("training"))
-            painter = film.Painter(reel, self.size)
-            film.write(painter, self.path, self.fps, self._report("painting"))
+            if src is None:
+                raise ValueError("there is no run to film")
+            start, end = o.range_in(src)
+            reel = shoot_source(src, start, end, o.frames, self._report("training"))
+            painter = film.Painter(reel, o.size, o.theme, None, o.panel)
+            film.write(painter, o.path, o.fps, self._report("painting"))
         except Cancelled:
             self.failed.emit("")
             return
         except (ValueError, OSError) as exc:
             self.failed.emit(str(exc))
             return
-        self.done.emit(self.path)
+        self.done.emit(o.path)
 
 
 class FilmMonitor(QObject):

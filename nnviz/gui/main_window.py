@@ -125,7 +125,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._make_menus()
         self._make_runs_menu()
         self._make_edit_menu()
-        self._wire_map_menu()
+        self._wire_exports()
 
         self.controls.settingsChanged.connect(self._on_settings)
         self.controls.openCsvRequested.connect(self.open_csv_dialog)

@@ -25,6 +25,7 @@ class TrainingWorker(QObject):
     configured = Signal(object)  # runner.Context
     snapshot = Signal(object)  # Snapshot
     failed = Signal(str)  # one-line message; the last good state is kept
+    film_source = Signal(object)  # core.film.Source of the run, asked for by make_film_source
 
     def __init__(self):
         super().__init__()
@@ -131,6 +132,12 @@ class TrainingWorker(QObject):
     @Slot()
     def reset(self) -> None:
         self._do(self.runner.reset)
+
+    @Slot()
+    def make_film_source(self) -> None:
+        """The run's stored states for a film (made here, between chunks; training goes on)."""
+        if self.runner.exp is not None:
+            self.film_source.emit(self.runner.film_source())
 
     @Slot(object, int, object)
     def set_view(self, needs, selected_row: int, node=None) -> None:

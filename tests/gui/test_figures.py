@@ -123,6 +123,11 @@ def test_cli_plot_and_animate(qapp, tmp_path, capsys):
         assert im.n_frames == 3 and im.size == (200, 150)
     assert cli.main(["animate", "--data", "toy", "--out", str(tmp_path / "r.avi")]) == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith("nnviz: error: --out must name a .gif or .mp4")
+    assert cli.main(["animate", "--data", "iris", "--panel", "map", "--out", str(tmp_path / "i.gif")]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "nnviz: error: a decision map needs a data set with 2 inputs, this one has 4"
+    assert cli.main(["animate", "--data", "toy", "--fps", "0", "--out", str(tmp_path / "i.gif")]) == 2
+    assert "frame rate must be above 0" in capsys.readouterr().err
+    assert not (tmp_path / "i.gif").exists()
 
 
 def test_window_exports_vectors_and_a_png_at_twice_the_view(make_window, qtbot, tmp_path):
