@@ -285,46 +285,71 @@ _FALLBACK = tuple(np.round(np.arange(0.9, 0.12, -0.03), 2).tolist())
 
 
 def _weight_labels(scene: Scene, E, P, r: float, th: Theme, max_labels: int, frame) -> None:
-    """Each weight on its edge near the target, strongest first, at the first spot along the
-    edge (staggered by source) whose halo box clears the boxes placed and every node."""
-    size, pad = 10.0, 1.5
-    order = sorted(range(len(E)), key=lambda k: -abs(E[k][5]))
-    if len(E) > max_labels:
+    """Each weight on its edge near the target (``place_labels``), names and nodes kept clear."""
+    size = 10.0
+    circles = [(c.x, c.y, c.r) for c in scene.items if isinstance(c, Circle)]
+    obstacles = []
+    for t in scene.items:  # names and "1"s are obstacles too
+        if isinstance(t, Text):
+            w = text_width(t.text, t.size)
+            x = t.x - w if t.anchor == "end" else t.x - w / 2 if t.anchor == "middle" else t.x
+            obstacles.append((x, t.y - t.size * 0.6, w, t.size * 1.2))
+    seg = np.array([(*P[u], *P[v]) for u, v, *_ in E], dtype=float).reshape(-1, 4)
+    texts = [f"{e[5]:.2f}" for e in E]
+    spots, notes = place_labels(seg, np.array([e[5] for e in E]), np.array([e[3] for e in E]),
+                                [text_width(t, size) + 3.0 for t in texts], size * 1.25, circles, obstacles, frame,
+                                max_labels)
+    for k, cx, cy, box in spots:
+        scene.items.append(Text(cx, cy, texts[k], size, th.text, "middle", box, th.label_fill))
+    scene.notes.extend(notes)
+
+
+def place_labels(seg: np.ndarray, values: np.ndarray, rows: np.ndarray, widths, height: float, circles,
+                 obstacles, frame, max_labels: int = MAX_LABELS) -> tuple[list[tuple], list[str]]:
+    """Where each edge's label goes, strongest ``values`` first: the first spot along the edge
+    (near its target, staggered by ``rows``, the source's row) whose box (``widths[k]`` x
+    ``height``) lies inside ``frame`` (x, y, w, h) and clears every circle (x, y, r), every
+    obstacle box and the boxes placed before it.  ``seg``: (n, 4) source x, y, target x, y.
+    Returns [(edge, centre x, centre y, box)] and the notes to show (labels left out).  The
+    figures and the window's live diagram both place their labels with it."""
+    order = np.argsort(-np.abs(np.asarray(values, dtype=float)), kind="stable")
+    notes = []
+    if len(order) > max_labels:
         order = order[:max_labels]
-        scene.notes.append(f"only the {max_labels} strongest of {len(E)} edges labelled")
-    nodes = [c for c in scene.items if isinstance(c, Circle)]
-    texts = [t for t in scene.items if isinstance(t, Text)]
-    placed: list[tuple[float, float, float, float]] = []
-    for t in texts:  # names and "1"s are obstacles too
-        w = text_width(t.text, t.size)
-        x = t.x - w if t.anchor == "end" else t.x - w / 2 if t.anchor == "middle" else t.x
-        placed.append((x, t.y - t.size * 0.6, w, t.size * 1.2))
-    n_obstacles = len(placed)
+        notes.append(f"only the {max_labels} strongest of {len(values)} edges labelled")
+    C = np.asarray(circles, dtype=float).reshape(-1, 3)
+    B = np.empty((len(obstacles) + len(order), 4))
+    B[:len(obstacles)] = np.asarray(obstacles, dtype=float).reshape(-1, 4)
+    n = len(obstacles)
     fx, fy, fw, fh = frame
-    missing = 0
-    for k in order:
-        u, v, _, row, _, w = E[k]
-        text = f"{w:.2f}"
-        bw, bh = text_width(text, size) + 2 * pad, size * 1.25
-        (xa, ya), (xb, yb) = P[u], P[v]
-        stagger = (row % 4) * 0.07
+    spots, missing = [], 0
+    for k in order.tolist():
+        xa, ya, xb, yb = seg[k]
+        bw, bh = float(widths[k]), height
+        stagger = (int(rows[k]) % 4) * 0.07
         for t in (0.8 - stagger, 0.72 - stagger, 0.64 - stagger, 0.86 - stagger, *_FALLBACK):
             cx, cy = xa + (xb - xa) * t, ya + (yb - ya) * t
-            box = (cx - bw / 2, cy - bh / 2, bw, bh)
-            if not (fx <= box[0] and box[0] + bw <= fx + fw and fy <= box[1] and box[1] + bh <= fy + fh):
+            x0, y0 = cx - bw / 2, cy - bh / 2
+            if not (fx <= x0 and x0 + bw <= fx + fw and fy <= y0 and y0 + bh <= fy + fh):
                 continue
-            if any(_box_hits_circle(box, c.x, c.y, c.r + 1) for c in nodes):
+            if C.size:  # the box's nearest point to each centre, closer than r + 1
+                nx_ = np.clip(C[:, 0], x0, x0 + bw) - C[:, 0]
+                ny_ = np.clip(C[:, 1], y0, y0 + bh) - C[:, 1]
+                if (nx_ * nx_ + ny_ * ny_ < (C[:, 2] + 1) ** 2).any():
+                    continue
+            P = B[:n]
+            if ((x0 < P[:, 0] + P[:, 2] + 0.5) & (P[:, 0] < x0 + bw + 0.5)
+                    & (y0 < P[:, 1] + P[:, 3] + 0.5) & (P[:, 1] < y0 + bh + 0.5)).any():
                 continue
-            if any(overlaps(box, b, 0.5) for b in placed):
-                continue
-            placed.append(box)
-            scene.items.append(Text(cx, cy, text, size, th.text, "middle", box, th.label_fill))
+            B[n] = (x0, y0, bw, bh)
+            n += 1
+            spots.append((k, cx, cy, (x0, y0, bw, bh)))
             break
         else:
             missing += 1
     if missing:
-        scene.notes.append(f"{missing} label{'s' if missing > 1 else ''} left out for lack of room")
-    del placed[:n_obstacles]
+        notes.append(f"{missing} label{'s' if missing > 1 else ''} left out for lack of room")
+    return spots, notes
 
 
 # -- the error curve and the decision map -------------------------------------------

@@ -3,7 +3,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
 
 from nnviz import io as nnio
 from nnviz.core.experiment import Experiment, Settings
@@ -319,3 +319,60 @@ def test_a_csv_that_cannot_be_standardised_changes_nothing(make_window, qtbot, t
     assert w.open_csv(str(huge)) is False
     assert "huge.csv: column 'a'" in w.last_error
     assert w.controls.data.currentText() == "iris" and w.context.dataset.name == "iris"
+
+
+def _label_boxes(nv):
+    return [(i, t, t.sceneBoundingRect()) for i, t, _ in nv._label_spots if t.isVisible()]
+
+
+def test_live_weight_labels_do_not_overlap_and_name_their_own_edge(make_window, qtbot):
+    w = make_window(iterations=2000)
+    w.resize(1400, 900)
+    w.labels_box.setChecked(True)
+    w.step(300)
+    qtbot.waitUntil(lambda: w.latest.iteration == 300 and w.latest.state == "paused", timeout=30_000)
+    qtbot.wait(100)
+    nv = w.network_view
+    boxes = _label_boxes(nv)
+    assert len(boxes) > 40
+    for a in range(len(boxes)):  # no label over another (the geometry Qt draws)
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a][2].intersects(boxes[b][2]), (boxes[a][1].toPlainText(), boxes[b][1].toPlainText())
+    vb = nv.getViewBox()
+    r = nv._node_size / 2
+    for n, key in enumerate(nv.node_keys):  # nor over a node
+        if key[0] == "more":
+            continue
+        c = vb.mapViewToScene(QPointF(*nv.node_pos[n]))
+        for _, t, box in boxes:
+            nx_, ny_ = min(max(c.x(), box.left()), box.right()), min(max(c.y(), box.top()), box.bottom())
+            assert (nx_ - c.x()) ** 2 + (ny_ - c.y()) ** 2 >= r * r - 1e-6, t.toPlainText()
+    for e, t, box in boxes:  # each shows its own edge's weight, on that edge
+        li, row, col = int(nv.edge_layer[e]), int(nv.edge_row[e]), int(nv.edge_col[e])
+        assert t.toPlainText() == f"{w.latest.weights[li][row, col]:.2f}"
+        p = vb.mapViewToScene(QPointF(*nv.node_pos[nv.edge_src[e]]))
+        q = vb.mapViewToScene(QPointF(*nv.node_pos[nv.edge_dst[e]]))
+        cx, cy = box.center().x(), box.center().y()
+        cross = (q.x() - p.x()) * (cy - p.y()) - (q.y() - p.y()) * (cx - p.x())
+        assert abs(cross) / np.hypot(q.x() - p.x(), q.y() - p.y()) < 1.5
+    w.labels_box.setChecked(False)
+    assert not any(t.isVisible() for t in nv._weight_texts)
+
+
+def test_above_150_edges_only_the_strongest_are_labelled_and_the_view_says_so(make_window, qtbot):
+    w = make_window(hidden=(20, 20), iterations=500)
+    w.resize(1400, 900)
+    w.labels_box.setChecked(True)
+    w.step(20)
+    qtbot.waitUntil(lambda: w.latest.iteration == 20 and w.latest.state == "paused", timeout=30_000)
+    qtbot.wait(100)
+    nv = w.network_view
+    vals = np.array([w.latest.weights[li][r, c] for li, r, c in zip(nv.edge_layer, nv.edge_row, nv.edge_col,
+                                                                   strict=True)])
+    assert vals.size > 150
+    strongest = set(np.argsort(-np.abs(vals), kind="stable")[:150].tolist())
+    labelled = [e for e, _, _ in _label_boxes(nv)]
+    assert 0 < len(labelled) <= 150 and set(labelled) <= strongest
+    assert f"only the 150 strongest of {vals.size:,} edges labelled" in nv._note.toPlainText()
+    boxes = [b for _, _, b in _label_boxes(nv)]
+    assert not any(boxes[a].intersects(boxes[b]) for a in range(len(boxes)) for b in range(a + 1, len(boxes)))

@@ -24,7 +24,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
-from ...core.diagram import build_graph, layout
+from ...core.diagram import MAX_LABELS, build_graph, layout, place_labels
 from ...core.nodemaps import layer_levels
 from ...core.timeline import parse_stage
 from ...core.snapshot import Snapshot
@@ -106,6 +106,9 @@ class NetworkView(pg.PlotWidget):
     edgeClicked = Signal(int, int, int)  # weight matrix (0-based), row (0 = bias), column
     nodeClicked = Signal(int, int)  # layer (0 = inputs), neuron (0-based)
     needsChanged = Signal()  # shown or hidden, pictures on or off: what the runner computes changes
+    _label_notes: list[str] = []  # what the weight labels left out (see _show_weight_labels)
+    _label_spots: list = []
+    _label_key = None
     MODES = ("weights", "gradient", "activations")
 
     def __init__(self, parent=None):
@@ -234,14 +237,17 @@ class NetworkView(pg.PlotWidget):
             t.setZValue(15)
             self.addItem(t)
             self._texts.append(t)
-        if len(self.edge_src) <= 150:
-            for _ in range(len(self.edge_src)):
-                t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 210))
-                t.textItem.setFont(_small_font())
-                t.setZValue(12)
-                t.setVisible(self.show_labels)
-                self.addItem(t)
-                self._weight_texts.append(t)
+        for _ in range(min(len(self.edge_src), MAX_LABELS)):  # a pool: the labelled edges take them in turn
+            t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 225))
+            t.textItem.setFont(_small_font())
+            t.textItem.document().setDocumentMargin(1)
+            t.setZValue(12)
+            t.setVisible(False)
+            self.addItem(t)
+            self._weight_texts.append(t)
+        self._label_key = None
+        self._label_spots: list[tuple[int, pg.TextItem, float]] = []
+        self._label_notes: list[str] = []
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
         self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.22, ys.max() + 0.3), padding=0)
         if self._legend.scene() is None:
@@ -387,11 +393,12 @@ class NetworkView(pg.PlotWidget):
             side = getattr(t, "side", 0)
             if side:
                 t.setPos(t.node_x + side * gap, t.pos().y())
+        self._show_weight_labels()
 
     def set_show_labels(self, on: bool) -> None:
         self.show_labels = on
-        for t in self._weight_texts:
-            t.setVisible(on)
+        if not on:
+            self._show_weight_labels()
         if self.weights:
             self._draw_edges()
 
@@ -529,15 +536,76 @@ class NetworkView(pg.PlotWidget):
                          if self.trace is not None else "gradient mode: step once to see dC/dw")
         elif self.mode == "activations":
             notes.append(f"activations of observation {self.selected_row + 1}")
-        self._note.setText("\n".join(notes))
-        if self.show_labels and self._weight_texts:
-            for i, t in enumerate(self._weight_texts):
-                # spread the labels of one source's edges along them, by destination
-                n_out = self.context.arch.sizes[self.edge_layer[i] + 1]
-                frac = 0.22 + 0.56 * (self.edge_col[i] / max(n_out - 1, 1))
-                p = P[i] + (Q[i] - P[i]) * frac
-                t.setPos(float(p[0]), float(p[1]))
-                t.setText(f"{w[i]:.2f}")
+        self._show_weight_labels(w)
+        self._note.setText("\n".join(notes + (self._label_notes if self.show_labels else [])))
+
+    def _show_weight_labels(self, w: np.ndarray | None = None) -> None:
+        """Each weight on its edge, placed as the figures place them (``core.diagram.place_labels``,
+        in screen pixels): near the target, strongest first, no label over another, a name or a
+        node; above ``MAX_LABELS`` edges only the strongest.  The spots are found again only when
+        the view moves, the labelled edges change or a text outgrows its box; otherwise a frame
+        only sets the texts."""
+        if w is None:
+            if not self.weights:
+                return
+            w = self.edge_values()
+        if not self.show_labels or not self._weight_texts or w.size == 0:
+            for t in self._weight_texts:
+                t.setVisible(False)
+            self._label_key, self._label_spots = None, []
+            return
+        from PySide6.QtGui import QFontMetricsF
+
+        fm = QFontMetricsF(_small_font())
+        texts = {}
+        if w.size > MAX_LABELS:
+            chosen = np.sort(np.argpartition(np.abs(w), w.size - MAX_LABELS)[w.size - MAX_LABELS:])
+        else:
+            chosen = np.arange(w.size)
+        vb = self.getViewBox()
+        key = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height(), chosen.tobytes())
+        grown = any(fm.horizontalAdvance(texts.setdefault(i, f"{w[i]:.2f}")) + 2 > width
+                    for i, _, width in self._label_spots)
+        if key != self._label_key or grown:
+            self._label_key = key
+            self._place_weight_labels(w, chosen, fm)
+        for i, t, _ in self._label_spots:
+            t.setText(texts.get(i) or f"{w[i]:.2f}")
+
+    def _place_weight_labels(self, w: np.ndarray, chosen: np.ndarray, fm) -> None:
+        vb = self.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rect = vb.sceneBoundingRect()
+        if x1 <= x0 or y1 <= y0 or rect.width() <= 0:
+            return
+
+        def to_px(p: np.ndarray) -> np.ndarray:
+            return np.column_stack([rect.left() + (p[:, 0] - x0) / (x1 - x0) * rect.width(),
+                                    rect.top() + (y1 - p[:, 1]) / (y1 - y0) * rect.height()])
+
+        P, Q = to_px(self.node_pos[self.edge_src[chosen]]), to_px(self.node_pos[self.edge_dst[chosen]])
+        seg = np.column_stack([P, Q])
+        nodes = to_px(self.node_pos)
+        r = getattr(self, "_node_size", 20) / 2
+        circles = [(x, y, r) for (x, y), n in zip(nodes, self.node_keys, strict=True) if n[0] != "more"]
+        obstacles = []
+        for t in self._texts:
+            b = t.sceneBoundingRect()
+            obstacles.append((b.left(), b.top(), b.width(), b.height()))
+        texts = [f"{w[i]:.2f}" for i in chosen]
+        widths = [fm.horizontalAdvance(t) + 4 for t in texts]
+        frame = (rect.left(), rect.top(), rect.width(), rect.height())
+        spots, self._label_notes = place_labels(seg, w[chosen], self.edge_row[chosen], widths, fm.height() + 2,
+                                                circles, obstacles, frame, MAX_LABELS)
+        if w.size > MAX_LABELS:
+            self._label_notes.insert(0, f"only the {MAX_LABELS} strongest of {w.size:,} edges labelled")
+        self._label_spots = []
+        for (k, cx, cy, box), t in zip(spots, self._weight_texts, strict=False):
+            t.setPos(x0 + (cx - rect.left()) / rect.width() * (x1 - x0), y1 - (cy - rect.top()) / rect.height() * (y1 - y0))
+            t.setVisible(True)
+            self._label_spots.append((int(chosen[k]), t, box[2]))
+        for t in self._weight_texts[len(spots):]:
+            t.setVisible(False)
 
     # -- hover -----------------------------------------------------------------
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
