@@ -141,6 +141,10 @@ class FilmDialog(QDialog):
         opts.check(self.n_inputs, self.first, self.present)
         return opts
 
+    def _panel_to_keep(self, panel: str) -> str:
+        """The data's own default is kept as "auto", so the next two-input set gets its map."""
+        return "auto" if panel == film.panel_for("auto", self.n_inputs) else panel
+
     def accept(self) -> None:
         try:
             opts = self.options()
@@ -149,6 +153,7 @@ class FilmDialog(QDialog):
             return
         self.chosen = opts
         for key, value in (("path", opts.path), ("frames", opts.frames), ("fps", opts.fps),
-                           ("size", f"{opts.size[0]}x{opts.size[1]}"), ("panel", opts.panel), ("theme", opts.theme)):
+                           ("size", f"{opts.size[0]}x{opts.size[1]}"), ("panel", self._panel_to_keep(opts.panel)),
+                           ("theme", opts.theme)):
             self.store.setValue(f"film/{key}", value)
         super().accept()

@@ -118,6 +118,10 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
             again.panel.currentData(), again.theme.currentText()) == (str(tmp_path / "a.gif"), 12, 8.0, "400x300",
                                                                        "none", "dark")
     assert (again.start.value(), again.end.value()) == (0, 30)
+    again.panel.setCurrentIndex(again.panel.findData("predictions"))  # iris's own default
+    again.path.setText(str(tmp_path / "b.gif"))
+    again.accept()
+    assert again.chosen.panel == "predictions" and w._settings_store().value("film/panel") == "auto"
     monkeypatch.setattr(film, "mp4_available", lambda: False)
     again.path.setText(str(tmp_path / "a.mp4"))
     assert again.hint.text() == "an MP4 needs imageio-ffmpeg: pip install imageio-ffmpeg (or write a .gif)"
