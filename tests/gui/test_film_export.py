@@ -155,3 +155,18 @@ def test_the_menu_asks_then_films(make_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: w._film is None and path.exists(), timeout=60_000)
     with Image.open(path) as im:
         assert im.n_frames == 4 and im.size == (320, 200)
+
+
+def test_a_film_made_while_training_runs_leaves_training_running(make_window, qtbot, tmp_path):
+    w = make_window(iterations=10_000_000)
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.iteration > 300, timeout=30_000)
+    path = tmp_path / "live.gif"
+    assert w.export_animation(str(path), frames=4, size=(320, 180))
+    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert "film written" in w.statusBar().currentMessage(), w.last_error
+    with Image.open(path) as im:
+        assert im.n_frames == 4
+    at = w.latest.iteration
+    qtbot.waitUntil(lambda: w.latest.iteration > at, timeout=30_000)  # still training
+    assert w.latest.state == "running"
