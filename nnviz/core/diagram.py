@@ -323,30 +323,30 @@ def place_labels(seg: np.ndarray, values: np.ndarray, rows: np.ndarray, widths, 
     n = len(obstacles)
     fx, fy, fw, fh = frame
     spots, missing = [], 0
-    for k in order.tolist():
+    fallback = np.array(_FALLBACK)
+    for k in order.tolist():  # every spot along the edge checked at once; the first clear one wins
         xa, ya, xb, yb = seg[k]
         bw, bh = float(widths[k]), height
         stagger = (int(rows[k]) % 4) * 0.07
-        for t in (0.8 - stagger, 0.72 - stagger, 0.64 - stagger, 0.86 - stagger, *_FALLBACK):
-            cx, cy = xa + (xb - xa) * t, ya + (yb - ya) * t
-            x0, y0 = cx - bw / 2, cy - bh / 2
-            if not (fx <= x0 and x0 + bw <= fx + fw and fy <= y0 and y0 + bh <= fy + fh):
-                continue
-            if C.size:  # the box's nearest point to each centre, closer than r + 1
-                nx_ = np.clip(C[:, 0], x0, x0 + bw) - C[:, 0]
-                ny_ = np.clip(C[:, 1], y0, y0 + bh) - C[:, 1]
-                if (nx_ * nx_ + ny_ * ny_ < (C[:, 2] + 1) ** 2).any():
-                    continue
-            P = B[:n]
-            if ((x0 < P[:, 0] + P[:, 2] + 0.5) & (P[:, 0] < x0 + bw + 0.5)
-                    & (y0 < P[:, 1] + P[:, 3] + 0.5) & (P[:, 1] < y0 + bh + 0.5)).any():
-                continue
-            B[n] = (x0, y0, bw, bh)
-            n += 1
-            spots.append((k, cx, cy, (x0, y0, bw, bh)))
-            break
-        else:
+        t = np.concatenate([[0.8 - stagger, 0.72 - stagger, 0.64 - stagger, 0.86 - stagger], fallback])
+        cx, cy = xa + (xb - xa) * t, ya + (yb - ya) * t
+        x0, y0 = cx - bw / 2, cy - bh / 2
+        ok = (fx <= x0) & (x0 + bw <= fx + fw) & (fy <= y0) & (y0 + bh <= fy + fh)
+        if C.size:  # the box's nearest point to each centre, closer than r + 1
+            nx_ = np.clip(C[None, :, 0], x0[:, None], x0[:, None] + bw) - C[None, :, 0]
+            ny_ = np.clip(C[None, :, 1], y0[:, None], y0[:, None] + bh) - C[None, :, 1]
+            ok &= ~(nx_ * nx_ + ny_ * ny_ < (C[None, :, 2] + 1) ** 2).any(axis=1)
+        P = B[:n]
+        if n:
+            ok &= ~((x0[:, None] < P[:, 0] + P[:, 2] + 0.5) & (P[:, 0] < x0[:, None] + bw + 0.5)
+                    & (y0[:, None] < P[:, 1] + P[:, 3] + 0.5) & (P[:, 1] < y0[:, None] + bh + 0.5)).any(axis=1)
+        if not ok.any():
             missing += 1
+            continue
+        j = int(np.argmax(ok))
+        B[n] = (x0[j], y0[j], bw, bh)
+        n += 1
+        spots.append((k, float(cx[j]), float(cy[j]), (float(x0[j]), float(y0[j]), bw, bh)))
     if missing:
         notes.append(f"{missing} label{'s' if missing > 1 else ''} left out for lack of room")
     return spots, notes

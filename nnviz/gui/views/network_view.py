@@ -17,6 +17,8 @@ training rows; clicking a neuron selects it (``nodeClicked``) to show it large.
 
 from __future__ import annotations
 
+import time
+
 import networkx as nx
 import numpy as np
 import pyqtgraph as pg
@@ -109,6 +111,7 @@ class NetworkView(pg.PlotWidget):
     _label_notes: list[str] = []  # what the weight labels left out (see _show_weight_labels)
     _label_spots: list = []
     _label_key = None
+    _label_time = 0.0
     MODES = ("weights", "gradient", "activations")
 
     def __init__(self, parent=None):
@@ -563,11 +566,16 @@ class NetworkView(pg.PlotWidget):
         else:
             chosen = np.arange(w.size)
         vb = self.getViewBox()
-        key = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height(), chosen.tobytes())
+        view = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height())
+        key = (view, chosen.tobytes())
         grown = any(fm.horizontalAdvance(texts.setdefault(i, f"{w[i]:.2f}")) + 2 > width
                     for i, _, width in self._label_spots)
-        if key != self._label_key or grown:
-            self._label_key = key
+        now = time.perf_counter()
+        # while a big network trains its strongest edges change every frame: choose them again
+        # at most twice a second (a moved view or a grown text is answered at once)
+        recent = self._label_key is not None and self._label_key[0] == view and now - self._label_time < 0.5
+        if (key != self._label_key and not recent) or grown:
+            self._label_key, self._label_time = key, now
             self._place_weight_labels(w, chosen, fm)
         for i, t, _ in self._label_spots:
             t.setText(texts.get(i) or f"{w[i]:.2f}")
