@@ -566,7 +566,8 @@ class NetworkView(pg.PlotWidget):
         else:
             chosen = np.arange(w.size)
         vb = self.getViewBox()
-        view = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height())
+        pictures = self.picture_size() if getattr(self, "_pixels", None) is not None else None
+        view = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height(), pictures)
         key = (view, chosen.tobytes())
         grown = any(fm.horizontalAdvance(texts.setdefault(i, f"{w[i]:.2f}")) + 2 > width
                     for i, _, width in self._label_spots)
@@ -600,6 +601,10 @@ class NetworkView(pg.PlotWidget):
         for t in self._texts:
             b = t.sceneBoundingRect()
             obstacles.append((b.left(), b.top(), b.width(), b.height()))
+        if getattr(self, "_pixels", None) is not None:  # the node pictures are in the way too
+            pw, ph = self.picture_size()
+            obstacles += [(x - pw / 2, y - ph / 2, pw, ph) for (x, y), n in zip(nodes, self.node_keys, strict=True)
+                          if n[0] == "n"]
         texts = [f"{w[i]:.2f}" for i in chosen]
         widths = [fm.horizontalAdvance(t) + 4 for t in texts]
         frame = (rect.left(), rect.top(), rect.width(), rect.height())
