@@ -215,17 +215,20 @@ def quantize(im):
 
 def write(painter: Painter, path: str | Path, fps: float = 15.0,
           progress: Callable[[int, int], None] | None = None) -> None:
-    """Every frame of the painter's reel to a .gif or .mp4 file, atomically."""
+    """Every frame of the painter's reel to a .gif or .mp4 file, atomically.  Frames are
+    painted one at a time and kept only as the GIF's palette images (a quarter of the RGB
+    size) or sent straight to ffmpeg, so a long film does not hold every picture in memory."""
     ext = Path(path).suffix.lower()
     frames = painter.reel.frames
-    images = []
-    for k, f in enumerate(frames):
-        images.append(painter.image(f))
-        if progress:
-            progress(k + 1, len(frames))
+
+    def images():
+        for k, f in enumerate(frames):
+            yield painter.image(f)
+            if progress:
+                progress(k + 1, len(frames))
 
     def gif(tmp: str) -> None:
-        q = [quantize(im) for im in images]
+        q = [quantize(im) for im in images()]
         hold = [round(1000 / fps)] * len(q)
         hold[-1] = max(hold[-1], 2000)  # rest on the trained network before looping
         q[0].save(tmp, format="GIF", save_all=True, append_images=q[1:], duration=hold, loop=0, optimize=True,
@@ -234,11 +237,12 @@ def write(painter: Painter, path: str | Path, fps: float = 15.0,
     def mp4(tmp: str) -> None:
         import imageio_ffmpeg
 
-        w, h = images[0].size
-        gen = imageio_ffmpeg.write_frames(tmp, (w, h), fps=fps, macro_block_size=1, output_params=["-f", "mp4"])
+        gen = imageio_ffmpeg.write_frames(tmp, painter.size, fps=fps, macro_block_size=1, output_params=["-f", "mp4"])
         gen.send(None)
-        for im in images:
-            gen.send(np.asarray(im).tobytes())
-        gen.close()
+        try:
+            for im in images():
+                gen.send(np.asarray(im).tobytes())
+        finally:
+            gen.close()
 
     atomic.write_with(path, gif if ext == ".gif" else mp4)
