@@ -376,3 +376,25 @@ def test_above_150_edges_only_the_strongest_are_labelled_and_the_view_says_so(ma
     assert f"only the 150 strongest of {vals.size:,} edges labelled" in nv._note.toPlainText()
     boxes = [b for _, _, b in _label_boxes(nv)]
     assert not any(boxes[a].intersects(boxes[b]) for a in range(len(boxes)) for b in range(a + 1, len(boxes)))
+
+
+def test_the_collapsed_note_keeps_clear_of_the_plus_n_markers(make_window, qtbot):
+    """Wide layers end in a "+N" marker; the note "wide layers collapsed ..." went over it."""
+    import numpy as np
+
+    from nnviz.core.data import Dataset
+    from nnviz.core.experiment import Settings
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 30))
+    ds = Dataset("wide", X, np.eye(2)[(X[:, 0] > 0).astype(int)], tuple(f"p{i}" for i in range(30)), ("a", "b"),
+                 "classes")
+    w = make_window(iterations=100)
+    w.controller.configure(Settings(data="wide", hidden=(40,), iterations=100), ds)
+    nv = w.network_view
+    qtbot.waitUntil(lambda: w.context.arch.n_inputs == 30 and "collapsed" in nv._note.toPlainText(), timeout=30_000)
+    plus = [t for t in nv._texts if t.toPlainText().startswith("+")]
+    assert len(plus) == 2  # the input layer and the hidden layer
+    note = nv._note.sceneBoundingRect()
+    assert all(not note.intersects(t.sceneBoundingRect()) for t in plus)
+    assert nv.sceneBoundingRect().contains(note)  # and the note is not cut off

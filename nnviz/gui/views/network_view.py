@@ -111,6 +111,7 @@ class NetworkView(pg.PlotWidget):
     _label_notes: list[str] = []  # what the weight labels left out (see _show_weight_labels)
     _label_spots: list = []
     _label_key = None
+    _live = False  # the last snapshot painted was of training under way
     _label_time = 0.0
     MODES = ("weights", "gradient", "activations")
 
@@ -252,7 +253,7 @@ class NetworkView(pg.PlotWidget):
         self._label_spots: list[tuple[int, pg.TextItem, float]] = []
         self._label_notes: list[str] = []
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
-        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(ys.min() - 0.22, ys.max() + 0.3), padding=0)
+        self._fit_range()
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
@@ -261,7 +262,7 @@ class NetworkView(pg.PlotWidget):
         self.hover.setPos(xs.max() + 0.33, ys.max() + 0.29)
         self._legend.setPos(xs.min() - 0.33, ys.max() + 0.29)
         self._set_legend()
-        self._note.setPos(xs.max() + 0.33, ys.min() - 0.14)
+
         self.weights = ()
         self.place_labels()
 
@@ -374,6 +375,25 @@ class NetworkView(pg.PlotWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._visibility_changed()
+        if getattr(self, "node_pos", None) is not None and len(self.node_pos):
+            self._fit_range()
+
+    # below the lowest node, in pixels: room for the "+N" of collapsed layers, then the note
+    BOTTOM_PX = 30
+    BOTTOM_PX_COLLAPSED = 62
+
+    def _fit_range(self) -> None:
+        """The whole diagram in view, with a margin under the lowest node that is the same in
+        pixels at any size (the "+N" markers and the note are text, sized in pixels)."""
+        xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
+        collapsed = any(n[0] == "more" for n in self.node_keys)
+        P = self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX
+        H = max(self.getViewBox().height(), 2.0 * P + 20)
+        top = ys.max() + 0.3
+        margin = P * (top - ys.min()) / (H - P)  # P pixels once the range includes the margin
+        bottom = ys.min() - margin
+        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(bottom, top), padding=0)
+        self._note.setPos(xs.max() + 0.33, bottom)
 
     def _visibility_changed(self) -> None:
         if not hasattr(self, "_pictures"):
@@ -411,6 +431,7 @@ class NetworkView(pg.PlotWidget):
         self.weights = snap.weights
         self.shown_iteration = snap.iteration
         self.trace = snap.trace
+        self._live = snap.state in ("running", "stepping")
         self.stage = snap.stage
         self.node_acts = snap.node_values
         self.node_deltas = snap.node_deltas
@@ -574,7 +595,8 @@ class NetworkView(pg.PlotWidget):
         now = time.perf_counter()
         # while a big network trains its strongest edges change every frame: choose them again
         # at most twice a second (a moved view or a grown text is answered at once)
-        recent = self._label_key is not None and self._label_key[0] == view and now - self._label_time < 0.5
+        recent = (self._live and self._label_key is not None and self._label_key[0] == view
+                  and now - self._label_time < 0.5)  # at rest: the labels of exactly these weights
         if (key != self._label_key and not recent) or grown:
             self._label_key, self._label_time = key, now
             self._place_weight_labels(w, chosen, fm)
