@@ -55,6 +55,9 @@ from .timeline import MicroSteps, Timeline
 from .training import RunResult, StepTrace, iterations_per_epoch, rate_at
 
 CHUNK_SECONDS = 0.02
+# with defer_traces, an iteration of more multiply-adds than this has its trace (the inspector's
+# matrices, a replay of the last iteration) made after the snapshot that says "paused"
+TRACE_NOW_MACS = 5_000_000
 EMIT_SECONDS = 1 / 30
 MAP_GRID = 80  # the decision map is MAP_GRID x MAP_GRID points
 NODE_GRID = 40  # each neuron map of the diagram is NODE_GRID x NODE_GRID points
@@ -205,6 +208,10 @@ class Runner:
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
         # set by interrupt() from any thread: the chunk under way ends early (within a block of rows)
         self._interrupt = np.zeros(1, dtype=np.int64)
+        # the window sets this: at rest, a big network's trace comes in a second snapshot, so that
+        # "paused" is painted without waiting for a replay of the last iteration
+        self.defer_traces = False
+        self._trace_due: tuple[int, int] | None = None  # (generation, iteration) of a deferred trace
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -225,6 +232,11 @@ class Runner:
     def busy(self) -> bool:
         """True while there are iterations to run: call ``advance()``."""
         return self.exp is not None and self.state.live and self._remaining > 0
+
+    @property
+    def has_work(self) -> bool:
+        """True while ``advance()`` has something to do: iterations, or a deferred trace."""
+        return self.busy or (self.exp is not None and self._trace_due is not None)
 
     @property
     def iteration(self) -> int:
@@ -319,7 +331,7 @@ class Runner:
         except ValueError as exc:
             self._fail(str(exc))
             return
-        self._micro, self._trace, self._preview_at = None, None, None
+        self._micro, self._trace, self._preview_at, self._trace_due = None, None, None, None
         self.timeline = Timeline()
         self.timeline.record(exp.session)
         # the validation rows are new too: early stopping compares from here on
@@ -403,8 +415,11 @@ class Runner:
             self._emit(force=True)
 
     def advance(self) -> None:
-        """One chunk of iterations (about ``chunk_seconds`` of work), then maybe a snapshot."""
+        """One chunk of iterations (about ``chunk_seconds`` of work), then maybe a snapshot; at
+        rest, the deferred trace (see ``defer_traces``)."""
         if not self.busy:
+            if self._trace_due is not None and self.exp is not None:
+                self._complete_trace()
             return
         exp = self._current()
         n = min(self.chunk, self._remaining)
@@ -553,9 +568,24 @@ class Runner:
         self._emit(force=True)
 
     def _at_rest(self) -> None:
-        """Training stopped: keep a checkpoint and the trace of the last iteration."""
-        self.timeline.record(self._current().session)
-        self._trace = self._trace_at(self._current().session.iteration)
+        """Training stopped: keep a checkpoint and the trace of the last iteration (for a big
+        network with ``defer_traces``: due, made by the next ``advance()``)."""
+        session = self._current().session
+        self.timeline.record(session)
+        if self.defer_traces and blas.work(session) > TRACE_NOW_MACS and session.iteration > 0:
+            self._trace = None
+            self._trace_due = (self.generation, session.iteration)
+        else:
+            self._trace = self._trace_at(session.iteration)
+
+    def _complete_trace(self) -> None:
+        """The deferred trace, if nothing has moved since (a command that did takes precedence)."""
+        due, self._trace_due = self._trace_due, None
+        session = self._current().session
+        if (due == (self.generation, session.iteration) and not self.state.live and self._trace is None
+                and self._micro is None and self._preview_at is None):
+            self._trace = self._trace_at(session.iteration)
+            self._emit(force=True)
 
     def _trace_at(self, iteration: int) -> StepTrace | None:
         """Every matrix of the iteration that led to ``iteration``, replayed on a copy."""
@@ -701,7 +731,7 @@ class Runner:
         self._truncate_validation(session.iteration - 1)
         self._stopped_at = None
         self._validate()
-        self._trace = None
+        self._trace, self._trace_due = None, None
         self._rewound = True
         self._emit(force=True)
 

@@ -30,6 +30,7 @@ class TrainingWorker(QObject):
     def __init__(self):
         super().__init__()
         self.runner = Runner(self)
+        self.runner.defer_traces = True  # "paused" first, the inspector's matrices just after
         self.stop_event = threading.Event()
         self._timer: QTimer | None = None
 
@@ -64,7 +65,7 @@ class TrainingWorker(QObject):
         """Start or stop the chunk timer to match the runner."""
         if self._timer is None:
             return
-        if self.runner.busy and not self.stop_event.is_set():
+        if self.runner.has_work and not self.stop_event.is_set():
             if not self._timer.isActive():
                 self._timer.start()
         elif self._timer.isActive():

@@ -499,3 +499,49 @@ def test_set_data_with_a_validation_split_keeps_every_training_row():
     runner.step(30)
     run_until_idle(runner)
     assert rec.last.iteration == 50 and rec.last.outputs.shape[0] == ctx.train.n and not rec.errors
+
+
+def _big_runner(defer: bool):
+    from nnviz.core.data import Dataset
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 50))
+    ds = Dataset("wide", X, np.eye(3)[rng.integers(0, 3, 500)], tuple(f"p{i}" for i in range(50)),
+                 ("a", "b", "c"), "classes")
+    rec = Recorder()
+    r = Runner(rec)
+    r.defer_traces = defer
+    r.configure(Settings(data="wide", hidden=(64, 64), iterations=1000), ds)
+    return r, rec
+
+
+def test_a_big_networks_trace_comes_after_the_paused_snapshot_and_equals_the_direct_one():
+    r, rec = _big_runner(True)
+    ref, ref_rec = _big_runner(False)
+    for runner in (r, ref):
+        runner.step(3)
+        while runner.busy:
+            runner.advance()
+    direct = ref_rec.snapshots[-1]
+    assert direct.state == "paused" and direct.trace is not None
+    paused = rec.snapshots[-1]
+    assert paused.state == "paused" and paused.iteration == 3 and paused.trace is None  # at once
+    assert r.has_work and not r.busy
+    r.advance()  # the worker's next tick
+    late = rec.snapshots[-1]
+    assert late.iteration == 3 and late.trace is not None and not r.has_work
+    assert late.trace.mse == direct.trace.mse
+    for a, b in zip(late.trace.layers, direct.trace.layers, strict=True):
+        np.testing.assert_array_equal(a.delta, b.delta)
+
+
+def test_a_command_before_the_deferred_trace_takes_precedence():
+    r, rec = _big_runner(True)
+    r.step(2)
+    while r.busy:
+        r.advance()
+    assert rec.snapshots[-1].trace is None
+    r.step_back()  # now at iteration 1: the trace due for iteration 2 must not appear
+    n = len(rec.snapshots)
+    r.advance()
+    assert len(rec.snapshots) == n and rec.snapshots[-1].iteration == 1 and not r.has_work
