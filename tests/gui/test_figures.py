@@ -91,6 +91,21 @@ def test_gif_frames_are_the_renders_at_iterations_0_and_n(qapp, tmp_path):
     assert np.abs(frames[1] - frames[0]).mean() > 1  # and the two differ
 
 
+def test_mp4_has_the_frames_size_and_rate_asked_for(qapp, tmp_path):
+    """The optional extra (pip install 'nnviz[film]'): skipped where it is not installed."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    import subprocess
+
+    settings = Settings(data="xor", hidden=(4,), iterations=60)
+    reel = shoot(Experiment(settings), frame_iterations(60, 6))
+    film.write(film.Painter(reel, (320, 180)), tmp_path / "run.mp4", fps=12)
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(tmp_path / "run.mp4"), "-f", "null", "-"],
+                           capture_output=True, text=True, check=True).stderr
+    assert "320x180" in probe and "12 fps" in probe
+    frames = [line for line in probe.replace("\r", "\n").splitlines() if line.startswith("frame=")]
+    assert int(frames[-1].split("=")[1].split()[0]) == 6
+
+
 def test_film_target_checks(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=".gif or .mp4"):
         film.check_target(tmp_path / "run.avi")
