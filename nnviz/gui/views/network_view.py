@@ -252,16 +252,12 @@ class NetworkView(pg.PlotWidget):
         self._label_key = None
         self._label_spots: list[tuple[int, pg.TextItem, float]] = []
         self._label_notes: list[str] = []
-        xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
-        self._fit_range()
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
             self.addItem(self.hover, ignoreBounds=True)
         self.hover.setVisible(False)
-        self.hover.setPos(xs.max() + 0.33, ys.max() + 0.29)
-        self._legend.setPos(xs.min() - 0.33, ys.max() + 0.29)
-        self._set_legend()
+        self._set_legend()  # and fits the range to its lines
 
         self.weights = ()
         self.place_labels()
@@ -282,6 +278,9 @@ class NetworkView(pg.PlotWidget):
             for k, name in enumerate(names[:len(CLASS_COLOURS)]):
                 html += f" <span style='color:rgb{CLASS_COLOURS[k]}'>&#9632; {name}</span>"
         self._legend.setHtml(html)
+        self._legend_lines = html.count("<br>") + 1
+        if getattr(self, "node_pos", None) is not None and len(self.node_pos):
+            self._fit_range()
 
     # -- node pictures ----------------------------------------------------------
     def _set_picture_layout(self, ctx) -> None:
@@ -381,19 +380,24 @@ class NetworkView(pg.PlotWidget):
     # below the lowest node, in pixels: room for the "+N" of collapsed layers, then the note
     BOTTOM_PX = 30
     BOTTOM_PX_COLLAPSED = 62
+    LINE_PX = 18  # a line of the legend
 
     def _fit_range(self) -> None:
-        """The whole diagram in view, with a margin under the lowest node that is the same in
-        pixels at any size (the "+N" markers and the note are text, sized in pixels)."""
+        """The whole diagram in view, with margins above and below the nodes that are the same in
+        pixels at any size: the legend's lines above, the "+N" markers and the note below, and
+        half the largest node picture (72 px) on both sides, so that nothing is cut or covered."""
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
         collapsed = any(n[0] == "more" for n in self.node_keys)
-        P = self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX
-        H = max(self.getViewBox().height(), 2.0 * P + 20)
-        top = ys.max() + 0.3
-        margin = P * (top - ys.min()) / (H - P)  # P pixels once the range includes the margin
-        bottom = ys.min() - margin
+        half = 40 if self.show_pictures and len(getattr(self, "_pic_index", ())) else 12
+        bottom_px = max(self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX, half + 6)
+        top_px = self.LINE_PX * getattr(self, "_legend_lines", 1) + 6 + half
+        H = max(self.getViewBox().height(), top_px + bottom_px + 60)
+        span = max(float(ys.max() - ys.min()), 0.5) / (1 - (top_px + bottom_px) / H)  # with the margins
+        top, bottom = ys.max() + top_px * span / H, ys.min() - bottom_px * span / H
         self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(bottom, top), padding=0)
         self._note.setPos(xs.max() + 0.33, bottom)
+        self._legend.setPos(xs.min() - 0.33, top)
+        self.hover.setPos(xs.max() + 0.33, top)
 
     def _visibility_changed(self) -> None:
         if not hasattr(self, "_pictures"):
