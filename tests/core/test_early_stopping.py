@@ -4,31 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recorder import Recorder
 
 from nnviz.core import data as datamod
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.runner import Runner, State, same_network, validation_every
-
-
-class Recorder:
-    """A Listener that keeps everything the runner says."""
-
-    def __init__(self):
-        self.contexts, self.snapshots, self.errors = [], [], []
-
-    def on_context(self, ctx):
-        self.contexts.append(ctx)
-
-    def on_snapshot(self, snap):
-        self.snapshots.append(snap)
-
-    def on_error(self, message):
-        self.errors.append(message)
-
-    @property
-    def last(self):
-        return self.snapshots[-1]
-
 
 EARLY = Settings(data="iris", seed=1, validation_fraction=0.2, patience=300, iterations=50_000)
 

@@ -5,32 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recorder import Recorder
 
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.film import frame_iterations, shoot, shoot_source
 from nnviz.core.runner import Runner
 from nnviz.core.timeline import Timeline
-
-
-
-class Recorder:
-    """A Listener keeping the snapshots."""
-
-    def __init__(self):
-        self.snapshots, self.errors = [], []
-
-    def on_context(self, ctx):
-        pass
-
-    def on_snapshot(self, snap):
-        self.snapshots.append(snap)
-
-    def on_error(self, message):
-        self.errors.append(message)
-
-    @property
-    def last(self):
-        return self.snapshots[-1]
 
 
 def run_until_idle(runner):

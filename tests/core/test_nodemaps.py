@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recorder import Recorder
 
 from nnviz.core import nodemaps
 from nnviz.core.data import Dataset
 from nnviz.core.diagram import build_graph
 from nnviz.core.experiment import Settings
 from nnviz.core.runner import NODE_GRID, Runner
-
-
-
-class Recorder:
-    def __init__(self):
-        self.contexts, self.snapshots, self.errors = [], [], []
-
-    def on_context(self, ctx):
-        self.contexts.append(ctx)
-
-    def on_snapshot(self, snap):
-        self.snapshots.append(snap)
-
-    def on_error(self, message):
-        self.errors.append(message)
-
-    @property
-    def last(self):
-        return self.snapshots[-1]
-
 
 F = {"sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)), "tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0),
      "linear": lambda a: a}

@@ -7,30 +7,11 @@ import sys
 
 import numpy as np
 import pytest
+from recorder import Recorder
 
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.network import Network
 from nnviz.core.runner import Runner, State
-
-
-class Recorder:
-    """A Listener that keeps everything the runner says."""
-
-    def __init__(self):
-        self.contexts, self.snapshots, self.errors = [], [], []
-
-    def on_context(self, ctx):
-        self.contexts.append(ctx)
-
-    def on_snapshot(self, snap):
-        self.snapshots.append(snap)
-
-    def on_error(self, message):
-        self.errors.append(message)
-
-    @property
-    def last(self):
-        return self.snapshots[-1]
 
 
 class FakeClock:
