@@ -125,6 +125,8 @@ def test_buttons_ask_before_discarding_trained_weights(make_window, qtbot):
     qtbot.mouseClick(w.layer_buttons.pairs[0][1], Qt.LeftButton)
     w._confirm.button(QMessageBox.Discard).click()
     qtbot.waitUntil(lambda: w.context.arch.hidden == (5,), timeout=10_000)
+    # the new network's first snapshot may still be on its way (a loaded machine)
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.generation == w.context.generation, timeout=30_000)
     assert w.latest.iteration == 0 and w.context.settings.seed == 1
 
 
