@@ -49,6 +49,7 @@ def test_the_last_feature_cannot_be_cleared(make_window, qtbot):
     other.setFocus()  # keyboard: the space bar ticks a focused box (not the window's Play)
     qtbot.keyClick(other, Qt.Key_Space)
     qtbot.waitUntil(lambda: w.context.settings.features == ("x1*x2", "sin(x1)"), timeout=10_000)
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.generation == w.context.generation, timeout=30_000)
     assert w.latest.state != "running"
 
 
