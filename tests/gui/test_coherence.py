@@ -14,7 +14,9 @@ def views(w):
 
 
 def test_every_frame_while_training_names_one_iteration(make_window, qtbot):
-    w = make_window(iterations=40_000)
+    # far more iterations than the test can run: with the fast kernel 40,000 finished before
+    # Pause arrived on CI, and a finished run cannot be paused
+    w = make_window(iterations=10_000_000)
     frames = []
 
     def check(snap):
@@ -24,7 +26,7 @@ def test_every_frame_while_training_names_one_iteration(make_window, qtbot):
 
     w.controller.render.connect(check)
     w.play()
-    qtbot.waitUntil(lambda: len(frames) >= 12 or (w.latest and w.latest.state == "finished"), timeout=20_000)
+    qtbot.waitUntil(lambda: len(frames) >= 12, timeout=20_000)
     w.pause()
     qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
     live = [f for f in frames if f[6] == "running"]
