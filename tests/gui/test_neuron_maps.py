@@ -157,7 +157,7 @@ def test_wide_data_starts_with_maps_off(make_window, qtbot):
 
 
 def test_every_frame_paints_the_maps_of_its_own_snapshot(make_window, qtbot):
-    w = make_window(data="spiral", hidden=(8, 8), activation=("tanh",), iterations=40_000)
+    w = make_window(data="spiral", hidden=(8, 8), activation=("tanh",), iterations=10_000_000)
     click_node(qtbot, w, 2, 3)
     frames = []
 
