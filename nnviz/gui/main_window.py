@@ -21,6 +21,7 @@ from ..core.runner import same_network
 from ..core.model import Model
 from ..core.snapshot import Snapshot
 from ..core.training import iterations_per_epoch
+from . import collector
 from .controller import Controller
 from .data_edits import DataEdits
 from .file_actions import FileActions
@@ -47,6 +48,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
 
     def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None):
         super().__init__()
+        collector.install()  # cycles holding Qt objects are freed in this thread, not the worker's
         settings = settings or Settings()
         self.setWindowTitle("nnviz")
         self._fit_screen()

@@ -24,6 +24,9 @@ def make_window(qtbot):
     for w in windows:
         w.close()
         assert not w.controller.thread.isRunning()
+    import gc
+
+    gc.collect()  # here, in the GUI thread (nnviz.gui.collector turned automatic collection off)
 
 
 @pytest.fixture(autouse=True)
