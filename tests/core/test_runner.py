@@ -233,6 +233,34 @@ def test_snapshots_are_rate_limited_while_running_but_always_after_a_command():
     assert np.array_equal(xs, np.arange(runner.iteration))
 
 
+def test_while_training_a_snapshot_comes_every_thirtieth_of_a_second_not_a_chunk_late():
+    """Default chunks (1/60 s of work) and snapshot period (1/30 s): a snapshot every second chunk,
+    so the window can paint 30 frames a second (20 ms chunks gave one every 40 ms)."""
+    clock = FakeClock()
+    rec = Recorder()
+    runner = Runner(rec, clock=clock)
+    runner.configure(Settings(iterations=10_000_000))
+    session = runner.exp.session
+    real_run = session.run
+
+    def timed_run(n, *rest):  # each chunk takes its planned time, give or take 10%
+        clock.t += runner.chunk_seconds * (0.9 + 0.2 * (len(times) % 2))
+        return real_run(n, *rest)
+
+    times: list[float] = []
+    session.run = timed_run
+    runner.play()
+    n = len(rec.snapshots)
+    for _ in range(60):
+        runner.advance()
+        if len(rec.snapshots) > n:
+            n = len(rec.snapshots)
+            times.append(clock.t)
+    gaps = np.diff(times)
+    assert len(gaps) >= 25
+    assert np.all(gaps < 1 / 30 + runner.chunk_seconds / 2) and np.median(gaps) == pytest.approx(1 / 30, rel=0.1)
+
+
 def test_divergence_keeps_the_last_finite_weights_and_says_so():
     runner, rec = make(Settings(iterations=5000, lr=1e6, output_activation="linear", data="toy"))
     runner.play()
