@@ -1,21 +1,19 @@
 """BLAS threads as a setting: measure one against all, keep the faster, scope it to training.
 
 OpenBLAS starts as many threads as there are cores, and for the matrices of a
-small network the second thread costs more than it brings.  Measured on this
-project's 2-vCPU machine (one iteration, median of 5, 2 threads / 1 thread):
-
-    rows x network            multiply-adds   numba engine   numpy engine
-    1797 x 64-32-10                  13 M        21x            1.7x
-    1797 x 64-128-64-10              93 M        9.9x           2.1x
-    4000 x 256-256-10               820 M        1.75x          0.87x
-    10000 x 784-128-64-10          3282 M        2.7x           1.1x
-
-So ``choose_threads`` decides per engine, network and batch shape: the numba
-engine (whose BLAS calls are on blocks of rows, through SciPy's OpenBLAS) always
-gets one thread; the numpy engine gets one below ``MEASURE_FROM`` multiply-adds
-per iteration, and above that a few iterations of a clone of the session are
-timed with one and with all threads, alternately, and the faster count is kept
-(remembered per shape for the life of the process).  ``limited(n)``
+small network the second thread costs more than it brings.  For big ones it depends on
+the machine and on what else runs on it: on this project's 2-vCPU machine, quiet, on
+2026-12-04 (ms an iteration, numba engine, one thread / two threads):
+    rows x network            multiply-adds   float64        float32
+    1797 x 64-128-64-10              93 M     4.8 / 3.5      2.8 / 2.0
+    10000 x 784-128-64-10          3282 M     140 / 86       76 / 50
+while under load, on 2026-11-25, a second thread made the numba engine 10-20x slower on
+digits.  So ``choose_threads`` decides per engine, network and batch shape: one thread
+below ``MEASURE_FROM`` multiply-adds per iteration, and above that a few iterations of a
+clone of the session are timed with one and with all threads, alternately, and the faster
+count is kept (remembered per shape for the life of the process), for both engines (the
+numba kernel's products go through SciPy's OpenBLAS, which threadpoolctl limits too).
+``limited(n)``
 applies the choice only while training runs, through threadpoolctl, so no other
 code (the window's thread) runs with a changed setting afterwards.
 
@@ -28,7 +26,7 @@ import sys
 import time
 from contextlib import nullcontext
 
-MEASURE_FROM = 200_000_000  # multiply-adds per iteration below which one thread was always faster here
+MEASURE_FROM = 50_000_000  # multiply-adds per iteration below which one thread was always faster here
 MEASURE_SECONDS = 0.25  # at most about this long to measure one shape
 
 _controller = None
@@ -104,7 +102,7 @@ def work(session) -> int:
 def choose_threads(session) -> int:
     """1 or all BLAS threads, whichever trains this session's network and batch faster."""
     top = max_threads()
-    if top <= 1 or session.engine == "numba" or work(session) < MEASURE_FROM:
+    if top <= 1 or work(session) < MEASURE_FROM:
         return 1
     key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size)
     if key not in _choices:

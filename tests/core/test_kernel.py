@@ -309,23 +309,21 @@ def test_blas_threads_are_chosen_and_scoped():
     e.session.run(3)
     assert blas.max_threads() == before  # run() leaves the setting as it found it
     rng = np.random.default_rng(0)
-    big = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
-                          rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numpy")
-    blas._choices.clear()
-    measured = []
-    original = blas._measure
-    try:
-        blas._measure = lambda session, counts: measured.append(counts) or original(session, counts)
-        blas.MEASURE_FROM, saved = 1, blas.MEASURE_FROM
-        assert big.blas_threads in (1, before)
-    finally:
-        blas._measure, blas.MEASURE_FROM = original, saved
-    assert measured == ([(1, before)] if before > 1 else [])  # a big numpy net: measured
-    assert big.clone().blas_threads == big.blas_threads
-    if kernel.AVAILABLE:  # the numba engine: one thread (the measured rule), no measuring
-        nb = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
-                             rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numba")
-        assert nb.blas_threads == 1
+    engines = ["numpy"] + (["numba"] if kernel.AVAILABLE else [])
+    for engine in engines:  # a big network: measured, whichever engine runs it
+        big = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
+                              rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine=engine)
+        blas._choices.clear()
+        measured = []
+        original = blas._measure
+        try:
+            blas._measure = lambda session, counts: measured.append(counts) or original(session, counts)
+            blas.MEASURE_FROM, saved = 1, blas.MEASURE_FROM
+            assert big.blas_threads in (1, before)
+        finally:
+            blas._measure, blas.MEASURE_FROM = original, saved
+        assert measured == ([(1, before)] if before > 1 else [])
+        assert big.clone().blas_threads == big.blas_threads
 
 
 # -- interrupt: a command from the window is taken within a block of rows ------------------
