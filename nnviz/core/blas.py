@@ -22,6 +22,7 @@ Not here: the threads of numba itself (the kernel is single-threaded).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import nullcontext
@@ -29,6 +30,7 @@ from contextlib import nullcontext
 MEASURE_FROM = 50_000_000  # multiply-adds per iteration below which one thread was always faster here
 MEASURE_SECONDS = 0.25  # at most about this long to measure one shape
 
+_cap: int | None = None  # at most this many threads for training (the window keeps a core to paint)
 _controller = None
 _controller_key = None
 _choices: dict[tuple, int] = {}
@@ -99,12 +101,22 @@ def work(session) -> int:
     return 3 * b * sum((sizes[li] + 1) * sizes[li + 1] for li in range(len(sizes) - 1))
 
 
+def leave_cores(n: int) -> None:
+    """Train with at most all cores but ``n`` (at least one thread): the window keeps a core for
+    its own thread, which paints while training runs.  Measured here (2 cores, digits
+    64-128-64-10 in the window): with two BLAS threads the window trained at 0.56 of `nnviz
+    train` and painted 23 frames a second, with one at 1.05 and 29."""
+    global _cap
+    _cap = max((os.cpu_count() or 1) - n, 1) if n > 0 else None
+
+
 def choose_threads(session) -> int:
-    """1 or all BLAS threads, whichever trains this session's network and batch faster."""
-    top = max_threads()
+    """1 or all BLAS threads (all the cores left to training), whichever trains this session's
+    network and batch faster."""
+    top = max_threads() if _cap is None else min(max_threads(), _cap)
     if top <= 1 or work(session) < MEASURE_FROM:
         return 1
-    key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size)
+    key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size, top)
     if key not in _choices:
         _choices[key] = _measure(session, (1, top))
     return _choices[key]

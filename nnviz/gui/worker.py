@@ -13,6 +13,7 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ..core import blas
 from ..core.data import Dataset
 from ..core.experiment import Experiment, Settings
 from ..core.model import Model
@@ -29,6 +30,7 @@ class TrainingWorker(QObject):
 
     def __init__(self):
         super().__init__()
+        blas.leave_cores(1)  # training leaves a core to the GUI thread, which paints beside it
         self.runner = Runner(self)
         self.runner.defer_traces = True  # "paused" first, the inspector's matrices just after
         self.stop_event = threading.Event()

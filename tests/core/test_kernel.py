@@ -326,6 +326,26 @@ def test_blas_threads_are_chosen_and_scoped():
         assert big.clone().blas_threads == big.blas_threads
 
 
+def test_cores_left_to_the_window_cap_the_threads_training_may_take(monkeypatch):
+    rng = np.random.default_rng(0)
+    big = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
+                          rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numpy")
+    monkeypatch.setattr(blas, "MEASURE_FROM", 1)
+    monkeypatch.setattr(blas, "max_threads", lambda: 2)
+    monkeypatch.setattr(blas.os, "cpu_count", lambda: 2)
+    measured = []
+    monkeypatch.setattr(blas, "_measure", lambda session, counts: measured.append(counts) or counts[-1])
+    blas._choices.clear()
+    try:
+        blas.leave_cores(1)  # what the window's worker does: 2 cores, one left for painting
+        assert blas.choose_threads(big) == 1 and measured == []
+        blas.leave_cores(0)  # the CLI: all the cores
+        assert blas.choose_threads(big) == 2 and measured == [(1, 2)]
+    finally:
+        blas.leave_cores(0)
+        blas._choices.clear()
+
+
 # -- interrupt: a command from the window is taken within a block of rows ------------------
 
 @pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
