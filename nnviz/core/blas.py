@@ -4,18 +4,20 @@ OpenBLAS starts as many threads as there are cores, and for the matrices of a
 small network the second thread costs more than it brings.  For big ones it depends on
 the machine and on what else runs on it: on this project's 2-vCPU machine, quiet, on
 2026-12-04 (ms an iteration, numba engine, one thread / two threads):
+
     rows x network            multiply-adds   float64        float32
     1797 x 64-128-64-10              93 M     4.8 / 3.5      2.8 / 2.0
     10000 x 784-128-64-10          3282 M     140 / 86       76 / 50
+
 while under load, on 2026-11-25, a second thread made the numba engine 10-20x slower on
 digits.  So ``choose_threads`` decides per engine, network and batch shape: one thread
 below ``MEASURE_FROM`` multiply-adds per iteration, and above that a few iterations of a
 clone of the session are timed with one and with all threads, alternately, and the faster
 count is kept (remembered per shape for the life of the process), for both engines (the
 numba kernel's products go through SciPy's OpenBLAS, which threadpoolctl limits too).
-``limited(n)``
-applies the choice only while training runs, through threadpoolctl, so no other
-code (the window's thread) runs with a changed setting afterwards.
+``limited(n)`` applies the choice only while training runs, through threadpoolctl, so no
+other code (the window's thread) runs with a changed setting afterwards; ``leave_cores``
+keeps cores out of the choice for a window that paints beside training.
 
 Not here: the threads of numba itself (the kernel is single-threaded).
 """
@@ -105,7 +107,7 @@ def leave_cores(n: int) -> None:
     """Train with at most all cores but ``n`` (at least one thread): the window keeps a core for
     its own thread, which paints while training runs.  Measured here (2 cores, digits
     64-128-64-10 in the window): with two BLAS threads the window trained at 0.56 of `nnviz
-    train` and painted 23 frames a second, with one at 1.05 and 29."""
+    train` (which used both) and painted 23 frames a second, with one at 0.79 and 29."""
     global _cap
     _cap = max((os.cpu_count() or 1) - n, 1) if n > 0 else None
 

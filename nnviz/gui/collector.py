@@ -5,8 +5,8 @@ generation fills up: the training worker, a film or a sweep thread.  If the garb
 finds holds Qt objects (a discarded diagram's pyqtgraph items, an old dialog), their C++
 destructors then run in that thread: Qt warns ("QBasicTimer::start: Timers cannot be
 started from another thread", seen on CI while a film was painted) or crashes.  So, as
-pyqtgraph's own ``GarbageCollector`` recommends, automatic collection is turned off while a
-window exists and a timer in the GUI thread collects instead, generation by generation with
+pyqtgraph's own ``GarbageCollector`` recommends, automatic collection is turned off when the
+first window is made (for the rest of the process) and a timer in the GUI thread collects instead, generation by generation with
 the interpreter's own thresholds.  Reference counting, which frees almost everything, is
 untouched; only cycles wait for the timer.
 """
