@@ -160,8 +160,12 @@ def test_predictions_panel_agrees_with_the_engine(make_window, qtbot):
     assert list(m.pred) == [names[i] for i in Yhat.argmax(axis=1)]
     n_wrong_train = int(m.wrong[: ctx.train.n].sum())
     assert w.latest.accuracy == pytest.approx(1 - n_wrong_train / ctx.train.n)
-    cm = [[int(w.predictions.confusion.item(i, j).text()) for j in range(3)] for i in range(3)]
-    assert np.sum(cm) == ctx.train.n
+    # the confusion table shows, cell by cell, the counts computed here from the outputs
+    shown = w.predictions.confusion.model()
+    cm = [[int(shown.data(shown.index(i, j))) for j in range(3)] for i in range(3)]
+    truth, pred = ctx.train.T.argmax(axis=1), Yhat[:ctx.train.n].argmax(axis=1)
+    assert cm == [[int(np.sum((truth == i) & (pred == j))) for j in range(3)] for i in range(3)]
+    assert [shown.headerData(k, Qt.Horizontal) for k in range(3)] == list(names)
     assert len(w.controller.test_history) >= 1
 
 
@@ -398,3 +402,27 @@ def test_the_collapsed_note_keeps_clear_of_the_plus_n_markers(make_window, qtbot
     note = nv._note.sceneBoundingRect()
     assert all(not note.intersects(t.sceneBoundingRect()) for t in plus)
     assert nv.sceneBoundingRect().contains(note)  # and the note is not cut off
+
+
+def test_reset_keeps_the_diagrams_items_and_a_new_architecture_rebuilds_them(make_window, qtbot):
+    """Reset draws the same network: its nodes and labels are kept (building them took most of
+    Reset's time), and the labels show the new weights; another architecture gets new ones."""
+    w = make_window(iterations=10_000_000)
+    nv = w.network_view
+    w.labels_box.setChecked(True)
+    w.step(50)
+    qtbot.waitUntil(lambda: w.latest.iteration == 50 and w.latest.state == "paused", timeout=10_000)
+    names, pool = list(nv._texts), list(nv._weight_texts)
+    assert len(pool) >= len(nv._label_spots) > 0  # the most that fitted without overlap so far
+    w.reset()
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.iteration == 0 and nv.shown_iteration == 0,
+                    timeout=10_000)
+    assert nv._texts == names and nv._weight_texts[:len(pool)] == pool  # the pool only grows
+    w0 = nv.edge_values()
+    shown = {i: t.textItem.toPlainText() for i, t, _ in nv._label_spots}
+    assert len(shown) > 0
+    assert all(text == f"{w0[i]:.2f}" for i, text in shown.items())
+    w.controller.configure(w.context.settings.with_(hidden=(3,)))
+    qtbot.waitUntil(lambda: w.context.arch.hidden == (3,) and w.latest is not None, timeout=10_000)
+    assert all(t not in names for t in nv._texts)
+    assert [t.textItem.toPlainText() for t in nv._texts if getattr(t, "side", 0) == 1] == list(w.context.dataset.output_names)

@@ -102,6 +102,11 @@ class EdgesItem(QGraphicsObject):
             painter.drawPath(path)
 
 
+def _drawing(ctx) -> tuple:
+    """What the diagram's nodes and name labels are made from."""
+    return (tuple(ctx.arch.sizes), tuple(ctx.input_labels), tuple(ctx.dataset.output_names))
+
+
 class NetworkView(pg.PlotWidget):
     """Diagram of the current network; ``set_context`` per architecture, ``render`` per frame."""
 
@@ -172,9 +177,21 @@ class NetworkView(pg.PlotWidget):
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
-        self.context = ctx
+        """A new network.  The same drawing (sizes and names) as the one shown, as after Reset,
+        keeps its nodes and labels; the weight labels come from a pool that only grows."""
+        old, self.context = self.context, ctx
         self._nodes_key = None
         self.trace, self.stage = None, None
+        for t in self._weight_texts:
+            t.setVisible(False)
+        self._label_key = None
+        self._label_spots = []
+        self._label_notes = []
+        if old is not None and self._graph is not None and _drawing(old) == _drawing(ctx):
+            self._set_picture_layout(ctx)
+            self.hover.setVisible(False)
+            self._set_legend()
+            return
         arch = ctx.arch
         sizes = arch.sizes
         G = build_graph(sizes)
@@ -217,9 +234,9 @@ class NetworkView(pg.PlotWidget):
         self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size, pen=self._node_pen)
         self._set_picture_layout(ctx)
         # labels
-        for t in self._texts + self._weight_texts:
+        for t in self._texts:
             self.removeItem(t)
-        self._texts, self._weight_texts = [], []
+        self._texts = []
         names_in = ctx.input_labels  # the features' names when the network takes features
         names_out = ctx.dataset.output_names
         for i, n in enumerate(self.node_keys):
@@ -241,17 +258,6 @@ class NetworkView(pg.PlotWidget):
             t.setZValue(15)
             self.addItem(t)
             self._texts.append(t)
-        for _ in range(min(len(self.edge_src), MAX_LABELS)):  # a pool: the labelled edges take them in turn
-            t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 225))
-            t.textItem.setFont(_small_font())
-            t.textItem.document().setDocumentMargin(1)
-            t.setZValue(12)
-            t.setVisible(False)
-            self.addItem(t)
-            self._weight_texts.append(t)
-        self._label_key = None
-        self._label_spots: list[tuple[int, pg.TextItem, float]] = []
-        self._label_notes: list[str] = []
         if self._legend.scene() is None:
             self.addItem(self._legend)
             self.addItem(self._note)
@@ -261,6 +267,16 @@ class NetworkView(pg.PlotWidget):
 
         self.weights = ()
         self.place_labels()
+
+    def _weight_text(self) -> pg.TextItem:
+        """One more text of the weight-label pool (the labelled edges take them in turn)."""
+        t = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 225))
+        t.textItem.setFont(_small_font())
+        t.textItem.document().setDocumentMargin(1)
+        t.setZValue(12)
+        t.setVisible(False)
+        self.addItem(t)
+        return t
 
     def _set_legend(self) -> None:
         html = (f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
@@ -577,7 +593,7 @@ class NetworkView(pg.PlotWidget):
             if not self.weights:
                 return
             w = self.edge_values()
-        if not self.show_labels or not self._weight_texts or w.size == 0:
+        if not self.show_labels or w.size == 0:
             for t in self._weight_texts:
                 t.setVisible(False)
             self._label_key, self._label_spots = None, []
@@ -639,6 +655,8 @@ class NetworkView(pg.PlotWidget):
         if w.size > MAX_LABELS:
             self._label_notes.insert(0, f"only the {MAX_LABELS} strongest of {w.size:,} edges labelled")
         self._label_spots = []
+        while len(self._weight_texts) < len(spots):  # the pool grows to the most labels shown so far
+            self._weight_texts.append(self._weight_text())
         for (k, cx, cy, box), t in zip(spots, self._weight_texts, strict=False):
             t.setPos(x0 + (cx - rect.left()) / rect.width() * (x1 - x0), y1 - (cy - rect.top()) / rect.height() * (y1 - y0))
             t.setVisible(True)

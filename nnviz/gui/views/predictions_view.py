@@ -10,8 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayout, QHeaderView, QLabel, QTableView, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayout, QHeaderView, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import metrics
 from ...core.snapshot import Snapshot
@@ -123,7 +122,65 @@ def _round_sig(a: np.ndarray, digits: int) -> np.ndarray:
 _WRONG_BRUSH = QBrush(WRONG)
 DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE = Qt.DisplayRole, Qt.BackgroundRole, Qt.UserRole
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+_CENTER = int(Qt.AlignCenter)
 _HORIZONTAL = Qt.Horizontal
+
+
+class ConfusionModel(QAbstractTableModel):
+    """The confusion matrix: true class by row, predicted by column; a wrong cell with a count
+    is shaded.  ``set_counts`` signals only the block of cells whose count changed."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.names: list[str] = []
+        self.counts = np.zeros((0, 0), dtype=np.int64)
+        self.filled = False  # counts received since set_names (before: empty cells)
+
+    def set_names(self, names) -> None:
+        self.beginResetModel()
+        self.names = list(names)
+        self.counts = np.zeros((len(self.names),) * 2, dtype=np.int64)
+        self.filled = False
+        self.endResetModel()
+
+    def set_counts(self, cm: np.ndarray) -> None:
+        cm = np.asarray(cm, dtype=np.int64)
+        if cm.shape != self.counts.shape:
+            return
+        changed = np.ones(cm.shape, dtype=bool) if not self.filled else cm != self.counts
+        self.counts, self.filled = cm.copy(), True
+        rows, cols = np.nonzero(changed)
+        if rows.size:
+            self.dataChanged.emit(self.index(int(rows.min()), int(cols.min())),
+                                  self.index(int(rows.max()), int(cols.max())), [DISPLAY_ROLE, BACKGROUND_ROLE])
+
+    def clear(self) -> None:
+        self.set_names(self.names)
+
+    def text(self, i: int, j: int) -> str:
+        """What cell (i, j) shows."""
+        return str(int(self.counts[i, j])) if self.filled else ""
+
+    def rowCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(self.names)
+
+    def columnCount(self, parent=_ROOT):
+        return 0 if parent.isValid() else len(self.names)
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and 0 <= section < len(self.names):
+            return self.names[section]
+        return None
+
+    def data(self, index, role=DISPLAY):
+        i, j = index.row(), index.column()
+        if role == DISPLAY:
+            return self.text(i, j)
+        if role == BACKGROUND:
+            return _WRONG_BRUSH if self.filled and i != j and self.counts[i, j] else None
+        if role == ALIGN:
+            return _CENTER
+        return None
 
 
 class PredictionsView(QTabWidget):
@@ -150,7 +207,9 @@ class PredictionsView(QTabWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.summary = QLabel()
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.confusion = QTableWidget()
+        self.confusion_model = ConfusionModel(self)
+        self.confusion = QTableView()
+        self.confusion.setModel(self.confusion_model)
         self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.confusion.setSizeAdjustPolicy(QAbstractScrollArea.AdjustToContents)
         self.confusion.setMaximumWidth(360)
@@ -208,7 +267,7 @@ class PredictionsView(QTabWidget):
         self.map_image.clear()
         self.map_node, self.map_shows = None, None
         self._set_map_title(None)
-        self.confusion.clearContents()
+        self.confusion_model.set_names(ds.output_names if ds.task == "classes" else ())
         self.setCurrentIndex(0)
         if ds.task == "regression":
             self.insertTab(1, self.scatter_plot, "Predicted vs actual")
@@ -220,11 +279,6 @@ class PredictionsView(QTabWidget):
         self.confusion.setVisible(ds.task == "classes")
         self.confusion_title.setVisible(ds.task == "classes")
         if ds.task == "classes":
-            k = len(ds.output_names)
-            self.confusion.setRowCount(k)
-            self.confusion.setColumnCount(k)
-            self.confusion.setVerticalHeaderLabels(list(ds.output_names))
-            self.confusion.setHorizontalHeaderLabels(list(ds.output_names))
             self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
 
     def _set_rows(self, ctx) -> None:
@@ -347,17 +401,7 @@ class PredictionsView(QTabWidget):
         self.map_image.setRect(*self._map_rect)  # after setImage: the transform depends on the image size
 
     def _show_confusion(self, cm: np.ndarray) -> None:
-        for i in range(cm.shape[0]):
-            for j in range(cm.shape[1]):
-                item = self.confusion.item(i, j)
-                if item is None:
-                    item = QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignCenter)
-                    self.confusion.setItem(i, j, item)
-                text = str(cm[i, j])
-                if item.text() != text:
-                    item.setText(text)
-                    item.setBackground(QBrush(WRONG) if (i != j and cm[i, j]) else QBrush())
+        self.confusion_model.set_counts(cm)
 
     def map_values(self) -> np.ndarray | None:
         """The map as painted: the network's output over the grid, or the chosen node's."""
