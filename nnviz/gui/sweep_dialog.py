@@ -75,7 +75,7 @@ class SweepDialog(QDialog):
         self.job: SweepJob | None = None
         self.thread: QThread | None = None
         self.total = 0
-        self.done = 0
+        self.runs_done = 0
         names = sweepable()
         self.setting1 = QComboBox()
         self.setting1.addItems(names)
@@ -183,7 +183,7 @@ class SweepDialog(QDialog):
             return False
         self.error.setText("")
         _, dataset = self.window.sweep_base()
-        self.total, self.done = len(runs), 0
+        self.total, self.runs_done = len(runs), 0
         self.job = SweepJob(runs, dataset)
         self.job.progress.connect(self._progress)
         self.job.runDone.connect(self._run_done)
@@ -215,7 +215,7 @@ class SweepDialog(QDialog):
 
     @Slot(object)
     def _run_done(self, run) -> None:
-        self.done += 1
+        self.runs_done += 1
         self.window.add_kept_run(run)
 
     @Slot(int, str)

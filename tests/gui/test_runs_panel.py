@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from nnviz.core import runs, sweep
 from nnviz.core.experiment import Experiment, Settings
@@ -213,3 +214,26 @@ def test_closing_the_window_stops_a_sweep(make_window, qtbot):
     thread = d.thread
     w.close()
     assert not thread.isRunning() and w.runs_panel.runs == []
+
+
+def test_the_sweep_dialog_closes_by_button_escape_and_title_bar(make_window, qtbot):
+    """Closing once crashed the application (an attribute named ``done`` hid QDialog.done)."""
+    w = make_window(**SMALL)
+    d = w.open_sweep()
+    close = d.findChild(QDialogButtonBox).button(QDialogButtonBox.Close)
+    qtbot.mouseClick(close, Qt.LeftButton)
+    assert not d.isVisible()
+    d = w.open_sweep()
+    qtbot.keyClick(d, Qt.Key_Escape)
+    assert not d.isVisible()
+    d = w.open_sweep()
+    d.close()
+    assert not d.isVisible()
+    # closed while a sweep runs: the sweep goes on, its runs are kept, the dialog shows it again
+    d = w.open_sweep()
+    d.setting1.setCurrentText("iterations")
+    d.values1.setText("100,200")
+    assert d.start()
+    d.close()
+    qtbot.waitUntil(lambda: not d.running and len(w.runs_panel.runs) == 2, timeout=60_000)
+    assert w.open_sweep() is d and "2 runs done" in d.status.text()
