@@ -152,7 +152,7 @@ def test_cli_bad_features_are_one_line(args, message, capsys):
     assert message in err and err.count("\n") == 1
 
 
-def test_plot_of_a_featured_model(tmp_path, capsys):
+def test_plot_of_a_featured_model(qapp, tmp_path, capsys):  # qapp: a QApplication, as the widget tests need
     pytest.importorskip("PySide6")
     e = _csv_experiment(tmp_path, features=("x1^2", "x1*x2", "sin(x2)"))
     path = tmp_path / "m.json"
