@@ -198,6 +198,7 @@ class Runner:
         self._message = ""
         self._trace: StepTrace | None = None
         self._micro: MicroSteps | None = None
+        self._trained_with: Settings | None = None
         self._rewound = False
         self._preview_at: int | None = None
         # the validation mse at each iteration it was measured (the whole run), the points not
@@ -271,6 +272,7 @@ class Runner:
         self._micro = None
         if (settings.engine, settings.dtype) != (exp.settings.engine, exp.settings.dtype):
             exp.switch_engine(settings.engine, settings.dtype)
+            exp.session.warm_up()
         exp.session.reconfigure(config)
         exp.config = config
         exp.settings = settings
@@ -290,6 +292,7 @@ class Runner:
         validation curve: the curve is shown, early stopping's best is counted from the present,
         since the session holds no earlier weights to restore)."""
         self.exp = exp
+        exp.session.warm_up()  # the kernel's load is not counted in the first run's seconds
         self.generation += 1
         self.state = State.READY
         self._remaining = 0
@@ -297,6 +300,7 @@ class Runner:
         self._stopped, self._message = None, ""
         self._pending.clear()
         self._evals.clear()
+        self._trained_with = exp.settings  # the settings of the last iteration trained
         self._rate, self._run_started, self._run_seconds = 0.0, None, 0.0
         self._total_seconds = 0.0
         self._trace, self._micro = None, None
@@ -444,6 +448,7 @@ class Runner:
         if res.iterations:
             start = exp.session.iteration - res.iterations
             self._pending.extend(np.arange(start, exp.session.iteration), res.mse)
+            self._trained_with = exp.settings
             self.last_mse = float(res.mse[-1])
             if exp.config.batch_size is not None or exp.X_test is not None:
                 self._evaluate()
@@ -595,7 +600,9 @@ class Runner:
         if iteration == 0:
             return None
         try:
-            twin = session.clone()
+            # the settings in force then, not today's: a preview before a change of learning
+            # rate shows the update that was made
+            twin = session.clone(self.timeline.config_at(iteration - 1))
             twin.set_state(self.timeline.state_at(session, iteration - 1))
             return twin.step_trace()
         except (ValueError, FloatingPointError):
@@ -612,6 +619,7 @@ class Runner:
             self._fail(str(exc))
             return
         self._pending.extend(np.array([session.iteration - 1]), np.array([self._trace.mse]))
+        self._trained_with = self._current().settings
         self.timeline.record(session)
         self._validate(due_only=True)
         self.state = State.PAUSED
@@ -645,6 +653,7 @@ class Runner:
             if self._micro.advance() == "update":
                 self._micro.finish(session)
                 self._pending.extend(np.array([session.iteration - 1]), np.array([self._micro.trace.mse]))
+                self._trained_with = self._current().settings
                 self.timeline.record(session)
                 self._validate(due_only=True)
         else:  # the update was shown: start the next iteration
@@ -804,6 +813,7 @@ class Runner:
             rewound=self._rewound,
             train_state=exp.session.get_state() if at_rest else None,
             settings=exp.settings,
+            trained_with=self._trained_with,
             present_iteration=exp.session.iteration,
             first_iteration=self.first_iteration,
             chunk=self.chunk,
@@ -825,7 +835,8 @@ class Runner:
 
     def _preview_snapshot(self, iteration: int) -> Snapshot:
         session = self._current().session
-        twin = session.clone()
+        config = self.timeline.config_at(iteration) or session.config
+        twin = session.clone(config)
         twin.set_state(self.timeline.state_at(session, iteration))
         trace = self._trace_at(iteration)
         empty = np.empty(0)
@@ -836,7 +847,7 @@ class Runner:
             state=self.state, stopped=self._stopped, preview=True, trace=trace,
             settings=self._current().settings, present_iteration=session.iteration,
             first_iteration=self.first_iteration, chunk=self.chunk, commands=self.commands,
-            lr=rate_at(twin.config, iteration),
+            lr=rate_at(config, iteration),
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
             data_version=self.data_version, **self._network_fields(twin.net, trace))

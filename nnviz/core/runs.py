@@ -113,7 +113,7 @@ def from_snapshot(snap, data: str, arch: Architecture, history_x, history_y, tes
         tkeep = tx <= end
         tx, ty = tx[tkeep], ty[tkeep]
     return KeptRun(
-        settings=snap.settings, data=data, architecture=arch.describe(), iterations=int(snap.iteration),
+        settings=getattr(snap, "trained_with", None) or snap.settings, data=data, architecture=arch.describe(), iterations=int(snap.iteration),
         mse=_finite(snap.mse), accuracy=snap.accuracy, test_mse=_finite(snap.test_mse),
         test_accuracy=snap.test_accuracy, seconds=float(getattr(snap, "total_seconds", 0.0) or snap.training_seconds),
         stopped=stopped or snap.stopped or _state_name(snap.state),
@@ -131,14 +131,18 @@ def _finite(x):
 
 # -- labels: what differs from the current settings --------------------------------------
 
-def show_value(value) -> str:
-    """A setting's value as the table and the labels show it: 6-6 for layers, 0.05, none."""
+def show_value(value, name: str | None = None) -> str:
+    """A setting's value as the table and the labels show it: 6-6 for layers, 0.05, none;
+    ``name``: the setting's, for lists whose emptiness means something (no hidden layer is
+    "0", no features "raw": the two raw inputs)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple):
-        return "-".join(str(v) for v in value) if value else "0"
+        if name == "features":
+            return ",".join(str(v) for v in value) if value else "raw"
+        return "-".join(str(v) for v in value) if value else ("0" if name == "hidden" else "none")
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -161,7 +165,7 @@ def differences(run: KeptRun, current: Settings | None) -> list[str]:
         if name == "activation" and len(set(a)) == 1 and len(set(b)) == 1:
             a, b = a[:1], b[:1]  # ("tanh",) and ("tanh", "tanh") are the same network
         if a != b:
-            out.append(f"{setting_name(name)} {show_value(a)}")
+            out.append(f"{setting_name(name)} {show_value(a, name)}")
     return out
 
 
@@ -194,7 +198,7 @@ def _setting(name: str) -> Callable[[KeptRun], object]:
         if run.known is not None and name not in run.known:
             return None
         v = getattr(run.settings, name)
-        return show_value(v) if isinstance(v, tuple) else v
+        return show_value(v, name) if isinstance(v, tuple) else v
     return get
 
 

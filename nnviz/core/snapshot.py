@@ -46,6 +46,7 @@ class Snapshot:
     preview: bool = False  # a look at an earlier iteration; the training state is unchanged
     train_state: dict | None = None  # the full training state (copies), when at rest: for saving
     settings: object = None  # experiment.Settings in force (training settings may change)
+    trained_with: object = None  # the Settings the last trained iteration used (a kept run's)
     present_iteration: int = 0  # where training is (differs from ``iteration`` in a preview)
     first_iteration: int = 0  # the earliest iteration that can be shown (history slider's start)
     commands: int = 0  # how many commands the runner had taken when it made this snapshot

@@ -98,6 +98,16 @@ class Timeline:
     def first(self) -> int | None:
         return self._entries[0].iteration if self._entries else None
 
+    def config_at(self, iteration: int) -> TrainConfig | None:
+        """The configuration in force for the update made after ``iteration`` iterations (that of
+        the newest stored state at or before it); None before the first stored state."""
+        best = None
+        for e in self._entries:
+            if e.iteration > iteration:
+                break
+            best = e
+        return best.config if best is not None else None
+
     def state_at(self, session: TrainingSession, iteration: int) -> dict:
         """The state at ``iteration``: stored, or replayed from the nearest earlier state.
 

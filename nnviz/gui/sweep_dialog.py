@@ -165,7 +165,7 @@ class SweepDialog(QDialog):
         self.error.setText("")
         self.start_button.setEnabled(True)
         base = self.window.sweep_base()[0]
-        varied = " \u00d7 ".join(f"{setting_name(k)}: {', '.join(show_value(v) for v in vals)}"
+        varied = " \u00d7 ".join(f"{setting_name(k)}: {', '.join(show_value(v, k) for v in vals)}"
                                  for k, vals in self.axes().items())
         self.summary.setText(f"{len(runs)} run{'s' if len(runs) != 1 else ''} on {base.data}, "
                              f"{base.iterations:,} iterations each unless varied ({varied}); "

@@ -138,6 +138,37 @@ def test_preview_shows_an_earlier_iteration_with_its_own_trace_and_changes_nothi
     assert not rec.last.preview and rec.last.iteration == 100
 
 
+def test_a_preview_before_a_change_of_settings_shows_the_settings_then():
+    s = Settings(iterations=1000, lr=0.02)
+    runner, rec = make(s)
+    runner.step(50)
+    run_until_idle(runner)
+    runner.configure(rec.last.settings.with_(lr=0.5))
+    runner.step(50)
+    run_until_idle(runner)
+    assert rec.last.lr == 0.5
+    runner.preview(30)
+    snap = rec.last
+    assert snap.preview and snap.lr == 0.02
+    # the inspector's update of iteration 30 is the one made then: W29 + 0.02 * gradient = W30
+    nxt = plain_weights(s, 30)
+    assert snap.trace is not None and snap.trace.lr == 0.02
+    for layer, V in zip(snap.trace.layers, nxt):
+        assert np.allclose(layer.W + layer.update, V, rtol=0, atol=1e-15)
+
+
+def test_the_snapshot_names_the_settings_the_last_iteration_was_trained_with():
+    runner, rec = make(Settings(iterations=1000, lr=0.02))
+    runner.step(50)
+    run_until_idle(runner)
+    runner.configure(rec.last.settings.with_(lr=0.5))
+    # a run kept now was trained at 0.02: the new rate has made no iteration yet
+    assert rec.last.settings.lr == 0.5 and rec.last.trained_with.lr == 0.02
+    runner.step(1)
+    run_until_idle(runner)
+    assert rec.last.trained_with.lr == 0.5
+
+
 def test_preview_while_running_pauses_first():
     runner, rec = make(Settings(iterations=10_000))
     runner.play()

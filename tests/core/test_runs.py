@@ -71,6 +71,30 @@ def test_labels_name_what_differs_from_the_current_settings():
     assert runs.label(partial, current) == "lr 0.5"
 
 
+def test_features_and_no_hidden_layer_show_what_they_mean():
+    current = Settings(data="circles", features=("x1^2", "x2^2"), hidden=(4,), iterations=300)
+    raw = _run(data="circles", features=(), hidden=())
+    assert runs.label(raw, current) == "features raw, hidden 0"
+    t = runs.RunTable([raw, _run(data="circles", features=("x1^2", "x2^2"))])
+    col = [c.key for c in t.columns].index("features")
+    assert [runs.show(t.columns[col].value(r)) for r in t.runs] == ["raw", "x1^2,x2^2"]
+
+
+def test_a_kept_run_has_the_settings_it_was_trained_with():
+    from nnviz.core.runner import Runner
+    from recorder import Recorder
+    rec = Recorder()
+    runner = Runner(rec)
+    runner.configure(Settings(**SMALL))
+    runner.step(20)
+    while runner.busy:
+        runner.advance()
+    runner.configure(rec.last.settings.with_(lr=0.5))  # not trained with yet
+    exp = runner.exp
+    run = runs.from_snapshot(rec.last, "iris", exp.arch, [0], [1.0])
+    assert run.settings.lr == SMALL.get("lr", 0.02) and run.iterations == 20
+
+
 def test_table_sorts_numerically_with_missing_values_last():
     t = runs.RunTable([_run(lr=0.5), _run(lr=0.05), _run(lr=10.0), _run(lr=2.0)])
     lr = [c.key for c in t.columns].index("lr")

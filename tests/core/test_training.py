@@ -155,6 +155,35 @@ def test_run_in_pieces_equals_one_run():
     assert np.array_equal(a.network.params, b.network.params)
 
 
+def test_warming_the_kernel_up_changes_nothing():
+    """warm_up loads the compiled kernel before timed runs; even at the end of an epoch (where
+    a run draws the next order) it must leave the weights and the generator alone."""
+    s = Settings(data="xor", batch_size=50, momentum=0.9, lr=0.01, seed=3, engine="numba")
+    a, b = Experiment(s), Experiment(s)
+    epoch = a.session.iterations_per_epoch()
+    a.session.run(3 * epoch)
+    for _ in range(3):
+        b.session.warm_up()
+        b.session.run(epoch)  # ends at the end of an epoch
+    b.session.warm_up()
+    assert b.session.get_state()["iteration"] == 3 * epoch
+    assert a.session.rng.bit_generator.state == b.session.rng.bit_generator.state
+    assert np.array_equal(a.network.params, b.network.params)
+    a.session.run(epoch + 1)
+    b.session.run(epoch + 1)
+    assert np.array_equal(a.network.params, b.network.params)
+
+
+def test_the_runner_warms_the_kernel_up_before_training(monkeypatch):
+    from recorder import Recorder
+
+    from nnviz.core.runner import Runner
+    calls = []
+    monkeypatch.setattr(TrainingSession, "warm_up", lambda self: calls.append(self.iteration))
+    Runner(Recorder()).configure(Settings(iterations=10))
+    assert calls == [0]
+
+
 def test_mini_batches_and_momentum_learn():
     e = Experiment(Settings(data="circles", batch_size=20, momentum=0.9, lr=0.01, seed=1))
     before = e.evaluate().mse
