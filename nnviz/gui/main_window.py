@@ -26,6 +26,7 @@ from .controller import Controller
 from .data_edits import DataEdits
 from .file_actions import FileActions
 from .run_actions import RunActions
+from .views.elided import ElidedLabel
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
 from .views.feature_toggles import FeatureToggles
@@ -122,7 +123,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         main.setStretchFactor(1, 1)
         self.setCentralWidget(main)
 
-        self.status = QLabel()
+        self.status = ElidedLabel()  # long messages end in "..." with the whole text as tooltip
         self.statusBar().addPermanentWidget(self.status, 1)
         self._make_menus()
         self._make_runs_menu()
@@ -420,7 +421,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         if self.edge_card.isVisible() and self.edge_card.key is not None:
             self.open_edge_card(*self.edge_card.key, snap=snap)
         self.controls.set_running(self.controller.running)
-        self.status.setText(self._status_text(snap))
+        self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
         views = [self.network_view, self.loss_plot, self.predictions, self.inspector]
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)

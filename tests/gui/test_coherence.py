@@ -21,7 +21,7 @@ def test_every_frame_while_training_names_one_iteration(make_window, qtbot):
 
     def check(snap):
         its = [v.shown_iteration for v in views(w)]
-        frames.append((snap.iteration, its, w.predictions.summary.text(), w.status.text(),
+        frames.append((snap.iteration, its, w.predictions.summary.text(), w.status.full_text,
                        w.loss_plot.slider.value(), w.loss_plot.slider.maximum(), snap.state))
 
     w.controller.render.connect(check)

@@ -33,7 +33,7 @@ def test_controls_keep_the_new_settings_exactly(make_window, qtbot):
         assert w.context.generation == gen and w.latest.iteration == 40
         assert all(np.array_equal(a, b) for a, b in zip(w.latest.weights, weights, strict=True))
     assert w.latest.lr == 0.02 * 0.999 ** 40
-    assert "lr now" in w.status.text() and "exp:0.999" in w.status.text()
+    assert "lr now" in w.status.full_text and "exp:0.999" in w.status.full_text
     # the exported model records them
     training = w.current_model().training
     assert (training["l2"], training["lr_schedule"], training["patience"]) == (0.001, "exp:0.999", 50)
@@ -71,8 +71,14 @@ def test_early_stopping_marks_the_best_iteration_and_draws_the_validation_curve(
     w.play()
     wait_state(qtbot, w, lambda snap: snap.state == "finished", timeout=60_000)
     snap = w.latest
-    assert snap.stopped == "early_stop" and "stopped: early_stop" in w.status.text()
-    assert "restored the weights of iteration" in w.status.text()
+    assert snap.stopped == "early_stop" and "stopped: early_stop" in w.status.full_text
+    assert "restored the weights of iteration" in w.status.full_text
+    # the long message is never cut silently: what does not fit ends in an ellipsis, the
+    # tooltip has it all
+    shown, fm = w.status.text(), w.status.fontMetrics()
+    assert fm.horizontalAdvance(w.status.full_text) > w.status.contentsRect().width(), w.width()
+    assert w.status.fontMetrics().horizontalAdvance(shown) <= w.status.contentsRect().width()
+    assert shown.endswith("\u2026") and w.status.toolTip() == w.status.full_text
     ref = Experiment(s)
     ref.session.run(snap.best_iteration)
     assert np.array_equal(w.controller.present.weights[0], ref.network.weights[0])
@@ -84,7 +90,12 @@ def test_early_stopping_marks_the_best_iteration_and_draws_the_validation_curve(
     assert plot.best_line.isVisible() and plot.best_line.value() == snap.best_iteration
     names = [label.text for _, label in plot.legend.items]
     assert "validation" in names and "best (validation)" in names
-    assert "early stop at" in plot.value_label.text()
+    assert "early stop at" not in plot.value_label.text()  # its own wrapped line, never cut
+    stop = plot.stop_label
+    assert stop.isVisible() and stop.wordWrap()
+    assert stop.text() == (f"early stop at {snap.stopped_at:,}: the weights of iteration "
+                           f"{snap.best_iteration:,} (best validation mse) are restored")
+    assert stop.heightForWidth(stop.width()) <= stop.height()  # all its lines are shown
     tx = plot.train_curve.xData
     assert tx[-1] >= snap.stopped_at - 1  # the iterations after the best stay on the plot
     # training on cuts the curves at the best iteration

@@ -82,6 +82,10 @@ class LossPlot(QWidget):
         # current values in a label outside the plot: changing legend text would re-lay out the plot
         self.value_label = QLabel()
         self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.stop_label = QLabel()
+        self.stop_label.setWordWrap(True)
+        self.stop_label.setStyleSheet("color:#1b9e77; font-weight:bold")
+        self.stop_label.setVisible(False)
         # the history scrubber: look at the network as it was at an earlier iteration
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(179, 88, 6, width=1.5))
         self.marker.setVisible(False)
@@ -105,6 +109,7 @@ class LossPlot(QWidget):
         row.addWidget(self.batch_box)
         row.addWidget(self.value_label, 1)
         lay.addLayout(row)
+        lay.addWidget(self.stop_label)
         hist = QHBoxLayout()
         hist.addWidget(QLabel("history"))
         hist.addWidget(self.slider, 1)
@@ -189,10 +194,17 @@ class LossPlot(QWidget):
             now = f"validation mse {snap.validation_mse:.5g}, " if snap.validation_mse is not None else ""
             text = (f"&nbsp;&nbsp;<span style='color:#1b9e77'>{now}"
                     f"best {y:.5g} at {snap.best_iteration:,}</span>")
-        if snap.stopped == "early_stop" and snap.stopped_at is not None:
-            text += (f"&nbsp;&nbsp;<b style='color:#1b9e77'>early stop at {snap.stopped_at:,}: "
-                     f"weights of {snap.best_iteration:,} restored</b>")
         return text
+
+    def _show_stop(self, snap: Snapshot) -> None:
+        """An early stop's line under the values, wrapped (it appears once, when training stops)."""
+        text = ""
+        if snap.stopped == "early_stop" and snap.stopped_at is not None and snap.best_iteration is not None:
+            text = (f"early stop at {snap.stopped_at:,}: the weights of iteration "
+                    f"{snap.best_iteration:,} (best validation mse) are restored")
+        if text != self.stop_label.text():
+            self.stop_label.setText(text)
+        self.stop_label.setVisible(bool(text))
 
     def clear(self) -> None:
         self.set_has_validation(False)
@@ -200,6 +212,8 @@ class LossPlot(QWidget):
         self.test_curve.setData([], [])
         self.batch_curve.setData([], [])
         self.value_label.setText("")
+        self.stop_label.setText("")
+        self.stop_label.setVisible(False)
         self._range = None
         self._last = None
         self.follow = True
@@ -260,6 +274,7 @@ class LossPlot(QWidget):
         else:
             self.batch_curve.setData([], [])
         val_text = self._show_validation(snap, val_history)
+        self._show_stop(snap)
         self._last = (snap, x, y, test_history)
         if self.follow:
             if snap.state not in ("running", "stepping"):
