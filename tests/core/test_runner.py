@@ -541,7 +541,7 @@ def test_set_data_with_a_validation_split_keeps_every_training_row():
     assert rec.last.iteration == 50 and rec.last.outputs.shape[0] == ctx.train.n and not rec.errors
 
 
-def _big_runner(defer: bool):
+def _big_runner(defer: bool, engine: str = "auto"):
     from nnviz.core.data import Dataset
 
     rng = np.random.default_rng(0)
@@ -551,7 +551,7 @@ def _big_runner(defer: bool):
     rec = Recorder()
     r = Runner(rec)
     r.defer_traces = defer
-    r.configure(Settings(data="wide", hidden=(64, 64), iterations=1000), ds)
+    r.configure(Settings(data="wide", hidden=(64, 64), iterations=1000, engine=engine), ds)
     return r, rec
 
 
@@ -585,3 +585,29 @@ def test_a_command_before_the_deferred_trace_takes_precedence():
     n = len(rec.snapshots)
     r.advance()
     assert len(rec.snapshots) == n and rec.snapshots[-1].iteration == 1 and not r.has_work
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_a_big_networks_single_step_answers_before_its_trace_with_the_same_numbers(engine):
+    r, rec = _big_runner(True, engine)
+    ref, ref_rec = _big_runner(False, engine)
+    for runner in (r, ref):
+        runner.step(1)
+        runner.step(1)
+    direct = ref_rec.snapshots[-1]
+    assert direct.iteration == 2 and direct.trace is not None and direct.trace.iteration == 2
+    stepped = rec.snapshots[-1]
+    assert stepped.state == "paused" and stepped.iteration == 2 and stepped.trace is None  # at once
+    for a, b in zip(stepped.weights, direct.weights, strict=True):
+        np.testing.assert_array_equal(a, b)  # run(1) and the traced step: the same arithmetic
+    assert stepped.mse == direct.mse
+    assert r.has_work
+    r.advance()
+    late = rec.snapshots[-1]
+    assert late.iteration == 2 and late.trace is not None and late.trace.iteration == 2
+    assert late.trace.mse == direct.trace.mse
+    for a, b in zip(late.trace.layers, direct.trace.layers, strict=True):
+        np.testing.assert_array_equal(a.update, b.update)
+    # the error history has the iterations' own mse either way
+    assert [s.new_mse.tolist() for s in rec.snapshots[1:] if s.new_mse.size] == \
+        [s.new_mse.tolist() for s in ref_rec.snapshots[1:] if s.new_mse.size]
