@@ -30,7 +30,7 @@ from ...core.diagram import MAX_LABELS, build_graph, layout, place_labels
 from ...core.nodemaps import layer_levels
 from ...core.timeline import parse_stage
 from ...core.snapshot import Snapshot
-from .node_pictures import CLASS_COLOURS, NodePictures, hist_pixels, map_pixels
+from .node_pictures import CLASS_COLOURS, NodePictures, class_ramps, hist_pixels, map_pixels
 
 MAX_NODES = 16
 MAX_EDGES = 3000
@@ -231,7 +231,8 @@ class NetworkView(pg.PlotWidget):
         self._node_pen = pg.mkPen(60, 60, 60, width=1.2)
         self._hl_pen = pg.mkPen(179, 88, 6, width=3.5)
         self.node_layer = np.array([G.nodes[n]["layer"] for n in self.node_keys])
-        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=size, pen=self._node_pen)
+        self._sizes = np.full(len(self.node_keys), float(size))
+        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=self._sizes, pen=self._node_pen)
         self._set_picture_layout(ctx)
         # labels
         for t in self._texts:
@@ -278,25 +279,42 @@ class NetworkView(pg.PlotWidget):
         self.addItem(t)
         return t
 
+    COMPACT_PX = 300  # a diagram lower than this shows only the legend's first line
+
     def _set_legend(self) -> None:
-        html = (f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
-                f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
-                "<span style='color:#555'>width &#8733; |w|</span>")
+        """The legend's lines over the diagram: the edges, then what the pictures show (in a
+        diagram lower than ``COMPACT_PX`` only the edges' line: the pictures need the room)."""
+        lines = [f"<span style='color:rgb{POSITIVE}'>&#9473;&#9473; positive</span>&nbsp;&nbsp;"
+                 f"<span style='color:rgb{NEGATIVE}'>&#9473;&#9473; negative</span>&nbsp;&nbsp;"
+                 "<span style='color:#555'>width &#8733; |w|</span>"]
         if self.show_pictures and self.picture_kind == "map":
-            html += ("<br><span style='color:#444'>node maps: "
-                     "<span style='color:rgb(110,170,210)'>&#9632;</span> low "
-                     "<span style='color:rgb(190,190,190)'>&#9633;</span> middle "
-                     "<span style='color:rgb(245,160,60)'>&#9632;</span> high"
-                     "<br>(sigmoid 0..1, tanh &minus;1..1, others &minus;2..2)</span>")
+            lines.append("<span style='color:#444'>node maps: "
+                         "<span style='color:rgb(110,170,210)'>&#9632;</span> low "
+                         "<span style='color:rgb(190,190,190)'>&#9633;</span> middle "
+                         "<span style='color:rgb(245,160,60)'>&#9632;</span> high</span>")
+            lines.append("<span style='color:#444'>(sigmoid 0..1, tanh &minus;1..1, others &minus;2..2)</span>")
+            if self.context is not None and self.class_outputs(self.context):
+                names = self.context.dataset.output_names
+                line = ("<span style='color:#444'>output maps: "
+                        "<span style='color:rgb(190,190,190)'>&#9633;</span> low, high in the class's colour")
+                for k, name in enumerate(names[:6]):
+                    line += f" <span style='color:rgb{CLASS_COLOURS[k]}'>&#9632;</span>&nbsp;{name}"
+                lines.append(line + (" &hellip;</span>" if len(names) > 6 else "</span>"))
         elif self.show_pictures and self.picture_kind == "hist" and self.context is not None:
             names = self.context.dataset.output_names if self.context.dataset.task == "classes" else ()
-            html += "<br><span style='color:#555'>histograms of the training rows</span>"
+            line = "<span style='color:#555'>histograms of the training rows</span>"
             for k, name in enumerate(names[:len(CLASS_COLOURS)]):
-                html += f" <span style='color:rgb{CLASS_COLOURS[k]}'>&#9632; {name}</span>"
-        self._legend.setHtml(html)
-        self._legend_lines = html.count("<br>") + 1
+                line += f" <span style='color:rgb{CLASS_COLOURS[k]}'>&#9632; {name}</span>"
+            lines.append(line)
+        self._legend_compact = self._compact()
+        shown = lines[:1] if self._legend_compact else lines
+        self._legend.setHtml("<br>".join(shown))
+        self._legend_lines = len(shown)
         if getattr(self, "node_pos", None) is not None and len(self.node_pos):
             self._fit_range()
+
+    def _compact(self) -> bool:
+        return 0 < self.getViewBox().height() < self.COMPACT_PX
 
     # -- node pictures ----------------------------------------------------------
     def _set_picture_layout(self, ctx) -> None:
@@ -305,6 +323,10 @@ class NetworkView(pg.PlotWidget):
         self._pic_index = np.array([i for i, k in enumerate(self.node_keys) if k[0] == "n"], dtype=int)
         self._pic_keys = [self.node_keys[i] for i in self._pic_index]
         self._levels = layer_levels(ctx.arch.layer_activations)
+        # each class's output node: low neutral, high its class's colour; the others diverge
+        self._luts: list[np.ndarray | None] = [None] * len(ctx.arch.sizes)
+        if self.class_outputs(ctx):
+            self._luts[-1] = class_ramps(ctx.arch.sizes[-1])
         ys = self.node_pos[:, 1]
         gaps = [np.diff(np.sort(ys[self.node_layer == li])) for li in range(len(ctx.arch.sizes))]
         gaps = [g for g in gaps if g.size]
@@ -317,14 +339,38 @@ class NetworkView(pg.PlotWidget):
         self.selected_node = None
         self._pictures.set_pictures(np.empty((0, 2)), None, (0, 0), (1, 1), True)
 
-    def picture_size(self) -> tuple[float, float]:
-        """The pictures' width and height in pixels: as large as the room between nodes allows."""
+    def _room_px(self) -> tuple[float, float] | None:
+        """The room between neighbouring nodes in pixels: (across columns, within a column),
+        or None before the view has a size."""
         px, py = self.getViewBox().viewPixelSize()
         if not px or not py or not np.isfinite(px) or not np.isfinite(py):
+            return None
+        return self._dx / abs(px), self._dy / abs(py)
+
+    def circle_size(self) -> float:
+        """The node circles' diameter in pixels: ``_node_size``, smaller where the column has
+        less room, so neighbouring circles (the bias node's among them) do not touch."""
+        room = self._room_px() if hasattr(self, "_dy") else None
+        if room is None:
+            return float(self._node_size)
+        return float(np.clip(room[1] * 0.8, 4, self._node_size))
+
+    @staticmethod
+    def class_outputs(ctx) -> bool:
+        """Whether the output nodes are the classes (one each), their maps in the class colours."""
+        return ctx.dataset.task == "classes" and ctx.arch.sizes[-1] == len(ctx.dataset.output_names) > 1
+
+    def picture_size(self) -> tuple[float, float]:
+        """The pictures' width and height in pixels: as large as the room between nodes allows
+        (at most 72), and smaller than a node circle when there is little room, so that the
+        pictures of one column (and the bias circle above them) never overlap."""
+        room = self._room_px()
+        if room is None:
             return (float(self._node_size),) * 2
-        s = float(np.clip(min(self._dy / py * 0.8, self._dx / px * 0.3), self._node_size, 72))
+        dx, dy = room
+        s = float(np.clip(min(dy * 0.8, dx * 0.3), 2, 72))
         if self.picture_kind == "hist":
-            return min(s * 1.3, self._dx / px * 0.36), s * 0.8
+            return min(s * 1.3, dx * 0.36), s * 0.8
         return s, s
 
     def picture_needs(self) -> set[str]:
@@ -357,7 +403,7 @@ class NetworkView(pg.PlotWidget):
             self._pixels, self.pictures_from = None, None
         else:
             if self.picture_kind == "map":
-                per_layer = [map_pixels(m, self._levels[li]) for li, m in enumerate(data)]
+                per_layer = [map_pixels(m, self._levels[li], self._luts[li]) for li, m in enumerate(data)]
             else:
                 per_layer = [hist_pixels(c) for c in data]
             self._pixels = np.stack([per_layer[k[1]][k[2]] for k in self._pic_keys])
@@ -374,6 +420,10 @@ class NetworkView(pg.PlotWidget):
         self._pictures.set_pictures(self.node_pos[self._pic_index], self._pixels, self.picture_size(),
                                     self.getViewBox().viewPixelSize(), self.picture_kind == "map" and not self._fast,
                                     sel)
+        sizes = self._spot_sizes()
+        if not np.array_equal(sizes, getattr(self, "_sizes", None)):
+            self._sizes = sizes
+            self._nodes.setSize(sizes)
         had = getattr(self, "_labels_for", None)
         if had != (self._pixels is not None):
             self._labels_for = self._pixels is not None
@@ -391,7 +441,10 @@ class NetworkView(pg.PlotWidget):
         super().resizeEvent(event)
         self._visibility_changed()
         if getattr(self, "node_pos", None) is not None and len(self.node_pos):
-            self._fit_range()
+            if self._compact() != getattr(self, "_legend_compact", None):
+                self._set_legend()  # (which fits the range)
+            else:
+                self._fit_range()
 
     # below the lowest node, in pixels: room for the "+N" of collapsed layers, then the note
     BOTTOM_PX = 30
@@ -401,13 +454,21 @@ class NetworkView(pg.PlotWidget):
     def _fit_range(self) -> None:
         """The whole diagram in view, with margins above and below the nodes that are the same in
         pixels at any size: the legend's lines above, the "+N" markers and the note below, and
-        half the largest node picture (72 px) on both sides, so that nothing is cut or covered."""
+        half the largest node picture (72 px, less where the nodes are closer) on both sides, so
+        that nothing is cut or covered."""
         xs, ys = self.node_pos[:, 0], self.node_pos[:, 1]
         collapsed = any(n[0] == "more" for n in self.node_keys)
-        half = 40 if self.show_pictures and len(getattr(self, "_pic_index", ())) else 12
-        bottom_px = max(self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX, half + 6)
-        top_px = self.LINE_PX * getattr(self, "_legend_lines", 1) + 6 + half
-        H = max(self.getViewBox().height(), top_px + bottom_px + 60)
+        most = 40.0 if self.show_pictures and len(getattr(self, "_pic_index", ())) else 13.0
+        H0 = self.getViewBox().height()
+        gaps = float(ys.max() - ys.min()) / getattr(self, "_dy", 1.0)  # node spacings in the tallest column
+        half = most
+        for _ in range(4):  # a picture is 0.8 of the spacing (picture_size), which the margins set
+            bottom_px = max(self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX, half + 6)
+            top_px = self.LINE_PX * getattr(self, "_legend_lines", 1) + 6 + half
+            if gaps < 0.5:
+                break
+            half = float(np.clip(0.4 * (H0 - top_px - bottom_px) / gaps + 2, 4, most))
+        H = max(H0, top_px + bottom_px + 60)
         span = max(float(ys.max() - ys.min()), 0.5) / (1 - (top_px + bottom_px) / H)  # with the margins
         top, bottom = ys.max() + top_px * span / H, ys.min() - bottom_px * span / H
         self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(bottom, top), padding=0)
@@ -428,7 +489,7 @@ class NetworkView(pg.PlotWidget):
         px = self.getViewBox().viewPixelSize()[0]
         if not px or not np.isfinite(px):
             return
-        half = getattr(self, "_node_size", 20) / 2
+        half = self.circle_size() / 2 if hasattr(self, "_node_size") else 10
         if getattr(self, "_pixels", None) is not None:
             half = max(half, self.picture_size()[0] / 2)  # clear of the node pictures too
         gap = (half + 5) * px
@@ -525,7 +586,15 @@ class NetworkView(pg.PlotWidget):
                     brushes[i] = pg.mkBrush(*_faded(rgb, abs(frac)) if abs(frac) > 0.02 else (255, 255, 255))
         pens = [self._hl_pen if (self.node_layer[i] in layers and self.node_keys[i][0] == "n") else self._node_pen
                 for i in range(len(self.node_keys))]
-        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=self._symbols, size=self._node_size, pen=pens)
+        self._sizes = self._spot_sizes()
+        self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=self._symbols, size=self._sizes, pen=pens)
+
+    def _spot_sizes(self) -> np.ndarray:
+        """Each node's circle in pixels; none under a picture (the picture, in its frame, is the node)."""
+        sizes = np.full(len(self.node_keys), self.circle_size())
+        if getattr(self, "_pixels", None) is not None:
+            sizes[self._pic_index] = 0.0
+        return sizes
 
     def edge_values(self) -> np.ndarray:
         """What every edge in the graph shows (drawn or not): its weight, or in gradient
@@ -637,7 +706,7 @@ class NetworkView(pg.PlotWidget):
         P, Q = to_px(self.node_pos[self.edge_src[chosen]]), to_px(self.node_pos[self.edge_dst[chosen]])
         seg = np.column_stack([P, Q])
         nodes = to_px(self.node_pos)
-        r = getattr(self, "_node_size", 20) / 2
+        r = self.circle_size() / 2
         circles = [(x, y, r) for (x, y), n in zip(nodes, self.node_keys, strict=True) if n[0] != "more"]
         obstacles = []
         for t in self._texts:
@@ -717,7 +786,7 @@ class NetworkView(pg.PlotWidget):
         dx, dy = np.abs(self.node_pos[:, 0] - x) / px, np.abs(self.node_pos[:, 1] - y) / py
         d = np.hypot(dx, dy)
         i = int(d.argmin())
-        if d[i] <= self._node_size / 2 + 2:
+        if d[i] <= self.circle_size() / 2 + 2:
             return i
         if self._pixels is not None:
             w, h = self.picture_size()

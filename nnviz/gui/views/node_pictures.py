@@ -2,7 +2,9 @@
 
 For two-input data, a node's map (its output over the input plane, from the
 snapshot's ``node_maps``) is coloured with the decision map's scale (blue, white,
-orange) between the layer's fixed levels (``core.nodemaps.layer_levels``).  For
+orange) between the layer's fixed levels (``core.nodemaps.layer_levels``); the map of
+a class's output node goes from the decision map's white (low) to that class's colour
+(high), as the decision map and its points colour the class (``class_ramps``).  For
 more inputs, a node's histogram over the training rows (``node_hists``) is drawn
 as stacked bars, one colour per class.  Both become small images, all made with a
 few vectorised NumPy operations per frame, and one graphics item paints them at
@@ -30,23 +32,49 @@ def _argb(rgb) -> np.uint32:
     return np.uint32(0xFF000000 | (int(r) << 16) | (int(g) << 8) | int(b))
 
 
-_LUT32 = np.array([_argb(c[:3]) for c in diverging_lut()], dtype=np.uint32)
+_DIVERGING = diverging_lut()
+_LUT32 = np.array([_argb(c[:3]) for c in _DIVERGING], dtype=np.uint32)
 _BACKGROUND = _argb((255, 255, 255))
+NEUTRAL = tuple(int(c) for c in _DIVERGING[len(_DIVERGING) // 2][:3])  # the decision map's middle
+
+
+def class_tint(k: int) -> tuple[int, int, int]:
+    """Class k's colour as the decision map paints its ground: the map's own pale blue and
+    orange for the first two classes (its scale's ends), the class colour half mixed with
+    white for the others."""
+    if k == 0:
+        return tuple(int(c) for c in _DIVERGING[0][:3])
+    if k == 1:
+        return tuple(int(c) for c in _DIVERGING[-1][:3])
+    return tuple(int(round(255 - (255 - c) * 0.5)) for c in CLASS_COLOURS[k % len(CLASS_COLOURS)])
+
+
+def class_ramps(n_classes: int) -> np.ndarray:
+    """ARGB lookup tables (n_classes, 256): from the neutral middle (low) to the class's tint (high)."""
+    t = np.linspace(0.0, 1.0, 256)[:, None]
+    out = np.empty((n_classes, 256), dtype=np.uint32)
+    for k in range(n_classes):
+        rgb = np.rint(np.asarray(NEUTRAL) * (1 - t) + np.asarray(class_tint(k)) * t).astype(int)
+        out[k] = [_argb(c) for c in rgb]
+    return out
 
 
 def class_colour(k: int, n_groups: int) -> tuple[int, int, int]:
     return ONE_GROUP if n_groups == 1 else CLASS_COLOURS[k % len(CLASS_COLOURS)]
 
 
-def map_pixels(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
-    """ARGB images (nodes, height, width) of maps (nodes, x, y): y upwards, as on the decision map."""
+def map_pixels(values: np.ndarray, levels: tuple[float, float], luts: np.ndarray | None = None) -> np.ndarray:
+    """ARGB images (nodes, height, width) of maps (nodes, x, y): y upwards, as on the decision map;
+    ``luts`` (nodes, 256) gives each node its own colours (default: the diverging scale)."""
     lo, hi = levels
     with np.errstate(all="ignore"):
         idx = (values - lo) * (255.0 / (hi - lo))
     idx[np.isnan(idx)] = 127.5  # a diverged network: white, not a colour
     np.clip(idx, 0, 255, out=idx)
     rows = np.ascontiguousarray(idx.astype(np.uint8).transpose(0, 2, 1)[:, ::-1, :])  # [node, y from the top, x]
-    return _LUT32[rows]
+    if luts is None:
+        return _LUT32[rows]
+    return luts[np.arange(len(rows))[:, None, None], rows]
 
 
 def hist_pixels(counts: np.ndarray, rows: int = HIST_ROWS) -> np.ndarray:
