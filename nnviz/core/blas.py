@@ -98,9 +98,12 @@ def limited(threads: int, work_per_iteration: float = float("inf")):
 
 def work(session) -> int:
     """Multiply-adds of one iteration's matrix products, forward and backward (about 3 x forward)."""
-    b = session.batch_size
-    sizes = session.net.arch.sizes
-    return 3 * b * sum((sizes[li] + 1) * sizes[li + 1] for li in range(len(sizes) - 1))
+    return work_of(session.net.arch.sizes, session.batch_size)
+
+
+def work_of(sizes, rows: int) -> int:
+    """``work`` of a network of these layer sizes on a batch of ``rows``."""
+    return 3 * rows * sum((sizes[li] + 1) * sizes[li + 1] for li in range(len(sizes) - 1))
 
 
 def leave_cores(n: int) -> None:

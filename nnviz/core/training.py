@@ -19,8 +19,9 @@ algorithm; the tests require both to agree.
 
 Engines: ``engine="numpy"`` runs the loop below; ``"numba"`` runs the same
 algorithm compiled by numba (``kernel.py``), which holds no GIL while it runs;
-``"auto"`` (the default) takes numba when it can be imported.  A session keeps
-its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
+``"auto"`` (the default) takes numba when it can be imported, unless an iteration is so
+big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil.  A
+session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
 (the network's ``params`` stay float64 and hold exactly the float32 values after
 every call; states taken by ``get_state`` are float64 copies of them, so a
 state restores bit for bit).  ``run`` executes under the BLAS thread count of
@@ -41,6 +42,12 @@ ALGORITHMS = ("gd", "rprop+", "rprop-")
 SCHEDULES = ("constant", "step", "exp", "inv")
 ENGINES = ("auto", "numba", "numpy")
 DTYPES = ("float64", "float32")
+# Multiply-adds of an iteration (blas.work) from which "auto" takes the NumPy engine.
+# Measured here, 2026-12-04, per iteration numba / numpy: digits 64-128-64-10 (93 M) 6.3 /
+# 7.7 ms; 64-256-256-256-10 x 1,797 (813 M) 52.5 / 52.8; 784-256-256-10 x 1,797 (1.45 G)
+# 75 / 53; 784-128-64-10 x 10,000 (3.3 G) 137 / 96, float32 65 / 36.  Below it numba wins
+# in the window too: it frees the GIL, NumPy's thirty-odd calls an iteration take it.
+AUTO_NUMPY_MACS = 500_000_000
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -212,11 +219,12 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return c
 
 
-def resolve_engine(engine: str) -> str:
-    """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported)."""
+def resolve_engine(engine: str, work: float = 0.0) -> str:
+    """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported
+    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "numpy":
+    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS):
         return "numpy"
     from . import kernel
 
@@ -226,6 +234,11 @@ def resolve_engine(engine: str) -> str:
         raise ValueError("the numba engine needs the numba and scipy packages, which are not installed "
                          "(use --engine numpy)")
     return "numpy"
+
+
+def _rows(batch_size: int | None, n: int) -> int:
+    """The rows of a batch (as TrainingSession.batch_size)."""
+    return n if batch_size is None or batch_size >= n else batch_size
 
 
 def warm_up(engine: str = "auto", dtype: str = "float64"):
@@ -357,7 +370,9 @@ class TrainingSession:
         if not np.isfinite(X1).all():
             raise ValueError(f"the training data does not fit in {dtype} (values too large)")
         self._setup(net, X1, np.ascontiguousarray(Y, dtype=dt), config,
-                    rng if rng is not None else np.random.default_rng(0), resolve_engine(engine), dtype)
+                    rng if rng is not None else np.random.default_rng(0),
+                    resolve_engine(engine, blas.work_of(net.arch.sizes, _rows(config.batch_size, X1.shape[0]))),
+                    dtype)
 
     def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
                rng: np.random.Generator, engine: str, dtype: str) -> None:

@@ -271,6 +271,26 @@ def test_engine_numpy_when_asked_and_errors_for_bad_choices(monkeypatch):
 
 
 @needs_numba
+def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win():
+    from nnviz.core import blas
+    from nnviz.core.data import Dataset
+    from nnviz.core.training import AUTO_NUMPY_MACS, resolve_engine
+
+    assert resolve_engine("auto", AUTO_NUMPY_MACS - 1) == "numba"
+    assert resolve_engine("auto", AUTO_NUMPY_MACS) == "numpy"
+    assert resolve_engine("numba", 10 * AUTO_NUMPY_MACS) == "numba"  # asked for: kept
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 400))
+    ds = Dataset("wide", X, np.eye(3)[rng.integers(0, 3, 1000)], tuple(f"p{i}" for i in range(400)),
+                 ("a", "b", "c"), "classes")
+    big = Experiment(Settings(data="wide", hidden=(256, 256)), dataset=ds)
+    assert blas.work(big.session) >= AUTO_NUMPY_MACS and big.session.engine == "numpy"
+    # the same network on mini-batches makes small iterations: the kernel
+    small = Experiment(Settings(data="wide", hidden=(256, 256), batch_size=32), dataset=ds)
+    assert small.session.engine == "numba"
+
+
+@needs_numba
 def test_fast_exp_is_within_one_ulp_of_numpy():
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.uniform(-745.2, 709.8, 200_000), rng.uniform(-3, 3, 20_000),
