@@ -32,6 +32,7 @@ from .core.options import early_fields, run_summary, settings_from_options
 from .core.sweep import MAX_AXES, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
+from .io.format_json import history_entry
 
 EXIT_ERROR = 2
 EXIT_DIVERGED = 3
@@ -280,7 +281,9 @@ def cmd_train(args) -> int:
         early = early_fields(snap)
         if args.export:
             nnio.save(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
-                                 "stopped_at": early["stopped_at"]}), args.export)
+                                 "stopped_at": early["stopped_at"],
+                                 "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
+                                 "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
         summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
                               snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
                               snap.message, early)
@@ -467,20 +470,46 @@ def cmd_plot(args) -> int:
         raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
         raise ValueError(f"--out must name a .svg, .pdf or .png file (got {args.out})")
-    from .gui import figures, render  # Qt only from here on
+    from .gui import figures  # Qt only from here on
 
     fig = figures.open_figure(args.model)
-    scene = figures.figure_scene(fig, args.what, args.labels, args.theme, args.title, (w, h))
-    render.save(scene, args.out, dpi=args.dpi)
+    scene = figures.save_figure(fig, args.what, args.out, args.labels, args.theme, args.title, (w, h), args.dpi)
     for note in scene.notes:
         print(f"nnviz: {note}", file=sys.stderr)
     print(f"{args.what} of the {fig.model.arch.describe()} network written to {args.out}", file=sys.stderr)
     return 0
 
 
+class _FilmProgress:
+    """A film's progress, ``(k, n)`` frames, on stderr: on a terminal a bar redrawn in place (at
+    most 10 times a second, and at the end); otherwise a plain line at every tenth of the way."""
+
+    def __init__(self, what: str, t0: float):
+        self.what, self.t0 = what, t0
+        self.tty = sys.stderr.isatty()
+        self.last, self.tenth = 0.0, 0
+
+    def __call__(self, k: int, n: int) -> None:
+        now = time.perf_counter()
+        elapsed = now - self.t0
+        if self.tty:
+            if k < n and now - self.last < 0.1:
+                return
+            self.last = now
+            bar = "#" * int(30 * k / max(n, 1))
+            sys.stderr.write(f"\r{self.what:<8} [{bar:<30}] {k:>{len(str(n))}}/{n} frames  {elapsed:.1f} s"
+                             + ("\n" if k == n else ""))
+        else:
+            tenth = 10 * k // max(n, 1)
+            if tenth == self.tenth and k < n:
+                return
+            self.tenth = tenth
+            sys.stderr.write(f"{self.what}: {k}/{n} frames ({100 * k // max(n, 1)} %), {elapsed:.1f} s\n")
+        sys.stderr.flush()
+
+
 def cmd_animate(args) -> int:
     import os
-    import time as _time
 
     from .core.film import frame_iterations, shoot
 
@@ -493,24 +522,12 @@ def cmd_animate(args) -> int:
     film.check_target(args.out, size)
     exp = build_experiment(args)
     film.panel_for(args.panel, len(exp.dataset.input_names))
-    t0 = _time.perf_counter()
-
-    last = [0.0]
-
-    def progress(what: str):
-        def show(k: int, n: int) -> None:  # one line, redrawn at most 10 times a second
-            now = _time.perf_counter()
-            if k == n or now - last[0] >= 0.1:
-                last[0] = now
-                sys.stderr.write(f"\r{what} {k}/{n}  {now - t0:.1f} s" + ("\n" if k == n else ""))
-                sys.stderr.flush()
-        return show
-
-    reel = shoot(exp, frame_iterations(args.iterations, args.frames), progress("training to frame"))
+    t0 = time.perf_counter()
+    reel = shoot(exp, frame_iterations(args.iterations, args.frames), _FilmProgress("training", t0))
     painter = film.Painter(reel, size, args.theme, args.title, args.panel)
-    film.write(painter, args.out, args.fps, progress("painting frame"))
+    film.write(painter, args.out, args.fps, _FilmProgress("painting", t0))
     print(f"{len(reel.frames)} frames of {reel.frames[-1].iteration} iterations written to {args.out} "
-          f"in {_time.perf_counter() - t0:.1f} s", file=sys.stderr)
+          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
 

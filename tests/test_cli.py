@@ -210,3 +210,77 @@ def test_bad_training_extras_are_one_line_errors(capsys, args, text):
     code, out, err = run("train", "--iterations", "5", *args, capsys=capsys)
     assert code == 2 and out == ""
     assert text in err and err.count("\n") == 1 and err.startswith("nnviz: error:")
+
+
+def test_train_export_keeps_plot_nn_s_error_and_the_error_history(capsys, tmp_path):
+    """The model file's 'error' is neuralnet's 1/2 SSE of the training rows, and its history is
+    the run's curve: the first point the seed's mse, the last that of a run to that iteration."""
+    from nnviz.core.experiment import Experiment, Settings
+    from nnviz.io.format_json import HISTORY_POINTS, history_of
+
+    path = tmp_path / "m.json"
+    code, _, _ = run("train", "--data", "iris", "--test-fraction", "0.2", "--iterations", "2500", "--export",
+                     str(path), "--quiet", capsys=capsys)
+    assert code == 0
+    model = nnio.load(path)
+    settings = Settings(data="iris", test_fraction=0.2, iterations=2500)
+    exp = Experiment(settings)
+    Yhat = model.network.predict(exp.X_train)
+    sse = sum((float(exp.Y_train[i, j]) - float(Yhat[i, j])) ** 2
+              for i in range(exp.Y_train.shape[0]) for j in range(exp.Y_train.shape[1]))
+    assert exp.Y_train.shape[0] == 120 and abs(model.training["error"] - sse / 2) < 1e-9
+    x, y = history_of(model.training)
+    assert len(x) == HISTORY_POINTS and x[0] == 0 and x[-1] == 2499 and (np.diff(x) > 0).all()
+    assert y[0] == Experiment(settings).evaluate().mse  # before the first update
+    later = Experiment(settings)
+    later.session.run(int(x[-1]))
+    assert abs(y[-1] - later.evaluate().mse) < 1e-12
+
+
+def test_model_files_without_or_with_a_bad_history(tmp_path):
+    from nnviz.core.experiment import Experiment, Settings
+    from nnviz.io.format_json import history_entry, history_of
+
+    exp = Experiment(Settings(data="toy", hidden=(2,)))
+    old = exp.model()  # as files were written before the history: it loads, and has none
+    nnio.save(old, tmp_path / "old.json")
+    assert history_of(nnio.load(tmp_path / "old.json").training) is None
+    xs, ys = np.arange(10), np.array([0.5, np.nan, *np.linspace(0.4, 0.1, 8)])
+    entry = history_entry(xs, ys)
+    assert entry == {"iterations": [0, *range(2, 10)], "mse": [0.5, *np.linspace(0.4, 0.1, 8).tolist()]}
+    for fmt in ("json", "npz"):  # every format carries the metadata
+        nnio.save(exp.model({"history": entry}), tmp_path / f"m.{fmt}")
+        x, y = history_of(nnio.load(tmp_path / f"m.{fmt}").training)
+        assert x.tolist() == entry["iterations"] and y.tolist() == entry["mse"]
+    for bad in ({"iterations": [0, 1], "mse": [0.5]}, {"iterations": [2, 1], "mse": [0.5, 0.4]}, [1, 2],
+                {"iterations": [0, True], "mse": [0.5, 0.4]}):
+        with pytest.raises(ValueError, match="^'training' 'history'"):
+            history_of({"history": bad})
+
+
+def test_animate_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(capsys, monkeypatch):
+    import io as _io
+
+    show = cli._FilmProgress("training", time.perf_counter())
+    for k in range(1, 21):
+        show(k, 20)
+    lines = capsys.readouterr().err.split("\n")
+    assert lines[-1] == "" and "\r" not in "".join(lines)
+    assert [ln.split(" frames")[0] for ln in lines[:-1]] == [f"training: {k}/20" for k in range(2, 21, 2)]
+    assert lines[-2].startswith("training: 20/20 frames (100 %), ") and lines[-2].endswith(" s")
+
+    class Terminal(_io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Terminal()
+    monkeypatch.setattr(sys, "stderr", tty)
+    bar = cli._FilmProgress("painting", time.perf_counter())
+    bar(1, 4)
+    bar(2, 4)  # within 0.1 s of the last: not redrawn
+    bar(4, 4)
+    out = tty.getvalue()
+    assert out.count("\r") == 2 and out.endswith(" s\n") and out.count("\n") == 1
+    first, last = out.split("\r")[1:]
+    assert first.startswith("painting [" + "#" * 7 + " " * 23 + "] 1/4 frames  ")
+    assert last.startswith("painting [" + "#" * 30 + "] 4/4 frames  ")

@@ -182,6 +182,59 @@ def overlaps(a, b, gap: float = 0.0) -> bool:
     return a[0] < b[0] + b[2] + gap and b[0] < a[0] + a[2] + gap and a[1] < b[1] + b[3] + gap and b[1] < a[1] + a[3] + gap
 
 
+def title_lines(title: str, size: float, width: float, bold: bool = True) -> tuple[list[str], float]:
+    """A title that fits ``width``: one line, or two split at the word that balances them, and
+    the font's pixel size, shrunk when a line is still too wide (bold text is ~12 % wider)."""
+    def est(t: str, s: float) -> float:
+        return text_width(t, s) * (1.12 if bold else 1.0)
+
+    lines, words = [title], title.split()
+    if est(title, size) > width and len(words) > 1:
+        k = min(range(1, len(words)),
+                key=lambda k: max(est(" ".join(words[:k]), size), est(" ".join(words[k:]), size)))
+        lines = [" ".join(words[:k]), " ".join(words[k:])]
+    widest = max(est(t, size) for t in lines)
+    return lines, (max(size * width / widest, 6.0) if widest > width else size)
+
+
+def _title(scene: Scene, title: str, ox: float, oy: float, W_: float, size: float, colour: RGB) -> None:
+    """The title centred at the top: its first line's centre 20 px down, a second 1.25 lines lower."""
+    lines, s = title_lines(title, size, W_ - 24)
+    for i, line in enumerate(lines):
+        scene.items.append(Text(ox + W_ / 2, oy + 20 + i * 1.25 * size, line, s, colour, bold=True))
+
+
+def title_extra(title: str | None, size: float, W_: float) -> float:
+    """The height a title takes beyond its first line (a wrapped title's second line)."""
+    return 0.0 if not title else (len(title_lines(title, size, W_ - 24)[0]) - 1) * 1.25 * size
+
+
+def neuralnet_error(Y, Yhat) -> float:
+    """R neuralnet's error, the one plot.nn prints: 1/2 sum over rows and outputs of (y - yhat)^2.
+    Y, Yhat: (n, k) targets and outputs in network units."""
+    d = np.asarray(Y, dtype=float) - np.asarray(Yhat, dtype=float)
+    return float(0.5 * np.sum(d * d))
+
+
+def footer_text(error: float | None, steps: int | None) -> str | None:
+    """plot.nn's footer, "Error: 0.6523  Steps: 50000"; a part that is not known is left out."""
+    parts = ([f"Error: {error:.4f}"] if error is not None else []) + ([f"Steps: {int(steps)}"] if steps is not None
+                                                                     else [])
+    return "  ".join(parts) or None
+
+
+MAX_CURVE_POINTS = 2000  # an error curve keeps at most this many points (~2 a pixel column)
+
+
+def thin_curve(x, y, n: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``n`` evenly spaced points of a curve, the first and last kept: the figure looks the same."""
+    x, y = np.asarray(x), np.asarray(y)
+    if x.size <= n:
+        return x, y
+    keep = np.unique(np.linspace(0, x.size - 1, n).astype(int))
+    return x[keep], y[keep]
+
+
 def _box_hits_circle(b, cx, cy, r) -> bool:
     nx_, ny_ = min(max(cx, b[0]), b[0] + b[2]), min(max(cy, b[1]), b[1] + b[3])
     return (nx_ - cx) ** 2 + (ny_ - cy) ** 2 < r * r
@@ -216,7 +269,7 @@ def diagram(weights, input_names, output_names, theme_name: str = "light", label
     name_size = 13.0
     left = max(text_width(n, name_size) for n in input_names[:MAX_NODES]) + 24
     right = max(text_width(n, name_size) for n in output_names[:MAX_NODES]) + 24
-    top = 30.0 + (30.0 if title else 0.0)
+    top = 30.0 + (30.0 + title_extra(title, 18, W_) if title else 0.0)
     bottom = 30.0 + (22.0 if footer else 0.0)
     xs = np.array([p[0] for p in pos.values()])
     ys = np.array([p[1] for p in pos.values()])
@@ -273,7 +326,7 @@ def diagram(weights, input_names, output_names, theme_name: str = "light", label
         lx += 32 + text_width(text, 11) + 18
     scene.items.append(Text(lx, ly, "width \u221d |w|", 11, th.muted, "start"))
     if title:
-        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 18, th.text, bold=True))
+        _title(scene, title, ox, oy, W_, 18, th.text)
     if footer:
         scene.items.append(Text(ox + W_ / 2, oy + H_ - 14, footer, 13, th.text))
     for i, note in enumerate(scene.notes):  # one line each, top right
@@ -377,9 +430,22 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     W_, H_ = size
     ox, oy = origin
     scene = Scene(W_, H_, th.background)
-    L, R, T, B = 62.0, 18.0, 30.0 + (28 if title else 0), 42.0
-    px0, px1, py0, py1 = ox + L, ox + W_ - R, oy + T, oy + H_ - B
     xmax = float(x_max if x_max is not None else max(x.max(), 1))
+    span = max(xmax - x_min, 1.0)
+
+    def frac(v):  # where an iteration lies along the axis, 0..1
+        if log_x:
+            return np.log10(np.asarray(v) - x_min + 1.0) / np.log10(span + 1.0)
+        return (np.asarray(v) - x_min) / span
+
+    ticks = ([x_min] + [x_min + 10.0 ** e for e in range(1, int(np.log10(span)) + 1)] if log_x
+             else _nice_ticks(x_min, xmax))
+    L, R, T, B = 62.0, 18.0, 30.0 + (28 + title_extra(title, 16, W_) if title else 0), 42.0
+    for v in ticks:  # the right margin leaves room for half of the last tick label, and 6 px more
+        f, half = float(frac(v)), text_width(f"{v:,.0f}", 11) / 2
+        if f > 0:
+            R = max(R, (W_ - L) - (W_ - 6 - L - half) / f)
+    px0, px1, py0, py1 = ox + L, ox + W_ - R, oy + T, oy + H_ - B
     ally = y
     if test is not None and not y_range:
         ty = np.asarray(test[1], dtype=float)
@@ -390,12 +456,8 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     if ly_hi - ly_lo < 0.5:
         ly_lo, ly_hi = ly_lo - 0.25, ly_hi + 0.25
 
-    span = max(xmax - x_min, 1.0)
-
     def sx(v):
-        if log_x:
-            return px0 + (px1 - px0) * np.log10(np.asarray(v) - x_min + 1.0) / np.log10(span + 1.0)
-        return px0 + (px1 - px0) * (np.asarray(v) - x_min) / span
+        return px0 + (px1 - px0) * frac(v)
 
     def sy(v):
         return py1 - (py1 - py0) * (np.log10(v) - ly_lo) / (ly_hi - ly_lo)
@@ -410,8 +472,6 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
             yy = float(sy(v))
             scene.items.append(Line(px0, yy, px1, yy, 0.8, th.grid))
             scene.items.append(Text(px0 - 6, yy, f"{m}e{e}", 11, th.muted, "end"))
-    ticks = ([x_min] + [x_min + 10.0 ** e for e in range(1, int(np.log10(span)) + 1)] if log_x
-             else _nice_ticks(x_min, xmax))
     for v in ticks:
         xx = float(sx(v))
         scene.items.append(Line(xx, py1, xx, py1 + 4, 1.0, th.muted))
@@ -419,9 +479,7 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
     scene.items.append(Text((px0 + px1) / 2, oy + H_ - 10, "iteration" + (" (log scale)" if log_x else ""), 12,
                             th.text))
     scene.items.append(Text(px0, py0 - 10, "mse (log scale)", 12, th.text, "start"))
-    if x.size > 2000:  # at most ~2 points per pixel column: the drawing looks the same
-        keep = np.unique(np.linspace(0, x.size - 1, 2000).astype(int))
-        x, y = x[keep], y[keep]
+    x, y = thin_curve(x, y)  # at most ~2 points per pixel column: the drawing looks the same
     pts = tuple((float(a), float(b)) for a, b in zip(sx(x), sy(np.clip(y, 10 ** ly_lo, 10 ** ly_hi)), strict=False))
     scene.items.append(Polyline(pts, 2.0, th.positive))
     if test is not None:
@@ -439,7 +497,7 @@ def error_plot(x, y, theme_name: str = "light", size=(900, 600), origin=(0.0, 0.
             scene.items.append(Line(mx, py0, mx, py1, 1.0, th.muted))
             scene.items.append(Circle(mx, my, 5, th.negative, th.text, 1.0))
     if title:
-        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 16, th.text, bold=True))
+        _title(scene, title, ox, oy, W_, 16, th.text)
     return scene
 
 
@@ -452,9 +510,10 @@ def decision_map(outputs: np.ndarray, grid: int, rect, theme_name: str = "light"
     W_, H_ = size
     ox, oy = origin
     scene = Scene(W_, H_, th.background)
-    L, R, T, B = 52.0, 14.0, 14.0 + (28 if title else 0), 40.0
+    L, R, T, B = 52.0, 14.0, 14.0 + (34 + title_extra(title, 16, W_) if title else 0), 40.0
     side = min(W_ - L - R, H_ - T - B)
-    px0, py0 = ox + L, oy + T
+    # the square centred in the room its margins leave
+    px0, py0 = ox + L + (W_ - L - R - side) / 2, oy + T + (H_ - T - B - side) / 2
     out = np.asarray(outputs, dtype=float).reshape(grid, grid, -1)
     if out.shape[2] == 1:
         cls = (out[..., 0] >= 0.5).astype(int)
@@ -490,9 +549,9 @@ def decision_map(outputs: np.ndarray, grid: int, rect, theme_name: str = "light"
         yy = py0 + side - (v - y0) / h * side
         scene.items.append(Text(px0 - 5, yy, f"{v:g}", 10, th.muted, "end"))
     scene.items.append(Text(px0 + side / 2, py0 + side + 28, names[0], 12, th.text))
-    scene.items.append(Text(ox + 12, py0 - 4 if not title else py0 - 8, names[1], 12, th.text, "start"))
+    scene.items.append(Text(px0 - L + 12, py0 - 4 if not title else py0 - 8, names[1], 12, th.text, "start"))
     if title:
-        scene.items.append(Text(ox + W_ / 2, oy + 20, title, 16, th.text, bold=True))
+        _title(scene, title, ox, oy, W_, 16, th.text)
     return scene
 
 

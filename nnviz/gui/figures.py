@@ -1,8 +1,9 @@
 """Figures for papers and slides: the network diagram, the error curve and the decision
 map as SVG, PDF or PNG (``nnviz.core.diagram`` makes the scene, ``render`` paints it), and
-the error history as CSV, from the window or headless (``nnviz plot``).  The window's
-error plot still exports through its pyqtgraph view (``export_view``).  Every file is
-written atomically (a temporary file, then a rename)."""
+the error history as CSV, from the window (``export_window``, the options its dialog asks)
+or headless (``nnviz plot``), both through ``save_figure``.  ``export_view`` grabs a
+pyqtgraph view as it is on screen.  Every file is written atomically (a temporary file,
+then a rename)."""
 
 from __future__ import annotations
 
@@ -74,43 +75,78 @@ def export_history_csv(x: np.ndarray, y: np.ndarray, path: str | Path, test_x=No
 
 
 WHAT = ("diagram", "errors", "map")
+SIZES = {"diagram": (900, 600), "errors": (800, 500), "map": (640, 600)}  # the window's, in CSS pixels
 
 
 @dataclass
 class Figure:
-    """What ``nnviz plot`` draws from: a model, and when it came from a session, the
-    experiment (data rows for the map) and the error history."""
+    """What a figure is drawn from, by ``nnviz plot`` and the window alike: a model, and when
+    known the error history (a session's, a model file's, the window's), the data rows (for the
+    map), plot.nn's error of the weights shown and the iteration."""
 
     model: object
     history_x: np.ndarray | None = None
     history_y: np.ndarray | None = None
     experiment: object = None
+    dataset: object = None
+    train: object = None
+    test_x: np.ndarray | None = None
+    test_y: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class FigureOptions:
+    """How the window writes a figure (what ``nnviz plot`` takes as options): the file (its
+    format from the extension), PNG resolution, theme, title and, for the diagram, the weight
+    labels (None: as the window shows them)."""
+
+    path: str
+    dpi: float = 300.0
+    theme: str = "light"
+    title: str | None = None
+    labels: bool | None = None
+
+    def check(self, what: str) -> None:
+        """One-line ValueError for a file or value that cannot be written."""
+        ext = Path(self.path).suffix.lower()
+        allowed = render.FORMATS + ((".csv",) if what == "errors" else ())
+        if ext not in allowed:
+            raise ValueError(f"{self.path}: unsupported image format {Path(self.path).suffix or '(none)'!r} "
+                             f"(supported: {', '.join(allowed)})")
+        D.theme(self.theme)
+        if not (10 <= self.dpi <= 2400):
+            raise ValueError(f"the resolution must be 10 to 2400 dpi (got {self.dpi:g})")
 
 
 def open_figure(path: str | Path) -> Figure:
-    """A model file (.json, .npz, .onnx) or a session (.nnviz, which adds the error history)."""
+    """A model file (.json, .npz, .onnx: its error history when the file keeps one) or a session
+    (.nnviz, with its data and error history)."""
     from ..io import session as sessionfile
 
     if str(path).lower().endswith(sessionfile.EXTENSION):
         data = sessionfile.load(path)
         exp = sessionfile.restore(data)
-        return Figure(exp.model(), data.history_x, data.history_y, exp)
+        return Figure(exp.model(), data.history_x, data.history_y, exp, exp.dataset, exp.train)
     from .. import io as nnio
+    from ..io.format_json import history_of
 
-    return Figure(nnio.load(path))
+    model = nnio.load(path)
+    h = history_of(model.training)
+    return Figure(model, *(h if h is not None else (None, None)))
 
 
 def footer(model, experiment=None) -> str | None:
-    """R neuralnet's plot.nn footer, "Error: 0.6523  Steps: 50000": with the data (a session) the
-    error is neuralnet's, 1/2 sum (y - yhat)^2; a model file knows only its mse, and says so."""
+    """R neuralnet's plot.nn footer, "Error: 0.6523  Steps: 50000", the error 1/2 sum (y - yhat)^2
+    over the training rows and outputs: computed with the data (a session), else the model's
+    ``error`` (written by ``nnviz train`` and the window); a model file without it (older files,
+    or made elsewhere) gives the steps only."""
     t = model.training
     if experiment is not None:
-        sse = experiment.evaluate().mse * experiment.Y_train.size / 2
-        return f"Error: {sse:.4f}  Steps: {int(experiment.session.iteration)}"
-    if t.get("mse") is None and t.get("iterations") is None:
-        return None
-    err = f"Error: {t['mse']:.4f} (mse)  " if isinstance(t.get("mse"), (int, float)) else ""
-    return f"{err}Steps: {int(t.get('iterations') or 0)}"
+        err = D.neuralnet_error(experiment.Y_train, model.network.predict(experiment.X_train))
+        return D.footer_text(err, int(experiment.session.iteration))
+    err = t.get("error")
+    return D.footer_text(float(err) if isinstance(err, (int, float)) and not isinstance(err, bool) else None,
+                         t.get("iterations"))
 
 
 def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme: str = "light",
@@ -122,12 +158,22 @@ def figure_scene(fig: Figure, what: str = "diagram", labels: bool = False, theme
                          size)
     if what == "errors":
         if fig.history_x is None or len(fig.history_x) == 0:
-            raise ValueError("this model file has no error history: plot the errors of a session (.nnviz) instead")
-        return D.error_plot(fig.history_x, fig.history_y, theme, size, title=title)
+            raise ValueError("this model file has no error history: plot the errors of a session (.nnviz), or of a "
+                             "model written by nnviz train or the window")
+        test = (fig.test_x, fig.test_y) if fig.test_x is not None and len(fig.test_x) else None
+        return D.error_plot(fig.history_x, fig.history_y, theme, size, title=title, test=test)
     if what == "map":
-        exp = fig.experiment
-        return map_scene(m, exp.dataset if exp else None, exp.train if exp else None, theme, size, title)
+        return map_scene(m, fig.dataset, fig.train, theme, size, title)
     raise ValueError(f"--what must be one of {', '.join(WHAT)} (got {what!r})")
+
+
+def save_figure(fig: Figure, what: str, path: str | Path, labels: bool = False, theme: str = "light",
+                title: str | None = None, size: tuple[int, int] = (900, 600), dpi: float = 300.0) -> D.Scene:
+    """Draw ``fig`` and write it to .svg, .pdf or .png (``dpi``): ``nnviz plot`` and the window's
+    exports both write their figures here.  Returns the scene (its notes)."""
+    scene = figure_scene(fig, what, labels, theme, title, size)
+    render.save(scene, path, dpi=dpi)
+    return scene
 
 
 def _raw_range(m) -> tuple[np.ndarray, np.ndarray]:
@@ -164,32 +210,26 @@ def map_scene(model, dataset=None, train=None, theme: str = "light", size: tuple
                           names=tuple(model.input_names), title=title)
 
 
-def diagram_of_view(view, theme: str = "light") -> D.Scene:
-    """The window's diagram (its weights, names and label setting) as a scene of its size."""
-    if not view.weights or view.context is None:
+def window_figure(model, context, history=None, test=None) -> Figure:
+    """The window's network (``current_model``, its training metadata with plot.nn's error), its
+    data and error history (and the test set's) as a Figure."""
+    if model is None or context is None:
         raise ValueError("there is no network to export yet")
-    ds = view.context.dataset
-    it = view.shown_iteration
-    return D.diagram(view.weights, view.context.input_labels, ds.output_names, theme, view.show_labels,
-                     footer=None if it is None else f"Steps: {it}",
-                     size=(max(view.width(), 400), max(view.height(), 300)))
+    hx, hy = (history.x, history.y) if history is not None else (None, None)
+    tx, ty = (test.x, test.y) if test is not None else (None, None)
+    return Figure(model, hx, hy, None, context.dataset, context.train, tx, ty)
 
 
-def export_diagram(view, path: str | Path) -> None:
-    """The window's diagram to .svg, .pdf or .png (PNG: 2x the view's size, i.e. 192 dpi)."""
-    scene = diagram_of_view(view)
-    render.save(scene, path, dpi=192)
-
-
-def export_map(model, dataset, train, path: str | Path, size: tuple[int, int] = (640, 600)) -> None:
-    """The decision map of the window's network to .svg, .pdf (vectors: one rectangle per run of
-    equal cells) or .png (192 dpi), drawn as ``nnviz plot --what map`` draws it."""
-    if model is None:
-        raise ValueError("there is no network to export yet")
-    render.save(map_scene(model, dataset, train, size=size), path, dpi=192)
-
-
-def export_errors(x, y, path: str | Path, test_x=None, test_y=None, size: tuple[int, int] = (800, 500)) -> None:
-    """The error history (and the test set's) as a curve to .svg, .pdf or .png (PNG at 192 dpi)."""
-    test = (test_x, test_y) if test_x is not None and len(test_x) else None
-    render.save(D.error_plot(x, y, size=size, test=test), path, dpi=192)
+def export_window(fig: Figure, what: str, options: FigureOptions, size: tuple[int, int] | None = None,
+                  labels: bool = False) -> D.Scene:
+    """A window export with the options its dialog asked for, through ``save_figure`` as
+    ``nnviz plot``; the error history as CSV when the file is one.  ``labels``: the window's
+    setting, used when the options leave it open."""
+    options.check(what)
+    if what == "errors" and options.path.lower().endswith(".csv"):
+        if fig.history_x is None:
+            raise ValueError("there is no error history yet")
+        export_history_csv(fig.history_x, fig.history_y, options.path, fig.test_x, fig.test_y)
+        return D.Scene(0, 0, (255, 255, 255))
+    return save_figure(fig, what, options.path, labels if options.labels is None else options.labels,
+                       options.theme, options.title or None, size or SIZES[what], options.dpi)

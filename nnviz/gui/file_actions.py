@@ -22,7 +22,9 @@ from ..core.model import Model
 from ..core.network import Network
 from ..io import runs as runfile
 from ..io import session as sessionfile
+from ..io.format_json import history_entry
 from . import figures
+from .figure_dialog import FigureDialog
 from .film import FilmOptions
 from .film_dialog import FilmDialog
 from .film_job import FilmJob, FilmMonitor, start_film
@@ -100,6 +102,11 @@ class FileActions:
             training["stopped"] = snap.stopped
         if snap.best_iteration is not None:
             training.update(best_iteration=snap.best_iteration, stopped_at=snap.stopped_at)
+        n_values = snap.outputs.size if snap.outputs is not None else ctx.X_train.shape[0] * ctx.arch.sizes[-1]
+        training["error"] = snap.mse * n_values / 2  # R neuralnet's 1/2 sum (y - yhat)^2, plot.nn's footer
+        h = self.controller.history
+        if len(h):
+            training["history"] = history_entry(h.x, h.y)
         ds = ctx.dataset
         return Model(net, ctx.scaling, ds.input_names, ds.output_names, ds.task, ds.target_columns, training)
 
@@ -131,47 +138,58 @@ class FileActions:
                 path += chosen[chosen.rfind("*.") + 1:].rstrip(")") if "*." in chosen else ".json"
             self.export_weights(path)
 
-    def export_plot(self, path: str) -> bool:
+    # -- figures: the options dialog, then the code of nnviz plot --------------------------
+    def _figure(self, what: str, path: str | figures.FigureOptions) -> bool:
+        """Write the diagram, error plot or decision map with ``path``'s options (a plain path:
+        300 dpi, light, no title, the diagram's labels as shown) through ``figures.save_figure``."""
+        opts = path if isinstance(path, figures.FigureOptions) else figures.FigureOptions(path)
+        ctx = self.context
+        if what == "map" and (ctx is None or ctx.map_grid is None):
+            self.show_error("a decision map needs a data set with 2 inputs")
+            return False
+        view = self.network_view
+        size = (max(view.width(), 400), max(view.height(), 300)) if what == "diagram" else None
+        names = {"diagram": "diagram", "errors": "error plot", "map": "decision map"}
+
+        def write() -> None:
+            fig = figures.window_figure(self.current_model(), ctx, self.controller.history,
+                                        self.controller.test_history)
+            figures.export_window(fig, what, opts, size, view.show_labels)
+
+        done = "error history" if opts.path.lower().endswith(".csv") else names[what]
+        return self._write(write, f"{done} written to {opts.path}")
+
+    def export_plot(self, path: str | figures.FigureOptions) -> bool:
         """The error plot as .png, .svg or .pdf, or its history as .csv."""
-        h, t = self.controller.history, self.controller.test_history
-        if path.lower().endswith(".csv"):
-            return self._write(lambda: figures.export_history_csv(h.x, h.y, path, t.x, t.y),
-                               f"error history written to {path}")
-        return self._write(lambda: figures.export_errors(h.x, h.y, path, t.x, t.y), f"error plot written to {path}")
+        return self._figure("errors", path)
+
+    def export_diagram(self, path: str | figures.FigureOptions) -> bool:
+        return self._figure("diagram", path)
+
+    def export_map(self, path: str | figures.FigureOptions) -> bool:
+        """The decision map of the network shown, as vectors (SVG, PDF) or a PNG, as ``nnviz plot --what map``."""
+        return self._figure("map", path)
+
+    def figure_dialog(self, what: str) -> FigureDialog:
+        """The options dialog of a figure export (file, resolution, theme, title, labels)."""
+        return FigureDialog(self, self._settings_store(), what, self.network_view.show_labels)
+
+    def _figure_dialog_then_export(self, what: str) -> None:
+        dialog = self.figure_dialog(what)
+        if dialog.exec() and dialog.chosen is not None:
+            self._figure(what, dialog.chosen)
 
     @Slot()
     def export_plot_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export error plot", "mse.png",
-                                              "PNG image (*.png);;SVG (*.svg);;PDF (*.pdf);;CSV of the history (*.csv)")
-        if path:
-            self.export_plot(path)
-
-    def export_diagram(self, path: str) -> bool:
-        return self._write(lambda: figures.export_diagram(self.network_view, path), f"diagram written to {path}")
+        self._figure_dialog_then_export("errors")
 
     @Slot()
     def export_diagram_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "network.svg",
-                                              "SVG (*.svg);;PDF (*.pdf);;PNG image, 2x the screen (*.png)")
-        if path:
-            self.export_diagram(path)
-
-    def export_map(self, path: str) -> bool:
-        """The decision map of the network shown, as vectors (SVG, PDF) or a PNG, as ``nnviz plot --what map``."""
-        ctx = self.context
-        if ctx is None or ctx.map_grid is None:
-            self.show_error("a decision map needs a data set with 2 inputs")
-            return False
-        model = self.current_model()
-        return self._write(lambda: figures.export_map(model, ctx.dataset, ctx.train, path),
-                           f"decision map written to {path}")
+        self._figure_dialog_then_export("diagram")
 
     @Slot()
     def export_map_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export decision map", "map.svg",
-                                              "SVG (*.svg);;PDF (*.pdf);;PNG image, 192 dpi (*.png)")
-        if path:
-            self.export_map(path)
+        self._figure_dialog_then_export("map")
 
     def _wire_exports(self) -> None:
         """The map's right-click menu offers this export, not pyqtgraph's (which embeds a raster);
@@ -188,7 +206,7 @@ class FileActions:
 
     def export_animation(self, path: str | FilmOptions, frames: int = 150, fps: float = 15.0,
                          size: tuple[int, int] = (1280, 720), panel: str = "auto", start: int | None = None,
-                         end: int | None = None) -> bool:
+                         end: int | None = None, title: str | None = None) -> bool:
         """The film of the run (as ``nnviz animate``, log-spaced frames), replayed from the states the
         run stored (see ``film_job``), made in its own thread with a progress dialog and Cancel.
         Every option is checked first: a wrong one is one line and nothing starts."""
@@ -199,7 +217,8 @@ class FileActions:
         if self._film is not None:
             self.show_error("a film is being made already")
             return False
-        opts = path if isinstance(path, FilmOptions) else FilmOptions(path, frames, fps, size, panel, start, end)
+        opts = path if isinstance(path, FilmOptions) else FilmOptions(path, frames, fps, size, panel, start, end,
+                                                                       title=title)
         try:
             opts.check(len(ctx.dataset.input_names), present.first_iteration, present.present_iteration)
         except ValueError as exc:

@@ -91,7 +91,7 @@ def panel_for(panel: str, n_inputs: int) -> str:
 class FilmOptions:
     """What File > Export animation films, with ``nnviz animate``'s options; ``start`` and
     ``end``: the iterations of the first and last frames (default: the run's first stored
-    iteration, and the present)."""
+    iteration, and the present); ``title``: above the diagram (default: data set and network)."""
 
     path: str
     frames: int = 150
@@ -101,6 +101,7 @@ class FilmOptions:
     start: int | None = None
     end: int | None = None
     theme: str = "light"
+    title: str | None = None  # above the diagram (None: the data set and the network)
 
     def check(self, n_inputs: int, first: int, present: int) -> None:
         """Every option, before anything is made: one-line ValueError on the first wrong one."""
@@ -180,7 +181,7 @@ class Painter:
         th = D.theme(self.theme)
         exp = self.reel.experiment
         side = W * 0.42
-        footer = f"Error: {frame.mse * exp.Y_train.size / 2:.4f}  Steps: {frame.iteration}"
+        footer = D.footer_text(frame.mse * exp.Y_train.size / 2, frame.iteration)  # plot.nn: 1/2 SSE
         parts = [D.diagram(frame.weights, exp.input_labels, exp.dataset.output_names, self.theme,
                            title=self.title, footer=footer, size=(W - side, H), w_max=self.w_max)]
         hx, hy = self.reel.history_x, self.reel.history_y
@@ -213,6 +214,14 @@ def quantize(im):
     return im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
+def gif_durations(n: int, fps: float) -> list[int]:
+    """Each frame's duration in ms for a GIF, which counts in hundredths of a second: frame k
+    ends at k / fps rounded to 10 ms, so 15 fps alternates 70, 70, 60 ms and the durations sum
+    to n / fps (to the nearest 10 ms) instead of drifting by a rounding a frame."""
+    ends = np.round(np.arange(n + 1) * (100.0 / fps)).astype(np.int64) * 10
+    return np.diff(ends).tolist()
+
+
 def write(painter: Painter, path: str | Path, fps: float = 15.0,
           progress: Callable[[int, int], None] | None = None) -> None:
     """Every frame of the painter's reel to a .gif or .mp4 file, atomically.  Frames are
@@ -229,7 +238,7 @@ def write(painter: Painter, path: str | Path, fps: float = 15.0,
 
     def gif(tmp: str) -> None:
         q = [quantize(im) for im in images()]
-        hold = [round(1000 / fps)] * len(q)
+        hold = gif_durations(len(q), fps)
         hold[-1] = max(hold[-1], 2000)  # rest on the trained network before looping
         q[0].save(tmp, format="GIF", save_all=True, append_images=q[1:], duration=hold, loop=0, optimize=True,
                   disposal=1)

@@ -1,9 +1,10 @@
 """The options of File > Export animation, those of ``nnviz animate``: file (GIF, or MP4 with
 imageio-ffmpeg), frames, frames per second, frame size, the panel under the error curve,
-theme, and the iterations filmed (the run's first stored one to the present by default).
+theme, a title (default: the data set and the network), and the iterations filmed (the
+run's first stored one to the present by default).
 
-The last choices (not the iterations, which belong to the run) are remembered in the
-window's QSettings.  OK checks every value first (``FilmOptions.check``) and says what is
+The last choices (not the iterations and the title, which belong to the run) are remembered
+in the window's QSettings.  OK checks every value first (``FilmOptions.check``) and says what is
 wrong in one line under the form; nothing starts until it is right.  When imageio-ffmpeg
 is missing, choosing an .mp4 file says at once how to get it.
 """
@@ -74,6 +75,10 @@ class FilmDialog(QDialog):
         self.theme.addItems(["light", "print", "dark"])
         self.theme.setCurrentText(self._value("theme", "light", str))
         form.addRow("Theme", self.theme)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("the data set and the network")
+        self.title.setToolTip("above the diagram; left empty, the data set and the network (\"iris, 4-6-6-3\")")
+        form.addRow("Title", self.title)
         top = max(present, planned, first + 1)
         self.start = QSpinBox()
         self.start.setRange(first, top)
@@ -137,7 +142,7 @@ class FilmDialog(QDialog):
         opts = film.FilmOptions(path, self.frames.value(), self.fps.value(), size, self.panel.currentData(),
                                 None if start == self.first else start,
                                 None if end == self.present and start == self.first else end,
-                                self.theme.currentText())
+                                self.theme.currentText(), self.title.text().strip() or None)
         opts.check(self.n_inputs, self.first, self.present)
         return opts
 

@@ -54,7 +54,7 @@ class FilmJob(QObject):
                 raise ValueError("there is no run to film")
             start, end = o.range_in(src)
             reel = shoot_source(src, start, end, o.frames, self._report("training"))
-            painter = film.Painter(reel, o.size, o.theme, None, o.panel)
+            painter = film.Painter(reel, o.size, o.theme, o.title, o.panel)
             film.write(painter, o.path, o.fps, self._report("painting"))
         except Cancelled:
             self.failed.emit("")

@@ -1,6 +1,10 @@
 """The JSON model format, nnviz's reference (see document.py for its fields).
 
 Floats are written with Python's shortest round-trip repr, so save -> load is bit-exact.
+The training metadata may carry the run's error history (``history_entry``,
+``history_of``): ``"history": {"iterations": [...], "mse": [...]}``, at most
+``HISTORY_POINTS`` evenly spaced points, which ``nnviz plot --what errors`` draws.  The
+NPZ and ONNX formats carry the same metadata; files without it still load.
 """
 
 from __future__ import annotations
@@ -8,11 +12,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from ..core.model import Model
-from .document import model_from_dict, model_to_dict, parse_json
+from .document import is_int, is_number, model_from_dict, model_to_dict, parse_json
 
 EXTENSION = ".json"
 ORDER = 1  # its place in the list of formats
+HISTORY_POINTS = 2000  # what an error figure draws at most (``core.diagram.MAX_CURVE_POINTS``)
 
 
 def save_bytes(model: Model) -> bytes:
@@ -21,3 +28,32 @@ def save_bytes(model: Model) -> bytes:
 
 def load_bytes(raw: bytes, path: Path) -> Model:
     return model_from_dict(parse_json(raw))
+
+
+def history_entry(x, y) -> dict:
+    """The training metadata's ``history``: the error curve (iteration, mse), its non-finite
+    points left out, thinned to at most ``HISTORY_POINTS`` evenly spaced ones (first and last kept)."""
+    x, y = np.asarray(x, dtype=np.int64), np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if x.size > HISTORY_POINTS:  # the points ``diagram.thin_curve`` keeps: the figure is the same
+        keep = np.unique(np.linspace(0, x.size - 1, HISTORY_POINTS).astype(int))
+        x, y = x[keep], y[keep]
+    return {"iterations": x.tolist(), "mse": y.tolist()}
+
+
+def history_of(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """The error history a model's training metadata holds (None without one: older files);
+    one-line ValueError for one that is malformed."""
+    h = training.get("history")
+    if h is None:
+        return None
+    x, y = (h.get("iterations"), h.get("mse")) if isinstance(h, dict) else (None, None)
+    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)
+            and all(is_int(i) and i >= 0 for i in x) and all(is_number(v) for v in y)):
+        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers) and 'mse' (numbers) "
+                         "of the same length")
+    xs = np.array(x, dtype=np.int64)
+    if (np.diff(xs) < 0).any():
+        raise ValueError("'training' 'history' iterations must not go down")
+    return xs, np.array(y, dtype=np.float64)

@@ -108,3 +108,73 @@ def test_wide_layers_are_collapsed_and_the_figure_says_so():
     assert len(s.edges) == 16 * 15 + 16 * 10  # 15 shown neurons + bias into 15, then into 10
     assert "wide layers collapsed: 400 of 2,410 weights drawn" in s.notes
     assert {"+49", "+17"} <= {t.text for t in s.items if isinstance(t, D.Text)}
+
+
+def test_neuralnet_error_and_footer_are_plot_nn_s():
+    rng = np.random.default_rng(3)
+    Y, Yhat = rng.random((7, 3)), rng.random((7, 3))
+    sse = 0.0
+    for i in range(7):  # sum over rows and outputs, halved
+        for j in range(3):
+            sse += (Y[i, j] - Yhat[i, j]) ** 2
+    assert abs(D.neuralnet_error(Y, Yhat) - sse / 2) < 1e-12
+    assert D.footer_text(0.65234, 50000) == "Error: 0.6523  Steps: 50000"
+    assert D.footer_text(None, 12) == "Steps: 12" and D.footer_text(None, None) is None
+
+
+def test_the_decision_map_square_is_centred():
+    out = np.tile([0.2, 0.8], (30 * 30, 1))
+    for size in ((900, 600), (400, 700)):
+        s = D.decision_map(out, 30, (0, 0, 1, 1), size=size, origin=(10, 20))
+        frame = [it for it in s.items if isinstance(it, D.Rect) and it.fill is None][0]
+        assert frame.w == frame.h == min(size[0] - 66, size[1] - 54)  # margins 52 + 14, 14 + 40
+        # centred in the room the margins leave: x from 10 + 52 to 10 + W - 14, y from 20 + 14 to 20 + H - 40
+        assert abs(frame.x + frame.w / 2 - (10 + 52 + 10 + size[0] - 14) / 2) < 1e-9
+        assert abs(frame.y + frame.h / 2 - (20 + 14 + 20 + size[1] - 40) / 2) < 1e-9
+        cells = [it for it in s.items if isinstance(it, D.Rect) and it.fill is not None]
+        assert min(c.x for c in cells) == frame.x and min(c.y for c in cells) == frame.y
+
+
+def _title_texts(s, title):
+    return [t for t in s.items if isinstance(t, D.Text) and t.bold]
+
+
+@pytest.mark.parametrize("kind", ["diagram", "errors", "map"])
+def test_a_long_title_is_wrapped_onto_two_lines_inside_the_figure(kind):
+    title = "A very long title for a figure in a paper, which goes on and on and on and on and on about it"
+    W = 600
+    if kind == "diagram":
+        s = D.diagram(_weights((4, 6, 3)), IRIS_IN, IRIS_OUT, title=title, size=(W, 400))
+    elif kind == "errors":
+        s = D.error_plot(np.arange(100), np.linspace(1, 0.1, 100), title=title, size=(W, 400))
+    else:
+        s = D.decision_map(np.full((100, 1), 0.7), 10, (0, 0, 1, 1), title=title, size=(W, 500))
+    lines = _title_texts(s, title)
+    assert len(lines) == 2 and " ".join(t.text for t in lines) == title
+    for t in lines:  # the estimate, and 12 % for bold, within the figure's width
+        assert 1.12 * D.text_width(t.text, t.size) <= W - 24 and t.x == W / 2
+    below = max(t.y + t.size * 0.6 for t in lines)
+    rest = [it.y - getattr(it, "r", 0) for it in s.items if isinstance(it, D.Circle)] + \
+        [it.y for it in s.items if isinstance(it, D.Rect)]
+    assert min(rest) > below  # the second line pushes the drawing down
+    short = D.error_plot(np.arange(100), np.linspace(1, 0.1, 100), title="mse", size=(W, 400))
+    assert [t.text for t in _title_texts(short, "mse")] == ["mse"]
+
+
+def test_one_unbroken_long_title_is_shrunk_to_fit():
+    s = D.error_plot(np.arange(10), np.linspace(1, 0.1, 10), title="x" * 80, size=(400, 300))
+    (t,) = _title_texts(s, "")
+    assert t.size < 16 and 1.12 * D.text_width(t.text, t.size) <= 400 - 24 + 1e-9
+
+
+@pytest.mark.parametrize(("n", "log_x"), [(50_000, False), (1000, False), (20_000, True), (7, False)])
+def test_the_last_x_tick_label_stays_inside_the_figure(n, log_x):
+    x = np.arange(n + 1)
+    s = D.error_plot(x, 1 / (1 + x), size=(500, 300), origin=(100, 0), log_x=log_x)
+    ticks = [t for t in s.items if isinstance(t, D.Text) and t.size == 11 and t.anchor == "middle"]
+    right = max(t.x + D.text_width(t.text, 11) / 2 for t in ticks)
+    assert right <= 100 + 500 - 6 + 1e-9
+    frame = [it for it in s.items if isinstance(it, D.Rect)][0]
+    assert frame.x + frame.w <= 100 + 500 - 18  # never less room than before
+    if n % 1000 == 0 and not log_x:  # a tick at the axis's end: its label is what needed the room
+        assert ticks[-1].text == f"{n:,}" and abs(ticks[-1].x - (frame.x + frame.w)) < 1e-9

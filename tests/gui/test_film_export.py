@@ -170,3 +170,35 @@ def test_a_film_made_while_training_runs_leaves_training_running(make_window, qt
     at = w.latest.iteration
     qtbot.waitUntil(lambda: w.latest.iteration > at, timeout=30_000)  # still training
     assert w.latest.state == "running"
+
+
+def test_the_dialog_s_title_reaches_the_film(make_window, qtbot, tmp_path):
+    """The title asked for is the one painted above the diagram (empty: the data and network)."""
+    w = make_window(iterations=500, hidden=(3,))
+    w.step(30)
+    wait_paused_at(qtbot, w, 30)
+    d = w.film_dialog()
+    qtbot.addWidget(d)
+    assert d.title.text() == ""
+    d.path.setText(str(tmp_path / "t.gif"))
+    d.size.setText("320x180")
+    d.frames.setValue(3)
+    d.accept()
+    assert d.chosen.title is None  # left empty: the default title
+    d2 = w.film_dialog()
+    qtbot.addWidget(d2)
+    d2.path.setText(str(tmp_path / "t.gif"))
+    d2.title.setText("  Iris learns  ")
+    d2.accept()
+    assert d2.chosen.title == "Iris learns" and d2.chosen.frames == 3 and d2.chosen.size == (320, 180)
+    assert w.export_animation(d2.chosen)
+    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert "film written" in w.statusBar().currentMessage(), w.last_error
+    reel = shoot_source(w.controller.worker.runner.film_source(), 0, 30, 3)
+    titled = film.Painter(reel, (320, 180), title="Iris learns", panel="predictions")
+    plain = film.Painter(reel, (320, 180), panel="predictions")
+    assert "Iris learns" in {t.text for t in titled.scene(reel.frames[0]).items if hasattr(t, "text")}
+    with Image.open(tmp_path / "t.gif") as gif:
+        first = np.asarray(gif.convert("RGB"))
+    assert np.array_equal(first, np.asarray(film.quantize(titled.image(reel.frames[0])).convert("RGB")))
+    assert not np.array_equal(first, np.asarray(film.quantize(plain.image(reel.frames[0])).convert("RGB")))
