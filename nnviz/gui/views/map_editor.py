@@ -3,7 +3,8 @@
 ``MapPoints`` draws the rows of a two-input data set on the map (training points filled,
 test points hollow, as in TensorFlow Playground; a "show test data" box hides the test
 points) and turns the mouse into edit requests: a left click on empty ground adds a point of
-the class (or, for regression, the value) chosen in the picker above the map, a left drag
+the class (or, for regression, the value) chosen in the picker above the map (in a row of
+its own: the plot's title, axes and map start below it), a left drag
 moves a point, a right click deletes one.  Hit-testing is in screen pixels (a tolerance of
 ``HIT_PIXELS`` logical pixels, so the same at any QT_SCALE_FACTOR) against the points'
 data coordinates.  The requests go out as signals; the window turns them into a new data
@@ -21,6 +22,7 @@ from ...core import editing
 
 COLOURS = [(33, 102, 172), (230, 97, 1), (26, 150, 65), (117, 112, 179), (200, 200, 0)]
 HIT_PIXELS = 8.0  # how near (logical pixels) a click must be to a point to take it
+PICKER_GAP = 3  # pixels around the picker's row
 POINT_SIZE = 8
 
 
@@ -115,7 +117,8 @@ class MapPoints(QObject):
         self.plot = plot
         self.scatter = scatter
         self.picker = Picker(plot)
-        self.picker.move(6, 6)
+        self.picker.move(PICKER_GAP + 1, PICKER_GAP)
+        self.picker.installEventFilter(self)  # its size and visibility set the row kept for it
         self.picker.show_test.toggled.connect(lambda _: self._draw())
         self.X = np.empty((0, 2))
         self.n_train = 0
@@ -160,6 +163,7 @@ class MapPoints(QObject):
         lo_hi = (float(T[:, 0].min()), float(T[:, 0].max())) if ds.task == "regression" else None
         self.picker.set_choices(names, lo_hi, ctx.test is not None)
         self.picker.setVisible(self.editable)
+        self._keep_row()
         self._drag = None
         self._draw()
 
@@ -201,7 +205,18 @@ class MapPoints(QObject):
         return i if d[i] <= HIT_PIXELS else None
 
     # -- the mouse --------------------------------------------------------------------
+    def _keep_row(self) -> None:
+        """A row above the plot (title, axes, map) for the picker: the plot item's top margin."""
+        top = self.picker.sizeHint().height() + 2 * PICKER_GAP if not self.picker.isHidden() else 1
+        left, old, right, bottom = self.plot.plotItem.layout.getContentsMargins()
+        if old != top:
+            self.plot.plotItem.layout.setContentsMargins(left, top, right, bottom)
+
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.picker:
+            if event.type() in (QEvent.Resize, QEvent.Show, QEvent.Hide, QEvent.LayoutRequest):
+                self._keep_row()
+            return False
         if not self.editable or not self.picker.isVisible():
             return False
         kind = event.type()
