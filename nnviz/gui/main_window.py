@@ -88,7 +88,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         diagram = QWidget()
         dl = QVBoxLayout(diagram)
         dl.setContentsMargins(0, 0, 0, 0)
-        self.feature_toggles = FeatureToggles()
+        self.feature_toggles = FeatureToggles(self.network_view)  # lined up with its input nodes
         self.layer_buttons = LayerButtons(self.network_view)
         dl.addWidget(self.layer_buttons)
         beside = QHBoxLayout()
