@@ -2,7 +2,8 @@
 
 Shown when a node of the diagram is clicked and the data has more than two
 inputs; the counts and bins come with the snapshot (``node_hists``), as on the
-diagram's small pictures.
+diagram's small pictures.  The legend sits at the top right in one row (four classes a row), and the value axis reaches
+above the tallest bar by the legend's height, so the legend covers no bar.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class NodeHistogram(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setLabel("left", "training rows")
         self._bars: list[pg.BarGraphItem] = []
-        self._legend = self.addLegend(offset=(-10, 10), labelTextColor=(30, 30, 30), brush=pg.mkBrush(255, 255, 255, 200))
+        self._legend = self.addLegend(offset=(-10, self.LEGEND_OFFSET), labelTextColor=(30, 30, 30), brush=pg.mkBrush(255, 255, 255, 200))
+        self.getViewBox().sigResized.connect(self._fit_y)  # the legend's share of the height changes
         self.node: tuple[int, int] | None = None
         self.title = ""
         self.shown_iteration: int | None = None
@@ -44,6 +46,7 @@ class NodeHistogram(pg.PlotWidget):
             self.addItem(bar)
             self._legend.addItem(bar, name)
             self._bars.append(bar)
+        self._legend.setColumnCount(max(min(len(group_names), 4), 1))  # one low row: little room taken
         self.counts = self.edges = None
 
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -62,4 +65,22 @@ class NodeHistogram(pg.PlotWidget):
             bar.setOpts(x0=edges[:-1], x1=edges[1:], y0=base.copy(), y1=base + c)
             base = base + c
         self.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
-        self.setYRange(0, max(float(base.max()), 1.0), padding=0.05)
+        self._tallest = max(float(base.max()), 1.0)
+        self._fit_y()
+
+    LEGEND_OFFSET = 10  # pixels between the legend and the plot's top (addLegend's offset)
+
+    def _fit_y(self, *_) -> None:
+        """The count axis from 0 to above the tallest bar, with the legend's band clear of bars."""
+        tallest = getattr(self, "_tallest", None)
+        if tallest is None:
+            return
+        vb = self.getViewBox()
+        h = vb.height()
+        band = 0.0
+        if self._bars:  # from the plot's top to below the legend, in pixels
+            band = self._legend.sceneBoundingRect().bottom() - vb.sceneBoundingRect().top() + 4
+            band = max(band, self._legend.boundingRect().height() + self.LEGEND_OFFSET + 4)
+        share = min(band / h, 0.6) if h > 0 else 0.0
+        self.setYRange(0, tallest * 1.03 / (1 - share), padding=0)
+
