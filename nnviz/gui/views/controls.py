@@ -7,11 +7,13 @@ core's one-line message and not applied.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from dataclasses import replace
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QStyle, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QStyle, QStyleOptionComboBox, QStylePainter, QVBoxLayout,
+                               QWidget)
 
 from ...core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ...core.data import BUILTINS, GENERATED
@@ -57,6 +59,53 @@ class NumberEdit(QLineEdit):
         return x
 
 
+class DataCombo(QComboBox):
+    """The data picker: as wide as its row (not as its longest item, a CSV file's name can be
+    long), the current name elided in the middle when it does not fit ("custom (fr…circles)"
+    keeps the data's origin), and the full name in the tooltip."""
+
+    def __init__(self, about: str):
+        super().__init__()
+        self.about = about  # the tooltip's text under the current name
+        self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(6)
+        self.currentTextChanged.connect(self._tip)
+        self._tip(self.currentText())
+
+    def sizeHint(self) -> QSize:
+        """Room for the longest built-in set's edited name, "custom (from gauss-mix)", whatever
+        the items (a long CSV file name is elided, not given room)."""
+        hint = super().sizeHint()
+        text = max(self.fontMetrics().horizontalAdvance(f"{CUSTOM_PREFIX}{b})") for b in BUILTINS)
+        size = self.style().sizeFromContents(QStyle.CT_ComboBox, self._option(), QSize(text + 4, hint.height()), self)
+        return QSize(size.width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def _tip(self, text: str) -> None:
+        self.setToolTip(f"{text}\n\n{self.about}" if text else self.about)
+
+    def _option(self) -> QStyleOptionComboBox:
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        return opt
+
+    def shown_text(self) -> str:
+        """The current name as painted: whole, or elided in the middle to fit the field."""
+        opt = self._option()
+        field = self.style().subControlRect(QStyle.CC_ComboBox, opt, QStyle.SC_ComboBoxEditField, self)
+        return self.fontMetrics().elidedText(self.currentText(), Qt.ElideMiddle, max(field.width() - 2, 0))
+
+    def paintEvent(self, event) -> None:
+        painter = QStylePainter(self)
+        painter.setPen(self.palette().color(QPalette.Text))
+        opt = self._option()
+        opt.currentText = self.shown_text()
+        painter.drawComplexControl(QStyle.CC_ComboBox, opt)
+        painter.drawControl(QStyle.CE_ComboBoxLabel, opt)
+
+
 class ControlPanel(QWidget):
     settingsChanged = Signal(object)  # Settings
     openCsvRequested = Signal()
@@ -78,15 +127,15 @@ class ControlPanel(QWidget):
 
         data_box = QGroupBox("Data")
         f = QFormLayout(data_box)
-        self.data = QComboBox()
+        self.data = DataCombo("\n".join(f"{k}: {v}" for k, v in BUILTINS.items()))
         self.data.addItems(list(BUILTINS))
-        self.data.setToolTip("\n".join(f"{k}: {v}" for k, v in BUILTINS.items()))
         self.open_button = QPushButton("Open CSV\u2026")
         self.open_button.clicked.connect(self.openCsvRequested)
+        f.addRow("data set", self.data)  # the whole row: "custom (from gauss-mix)" fits
         row = QHBoxLayout()
-        row.addWidget(self.data, 1)
         row.addWidget(self.open_button)
-        f.addRow("data set", row)
+        row.addStretch(1)
+        f.addRow("", row)
         self.target = QComboBox()
         self.classify = QCheckBox("target is classes")
         f.addRow("target", self.target)
