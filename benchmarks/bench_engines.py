@@ -87,7 +87,7 @@ def nnviz_engine(engine, dtype):
             t0 = time.perf_counter()
             s.run(n)
             return time.perf_counter() - t0
-        run.note = f"BLAS threads {s.blas_threads}"
+        run.note = f"BLAS threads {s.blas_threads}" + (f"; auto ran {s.engine}" if engine == "auto" else "")
         return run
     return make
 
@@ -241,6 +241,10 @@ def main() -> None:
         workload = build()
         res = bench(workload, impls, iterations, repeats)
         ref = res["plain reference (reference.py)"][0]
+        name, X, Y, hidden, lr, W0 = workload
+        auto = TrainingSession(Network.from_weights(Architecture(X.shape[1], hidden, Y.shape[1]), W0), X, Y,
+                               TrainConfig(lr=lr)).engine
+        print(f"| {name} | the default engine (auto) | = nnviz {auto} | | | |")
         for label, (sec, note) in res.items():
             per = f"{sec * 1e6:,.1f} us" if sec < 1e-3 else f"{sec * 1e3:,.2f} ms"
             print(f"| {workload[0]} | {label} | {per} | {1 / sec:,.0f} | {ref / sec:.1f}x | {note} |")

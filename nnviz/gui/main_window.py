@@ -114,13 +114,15 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.controls_scroll = QScrollArea()
         self.controls_scroll.setWidget(self.controls)
         self.controls_scroll.setWidgetResizable(True)
-        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.controls_scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
+        # ... and sideways when the screen is narrow (QT_SCALE_FACTOR=2 on 1600 px is 800 wide)
+        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.controls_scroll.setMinimumWidth(min(self.controls.minimumSizeHint().width() + 24, 220))
         self.controls_scroll.setMaximumWidth(self.controls.sizeHint().width() + 60)
         main = QSplitter(Qt.Horizontal)
         main.addWidget(self.controls_scroll)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
+        main.setSizes([self.controls.sizeHint().width() + 24, 10_000])  # the controls whole, if room
         self.setCentralWidget(main)
 
         self.status = ElidedLabel()  # long messages end in "..." with the whole text as tooltip

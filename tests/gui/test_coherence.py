@@ -21,7 +21,7 @@ def test_every_frame_while_training_names_one_iteration(make_window, qtbot):
 
     def check(snap):
         its = [v.shown_iteration for v in views(w)]
-        frames.append((snap.iteration, its, w.predictions.summary.text(), w.status.full_text,
+        frames.append((snap.iteration, its, w.predictions.summary.full_text, w.status.full_text,
                        w.loss_plot.slider.value(), w.loss_plot.slider.maximum(), snap.state))
 
     w.controller.render.connect(check)
@@ -48,7 +48,7 @@ def test_a_preview_moves_every_view_the_inspector_too(make_window, qtbot):
     assert "iteration 63" in w.inspector.stage_label.text()
     assert w.inspector.trace.iteration == 63
     assert w.loss_plot.slider.value() == 63 and w.loss_plot.slider.maximum() == 100
-    assert "iteration 63" in w.predictions.summary.text()
+    assert "iteration 63" in w.predictions.summary.full_text
     assert "iteration 63" in w.loss_plot.value_label.text()
 
 

@@ -134,26 +134,49 @@ class LayerButtons(QWidget):
         return float(self.mapFrom(top, v.mapTo(top, QPoint(p.x(), 0))).x())
 
     def relayout(self) -> None:
+        """The layer buttons at the left, each layer's pair centred over its column; where the
+        strip is too narrow (a small or scaled screen) the pairs move left to stay inside it,
+        and first the "N hidden layers" text, then the neuron counts (the hidden-layers field
+        has them too) give way before any button overlaps another."""
         self._pending = False
         y = (self.height() - self.layer_plus.sizeHint().height()) // 2
-        x = 4
         for w in (self.layer_minus, self.layer_plus, self.layer_label):
             w.adjustSize()
-            w.move(x, y + (self.layer_plus.sizeHint().height() - w.height()) // 2)
-            x += w.width() + 2
-        left_end = x + 6
-        for li, (minus, plus, count) in enumerate(self.pairs):
-            cx = self.layer_center_x(li + 1)
+        for minus, plus, count in self.pairs:
             for w in (minus, plus, count):
                 w.adjustSize()
-            width = minus.width() + plus.width() + count.width() + 4
-            if cx is None:
-                cx = left_end + width / 2
-            x0 = int(round(max(cx - width / 2, left_end)))
+        right = self.width() - 4
+        for with_label, with_counts in ((True, True), (False, True), (False, False)):
+            x = 4
+            for w in (self.layer_minus, self.layer_plus) + ((self.layer_label,) if with_label else ()):
+                w.move(x, y + (self.layer_plus.sizeHint().height() - w.height()) // 2)
+                x += w.width() + 2
+            widths = [minus.width() + plus.width() + (count.width() + 4 if with_counts else 2)
+                      for minus, plus, count in self.pairs]
+            left_end = x + 6
+            starts = []
+            for li, width in enumerate(widths):  # centred over the column, never left of the last
+                cx = self.layer_center_x(li + 1)
+                if cx is None:
+                    cx = left_end + width / 2
+                x0 = int(round(max(cx - width / 2, left_end)))
+                starts.append(x0)
+                left_end = x0 + width + 6
+            limit = right
+            for k in range(len(starts) - 1, -1, -1):  # ... and never beyond the strip's right end
+                starts[k] = min(starts[k], limit - widths[k])
+                limit = starts[k] - 6
+            if not starts or starts[0] >= x + 4:
+                break
+        self.layer_label.setVisible(with_label)
+        for (minus, plus, count), x0 in zip(self.pairs, starts, strict=True):
+            count.setVisible(with_counts)
             minus.move(x0, y)
-            count.move(x0 + minus.width() + 2, y + (minus.height() - count.height()) // 2)
-            plus.move(x0 + minus.width() + count.width() + 4, y)
-            left_end = x0 + width + 6
+            if with_counts:
+                count.move(x0 + minus.width() + 2, y + (minus.height() - count.height()) // 2)
+                plus.move(x0 + minus.width() + count.width() + 4, y)
+            else:
+                plus.move(x0 + minus.width() + 2, y)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QGraphicsObject
 
 from ...core.diagram import MAX_LABELS, build_graph, layout, place_labels
@@ -231,6 +231,7 @@ class NetworkView(pg.PlotWidget):
         self._node_pen = pg.mkPen(60, 60, 60, width=1.2)
         self._hl_pen = pg.mkPen(179, 88, 6, width=3.5)
         self.node_layer = np.array([G.nodes[n]["layer"] for n in self.node_keys])
+        self._is_neuron = np.array([n[0] == "n" for n in self.node_keys])
         self._sizes = np.full(len(self.node_keys), float(size))
         self._nodes.setData(pos=self.node_pos, brush=brushes, symbol=symbols, size=self._sizes, pen=self._node_pen)
         self._set_picture_layout(ctx)
@@ -249,11 +250,14 @@ class NetworkView(pg.PlotWidget):
             elif n[1] == 0:
                 t = pg.TextItem(names_in[n[2]], color=(0, 0, 0), anchor=(1, 0.5))
                 t.side = -1
+                t.rank = n[2]
             elif n[1] == last:
                 t = pg.TextItem(names_out[n[2]], color=(0, 0, 0), anchor=(0, 0.5))
                 t.side = 1
+                t.rank = n[2]
             else:
                 continue
+            t.is_bias = n[0] == "b"
             t.setPos(x, y)
             t.node_x = x
             t.setZValue(15)
@@ -462,8 +466,11 @@ class NetworkView(pg.PlotWidget):
         H0 = self.getViewBox().height()
         gaps = float(ys.max() - ys.min()) / getattr(self, "_dy", 1.0)  # node spacings in the tallest column
         half = most
+        # a note wrapped on more lines than one (a narrow diagram) takes their room below
+        note_h = self._note.textItem.boundingRect().height() if self._note.toPlainText() else 0.0
+        extra = max(note_h - self.LINE_PX - 4, 0.0)
         for _ in range(4):  # a picture is 0.8 of the spacing (picture_size), which the margins set
-            bottom_px = max(self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX, half + 6)
+            bottom_px = max(self.BOTTOM_PX_COLLAPSED if collapsed else self.BOTTOM_PX, half + 6) + extra
             top_px = self.LINE_PX * getattr(self, "_legend_lines", 1) + 6 + half
             if gaps < 0.5:
                 break
@@ -473,6 +480,7 @@ class NetworkView(pg.PlotWidget):
         top, bottom = ys.max() + top_px * span / H, ys.min() - bottom_px * span / H
         self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(bottom, top), padding=0)
         self._note.setPos(xs.max() + 0.33, bottom)
+        self._wrap_note()
         self._legend.setPos(xs.min() - 0.33, top)
         self.hover.setPos(xs.max() + 0.33, top)
 
@@ -493,11 +501,32 @@ class NetworkView(pg.PlotWidget):
         if getattr(self, "_pixels", None) is not None:
             half = max(half, self.picture_size()[0] / 2)  # clear of the node pictures too
         gap = (half + 5) * px
+        steps, bias_fits = self._label_steps()
         for t in self._texts:
             side = getattr(t, "side", 0)
             if side:
                 t.setPos(t.node_x + side * gap, t.pos().y())
+                t.setVisible(t.rank % steps[side] == 0)  # every step-th name of its column
+            elif t.is_bias:
+                t.setVisible(bias_fits)
         self._show_weight_labels()
+
+    def _label_steps(self) -> tuple[dict[int, int], bool]:
+        """Names too close to read (a column's nodes nearer in pixels than a line of text, as
+        digits' 64 inputs at QT_SCALE_FACTOR=2): every step-th one, for the inputs (side -1)
+        and the outputs (side 1); and whether the bias "1" fits in its circle."""
+        if not self._texts or not hasattr(self, "_node_size"):
+            return {-1: 1, 1: 1}, True
+        line = QFontMetrics(self._texts[0].textItem.font()).height() + 1  # the glyphs, not the margins
+        py = abs(self.getViewBox().viewPixelSize()[1])
+        steps = {}
+        for side, layer in ((-1, 0), (1, len(self.context.arch.sizes) - 1)):
+            ys = np.sort(self.node_pos[(self.node_layer == layer) & self._is_neuron, 1])
+            gap = float(np.diff(ys).min()) / py if ys.size > 1 and py and np.isfinite(py) else float("inf")
+            steps[side] = 1 if gap >= line else int(np.ceil(line / max(gap, 1e-6)))
+        return steps, self.circle_size() >= 0.8 * line
+
+
 
     def set_show_labels(self, on: bool) -> None:
         self.show_labels = on
@@ -650,7 +679,29 @@ class NetworkView(pg.PlotWidget):
         elif self.mode == "activations":
             notes.append(f"activations of observation {self.selected_row + 1}")
         self._show_weight_labels(w)
-        self._note.setText("\n".join(notes + (self._label_notes if self.show_labels else [])))
+        text = "\n".join(notes + (self._label_notes if self.show_labels else []))
+        if text != self._note.toPlainText():
+            self._note.setText(text)
+            self._wrap_note()
+
+    _note_fit = None
+
+    def _wrap_note(self) -> None:
+        """The note at its own width, or wrapped to the diagram's when it is wider (it ran off
+        the left edge at QT_SCALE_FACTOR=2)."""
+        avail = max(self.getViewBox().width() - 12, 60)
+        key = (self._note.toPlainText(), avail)
+        if key == self._note_fit:
+            return
+        self._note_fit = key
+        item = self._note.textItem
+        height = item.boundingRect().height()
+        item.setTextWidth(-1)
+        if item.boundingRect().width() > avail:
+            item.setTextWidth(avail)
+        self._note.updateTextPos()
+        if item.boundingRect().height() != height and len(getattr(self, "node_pos", ())):
+            self._fit_range()  # (which wraps again: the same key, nothing to do)
 
     def _show_weight_labels(self, w: np.ndarray | None = None) -> None:
         """Each weight on its edge, placed as the figures place them (``core.diagram.place_labels``,
@@ -710,8 +761,9 @@ class NetworkView(pg.PlotWidget):
         circles = [(x, y, r) for (x, y), n in zip(nodes, self.node_keys, strict=True) if n[0] != "more"]
         obstacles = []
         for t in self._texts:
-            b = t.sceneBoundingRect()
-            obstacles.append((b.left(), b.top(), b.width(), b.height()))
+            if t.isVisible():  # (a hidden name's rectangle is not kept up to date)
+                b = t.sceneBoundingRect()
+                obstacles.append((b.left(), b.top(), b.width(), b.height()))
         if getattr(self, "_pixels", None) is not None:  # the node pictures are in the way too
             pw, ph = self.picture_size()
             obstacles += [(x - pw / 2, y - ph / 2, pw, ph) for (x, y), n in zip(nodes, self.node_keys, strict=True)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayo
 
 from ...core import metrics
 from ...core.snapshot import Snapshot
+from .elided import ElidedLabel
 from .map_editor import MapPoints
 
 WRONG = QColor(255, 225, 225)
@@ -205,7 +206,7 @@ class PredictionsView(QTabWidget):
         self.table.horizontalHeader().setDefaultSectionSize(84)
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
-        self.summary = QLabel()
+        self.summary = ElidedLabel()  # never widens the window: too long, it ends in "..."
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.confusion_model = ConfusionModel(self)
         self.confusion = QTableView()
@@ -378,7 +379,7 @@ class PredictionsView(QTabWidget):
         if snap.regression is not None:
             for which, r in snap.regression.items():
                 parts.append(f"{which} RMSE {r['rmse']:.4g}, MAE {r['mae']:.4g}, R\u00b2 {r['r2']:.4f}")
-        self.summary.setText(" \u00b7 ".join(parts))
+        self.summary.set_full_text(" \u00b7 ".join(parts))
         if snap.confusion is not None:
             self._show_confusion(snap.confusion)
         if ds.task == "regression":

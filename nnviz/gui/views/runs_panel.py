@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from ...core.experiment import Settings
 from ...core.runs import KeptRun, RunTable, label, show, sort_key
+from .elided import ElidedLabel
 
 # the overlay colours (the current run is blue and orange): one per ticked run, in turn
 PALETTE = ((27, 158, 119), (117, 112, 179), (231, 41, 138), (102, 166, 30), (166, 118, 29),
@@ -187,7 +188,7 @@ class RunsPanel(QWidget):
         self.import_button.setToolTip("add the runs of nnviz train --json or nnviz sweep --json output")
         self.export_button = QPushButton("Export CSV\u2026")
         self.export_button.setToolTip("write the table as CSV")
-        self.note = QLabel("")
+        self.note = ElidedLabel("")
         self.note.setStyleSheet("color: #555")
         self.keep_button.clicked.connect(self.keepRequested)
         self.sweep_button.clicked.connect(self.sweepRequested)
@@ -225,7 +226,7 @@ class RunsPanel(QWidget):
 
     def _update_note(self, *_) -> None:
         n = len(self.model.table)
-        self.note.setText("tick runs to draw their error curves on the plot" if n else
+        self.note.set_full_text("tick runs to draw their error curves on the plot" if n else
                           "no kept runs yet: Keep run (Ctrl+K), Sweep, or Import JSON")
         self.remove_button.setEnabled(n > 0)
         self.export_button.setEnabled(n > 0)
