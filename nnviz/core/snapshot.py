@@ -62,6 +62,10 @@ class Snapshot:
     selected_row: int = 0  # the observation (training row) the node values belong to
     confusion: np.ndarray | None = None  # counts[true, predicted] of the training rows
     map_values: np.ndarray | None = None  # decision map: output over the runner's MapGrid
+    # with three classes or more: the winning class of each grid cell and its margin over the
+    # second (0..1), as the exported decision map paints them (map_values is the last output)
+    map_class: np.ndarray | None = None
+    map_margin: np.ndarray | None = None
     node_values: tuple[np.ndarray, ...] | None = None  # per layer (inputs first), selected row
     node_deltas: tuple[np.ndarray, ...] | None = None  # per non-input layer, selected row, of ``trace``
     # neuron maps (two inputs): per layer (inputs first), every node's output over the context's

@@ -20,7 +20,8 @@ algorithm; the tests require both to agree.
 Engines: ``engine="numpy"`` runs the loop below; ``"numba"`` runs the same
 algorithm compiled by numba (``kernel.py``), which holds no GIL while it runs;
 ``"auto"`` (the default) takes numba when it can be imported, unless an iteration is so
-big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil.  A
+big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil (not in
+the window: ``prefer_interruptible``).  A
 session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
 (the network's ``params`` stay float64 and hold exactly the float32 values after
 every call; states taken by ``get_state`` are float64 copies of them, so a
@@ -48,6 +49,16 @@ DTYPES = ("float64", "float32")
 # 75 / 53; 784-128-64-10 x 10,000 (3.3 G) 137 / 96, float32 65 / 36.  Below it numba wins
 # in the window too: it frees the GIL, NumPy's thirty-odd calls an iteration take it.
 AUTO_NUMPY_MACS = 500_000_000
+# The window sets this (prefer_interruptible): there a command must cut an iteration short,
+# which only the kernel can (within a block of rows; NumPy's loop between iterations, and one
+# iteration of 784-256-256-10 x 1,797 rows took 90 ms on one BLAS thread), so "auto" keeps numba.
+_interruptible = False
+
+
+def prefer_interruptible(on: bool = True) -> None:
+    """"auto" takes numba whatever the size of an iteration (see AUTO_NUMPY_MACS)."""
+    global _interruptible
+    _interruptible = bool(on)
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -221,10 +232,11 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 def resolve_engine(engine: str, work: float = 0.0) -> str:
     """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported
-    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``)."""
+    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``, or when
+    ``prefer_interruptible`` was asked)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS):
+    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS and not _interruptible):
         return "numpy"
     from . import kernel
 

@@ -13,7 +13,7 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from ..core import blas
+from ..core import blas, training
 from ..core.data import Dataset
 from ..core.experiment import Experiment, Settings
 from ..core.model import Model
@@ -30,9 +30,11 @@ class TrainingWorker(QObject):
 
     def __init__(self):
         super().__init__()
+        training.prefer_interruptible()  # a command cuts an iteration short: numba at any size
         blas.leave_cores(1)  # training leaves a core to the GUI thread, which paints beside it
         self.runner = Runner(self)
         self.runner.defer_traces = True  # "paused" first, the inspector's matrices just after
+        self.runner.trace_delay = 0.15  # ... once no other command came for 0.15 s
         self.stop_event = threading.Event()
         self._timer: QTimer | None = None
 
@@ -68,6 +70,10 @@ class TrainingWorker(QObject):
         if self._timer is None:
             return
         if self.runner.has_work and not self.stop_event.is_set():
+            # training: at once, again and again; a deferred trace: when it is due
+            interval = 0 if self.runner.busy else int(self.runner.trace_wait() * 1000 + 0.999)
+            if self._timer.interval() != interval:
+                self._timer.setInterval(interval)
             if not self._timer.isActive():
                 self._timer.start()
         elif self._timer.isActive():

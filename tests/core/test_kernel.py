@@ -271,10 +271,12 @@ def test_engine_numpy_when_asked_and_errors_for_bad_choices(monkeypatch):
 
 
 @needs_numba
-def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win():
-    from nnviz.core import blas
+def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win(monkeypatch):
+    from nnviz.core import blas, training
     from nnviz.core.data import Dataset
     from nnviz.core.training import AUTO_NUMPY_MACS, resolve_engine
+
+    monkeypatch.setattr(training, "_interruptible", False)  # (a window of an earlier test sets it)
 
     assert resolve_engine("auto", AUTO_NUMPY_MACS - 1) == "numba"
     assert resolve_engine("auto", AUTO_NUMPY_MACS) == "numpy"
@@ -288,6 +290,10 @@ def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win():
     # the same network on mini-batches makes small iterations: the kernel
     small = Experiment(Settings(data="wide", hidden=(256, 256), batch_size=32), dataset=ds)
     assert small.session.engine == "numba"
+    # the window keeps the kernel at any size: only it can cut an iteration short for a command
+    training.prefer_interruptible()
+    assert resolve_engine("auto", 10 * AUTO_NUMPY_MACS) == "numba"
+    assert Experiment(Settings(data="wide", hidden=(256, 256)), dataset=ds).session.engine == "numba"
 
 
 @needs_numba

@@ -611,3 +611,21 @@ def test_a_big_networks_single_step_answers_before_its_trace_with_the_same_numbe
     # the error history has the iterations' own mse either way
     assert [s.new_mse.tolist() for s in rec.snapshots[1:] if s.new_mse.size] == \
         [s.new_mse.tolist() for s in ref_rec.snapshots[1:] if s.new_mse.size]
+
+
+def test_a_deferred_trace_waits_for_the_runner_to_rest_and_a_command_before_cancels_it():
+    clock = FakeClock()
+    r, rec = _big_runner(True)
+    r.clock = clock
+    r.trace_delay = 0.15
+    r.step(1)
+    assert rec.last.trace is None and r.has_work and r.trace_wait() == pytest.approx(0.15)
+    r.advance()  # not due yet: nothing happens
+    assert rec.last.trace is None and r.has_work
+    r.step(1)  # a Step right after: it does not wait behind the outdated trace
+    assert rec.last.iteration == 2 and rec.last.trace is None
+    clock.t += 0.2
+    assert r.trace_wait() == 0
+    r.advance()
+    assert rec.last.iteration == 2 and rec.last.trace is not None and rec.last.trace.iteration == 2
+    assert not r.has_work

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHBoxLayo
 from ...core import metrics
 from ...core.snapshot import Snapshot
 from .elided import ElidedLabel
-from .map_editor import MapPoints
+from .map_editor import COLOURS, MapPoints, class_colour
 
 WRONG = QColor(255, 225, 225)
 # Qt enum attribute lookups cost microseconds in PySide6; data() runs per cell per role per paint.
@@ -392,6 +392,11 @@ class PredictionsView(QTabWidget):
         if self.map_node is not None and snap.node_map is not None and snap.map_node == self.map_node:
             image, levels, self.map_shows = snap.node_map, self._node_levels, snap.map_node
             self._set_map_title(f"{self._node_title} (click it again for the network's decision)")
+        elif snap.map_class is not None and snap.map_margin is not None:
+            # three classes or more: each cell in its winning class's colour, paler where the
+            # network is unsure (the last output alone said nothing of the other classes)
+            image, levels, self.map_shows = class_map_rgb(snap.map_class, snap.map_margin), (0, 255), None
+            self._set_map_title(None)
         elif snap.map_values is not None:
             image, levels, self.map_shows = snap.map_values, (0.0, 1.0), None
             self._set_map_title(None)
@@ -414,6 +419,17 @@ class PredictionsView(QTabWidget):
         r = self.proxy.mapToSource(current).row()
         if self.ctx is not None and r < self.ctx.train.n:
             self.rowSelected.emit(r)
+
+
+_CLASS_RGB = np.array([class_colour(i) for i in range(len(COLOURS))], dtype=np.float64)
+
+
+def class_map_rgb(cls: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """(g, g, 3) uint8: the class colours of the points, faded toward white by how unsure the
+    network is (0.15 + 0.45 x margin of colour, as the exported decision map)."""
+    level = (0.15 + 0.45 * np.asarray(margin, dtype=np.float64))[..., None]
+    rgb = 255.0 + (_CLASS_RGB[np.asarray(cls).astype(np.intp) % len(_CLASS_RGB)] - 255.0) * level
+    return np.ascontiguousarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8))
 
 
 def diverging_lut() -> np.ndarray:
