@@ -217,6 +217,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a fifth of the iterations, three repeats")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="only: where an iris iteration's time goes")
+    ap.add_argument("--workload", choices=["iris", "digits", "large"], help="only this workload")
     ap.add_argument("--torch-threads", type=int, default=TORCH_THREADS, help="PyTorch's threads (default: 1)")
     args = ap.parse_args()
     globals()["TORCH_THREADS"] = args.torch_threads
@@ -232,6 +233,8 @@ def main() -> None:
         (digits, lambda label: (200 if label.startswith(fast) else 50) // q),
         (large, lambda label: max((10 if label.startswith(fast) else 4) // q, 2)),
     ]
+    if args.workload:
+        plans = [p for p in plans if p[0].__name__ == args.workload]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or 'cpu'}), "
           f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS threads by default {blas.max_threads()}")
     print(f"median of {repeats} interleaved repeats; speed-up = reference time / time\n")
