@@ -854,6 +854,7 @@ class Runner:
             training_seconds=self._run_seconds,
             total_seconds=self._total_seconds,
             trace=trace,
+            trace_pending=self._trace_due is not None,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,
             train_state=exp.session.get_state() if at_rest else None,

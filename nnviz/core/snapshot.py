@@ -41,6 +41,7 @@ class Snapshot:
     training_seconds: float = 0.0  # of the last run (since the last Play or Step)
     total_seconds: float = 0.0  # of all the runs of this network (since it was built or opened)
     trace: object = None  # training.StepTrace of the last iteration, when training is at rest
+    trace_pending: bool = False  # a big network's trace comes in the next snapshot (deferred)
     stage: str | None = None  # the micro-step shown, e.g. "forward 2", "delta 3", "update"
     rewound: bool = False  # the iteration went back (step back, resume from, weight edit)
     preview: bool = False  # a look at an earlier iteration; the training state is unchanged

@@ -566,6 +566,7 @@ def test_a_big_networks_trace_comes_after_the_paused_snapshot_and_equals_the_dir
     assert direct.state == "paused" and direct.trace is not None
     paused = rec.snapshots[-1]
     assert paused.state == "paused" and paused.iteration == 3 and paused.trace is None  # at once
+    assert paused.trace_pending and not direct.trace_pending  # the inspector says it is coming
     assert r.has_work and not r.busy
     r.advance()  # the worker's next tick
     late = rec.snapshots[-1]

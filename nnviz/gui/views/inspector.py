@@ -183,6 +183,8 @@ class Inspector(QWidget):
             self.equation.setText("")
             if snap.state in ("running", "stepping") and not snap.preview:
                 text = f"<b>iteration {snap.iteration:,}</b>: training\u2026 pause or step to inspect an iteration"
+            elif getattr(snap, "trace_pending", False):
+                text = f"<b>iteration {snap.iteration:,}</b>: computing its matrices\u2026"
             elif snap.iteration == 0:
                 text = "<b>iteration 0</b>: the initial weights, no iteration yet. " + self.placeholder
             else:
