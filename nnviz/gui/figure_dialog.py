@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -25,9 +24,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
 )
 
+from .dialog_parts import finish_form, stored
 from .figures import FigureOptions
 
 TITLES = {"diagram": "Export diagram", "errors": "Export error plot", "map": "Export decision map"}
@@ -77,26 +76,12 @@ class FigureDialog(QDialog):
             form.addRow("Weight labels", self.labels)
         else:
             self.labels.hide()
-        self.hint = QLabel()  # what is wrong, one line
-        self.hint.setStyleSheet("color: #b00020")
-        self.hint.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText("Export")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.hint)
-        lay.addWidget(self.buttons)
+        self.hint, self.buttons = finish_form(self, form, "Export")  # the hint: what is wrong, one line
         self.path.textChanged.connect(self._show_format)
         self._show_format()
 
     def _value(self, key: str, default, kind):
-        v = self.store.value(f"figure/{self.what}/{key}", default)
-        try:
-            return kind(v)
-        except (TypeError, ValueError):
-            return default
+        return stored(self.store, f"figure/{self.what}/{key}", default, kind)
 
     @Slot()
     def _browse(self) -> None:

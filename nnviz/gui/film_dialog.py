@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
 )
 
 from . import film
+from .dialog_parts import finish_form, stored
 
 PANEL_TEXT = {"map": "the decision map", "predictions": "the predictions", "none": "nothing"}
 
@@ -94,26 +94,12 @@ class FilmDialog(QDialog):
         its.addWidget(QLabel("to"))
         its.addWidget(self.end)
         form.addRow("Iterations", its)
-        self.hint = QLabel()  # what is wrong, one line
-        self.hint.setStyleSheet("color: #b00020")
-        self.hint.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText("Make the film")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.hint)
-        lay.addWidget(self.buttons)
+        self.hint, self.buttons = finish_form(self, form, "Make the film")  # the hint: what is wrong, one line
         self.path.textChanged.connect(self._check_format)
         self._check_format()
 
     def _value(self, key: str, default, kind):
-        v = self.store.value(f"film/{key}", default)
-        try:
-            return kind(v)
-        except (TypeError, ValueError):
-            return default
+        return stored(self.store, f"film/{key}", default, kind)
 
     @Slot()
     def _browse(self) -> None:
