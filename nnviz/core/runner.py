@@ -51,6 +51,7 @@ from .experiment import Experiment, Settings
 from .film import Source
 from .model import Model
 from .network import Architecture, Network
+from .pace import Pace
 from .snapshot import History, Snapshot, frozen
 from .timeline import MicroSteps, Timeline
 from .training import RunResult, StepTrace, iterations_per_epoch, rate_at
@@ -65,6 +66,9 @@ EMIT_SECONDS = 1 / 30
 MAP_GRID = 80  # the decision map is MAP_GRID x MAP_GRID points
 NODE_GRID = 40  # each neuron map of the diagram is NODE_GRID x NODE_GRID points
 MAX_CHUNK = 1_000_000
+# a paced run behind its schedule by more than this (a stall, or iterations slower than the pace)
+# goes on from where it is: the backlog is never run at once
+PACE_SLACK = 1.0
 PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory stays bounded)
 
 # Fields of Settings that only change how training proceeds, not the network or data.
@@ -221,6 +225,10 @@ class Runner:
         self.trace_delay = 0.0
         self._trace_due: tuple[int, int] | None = None  # (generation, iteration) of a deferred trace
         self._trace_time = 0.0  # when it is due (runner clock)
+        # Play's pace (the window's speed control); None: as fast as the machine goes (the CLI,
+        # Step N).  The schedule runs from (clock, iteration) at Play, moved on when training lags.
+        self.pace: Pace | None = None
+        self._pace_origin: tuple[float, int] = (0.0, 0)
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -229,6 +237,32 @@ class Runner:
         under way is dropped (the numba engine looks between blocks of rows, the NumPy engine
         between iterations).  The next chunk runs as usual."""
         self._interrupt[0] = 1
+
+    def set_pace(self, pace: Pace | None) -> None:
+        """Play at this pace from now on (None: as fast as possible)."""
+        self.pace = pace
+        self._pace_origin = (self.clock(), self.iteration)
+
+    def _paced(self) -> Pace | None:
+        return self.pace if self.state == State.RUNNING else None
+
+    def _due(self, pace: Pace) -> int:
+        """Iterations the pace allows now beyond the present one."""
+        t0, it0 = self._pace_origin
+        return int(pace.iteration_after(it0, self.clock() - t0) + 1e-9) - self.iteration
+
+    def wait(self) -> float:
+        """Seconds until ``advance()`` has something to do: the next paced iteration, or the
+        deferred trace; 0 when it has work now."""
+        pace = self._paced()
+        if not self.busy or pace is None:
+            return 0.0 if self.busy else self.trace_wait()
+        if self._due(pace) > 0:
+            return 0.0
+        t0, it0 = self._pace_origin
+        next_at = t0 + pace.seconds_between(it0, self.iteration + 1)
+        # at high rates, wake at most ~120 times a second and run what is due then
+        return max(next_at - self.clock(), 0.0 if pace.rate(self.iteration) < 120 else 1 / 120)
 
     # -- queries ------------------------------------------------------------
     def _current(self) -> Experiment:
@@ -418,6 +452,7 @@ class Runner:
         self._run_started = self.clock()
         self._run_iters = 0
         self._run_seconds = 0.0
+        self._pace_origin = (self._run_started, self.iteration)
 
     def pause(self) -> None:
         if self.state.live:
@@ -435,6 +470,12 @@ class Runner:
             return
         exp = self._current()
         n = min(self.chunk, self._remaining)
+        pace = self._paced()
+        if pace is not None:
+            due = self._due(pace)
+            if due <= 0:
+                return  # the next iteration is not due yet (see wait())
+            n = min(n, due)
         t0 = self.clock()
         try:
             res = self._run(n)
@@ -446,6 +487,12 @@ class Runner:
             return
         dt = self.clock() - t0
         self._interrupt[0] = 0  # taken: the command that asked for it runs next
+        if pace is not None:
+            t0, it0 = self._pace_origin
+            lag = self.clock() - t0 - pace.seconds_between(it0, exp.session.iteration)
+            if lag > PACE_SLACK:
+                # slower than the pace: run as fast as possible, without a debt to catch up later
+                self._pace_origin = (self.clock(), exp.session.iteration)
         if res.iterations == n and n == self.chunk:
             grow = self.chunk_seconds / max(dt, 1e-6)
             self.chunk = int(min(max(round(self.chunk * min(grow, 4.0)), 1), MAX_CHUNK))
@@ -481,7 +528,9 @@ class Runner:
             else:
                 self._finish("max_iterations")
             return
-        self._emit(slack=dt / 2)
+        # at a pace up to the frame rate every iteration is a snapshot (and is painted)
+        slow = pace is not None and pace.rate(exp.session.iteration) <= 1 / self.emit_seconds
+        self._emit(force=slow, slack=dt / 2)
 
     def _run(self, n: int) -> RunResult:
         """n iterations; with a validation split, in pieces that end on the iterations where the

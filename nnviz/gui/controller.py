@@ -43,6 +43,7 @@ class Controller(QObject):
     _set_data = Signal(object)
     _set_view = Signal(object, int, object)
     _film_source = Signal()
+    _set_pace = Signal(object)
 
     # for the window (GUI thread)
     contextChanged = Signal(object)  # Context
@@ -69,6 +70,7 @@ class Controller(QObject):
         self._dirty = False
         self._sent = 0  # commands sent; a snapshot with snap.commands == _sent reflects all of them
         self._want_running = False
+        self.pace = None  # Play's pace as last set (core.pace.Pace, None: as fast as possible)
 
         self.thread = QThread()
         self.thread.setObjectName("nnviz-training")
@@ -89,6 +91,7 @@ class Controller(QObject):
         self._set_data.connect(self.worker.set_data)
         self._set_view.connect(self.worker.set_view)
         self._film_source.connect(self.worker.make_film_source)
+        self._set_pace.connect(self.worker.set_pace)
         self.worker.film_source.connect(self._on_film_source)
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
@@ -142,6 +145,11 @@ class Controller(QObject):
 
     def step_back(self) -> None:
         self._send(self._back, running=False)
+
+    def set_pace(self, pace) -> None:
+        """Play's pace from now on (core.pace.Pace; None: as fast as possible)."""
+        self.pace = pace
+        self._send(self._set_pace, pace)
 
     def preview(self, iteration: int) -> None:
         """Show the network as it was at ``iteration`` (requests are coalesced)."""

@@ -70,8 +70,9 @@ class TrainingWorker(QObject):
         if self._timer is None:
             return
         if self.runner.has_work and not self.stop_event.is_set():
-            # training: at once, again and again; a deferred trace: when it is due
-            interval = 0 if self.runner.busy else int(self.runner.trace_wait() * 1000 + 0.999)
+            # training: at once, again and again (paced: when the next iteration is due); a
+            # deferred trace: when it is due
+            interval = int(self.runner.wait() * 1000 + 0.999)
             if self._timer.interval() != interval:
                 self._timer.setInterval(interval)
             if not self._timer.isActive():
@@ -141,6 +142,11 @@ class TrainingWorker(QObject):
     @Slot()
     def reset(self) -> None:
         self._do(self.runner.reset)
+
+    @Slot(object)
+    def set_pace(self, pace) -> None:
+        """Play's pace (core.pace.Pace), or None for as fast as possible."""
+        self._do(self.runner.set_pace, pace)
 
     @Slot()
     def make_film_source(self) -> None:
