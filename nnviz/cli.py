@@ -169,7 +169,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--quit-when-done", action="store_true", help="close the window when training stops")
     g.add_argument("--screenshot", metavar="FILE.png", help="save the window to a PNG before quitting")
+    g.add_argument("--size", metavar="WxH", default="1600x1000",
+                   help="with --screenshot: the window's size in pixels, whatever the screen (default: 1600x1000)")
+    g.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
+                   help="the speed of Play in iterations per second, or max (default: 2000, after a slow start; "
+                        "the command line's training is never paced)")
     return parser
+
+
+def _speed(text: str) -> float | None:
+    """--speed N (iterations per second, > 0) or max (None)."""
+    if text.strip().lower() == "max":
+        return None
+    v = _number(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of iterations per second or max (got {text})")
+    return v
 
 
 # options that take a list in ``nnviz sweep`` (every option of a training setting with a value)

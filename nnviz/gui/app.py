@@ -26,11 +26,14 @@ def check_display() -> None:
                      "or set QT_QPA_PLATFORM=offscreen (with --screenshot to see the result)")
 
 
-def build_window(settings: Settings | None = None, init: Model | None = None, dataset=None):
-    """The main window (a QApplication must exist); ``dataset``: the CSV named by settings, loaded."""
+def build_window(settings: Settings | None = None, init: Model | None = None, dataset=None,
+                 speed: float | None | str = "default"):
+    """The main window (a QApplication must exist); ``dataset``: the CSV named by settings, loaded;
+    ``speed``: Play's pace in iterations per second, None for as fast as possible, or "default"."""
+    from ..core.pace import DEFAULT_SPEED
     from .main_window import MainWindow
 
-    return MainWindow(settings, init, dataset)
+    return MainWindow(settings, init, dataset, DEFAULT_SPEED if speed == "default" else speed)
 
 
 # Said by Qt's offscreen platform on every window shown: true of the platform, useless to a user.
@@ -86,6 +89,9 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     settings = settings_from_options(args, init)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
+    from .film import parse_size
+
+    shot_size = parse_size(getattr(args, "size", "1600x1000"))
     from pathlib import Path
 
     if args.export:
@@ -106,8 +112,11 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
 
     from . import figures
 
-    window = build_window(settings, init, dataset)
-    window.show()
+    window = build_window(settings, init, dataset, speed=getattr(args, "speed", "default"))
+    if args.screenshot:  # the picture at the size asked for, not the screen's
+        window.show_at_size(*shot_size)
+    else:
+        window.show()
     outcome = {"code": 0, "snapshot": None, "done": False}
 
     def finish(snap=None) -> None:

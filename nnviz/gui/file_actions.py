@@ -57,7 +57,7 @@ class FileActions:
         self.play_action = self._action(train_menu, "Play / Pause", "Space", self.toggle_play)
         self._action(train_menu, "Step one iteration", "Ctrl+Right", lambda: self.step(1))
         self._action(train_menu, "Step N iterations", "Ctrl+Shift+Right",
-                     lambda: self.step(self.controls.step_n.value()))
+                     lambda: self.step(self.transport.step_n.value()))
         self._action(train_menu, "Micro-step (one stage of an iteration)", "M", self.micro_step)
         self._action(train_menu, "Step back", "Ctrl+Left", self.step_back)
         self._action(train_menu, "Step one epoch", "Ctrl+Shift+E", self.step_epoch)
@@ -70,6 +70,12 @@ class FileActions:
                                     "or its histogram over the training rows; click a node to enlarge it")
         self.maps_action.triggered.connect(self.set_neuron_maps)  # the user only, not setChecked
         view_menu.addAction(self.maps_action)
+        self.map_action = QAction("&Decision map", self)
+        self.map_action.setCheckable(True)
+        self.map_action.setChecked(True)
+        self.map_action.setToolTip("the network's output over the input plane, beside the error plot (two inputs)")
+        self.map_action.triggered.connect(self.set_decision_map)
+        view_menu.addAction(self.map_action)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         a = QAction(text, self)

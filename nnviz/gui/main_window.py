@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -37,17 +37,21 @@ from .views.network_view import NetworkView
 from .views.node_histogram import NodeHistogram
 from .views.predictions_view import PredictionsView
 from .views.runs_panel import RunsPanel
+from .views.transport import Transport
+from .keys import TransportKeys
+from ..core.pace import DEFAULT_SPEED
 
-
-
-
+# the QSettings group of the splitters and the last tab: a new arrangement of panels gets a new
+# group, so a state saved for another arrangement is never applied to this one
+LAYOUT = "layout-2"
 MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
 class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
-    def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None):
+    def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None,
+                 speed: float | None = DEFAULT_SPEED):
         super().__init__()
         collector.install()  # cycles holding Qt objects are freed in this thread, not the worker's
         settings = settings or Settings()
@@ -64,6 +68,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._dialog: QMessageBox | None = None
 
         self.controls = ControlPanel(settings)
+        self.transport = Transport()
         self.loss_plot = LossPlot()
         self.network_view = NetworkView()
         self.predictions = PredictionsView()
@@ -102,28 +107,42 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         under.addWidget(QLabel("show"))
         under.addWidget(self.mode_box)
         dl.addLayout(under)
-        right_top = QSplitter(Qt.Horizontal)
-        right_top.addWidget(diagram)
-        right_top.addWidget(self.loss_plot)
-        right_top.setSizes([620, 380])
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(right_top)
+        # the error plot, and under it the decision map of two-input data (TensorFlow Playground's
+        # output panel): a column of its own beside the diagram
+        self.side = QSplitter(Qt.Vertical)
+        self.side.addWidget(self.loss_plot)
+        self.side.addWidget(self.predictions.map_plot)
+        self.side.setChildrenCollapsible(False)
+        self.side.setSizes([380, 420])
+        right = QSplitter(Qt.Vertical)  # the diagram over the tabs (predictions, inspector, runs)
+        right.addWidget(diagram)
         right.addWidget(self.predictions)
-        right.setSizes([470, 330])
+        right.setSizes([520, 330])
         # the controls scroll instead of squashing on a small (or scaled) screen
         self.controls_scroll = QScrollArea()
         self.controls_scroll.setWidget(self.controls)
         self.controls_scroll.setWidgetResizable(True)
         # ... and sideways when the screen is narrow (QT_SCALE_FACTOR=2 on 1600 px is 800 wide)
         self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
-        self.controls_scroll.setMinimumWidth(min(self.controls.minimumSizeHint().width() + 24, 220))
+        self.controls_scroll.setMinimumWidth(min(self.controls.minimumSizeHint().width() + 24, 200))
         self.controls_scroll.setMaximumWidth(self.controls.sizeHint().width() + 60)
         main = QSplitter(Qt.Horizontal)
         main.addWidget(self.controls_scroll)
         main.addWidget(right)
-        main.setStretchFactor(1, 1)
-        main.setSizes([self.controls.sizeHint().width() + 24, 10_000])  # the controls whole, if room
-        self.setCentralWidget(main)
+        main.addWidget(self.side)
+        main.setStretchFactor(0, 0)  # a wider window widens the diagram and the side column, not the controls
+        main.setStretchFactor(1, 3)
+        main.setStretchFactor(2, 2)
+        main.setChildrenCollapsible(False)
+        self._sized = False  # the panels get their first sizes when the window is first shown
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(4, 4, 4, 0)
+        cl.setSpacing(4)
+        cl.addWidget(self.transport)  # Play, Step, ..., the speed and the readout: always in sight
+        cl.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self._splitters = {"main": main, "right": right, "side": self.side}
 
         self.status = ElidedLabel()  # long messages end in "..." with the whole text as tooltip
         self.statusBar().addPermanentWidget(self.status, 1)
@@ -135,13 +154,17 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.controls.settingsChanged.connect(self._on_settings)
         self.controls.openCsvRequested.connect(self.open_csv_dialog)
         self.controls.targetChanged.connect(self._on_target)
-        self.controls.playToggled.connect(self.toggle_play)
-        self.controls.stepRequested.connect(self.step)
-        self.controls.resetRequested.connect(self.reset)
+        self.transport.playToggled.connect(self.toggle_play)
+        self.transport.stepRequested.connect(self.step)
+        self.transport.resetRequested.connect(self.reset)
+        self.transport.microRequested.connect(self.micro_step)
+        self.transport.backRequested.connect(self.step_back)
+        self.transport.epochRequested.connect(self.step_epoch)
+        self.transport.paceChanged.connect(self.controller.set_pace)
+        self.transport.set_speed(speed)
+        self.keys = TransportKeys(self, {Qt.Key_Space: self.toggle_play, Qt.Key_Right: lambda: self.step(1),
+                                         Qt.Key_Left: self.step_back})
         self.predictions.rowSelected.connect(self._on_row_selected)
-        self.controls.microRequested.connect(self.micro_step)
-        self.controls.backRequested.connect(self.step_back)
-        self.controls.epochRequested.connect(self.step_epoch)
         self.loss_plot.previewRequested.connect(self.controller.preview)
         self.loss_plot.resumeRequested.connect(self.resume_from)
         self.network_view.edgeClicked.connect(self.open_edge_card)
@@ -164,15 +187,63 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             if dataset is None:
                 settings = settings.with_(data="iris", target=None)
                 self.controls.set_settings(settings)
+        self._restore_layout()
         self.controller.configure(settings, dataset, init)
 
     def _fit_screen(self) -> None:
-        """1280 x 800, or less: the first window fits the screen it opens on (at any scale)."""
+        """The window as it was left (QSettings), or the first window filling the screen it
+        opens on, maximised (at any scale)."""
+        saved = QSettings().value("window/geometry")
+        if saved is not None and self.restoreGeometry(saved):
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is None or screen.intersects(self.geometry()):
+                return
         screen = self.screen().availableGeometry() if self.screen() is not None else None
-        w, h = 1280, 800
         if screen is not None and screen.width() > 0:
-            w, h = min(w, int(screen.width() * 0.95)), min(h, int(screen.height() * 0.9))
-        self.resize(w, h)
+            self.setGeometry(screen)
+        self.setWindowState(self.windowState() | Qt.WindowMaximized)
+
+    def show_at_size(self, width: int, height: int) -> None:
+        """Show the window at exactly this size (``--screenshot --size``), not maximised."""
+        self.setWindowState(Qt.WindowNoState)
+        self.resize(width, height)
+        self.show()
+        self.resize(width, height)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self._first_sizes()
+
+    def _first_sizes(self) -> None:
+        """The controls whole (if there is room), the error plot and the map a third of the rest."""
+        main = self._splitters["main"]
+        width = main.width()
+        controls = min(self.controls.sizeHint().width() + 24, width // 3)
+        side = (width - controls) * 36 // 100
+        main.setSizes([controls, width - controls - side, side])
+        height = self._splitters["side"].height()
+        self._splitters["side"].setSizes([height * 45 // 100, height * 55 // 100])
+
+    def _restore_layout(self) -> None:
+        """The splitters and the last tab as the user left them (QSettings)."""
+        s = QSettings()
+        for key, splitter in self._splitters.items():
+            state = s.value(f"{LAYOUT}/{key}")
+            if state is not None and splitter.restoreState(state):
+                self._sized = True
+        tab = s.value(f"{LAYOUT}/tab")
+        for i in range(self.predictions.count()):
+            if self.predictions.tabText(i) == tab:
+                self.predictions.setCurrentIndex(i)
+
+    def _save_layout(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        for key, splitter in self._splitters.items():
+            s.setValue(f"{LAYOUT}/{key}", splitter.saveState())
+        s.setValue(f"{LAYOUT}/tab", self.predictions.tabText(self.predictions.currentIndex()))
 
     # -- commands ----------------------------------------------------------------
     @Slot()
@@ -204,7 +275,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
     def _acknowledge(self, doing: str) -> None:
         """A command is answered at once (the button, the status bar), even when the training
         thread can only take it after an iteration of a big network; the snapshot follows."""
-        self.controls.set_running(self.controller.running)
+        self.transport.set_running(self.controller.running)
         self.statusBar().showMessage(doing, 1500)
 
     confirm_discard = True  # ask before unsaved training is thrown away (off for automation)
@@ -397,6 +468,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
+        self.map_action.setEnabled(ctx.map_grid is not None)
+        self.predictions.map_plot.setVisible(ctx.map_grid is not None and self.map_action.isChecked())
         self.edge_card.hide()
         self.loss_plot.clear()
         self.loss_plot.set_has_test(ctx.test is not None)
@@ -422,7 +495,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             self.node_histogram.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:
             self.open_edge_card(*self.edge_card.key, snap=snap)
-        self.controls.set_running(self.controller.running)
+        self.transport.set_running(self.controller.running)
+        self.transport.show_snapshot(snap)
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
         views = [self.network_view, self.loss_plot, self.predictions, self.inspector]
@@ -515,6 +589,14 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             self.select_node(*self.selected_node)  # back to the decision
         self.network_view.set_show_pictures(on)
 
+    @Slot(bool)
+    def set_decision_map(self, on: bool) -> None:
+        """View > Decision map: the map panel beside the error plot, shown or hidden (it is
+        computed only while shown)."""
+        self.map_action.setChecked(on)
+        self.predictions.map_plot.setVisible(on and self.context is not None and self.context.map_grid is not None)
+        self._send_view_needs()
+
     @Slot(int)
     def _on_row_selected(self, row: int) -> None:
         self._selected_row = row
@@ -542,6 +624,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             box.open()
             return
         self.edge_card.close()
+        self._save_layout()
+        self.keys.remove()
         self.stop_film()
         self.stop_sweep()
         self.controller.shutdown()

@@ -1,4 +1,5 @@
 import pytest
+from PySide6.QtCore import Qt
 
 from nnviz.core.experiment import Settings
 
@@ -10,8 +11,10 @@ def make_window(qtbot):
 
     windows = []
 
-    def make(settings=None, **kw):
-        w = build_window(settings or Settings(**kw))
+    def make(settings=None, speed=None, **kw):
+        # as fast as possible unless a test asks for a pace: the tests wait for training, not watch it
+        w = build_window(settings or Settings(**kw), speed=speed)
+        w.setWindowState(Qt.WindowNoState)  # not maximised: tests resize it to the sizes they try
         w.confirm_close = False  # tests close windows with training in them
         w.confirm_discard = False  # and change networks under it (the questions have tests of their own)
         qtbot.addWidget(w)

@@ -183,8 +183,8 @@ def test_hover_box_stays_while_frames_are_painted(make_window, qtbot):
 def test_controls_scroll_and_play_has_an_icon(make_window):
     w = make_window()
     assert isinstance(w.controls_scroll, QScrollArea) and w.controls_scroll.widget() is w.controls
-    assert not w.controls.play_button.icon().isNull()
-    assert "\u25b6" not in w.controls.play_button.text()
+    assert not w.transport.play_button.icon().isNull()
+    assert "\u25b6" not in w.transport.play_button.text()
     screen = w.screen().availableGeometry()
     assert w.width() <= max(screen.width(), 1280) and w.height() <= max(screen.height(), 800)
 
@@ -193,10 +193,14 @@ def test_controls_scroll_and_play_has_an_icon(make_window):
 def test_decision_map_is_computed_only_while_visible(make_window, qtbot, data):
     w = make_window(data=data)
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
-    w.predictions.setCurrentIndex(0)  # the table: no map needed
+    w.set_decision_map(False)  # View > Decision map off: no map needed
     w.step(3)
     qtbot.waitUntil(lambda: w.latest.iteration == 3, timeout=10_000)
-    assert w.latest.map_values is None
+    assert w.latest.map_values is None and not w.predictions.map_plot.isVisible()
+    w.set_decision_map(True)
+    w.step(1)
+    qtbot.waitUntil(lambda: w.latest.iteration == 4, timeout=10_000)
+    assert w.latest.map_values is not None and w.predictions.map_plot.isVisible()
 
 
 def test_with_mini_batches_the_curve_is_the_whole_training_set(make_window, qtbot):
@@ -221,6 +225,6 @@ def test_pause_is_answered_at_once_even_before_the_worker_takes_it(make_window, 
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
     w.toggle_play()  # no event processed in between: the button changes all the same
-    assert w.controls.play_button.text() == "Play"
+    assert w.transport.play_button.text() == "Play"
     assert "pausing" in w.statusBar().currentMessage()
     qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)

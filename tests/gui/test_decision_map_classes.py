@@ -20,7 +20,6 @@ def test_three_classes_paint_the_winner_of_each_cell_in_its_colour(make_window, 
     from nnviz.gui.views.map_editor import class_colour
 
     w = make_window(data=str(_three_blobs(tmp_path)), hidden=(6,), algorithm="rprop+", iterations=300)
-    w.predictions.setCurrentWidget(w.predictions.map_plot)
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished" and w.latest.map_class is not None, timeout=30_000)
     qtbot.waitUntil(lambda: w.predictions.map_values().ndim == 3)

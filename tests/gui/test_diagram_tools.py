@@ -46,7 +46,7 @@ def test_the_last_feature_cannot_be_cleared(make_window, qtbot):
     assert box.isChecked() and "at least one input feature" in w.last_error
     assert w.context.settings.features == ("x1*x2",)
     other = w.feature_toggles.boxes["sin(x1)"]
-    other.setFocus()  # keyboard: the space bar ticks a focused box (not the window's Play)
+    other.setFocus(Qt.TabFocusReason)  # keyboard: the space bar ticks a box reached with Tab
     qtbot.keyClick(other, Qt.Key_Space)
     qtbot.waitUntil(lambda: w.context.settings.features == ("x1*x2", "sin(x1)"), timeout=10_000)
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.generation == w.context.generation, timeout=30_000)
@@ -85,7 +85,7 @@ def test_plus_minus_buttons_change_the_hidden_layers(make_window, qtbot):
     qtbot.waitUntil(lambda: w.context.arch.hidden == (7,), timeout=10_000)
     qtbot.mouseClick(b.layer_plus, Qt.LeftButton)
     qtbot.waitUntil(lambda: w.context.arch.hidden == (7, 7), timeout=10_000)
-    b.pairs[0][1].setFocus()  # keyboard: a focused button answers the space bar
+    b.pairs[0][1].setFocus(Qt.TabFocusReason)  # keyboard: a button reached with Tab answers Space
     qtbot.keyClick(b.pairs[0][1], Qt.Key_Space)
     qtbot.waitUntil(lambda: w.context.arch.hidden == (8, 7), timeout=10_000)
     for _ in range(2):

@@ -18,7 +18,6 @@ def test_the_picker_is_above_the_title_axes_and_map(make_window, qtbot):
     w = make_window(Settings(data="circles", hidden=(4,), iterations=1000, test_fraction=0.3))
     w.resize(1200, 800)
     p = w.predictions
-    p.setCurrentWidget(p.map_plot)
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
     plot, picker = p.map_plot, p.points.picker
     plot.setTitle("hidden 1, node 3 (click it again for the network's decision)")  # as a chosen node's map

@@ -59,7 +59,7 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     w = make_window(data="circles", hidden=(4,), iterations=1000)
     w.step(30)
     settle(qtbot, w, lambda s: s.iteration == 30 and s.state == "paused")
-    assert w.predictions.currentWidget() is w.predictions.map_plot
+    assert w.predictions.map_plot.isVisible()
     click_node(qtbot, w, 1, 2)
     assert w.selected_node == (1, 2) and w.network_view.selected_node == (1, 2)
     settle(qtbot, w, lambda s: s.map_node == (1, 2))

@@ -15,9 +15,8 @@ CIRCLES = dict(data="circles", hidden=(4,), activation=("tanh",), lr=0.05, itera
 
 def map_window(make_window, qtbot, **kw):
     w = make_window(Settings(**{**CIRCLES, **kw}))
-    w.resize(1200, 800)
+    w.resize(1600, 1000)  # the map beside the error plot about 450 pixels wide
     p = w.predictions
-    p.setCurrentWidget(p.map_plot)
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
     return w
 
@@ -223,8 +222,8 @@ from nnviz.gui.app import build_window
 app = QApplication.instance() or QApplication([])
 w = build_window(Settings(data="circles", hidden=(4,), activation=("tanh",)))
 w.confirm_close = False
-w.resize(1100, 760); w.show()
-p = w.predictions; p.setCurrentWidget(p.map_plot)
+w.show_at_size(1100, 760)
+p = w.predictions
 def wait(cond, n=400):
     for _ in range(n):
         app.processEvents()
@@ -258,7 +257,6 @@ w.close()
 def test_regression_points_take_the_value_field(make_window, qtbot):
     w = make_window(Settings(data="plane", hidden=(3,), output_activation="linear", iterations=1000))
     p = w.predictions
-    p.setCurrentWidget(p.map_plot)
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
     picker = p.points.picker
     assert not picker.buttons and picker.value.isVisibleTo(picker)

@@ -111,12 +111,6 @@ class ControlPanel(QWidget):
     openCsvRequested = Signal()
     targetChanged = Signal(str, bool)  # CSV target column, classify
     originalDataRequested = Signal(object)  # Settings: the picker left the edited data for its origin
-    playToggled = Signal()
-    stepRequested = Signal(int)
-    resetRequested = Signal()
-    microRequested = Signal()
-    backRequested = Signal()
-    epochRequested = Signal()
 
     def __init__(self, settings: Settings, parent=None):
         super().__init__(parent)
@@ -127,6 +121,7 @@ class ControlPanel(QWidget):
 
         data_box = QGroupBox("Data")
         f = QFormLayout(data_box)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow panel puts the field under its label
         self.data = DataCombo("\n".join(f"{k}: {v}" for k, v in BUILTINS.items()))
         self.data.addItems(list(BUILTINS))
         self.open_button = QPushButton("Open CSV\u2026")
@@ -156,6 +151,7 @@ class ControlPanel(QWidget):
 
         net_box = QGroupBox("Network")
         f = QFormLayout(net_box)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow panel puts the field under its label
         self.hidden = QLineEdit()
         self.hidden.setPlaceholderText("e.g. 6,6 (0 = none)")
         self.hidden.setToolTip("hidden layer sizes separated by commas")
@@ -177,6 +173,7 @@ class ControlPanel(QWidget):
 
         train_box = QGroupBox("Training")
         f = QFormLayout(train_box)
+        f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow panel puts the field under its label
         self.algorithm = QComboBox()
         self.algorithm.addItems(list(ALGORITHMS))
         f.addRow("algorithm", self.algorithm)
@@ -211,44 +208,6 @@ class ControlPanel(QWidget):
         f.addRow("max iterations", self.iterations)
         outer.addWidget(train_box)
 
-        self.play_button = QPushButton("Play")
-        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
-        self.play_button.setToolTip("Play / Pause (Space)")
-        self.play_button.clicked.connect(self.playToggled)
-        self.step_button = QPushButton("Step")
-        self.step_button.setToolTip("one iteration (Ctrl+Right)")
-        self.step_button.clicked.connect(lambda: self.stepRequested.emit(1))
-        self.step_n = QSpinBox(minimum=1, maximum=10_000_000, value=100)
-        self.step_n_button = QPushButton("Step N")
-        self.step_n_button.setToolTip("run N iterations, then pause")
-        self.step_n_button.clicked.connect(lambda: self.stepRequested.emit(self.step_n.value()))
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("new random weights from the seed (Ctrl+R)")
-        self.reset_button.clicked.connect(self.resetRequested)
-        r1 = QHBoxLayout()
-        r1.addWidget(self.play_button, 2)
-        r1.addWidget(self.step_button, 1)
-        r1.addWidget(self.reset_button, 1)
-        r2 = QHBoxLayout()
-        r2.addWidget(self.step_n_button)
-        r2.addWidget(self.step_n, 1)
-        self.micro_button = QPushButton("Micro-step")
-        self.micro_button.setToolTip("one stage of the next iteration: forward through a layer, the error,\n"
-                                     "a delta, the update (M)")
-        self.micro_button.clicked.connect(self.microRequested)
-        self.back_button = QPushButton("Step back")
-        self.back_button.setToolTip("undo one iteration, bit for bit (Ctrl+Left)")
-        self.back_button.clicked.connect(self.backRequested)
-        self.epoch_button = QPushButton("Epoch")
-        self.epoch_button.setToolTip("one pass over the training rows (one iteration with the full batch)")
-        self.epoch_button.clicked.connect(self.epochRequested)
-        r3 = QHBoxLayout()
-        r3.addWidget(self.micro_button)
-        r3.addWidget(self.back_button)
-        r3.addWidget(self.epoch_button)
-        outer.addLayout(r1)
-        outer.addLayout(r2)
-        outer.addLayout(r3)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #b00020;")
@@ -456,10 +415,3 @@ class ControlPanel(QWidget):
         if self._loading or self.data.currentText() != CSV_ITEM:
             return
         self.targetChanged.emit(self.target.currentText(), self.classify.isChecked())
-
-    def set_running(self, running: bool) -> None:
-        """Play or Pause, with the style's own icons (the default fonts lack the Unicode glyphs)."""
-        text = "Pause" if running else "Play"
-        if self.play_button.text() != text:
-            self.play_button.setText(text)
-            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if running else QStyle.SP_MediaPlay))

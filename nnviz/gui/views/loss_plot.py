@@ -11,6 +11,10 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSiz
 from ...core.snapshot import History, Snapshot
 
 
+LEGEND_COLUMNS = 4
+PLOT_MARGINS = (2, 4, 14, 2)  # left, top (under the legend's band), right (the last x tick's label), bottom
+
+
 class PlainAxis(pg.AxisItem):
     """Tick labels as plain numbers (0.001, 0.01, 0.1), in log mode too, and never a
     scale factor such as "x0.001" moved into the axis title."""
@@ -29,6 +33,40 @@ class PlainAxis(pg.AxisItem):
         return out
 
 
+class HistorySlider(QSlider):
+    """The history slider: iterations first..present mapped onto the slider's own int range.
+
+    Up to ``STEPS`` iterations a position is an iteration (first + position); beyond, the
+    positions spread evenly over the span, so any count fits (a QSlider's range is a C int:
+    2^31 iterations raised OverflowError on every repaint).  The handle keeps the width of
+    its row whatever is shown beside it, so it never runs away from the pointer."""
+
+    STEPS = 1_000_000
+
+    def __init__(self, parent=None):
+        super().__init__(Qt.Horizontal, parent)
+        self.first, self.present = 0, 0
+        self.setRange(0, 0)
+
+    @property
+    def span(self) -> int:
+        return max(self.present - self.first, 0)
+
+    def set_span(self, first: int, present: int) -> None:
+        self.first, self.present = int(min(first, present)), int(present)
+        self.setRange(0, min(self.span, self.STEPS))
+
+    def position(self, iteration: int) -> int:
+        off = min(max(int(iteration) - self.first, 0), self.span)
+        return off if self.span <= self.STEPS else round(off * self.STEPS / self.span)
+
+    def iteration(self, position: int | None = None) -> int:
+        pos = self.value() if position is None else position
+        if self.span <= self.STEPS:
+            return self.first + pos
+        return self.first + round(pos * self.span / self.STEPS)
+
+
 class LossPlot(QWidget):
     """One PlotDataItem per curve; ``render`` only sets data."""
 
@@ -40,7 +78,12 @@ class LossPlot(QWidget):
         self.plot = pg.PlotWidget(background="w", axisItems={"left": PlainAxis("left"), "bottom": PlainAxis("bottom")})
         self.plot.setLabel("bottom", "iteration")
         self.plot.setLabel("left", "mse")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        # the legend sits in a band above the plot area, in rows of up to four entries: it never
+        # covers the curve, and it is never clipped (it was "ain" at the left of a narrow plot)
+        self.legend = pg.LegendItem(offset=(-6, 1), colCount=LEGEND_COLUMNS, verSpacing=-4)
+        self.legend.setParentItem(self.plot.plotItem)
+        self.plot.plotItem.legend = self.legend  # curves made with a name= join it
+        self.plot.hideButtons()  # no "A" badge on hover: the range follows the data, Fit is on the menu
         self.train_curve = self.plot.plot([], [], pen=pg.mkPen(33, 102, 172, width=2), name="train")
         self.test_curve = self.plot.plot([], [], pen=pg.mkPen(230, 97, 1, width=2), name="test")
         # early stopping: the validation mse (every k iterations) and its best iteration, a dashed
@@ -73,6 +116,26 @@ class LossPlot(QWidget):
         self._range = None
         self.vb.sigRangeChangedManually.connect(self._stop_following)
         self.plot.plotItem.autoBtn.clicked.connect(self.fit)
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("follow the curve again (the plot stopped following when you zoomed or panned)")
+        self.fit_button.clicked.connect(self.fit)
+        self.fit_button.setVisible(False)
+        # the present point, drawn even when it is the only one (iteration 0, at rest)
+        self.now_dot = self.plot.plot([], [], pen=None, symbol="o", symbolSize=7,
+                                      symbolPen=pg.mkPen(33, 102, 172), symbolBrush=pg.mkBrush(33, 102, 172))
+        self.now_dot.setZValue(4)
+        # the readout under the pointer: the nearest point of the training curve
+        self.hover_dot = self.plot.plot([], [], pen=None, symbol="o", symbolSize=9,
+                                        symbolPen=pg.mkPen(0, 0, 0, width=1.2), symbolBrush=pg.mkBrush(255, 255, 255))
+        self.hover_dot.setZValue(6)
+        self.hover_text = pg.TextItem(color=(40, 40, 40), fill=pg.mkBrush(255, 255, 255, 225),
+                                      border=pg.mkPen(180, 180, 180))
+        self.hover_text.setZValue(7)
+        self.hover_text.setVisible(False)
+        self.plot.addItem(self.hover_text, ignoreBounds=True)
+        self.hover_readout = ""
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.plot.viewport().installEventFilter(self)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("the error falls by orders of magnitude: a log scale shows all of them")
         self.log_box.setChecked(True)
@@ -81,7 +144,8 @@ class LossPlot(QWidget):
         self.shown_iteration: int | None = None
         # current values in a label outside the plot: changing legend text would re-lay out the plot
         self.value_label = QLabel()
-        self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.value_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.value_label.setWordWrap(True)  # a narrow column wraps the values, never cuts them
         self.stop_label = QLabel()
         self.stop_label.setWordWrap(True)
         self.stop_label.setStyleSheet("color:#1b9e77; font-weight:bold")
@@ -91,12 +155,10 @@ class LossPlot(QWidget):
         self.marker.setVisible(False)
         self.plot.addItem(self.marker, ignoreBounds=True)
         self.plot.setMinimumSize(160, 120)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = HistorySlider()
         self.slider.setMinimumWidth(60)
         self.slider.setToolTip("history: drag to see the network at an earlier iteration")
-        self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
-        self.slider_label = QLabel("")
         self.resume_button = QPushButton("Resume here")
         self.resume_button.setToolTip("make the iteration shown the current one (later iterations are discarded)")
         self.resume_button.setEnabled(False)
@@ -107,15 +169,16 @@ class LossPlot(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.log_box)
         row.addWidget(self.batch_box)
+        row.addWidget(self.fit_button)
         row.addWidget(self.value_label, 1)
         lay.addLayout(row)
         lay.addWidget(self.stop_label)
         hist = QHBoxLayout()
         hist.addWidget(QLabel("history"))
         hist.addWidget(self.slider, 1)
-        hist.addWidget(self.slider_label)
         hist.addWidget(self.resume_button)
         lay.addLayout(hist)
+        self._legend_band()
 
     overlays: list = []  # the kept runs' curves drawn now (PlotDataItems)
     overlay_data: list = []  # (label, x, y) of each, as handed in
@@ -136,6 +199,7 @@ class LossPlot(QWidget):
             self.overlays.append(item)
             self.overlay_data.append((name, x, y))
         self._range = None
+        self._legend_band()
         if self._last is not None and self.follow:
             self._apply_range(*self._last, exact=True)
         elif self.overlay_data and self.follow:
@@ -147,12 +211,55 @@ class LossPlot(QWidget):
 
     def _stop_following(self, *_) -> None:
         self.follow = False
+        self.fit_button.setVisible(True)
 
     def fit(self) -> None:
+        """Follow the data again, the range fitted to it exactly (the log box's toggle too)."""
         self.follow = True
+        self.fit_button.setVisible(False)
         self._range = None
         if self._last is not None:
-            self._apply_range(*self._last)
+            self._apply_range(*self._last, exact=True)
+
+    def _legend_band(self) -> None:
+        """Room above the plot area for the legend's rows (it is drawn there, not on the curve)."""
+        self.legend.updateSize()
+        band = int(self.legend.height()) + 2 if self.legend.items else PLOT_MARGINS[1]
+        left, _, right, bottom = PLOT_MARGINS
+        self.plot.plotItem.layout.setContentsMargins(left, band, right, bottom)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == event.Type.Leave:  # the readout leaves with the pointer
+            self._hide_hover()
+        return False
+
+    def _hide_hover(self) -> None:
+        self.hover_text.setVisible(False)
+        self.hover_dot.setData([], [])
+        self.hover_readout = ""
+
+    def _hover(self, pos) -> None:
+        """(iteration, mse) of the training curve's point nearest the pointer, beside it."""
+        x = self.train_curve.xData
+        if x is None or not len(x) or not self.vb.sceneBoundingRect().contains(pos):
+            self._hide_hover()
+            return
+        at = self.vb.mapSceneToView(pos)
+        i = int(np.clip(np.searchsorted(x, at.x()), 0, len(x) - 1))
+        if i > 0 and abs(x[i - 1] - at.x()) < abs(x[i] - at.x()):
+            i -= 1
+        it, mse = int(x[i]), float(self.train_curve.yData[i])
+        if not np.isfinite(mse):
+            self._hide_hover()
+            return
+        self.hover_readout = f"iteration {it:,}\nmse {mse:.5g}"
+        self.hover_text.setText(self.hover_readout)
+        ypos = np.log10(mse) if self.log_box.isChecked() and mse > 0 else mse
+        (x0, x1), _ = self.vb.viewRange()
+        self.hover_text.setAnchor((1.0, 1.0) if it > (x0 + x1) / 2 else (0.0, 1.0))
+        self.hover_text.setPos(it, ypos)
+        self.hover_text.setVisible(True)
+        self.hover_dot.setData([it], [mse])
 
     def set_has_test(self, has_test: bool) -> None:
         """Show the test curve (and its legend entry) only when there is a test split."""
@@ -162,6 +269,7 @@ class LossPlot(QWidget):
             self.legend.addItem(self.test_curve, "test")
         elif not has_test and in_legend:
             self.legend.removeItem(self.test_curve)
+        self._legend_band()
 
     def set_has_validation(self, has: bool) -> None:
         """The validation curve and the best-iteration dot in the legend only with a validation split."""
@@ -171,6 +279,7 @@ class LossPlot(QWidget):
                 self.legend.addItem(item, name)
             elif not has and in_legend:
                 self.legend.removeItem(item)
+        self._legend_band()
         if not has:
             self._val_y = np.empty(0)
             self.val_curve.setData([], [])
@@ -209,6 +318,8 @@ class LossPlot(QWidget):
     def clear(self) -> None:
         self.set_has_validation(False)
         self.train_curve.setData([], [])
+        self.now_dot.setData([], [])
+        self._hide_hover()
         self.test_curve.setData([], [])
         self.batch_curve.setData([], [])
         self.value_label.setText("")
@@ -217,6 +328,7 @@ class LossPlot(QWidget):
         self._range = None
         self._last = None
         self.follow = True
+        self.fit_button.setVisible(False)
 
     _last = None
 
@@ -224,14 +336,14 @@ class LossPlot(QWidget):
         if self._syncing:
             return
         at_end = value >= self.slider.maximum()
+        iteration = self.slider.iteration(value)
         self.marker.setVisible(not at_end)
-        self.marker.setValue(value)
-        self.slider_label.setText("" if at_end else f"iteration {value:,}")
+        self.marker.setValue(iteration)
         self.resume_button.setEnabled(not at_end)
-        self.previewRequested.emit(value)
+        self.previewRequested.emit(iteration)
 
     def _on_resume(self) -> None:
-        self.resumeRequested.emit(self.slider.value())
+        self.resumeRequested.emit(self.slider.iteration())
 
     _syncing = False
 
@@ -240,15 +352,14 @@ class LossPlot(QWidget):
         shown, following training while it runs (without requesting a preview)."""
         self._syncing = True
         try:
-            self.slider.setRange(min(first_iteration, present_iteration), present_iteration)
-            self.slider.setValue(shown_iteration)
+            self.slider.set_span(first_iteration, present_iteration)
+            self.slider.setValue(self.slider.position(shown_iteration))
         finally:
             self._syncing = False
         at_end = shown_iteration >= present_iteration
         self.marker.setVisible(not at_end)
         self.marker.setValue(shown_iteration)
         self.resume_button.setEnabled(not at_end)
-        self.slider_label.setText("" if at_end else f"iteration {shown_iteration:,}")
 
     def show_snapshot(self, snap: Snapshot, history: History, test_history: History,
                       full_history: History | None = None, val_history: History | None = None) -> None:
@@ -269,6 +380,7 @@ class LossPlot(QWidget):
             x = np.append(x, snap.iteration)
             y = np.append(y, snap.mse)
         self.train_curve.setData(x, y)
+        self.now_dot.setData(x[-1:], y[-1:])
         if batches and self.batch_box.isChecked():
             self.batch_curve.setData(history.x, history.y)
         else:
@@ -288,7 +400,6 @@ class LossPlot(QWidget):
         else:
             self.test_curve.setData([], [])
         text += val_text
-        text += f"&nbsp;&nbsp;<span style='color:#555'>iteration {snap.iteration:,}</span>"
         self.value_label.setText(text)
 
     def _apply_range(self, snap: Snapshot | None, x: np.ndarray, y: np.ndarray, test_history: History,
@@ -307,7 +418,7 @@ class LossPlot(QWidget):
         ys = [v for v in ys if v.size]
         if not ys or not ends:
             return
-        x_end = max(max(ends), 1)
+        x_end = max(max(ends), 10)  # at iteration 0 the axis is 0..10, the point at its left
         y_hi = max(float(v.max()) for v in ys)
         y_lo = min(float(v.min()) for v in ys)
         log = self.log_box.isChecked()

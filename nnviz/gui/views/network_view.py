@@ -122,7 +122,7 @@ class NetworkView(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
-        self.setMinimumSize(200, 150)
+        self.setMinimumSize(160, 110)
         for ax in ("left", "bottom"):
             self.hideAxis(ax)
         self.setMenuEnabled(False)
@@ -478,7 +478,19 @@ class NetworkView(pg.PlotWidget):
         H = max(H0, top_px + bottom_px + 60)
         span = max(float(ys.max() - ys.min()), 0.5) / (1 - (top_px + bottom_px) / H)  # with the margins
         top, bottom = ys.max() + top_px * span / H, ys.min() - bottom_px * span / H
-        self.setRange(xRange=(xs.min() - 0.35, xs.max() + 0.35), yRange=(bottom, top), padding=0)
+        # the input and output names beside their nodes stay inside the view: margins in pixels
+        # (the names' width, half a node picture and a gap), as wide as 0.35 of a layer at least
+        W = max(self.getViewBox().width(), 1.0)
+        names = {side: max((t.textItem.boundingRect().width() for t in self._texts
+                            if getattr(t, "side", 0) == side), default=0.0) for side in (-1, 1)}
+        left_px, right_px = (names[side] + half + 10 for side in (-1, 1))
+        width = max(float(xs.max() - xs.min()), 0.5)
+        if left_px + right_px < 0.8 * W:
+            unit = width / (W - left_px - right_px)  # layout units per pixel
+            lo, hi = xs.min() - max(left_px * unit, 0.35), xs.max() + max(right_px * unit, 0.35)
+        else:
+            lo, hi = xs.min() - 0.35, xs.max() + 0.35
+        self.setRange(xRange=(lo, hi), yRange=(bottom, top), padding=0)
         self._note.setPos(xs.max() + 0.33, bottom)
         self._wrap_note()
         self._legend.setPos(xs.min() - 0.33, top)

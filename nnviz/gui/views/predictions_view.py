@@ -184,6 +184,43 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
 
+class FittedPlot(pg.PlotWidget):
+    """A plot of the data's plane: its view box takes the data's proportions (a circle stays a
+    circle) and is as large as the widget allows, the axes exactly the data's range; the rest of
+    a wide (or tall) panel is left blank instead of stretching the axes beyond the data."""
+
+    data_rect: tuple[float, float, float, float] | None = None  # x, y, width, height of the data
+
+    def fit_to(self, rect: tuple[float, float, float, float]) -> None:
+        self.data_rect = rect
+        x, y, w, h = rect
+        self.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
+        self._fit()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Shrink the plot item to the data's aspect ratio, centred, and show the data's range."""
+        if self.data_rect is None or self.centralWidget is None:
+            return
+        item = self.plotItem
+        full = self.range  # the whole widget, in scene coordinates
+        item.setGeometry(full)
+        item.layout.activate()
+        vb = item.getViewBox().geometry()
+        extra_w, extra_h = full.width() - vb.width(), full.height() - vb.height()
+        room_w, room_h = max(full.width() - extra_w, 10.0), max(full.height() - extra_h, 10.0)
+        _, _, w, h = self.data_rect
+        scale = min(room_w / w, room_h / h) if w > 0 and h > 0 else 1.0
+        side_w, side_h = w * scale + extra_w, h * scale + extra_h
+        left = full.left() + (full.width() - side_w) / 2
+        item.setGeometry(left, full.top(), side_w, side_h)
+        x, y, rw, rh = self.data_rect
+        item.getViewBox().setRange(xRange=(x, x + rw), yRange=(y, y + rh), padding=0)
+
+
 class PredictionsView(QTabWidget):
     """Table / confusion / scatter / decision-map tabs, fed by snapshots."""
 
@@ -215,6 +252,7 @@ class PredictionsView(QTabWidget):
         self.confusion.setSizeAdjustPolicy(QAbstractScrollArea.AdjustToContents)
         self.confusion.setMaximumWidth(360)
         self.confusion_title = QLabel("confusion (rows: true, columns: predicted)")
+        self.confusion_title.setWordWrap(True)  # a narrow column wraps it instead of growing
         self.confusion.setToolTip("confusion matrix of the training rows: true class by row, predicted by column")
         table_tab = QWidget()
         lay = QVBoxLayout(table_tab)
@@ -238,7 +276,7 @@ class PredictionsView(QTabWidget):
         self.scatter_plot.addItem(self.identity)
         self.scatter_plot.addItem(self.scatter)
         # decision map
-        self.map_plot = pg.PlotWidget(background="w")
+        self.map_plot = FittedPlot(background="w")
         self.map_plot.setAspectLocked(True)  # a circle in the data is a circle on screen
         self.map_image = pg.ImageItem()
         self.map_image.setLookupTable(diverging_lut())
@@ -260,7 +298,7 @@ class PredictionsView(QTabWidget):
     def set_context(self, ctx) -> None:
         self.ctx = ctx
         ds = ctx.dataset
-        for view in (self.scatter_plot, self.map_plot):  # other tabs (the inspector) stay
+        for view in (self.scatter_plot,):  # other tabs (the inspector) stay
             if self.indexOf(view) >= 0:
                 self.removeTab(self.indexOf(view))
         self._set_rows(ctx)
@@ -269,14 +307,12 @@ class PredictionsView(QTabWidget):
         self.map_node, self.map_shows = None, None
         self._set_map_title(None)
         self.confusion_model.set_names(ds.output_names if ds.task == "classes" else ())
-        self.setCurrentIndex(0)
         if ds.task == "regression":
             self.insertTab(1, self.scatter_plot, "Predicted vs actual")
-            self.setCurrentWidget(self.scatter_plot)
+        # the decision map has a panel of its own beside the error plot (the window places it)
+        self.map_plot.setVisible(self._has_map)
         if self._has_map:
             self._setup_map()
-            self.insertTab(1, self.map_plot, "Decision map")
-            self.setCurrentWidget(self.map_plot)
         self.confusion.setVisible(ds.task == "classes")
         self.confusion_title.setVisible(ds.task == "classes")
         if ds.task == "classes":
@@ -306,9 +342,9 @@ class PredictionsView(QTabWidget):
         ds, grid = self.ctx.dataset, self.ctx.map_grid
         x, y, w, h = grid.rect
         self._map_rect = grid.rect
-        self.map_plot.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
         self.map_plot.setLabel("bottom", ds.input_names[0])
         self.map_plot.setLabel("left", ds.input_names[1])
+        self.map_plot.fit_to(grid.rect)
         self.points.set_rows(self.ctx)
 
     def set_data(self, ctx) -> None:
@@ -326,7 +362,7 @@ class PredictionsView(QTabWidget):
         out = {"outputs"}
         if self.ctx is not None and self.ctx.dataset.task == "classes":
             out.add("confusion")
-        if self._has_map and self.currentWidget() is self.map_plot:
+        if self._has_map and not self.map_plot.isHidden():
             out.add("map")
             if self.map_node is not None:
                 out.add("node_map")
@@ -336,8 +372,6 @@ class PredictionsView(QTabWidget):
                      levels: tuple[float, float] = (0.0, 1.0)) -> None:
         """Show the map of ``node`` (layer, index) in the map panel, or the decision (None)."""
         self.map_node, self._node_title, self._node_levels = node, title, levels
-        if node is not None and self._has_map:
-            self.setCurrentWidget(self.map_plot)
 
     def _set_map_title(self, title: str | None) -> None:
         if title != self._map_title:

@@ -195,12 +195,18 @@ class RunsPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.import_button.clicked.connect(self.importRequested)
         self.export_button.clicked.connect(self.exportRequested)
+        # two short rows, not one long one: the tab must fit a narrow column (800 logical px at scale 2)
         buttons = QHBoxLayout()
-        for b in (self.keep_button, self.sweep_button, self.remove_button, self.import_button, self.export_button):
+        for b in (self.keep_button, self.sweep_button, self.remove_button):
             buttons.addWidget(b)
-        buttons.addWidget(self.note, 1)
+        buttons.addStretch(1)
+        files = QHBoxLayout()
+        for b in (self.import_button, self.export_button):
+            files.addWidget(b)
+        files.addWidget(self.note, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(buttons)
+        lay.addLayout(files)
         lay.addWidget(self.view, 1)
         self._update_note()
         self.model.rowsInserted.connect(self._update_note)

@@ -1,0 +1,103 @@
+"""The transport bar: always in sight, the speed of Play, and Space/Right/Left window-wide."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from nnviz.core.pace import DEFAULT_SPEED, Pace
+from nnviz.gui.views.transport import MAX_NOTCH, SPEEDS, notch_of, speed_text
+
+
+def _visible_in_window(w, widget) -> bool:
+    """The widget is shown and lies wholly inside the window's visible area."""
+    if not widget.isVisible():
+        return False
+    top_left = widget.mapTo(w, QPoint(0, 0))
+    r = widget.rect().translated(top_left)
+    return w.rect().contains(r)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 1000), (1920, 1080), (800, 500)])
+def test_play_and_the_readout_are_in_the_first_view(make_window, qtbot, size):
+    w = make_window(iterations=100)
+    w.show_at_size(*size)
+    qtbot.waitUntil(lambda: w.width() == size[0], timeout=5_000)
+    t = w.transport
+    for b in (t.play_button, t.step_button, t.micro_button, t.back_button, t.reset_button, t.speed,
+              t.iteration_label, t.error_label):
+        assert _visible_in_window(w, b), (size, b)
+        # nothing cut: every button is at least as wide as it asks to be
+        assert b.width() >= b.minimumSizeHint().width(), (size, b)
+
+
+def test_the_readout_names_the_snapshots_iteration_and_error(make_window, qtbot):
+    w = make_window(iterations=100)
+    w.step(3)
+    qtbot.waitUntil(lambda: w.latest.iteration == 3 and w.latest.state == "paused", timeout=10_000)
+    assert w.transport.iteration_label.text() == "3"
+    assert w.transport.error_label.text() == f"{w.latest.mse:.5g}"
+
+
+def test_the_speed_control_is_logarithmic_from_1_to_max():
+    assert SPEEDS[0] == 1 and SPEEDS[-1] == 100_000
+    ratios = [b / a for a, b in zip(SPEEDS, SPEEDS[1:])]
+    assert all(1.3 < r < 2.1 for r in ratios)  # 1-2-3-5: each notch a similar factor
+    assert notch_of(None) == MAX_NOTCH and notch_of(DEFAULT_SPEED) == SPEEDS.index(2_000)
+    assert speed_text(None) == "max" and speed_text(2_000.0) == "2,000 it/s" and speed_text(0.5) == "0.5 it/s"
+
+
+def test_the_window_sends_the_speed_as_a_pace(make_window, qtbot):
+    w = make_window(iterations=100, speed=DEFAULT_SPEED)
+    assert w.controller.pace == Pace(DEFAULT_SPEED)
+    w.transport.speed.setValue(notch_of(30.0))
+    assert w.controller.pace == Pace(30.0) and w.transport.speed_label.text() == "30 it/s"
+    qtbot.waitUntil(lambda: w.controller.worker.runner.pace == Pace(30.0), timeout=5_000)
+    w.transport.speed.setValue(MAX_NOTCH)
+    assert w.controller.pace is None and w.transport.speed_label.text() == "max"
+    qtbot.waitUntil(lambda: w.controller.worker.runner.pace is None, timeout=5_000)
+
+
+def test_at_a_slow_pace_every_iteration_is_painted(make_window, qtbot):
+    w = make_window(iterations=12, speed=20.0)
+    painted = []
+    w.controller.render.connect(lambda snap: painted.append(snap.iteration))
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=30_000)
+    assert set(range(1, 13)) <= set(painted)
+
+
+def test_space_plays_after_a_click_on_a_check_box(make_window, qtbot):
+    """Issue 23: after a click on the x1^2 box, Space toggled the box back and rebuilt the network."""
+    w = make_window(data="xor", features=("x1", "x2"), iterations=10_000_000)
+    box = w.feature_toggles.boxes["x1^2"]
+    qtbot.mouseClick(box, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.context.settings.features == ("x1", "x2", "x1^2"), timeout=10_000)
+    generation = w.context.generation
+    box.setFocus(Qt.MouseFocusReason)  # where the click left the keyboard
+    qtbot.keyClick(box, Qt.Key_Space)
+    qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
+    assert box.isChecked() and w.context.generation == generation
+    qtbot.keyClick(box, Qt.Key_Space)
+    qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
+
+
+def test_right_steps_and_left_steps_back_from_anywhere_but_a_text_field(make_window, qtbot):
+    w = make_window(iterations=100)
+    w.transport.reset_button.setFocus(Qt.MouseFocusReason)
+    qtbot.keyClick(w.transport.reset_button, Qt.Key_Right)
+    qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
+    w.network_view.setFocus()
+    qtbot.keyClick(w.network_view, Qt.Key_Right)
+    qtbot.waitUntil(lambda: w.latest.iteration == 2, timeout=10_000)
+    qtbot.keyClick(w.network_view, Qt.Key_Left)
+    qtbot.waitUntil(lambda: w.latest.iteration == 1 and w.latest.state == "paused", timeout=10_000)
+    # in a text field the keys edit the text
+    field = w.controls.lr
+    field.setFocus()
+    field.setCursorPosition(0)
+    qtbot.keyClick(field, Qt.Key_Right)
+    qtbot.keyClick(field, Qt.Key_Space)
+    assert field.text() == "0 .02" and field.cursorPosition() == 2
+    qtbot.wait(200)
+    assert w.latest.iteration == 1 and w.latest.state == "paused"
