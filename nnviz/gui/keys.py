@@ -27,9 +27,7 @@ def keeps_key(widget: QWidget | None, key: int, by_keyboard: bool = False) -> bo
         return True
     if isinstance(widget, QComboBox) and widget.isEditable():
         return True
-    if key != Qt.Key_Space and isinstance(widget, (QAbstractSlider, QAbstractItemView, QComboBox)):
-        return True
-    return False
+    return key != Qt.Key_Space and isinstance(widget, (QAbstractSlider, QAbstractItemView, QComboBox))
 
 
 class TransportKeys(QObject):

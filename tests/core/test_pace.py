@@ -111,7 +111,7 @@ def test_a_paced_run_gives_the_weights_of_an_unpaced_one():
         runner.advance()
     exp = Experiment(Settings(iterations=3_000))
     exp.session.run(3_000)
-    for W, V in zip(rec.last.weights, exp.network.weights):
+    for W, V in zip(rec.last.weights, exp.network.weights, strict=True):
         assert np.array_equal(W, V)
     xs = np.concatenate([s.new_iterations for s in rec.snapshots])
     assert np.array_equal(xs, np.arange(3_000))

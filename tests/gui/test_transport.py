@@ -41,7 +41,7 @@ def test_the_readout_names_the_snapshots_iteration_and_error(make_window, qtbot)
 
 def test_the_speed_control_is_logarithmic_from_1_to_max():
     assert SPEEDS[0] == 1 and SPEEDS[-1] == 100_000
-    ratios = [b / a for a, b in zip(SPEEDS, SPEEDS[1:])]
+    ratios = [b / a for a, b in zip(SPEEDS, SPEEDS[1:], strict=False)]
     assert all(1.3 < r < 2.1 for r in ratios)  # 1-2-3-5: each notch a similar factor
     assert notch_of(None) == MAX_NOTCH and notch_of(DEFAULT_SPEED) == SPEEDS.index(2_000)
     assert speed_text(None) == "max" and speed_text(2_000.0) == "2,000 it/s" and speed_text(0.5) == "0.5 it/s"
