@@ -106,13 +106,13 @@ def test_every_algorithm_penalty_and_schedule(engine, cfg):
     assert _agree(engine, arch, TrainConfig(**cfg), [1, 130, 169], seed=3) == 300
 
 
-THRESHOLDS = [  # each stops part of the way, at an iteration the reference decides
-    dict(lr=0.5, threshold=0.2),
-    dict(lr=0.5, threshold=0.3, l2=0.02),  # the penalised gradient: the data's alone stops elsewhere
-    dict(lr=0.3, threshold=0.25, l1=0.01, momentum=0.5),
-    dict(lr=0.5, threshold=0.3, batch_size=13),
-    dict(algorithm="rprop+", threshold=0.1),
-    dict(algorithm="rprop-", threshold=0.2, l2=0.01),
+THRESHOLDS = [  # each stops after some hundreds of updates; with a penalty the data's gradient alone
+    dict(lr=0.1, threshold=0.03),  # would stop elsewhere (later, or never)
+    dict(lr=0.3, threshold=0.01, l2=0.02),
+    dict(lr=0.1, threshold=0.02, l1=0.01, momentum=0.5),
+    dict(lr=0.5, threshold=0.05, batch_size=13),
+    dict(algorithm="rprop+", threshold=0.03),
+    dict(algorithm="rprop-", threshold=0.03, l2=0.01),
 ]
 
 
@@ -121,7 +121,7 @@ THRESHOLDS = [  # each stops part of the way, at an iteration the reference deci
 def test_the_threshold_stops_where_the_reference_does(engine, cfg):
     arch = Architecture(2, (3,), 1, ("tanh",), "sigmoid", "sse")
     done = _agree(engine, arch, TrainConfig(**cfg), [1, 1499, 1500], seed=5, n=30)
-    assert 1 < done < 3000  # stopped, and not at once
+    assert 100 < done < 3000  # stopped, and not at once
 
 
 @pytest.mark.parametrize("engine", ENGINES)
