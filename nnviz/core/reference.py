@@ -144,11 +144,9 @@ def train_reference(X, Y, weights, lr, iterations, hidden_activation="sigmoid", 
             yhat = H
             error = y - yhat
 
-            # -- backward: delta_out, then delta = (delta W^T without the bias row) f'(A)
-            if loss == "ce":  # with its sigmoid or softmax output, f' cancels
-                delta = error
-            else:
-                delta = error * F_PRIME[output_activation](A[-1])
+            # -- backward: delta_out = (y - yhat) f'(A_out) for sse, y - yhat for ce (with its sigmoid or
+            # softmax output f' cancels), then delta = (delta W^T without the bias row) f'(A)
+            delta = error if loss == "ce" else error * F_PRIME[output_activation](A[-1])
             gradient = [None] * L  # input^T delta = -dC/dW
             for li in range(L - 1, -1, -1):
                 gradient[li] = inputs[li].T @ delta

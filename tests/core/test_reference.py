@@ -174,3 +174,89 @@ def test_a_network_on_the_blas_path_agrees_with_the_reference_in_float32(engine)
     np.testing.assert_allclose(mse, mse_ref, rtol=1e-5, atol=0)
     for got, want in zip(s.net.weights, W_ref, strict=True):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+
+
+# -- settings changed between runs ---------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_momentum_set_to_zero_forgets_the_velocity(engine):
+    """Momentum 0.9, then 0 (the post's plain update), then 0.9 again: the velocity starts from
+    zero, as in a fresh reference run from those weights, and the old velocity is gone."""
+    arch = Architecture(4, (6, 5), 2, ("tanh", "sigmoid"), "sigmoid", "sse")
+    X, Y = _problem(arch, 40, 3)
+    start = Network.random(arch, np.random.default_rng(3))
+    with_momentum, without = TrainConfig(lr=0.05, momentum=0.9), TrainConfig(lr=0.05)
+    W = start.weights
+    for cfg, n in ((with_momentum, 20), (without, 10), (with_momentum, 20)):
+        W, _ = _reference(arch, X, Y, Network.from_weights(arch, W), cfg, n, 0)
+    s = TrainingSession(start.copy(), X, Y, with_momentum, engine=engine)
+    for cfg, n in ((with_momentum, 20), (without, 10), (with_momentum, 20)):
+        s.reconfigure(cfg)
+        s.run(n)
+    for got, want in zip(s.net.weights, W, strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+# -- divergence --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("how", ["one call", "a call ending on the last finite weights", "run(1) at a time",
+                                 "step_trace at a time"])
+def test_divergence_keeps_the_last_weights_whose_error_is_finite(engine, how):
+    """The reference's run says which weights first have an infinite error (those after j updates);
+    the session keeps those after j - 1 updates, however its calls cut the run."""
+    arch = Architecture(3, (5, 4), 2, ("relu",), "linear", "sse")
+    X, Y = _problem(arch, 40, 0)
+    start = Network.random(arch, np.random.default_rng(0))
+    cfg = TrainConfig(lr=0.2)
+    _, mse_ref = _reference(arch, X, Y, start, cfg, 300, 0)
+    j = int(np.flatnonzero(~np.isfinite(mse_ref))[0])
+    assert 100 < j < 300 and np.isfinite(mse_ref[:j]).all()
+    W_last, _ = _reference(arch, X, Y, start, cfg, j - 1, 0)
+    s = TrainingSession(start.copy(), X, Y, cfg, engine=engine)
+    if how == "one call":
+        res = s.run(300)
+    elif how == "a call ending on the last finite weights":
+        assert s.run(j).stopped is None  # the weights after j updates are finite, their error is not
+        res = s.run(300)
+    elif how == "run(1) at a time":
+        while not (res := s.run(1)).stopped:
+            pass
+    else:
+        with pytest.raises(FloatingPointError, match="kept the last finite weights") as info:
+            while True:
+                s.step_trace()
+        res = None
+        assert f"diverged at iteration {j}" in str(info.value)
+    if res is not None:
+        assert res.stopped == "diverged" and f"diverged at iteration {j}" in res.message
+    assert s.iteration == j - 1
+    for got, want in zip(s.net.weights, W_last, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=0)
+    # and training on from there meets the same infinite error at once
+    assert s.run(5).stopped == "diverged" and s.iteration == j - 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("pieces", [[12], [1] * 12, [3, 2, 7]], ids=str)
+def test_an_update_that_makes_a_weight_infinite_is_not_kept(engine, pieces):
+    """Momentum pushes saturated sigmoid weights past the largest float: the error of those weights
+    may still be finite (the outputs are 0 or 1), but a weight is not; the session keeps the weights
+    before that update, the last finite ones, however the calls cut the run."""
+    arch = Architecture(2, (), 1)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10, 2)), rng.integers(0, 2, size=(10, 1)).astype(float)
+    start = Network.random(arch, rng)
+    cfg = TrainConfig(lr=1e308, momentum=0.9)
+    ref = [_reference(arch, X, Y, start, cfg, k, 0)[0][0] for k in range(12)]
+    first_infinite = next(k for k in range(12) if not np.isfinite(ref[k]).all())
+    assert first_infinite > 2
+    s = TrainingSession(start.copy(), X, Y, cfg, engine=engine)
+    done = 0
+    for n in pieces:
+        res = s.run(n)
+        done += res.iterations
+        if res.stopped:
+            break
+    assert res.stopped == "diverged" and s.iteration == done == first_infinite - 1
+    np.testing.assert_allclose(s.net.weights[0], ref[first_infinite - 1], rtol=1e-12, atol=0)
