@@ -123,14 +123,14 @@ def train_reference(X, Y, weights, lr, iterations, hidden_activation="sigmoid", 
         for t in range(iterations):
             # -- the rows of this iteration
             if full_batch:
-                rows = np.arange(n)
+                x, y = X, Y
             else:
                 if not batches:  # a new epoch: a new order of the rows
                     order = rng.permutation(n)
                     batches = [order[start:start + batch_size] for start in range(0, n, batch_size)]
                 rows = batches.pop(0)
-            x, y = X[rows], Y[rows]
-            ones = np.ones((len(rows), 1))
+                x, y = X[rows], Y[rows]
+            ones = np.ones((x.shape[0], 1))
 
             # -- forward: A = [1, H] W, H = f(A)
             inputs, A = [], []
@@ -154,11 +154,13 @@ def train_reference(X, Y, weights, lr, iterations, hidden_activation="sigmoid", 
                     delta = (delta @ W[li][1:].T) * F_PRIME[names[li - 1]](A[li - 1])
 
             # -- the penalty, not on the bias row: g = input^T delta - (l2 W + l1 sign(W))
-            g = []
-            for li in range(L):
-                penalty = l2 * W[li] + l1 * np.sign(W[li])
-                penalty[0] = 0.0
-                g.append(gradient[li] - penalty)
+            g = gradient
+            if l1 or l2:
+                g = []
+                for li in range(L):
+                    penalty = l2 * W[li] + l1 * np.sign(W[li])
+                    penalty[0] = 0.0
+                    g.append(gradient[li] - penalty)
 
             # -- neuralnet's threshold: stop before the update
             if threshold is not None and max(np.abs(gi).max() for gi in g) < threshold:
@@ -166,11 +168,12 @@ def train_reference(X, Y, weights, lr, iterations, hidden_activation="sigmoid", 
             mse.append(np.mean(error ** 2))
 
             # -- the update
+            rate = learning_rate(lr, schedule, t)
             for li in range(L):
                 if algorithm == "gd" and momentum == 0:  # the post's update
-                    W[li] = W[li] + learning_rate(lr, schedule, t) * g[li]
+                    W[li] = W[li] + rate * g[li]
                 elif algorithm == "gd":  # with momentum: the velocity keeps a share of the last change
-                    velocity[li] = momentum * velocity[li] + learning_rate(lr, schedule, t) * g[li]
+                    velocity[li] = momentum * velocity[li] + rate * g[li]
                     W[li] = W[li] + velocity[li]
                 elif algorithm == "rprop+":  # neuralnet's plus(); its gradient is dE/dw = -g
                     sign = np.sign(-g[li])
