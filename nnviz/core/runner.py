@@ -697,7 +697,7 @@ class Runner:
         with self._every_core(session):
             res = session.run(1) if self.defer_traces and blas.work(session) > TRACE_NOW_MACS else None
             if res is not None and res.stopped == "diverged":
-                self._fail(res.message)
+                self._diverged(res.message)
                 return
             if res is not None and res.iterations == 1:
                 self._defer_trace(session)
@@ -706,7 +706,7 @@ class Runner:
                 try:
                     self._trace = session.step_trace()
                 except FloatingPointError as exc:
-                    self._fail(str(exc))
+                    self._diverged(str(exc))
                     return
                 mse = self._trace.mse
             self._after_single_step(session, mse)
@@ -741,7 +741,7 @@ class Runner:
             try:
                 self._micro = MicroSteps(session)
             except FloatingPointError as exc:
-                self._fail(str(exc))
+                self._diverged(str(exc))
                 return
         elif not self._micro.done:
             if self._micro.advance() == "update":
@@ -852,6 +852,12 @@ class Runner:
         return Source(scratch, states, int(exp.session.iteration))
 
     # -- snapshots -----------------------------------------------------------------
+    def _diverged(self, message: str) -> None:
+        """A Step met weights of infinite error: the session went back to the last finite ones,
+        the states stored after them go too."""
+        self.timeline.truncate(self._current().session.iteration)
+        self._fail(message)
+
     def _fail(self, message: str) -> None:
         self.listener.on_error(message)
         self._emit(force=True)

@@ -82,6 +82,9 @@ class Timeline:
         while len(self._entries) > cap:
             old, recent = self._entries[:-recent_n], self._entries[-recent_n:]
             thinned = [e for k, e in enumerate(old) if k % 2 == 0 or e.anchor]
+            if len(thinned) == len(old):  # every other old one is an anchor: drop the oldest others, not the first
+                spare = [k for k, e in enumerate(old) if k and not e.anchor][:len(self._entries) - cap]
+                thinned = [e for k, e in enumerate(old) if k not in spare]
             if len(thinned) == len(old):  # nothing more to drop among the old: give up recent ones
                 drop = {k for k, e in enumerate(recent[:-1]) if not e.anchor}
                 drop = set(sorted(drop)[:len(self._entries) - cap])

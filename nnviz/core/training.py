@@ -429,6 +429,9 @@ class TrainingSession:
         self._XT: tuple[np.ndarray, np.ndarray] | None = None  # X1.T and Y.T for the kernel
         self._order = np.arange(self.n)
         self._pos = self.n  # position within the current epoch's order; n = start a new epoch
+        # (state, updates, config) of the last run or step that made updates: where the state
+        # before the last update is replayed from when the weights it made have no finite error
+        self._last_run: tuple[dict, int, TrainConfig] | None = None
         if engine == "numpy":
             full = self._buffers_for(self.n)
             np.copyto(full.ins[0], self.X1)
@@ -667,20 +670,44 @@ class TrainingSession:
             stopped = None
         self._push()
         if stopped is None and not np.isfinite(self._params).all():
-            self.set_state(checkpoint)
-            return RunResult(0, np.empty(0), "diverged", self._diverged_message())
+            stopped = "diverged"  # the last update made a weight infinite: its error is not finite either
         if stopped == "diverged":
             # the weights after `done` updates gave a non-finite error: keep those of done - 1
-            keep = max(done - 1, 0)
+            # (the error of each was finite), or, when the weights this call started from have
+            # none, those before the update that made them
             self.set_state(checkpoint)
-            self.run(keep)
-            return RunResult(keep, mses[:keep].copy(), "diverged", self._diverged_message())
+            if done == 0:
+                self._undo_last_update()
+                return RunResult(0, np.empty(0), "diverged", self._diverged_message())
+            kept = self.run(done - 1).iterations  # fewer if one of those updates made a weight infinite
+            return RunResult(kept, mses[:kept].copy(), "diverged", self._diverged_message())
         self.iteration += done
+        if done:
+            self._last_run = (checkpoint, done, self.config)
         if stopped == "threshold" and self.batch_size != self.n:
             # the batch was looked at, not used: back to its start (batches start at multiples
             # of the batch size; the last one of an epoch may be shorter)
             self._pos = ((self._pos - 1) // self.batch_size) * self.batch_size
         return RunResult(done, mses[:done].copy(), stopped)
+
+    def _undo_last_update(self) -> None:
+        """Back to the state before the last update of the last run or step (the weights it made
+        have no finite error): replayed from where that run started, and only if replaying it
+        gives the present state bit for bit (nothing when the state was set or edited since)."""
+        if self._last_run is None:
+            return
+        start, updates, config = self._last_run
+        now = self.get_state()
+        twin = self.clone(config)
+        twin.set_state(start)
+        twin.run(updates - 1)
+        before = twin.get_state()
+        twin.run(1)
+        after = twin.get_state()
+        if all(np.array_equal(after[k], now[k]) for k in now if isinstance(now[k], np.ndarray)) and \
+                all(after[k] == now[k] for k in ("rng", "pos", "iteration")):
+            self.set_state(before)
+            self._last_run = (start, updates - 1, config) if updates > 1 else None
 
     def _run_numpy(self, n: int, mses: np.ndarray, interrupt: np.ndarray | None = None) -> tuple[int, str | None]:
         """The NumPy loop: up to n iterations, mse of each into mses; (done, why it stopped)."""
@@ -798,16 +825,23 @@ class TrainingSession:
 
     def step_trace(self) -> StepTrace:
         """Exactly one iteration, returning every matrix of it (see StepTrace)."""
+        start = self.get_state()
         self._pull()
         before = [W.copy() for W in self._W]
         lr = self.current_lr()
-        with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
-            if self.engine == "numba":
-                mats, rows, mse = self._step_numba()
-            else:
-                mats, rows, mse = self._step_numpy()
+        try:
+            with blas.limited(self.blas_threads, self._work), acts.quiet_fp():
+                if self.engine == "numba":
+                    mats, rows, mse = self._step_numba()
+                else:
+                    mats, rows, mse = self._step_numpy()
+        except FloatingPointError:  # as run: the last weights whose error is finite
+            self.set_state(start)
+            self._undo_last_update()
+            raise FloatingPointError(self._diverged_message()) from None
         self._push()
         self.iteration += 1
+        self._last_run = (start, 1, self.config)
         arch = self.net.arch
         cfg = self.config
         layers = []

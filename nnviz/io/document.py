@@ -188,7 +188,26 @@ def training_info(value) -> dict:
     src = value.get("imported_from")
     if src is not None and not isinstance(src, str):
         raise ValueError("'training' 'imported_from' must be a name")
+    error_history(value)
     return value
+
+
+def error_history(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """The error curve the training metadata holds, ``"history": {"iterations": [...], "mse":
+    [...]}`` (None without one: older files), iterations that never go down; one-line ValueError
+    for one that is malformed."""
+    h = training.get("history")
+    if h is None:
+        return None
+    x, y = (h.get("iterations"), h.get("mse")) if isinstance(h, dict) else (None, None)
+    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)
+            and all(is_int(i) and 0 <= i < 2**63 for i in x) and all(is_number(v) for v in y)):
+        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers) and 'mse' (numbers) "
+                         "of the same length")
+    xs = np.array(x, dtype=np.int64)
+    if (np.diff(xs) < 0).any():
+        raise ValueError("'training' 'history' iterations must not go down")
+    return xs, np.array(y, dtype=np.float64)
 
 
 def model_features(doc, n_inputs: int) -> tuple[str, ...]:

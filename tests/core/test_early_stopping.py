@@ -136,3 +136,17 @@ def test_split_helper_names_what_it_splits():
     ds = datamod.load("toy")
     with pytest.raises(ValueError, match="validation fraction must be"):
         datamod.split(ds, 1.5, what="validation")
+
+
+def test_a_tie_with_the_best_validation_mse_is_not_an_improvement():
+    """A rate so small that no weight moves (w + 1e-300 g rounds to w): the validation mse stays
+    exactly the same, every point ties with the first, none is below it.  The best stays at
+    iteration 0 and training stops once the patience has run out, restoring iteration 0."""
+    s = EARLY.with_(lr=1e-300, patience=100, iterations=2000)
+    runner, rec = _train(s)
+    snap = rec.last
+    val = np.concatenate([v.val_mse for v in rec.snapshots if v.val_mse is not None])
+    assert val.size > 2 and (val == val[0]).all()  # ties, not improvements
+    assert snap.stopped == "early_stop" and snap.best_iteration == 0 and snap.stopped_at == 100
+    assert snap.iteration == 0
+    assert np.array_equal(runner.exp.network.params, Experiment(s).network.params)

@@ -300,6 +300,29 @@ def test_divergence_keeps_the_last_finite_weights_and_says_so():
     assert all(np.isfinite(W).all() for W in rec.last.weights)
 
 
+@pytest.mark.parametrize("how", ["Step", "Play in chunks of one"])
+def test_stepping_into_divergence_keeps_the_weights_a_single_run_keeps(how):
+    """Whether the iteration whose weights have an infinite error comes at the start of a Step, or
+    of a chunk, the runner ends on the last weights whose error is finite, as one long run does."""
+    s = Settings(data="iris", activation=("relu",), output_activation="linear", lr=0.5, seed=1, iterations=5000)
+    whole = Experiment(s)
+    res = whole.session.run(5000)
+    assert res.stopped == "diverged" and res.iterations > 5
+    runner, rec = make(s)
+    if how == "Step":
+        while not rec.errors:
+            runner.step(1)
+    else:
+        runner.chunk_seconds = 0.0  # every chunk one iteration
+        runner.play()
+        run_until_idle(runner)
+        assert rec.last.stopped == "diverged"
+    assert "diverged" in rec.errors[-1]
+    assert rec.last.iteration == runner.exp.session.iteration == res.iterations
+    assert all(np.array_equal(a, b) for a, b in zip(rec.last.weights, whole.network.weights, strict=True))
+    assert max(runner.timeline.iterations) == res.iterations  # no state of the infinite error kept
+
+
 def test_reset_gives_the_seed_weights_again():
     s = Settings(iterations=1000)
     runner, rec = make(s)

@@ -129,3 +129,36 @@ def test_the_memory_cap_holds_for_a_big_network():
     ref.session.run(37)
     state = tl.state_at(exp.session, 37)
     assert np.array_equal(state["params"], ref.session.get_state()["params"])
+
+
+@pytest.mark.parametrize("capacity,keep_recent,max_bytes", [(4, 2, 2**30), (3, 1, 2**30), (6, 2, 2**30),
+                                                             (50, 10, 1)])  # max_bytes 1: two states fit
+def test_thinning_keeps_every_state_a_replay_needs(capacity, keep_recent, max_bytes):
+    """Training in short runs with the learning rate changed now and then (each change an anchor:
+    the run does not follow from the state before), under tight capacities.  After every record
+    the first state, the newest and every anchor are kept, and at the end every iteration
+    replays to the weights the run had, bit for bit."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(capacity)
+    e = _exp(hidden=(4,))
+    tl = Timeline(capacity=capacity, max_bytes=max_bytes, keep_recent=keep_recent)
+    tl.record(e.session)
+    params, anchors = {0: e.network.params.copy()}, []
+    for _ in range(40):
+        if rng.random() < 0.3:
+            e.session.reconfigure(replace(e.session.config, lr=float(rng.choice([0.01, 0.05, 0.3]))))
+            tl.record(e.session, anchor=True)
+            anchors.append(e.session.iteration)
+        for _ in range(int(rng.integers(1, 4))):
+            e.session.run(1)
+            params[e.session.iteration] = e.network.params.copy()
+        tl.record(e.session)
+        kept = tl.iterations
+        assert kept[0] == 0 and kept[-1] == e.session.iteration
+        assert set(anchors) <= set(kept), (anchors, kept)
+        # and at most the capacity, unless the anchors (with the first and newest) are more
+        assert len(kept) <= max(capacity if max_bytes > 1 else 2, len(anchors) + 2), (anchors, kept)
+    assert len(anchors) >= 5
+    for it, want in params.items():
+        assert np.array_equal(tl.state_at(e.session, it)["params"], want), it

@@ -157,3 +157,80 @@ def test_cli_predict_to_a_full_disk(tmp_path, capsys):
     assert cli.main(["predict", "--model", str(m), "--data", str(rows), "--output", "/dev/full"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("nnviz: error: /dev/full: cannot write (No space left on device)") and err.count("\n") == 1
+
+
+# -- durability: what is renamed into place is on disk first, and the rename after -------------
+
+def _record_syncs(monkeypatch) -> list:
+    """os.fsync / os.fdatasync and os.replace record, in order, the (device, inode) they act on."""
+    events = []
+    real = {name: getattr(os, name) for name in ("fsync", "fdatasync", "replace")}
+
+    def key(st):
+        return st.st_dev, st.st_ino
+
+    def sync(name):
+        def call(fd):
+            events.append(("sync", key(os.fstat(fd))))
+            return real[name](fd)
+        return call
+
+    def replace(src, dst, *args, **kwargs):
+        events.append(("replace", key(os.stat(src))))
+        return real["replace"](src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", sync("fsync"))
+    monkeypatch.setattr(os, "fdatasync", sync("fdatasync"))
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+def _assert_durable(events, path):
+    """The file's data was synced before the rename that put it at ``path``, its folder after."""
+    st, folder = os.stat(path), os.stat(os.path.dirname(os.path.realpath(path)))
+    file_key, folder_key = (st.st_dev, st.st_ino), (folder.st_dev, folder.st_ino)
+    assert ("replace", file_key) in events, events
+    at = events.index(("replace", file_key))
+    assert ("sync", file_key) in events[:at], "the file was not synced before it was renamed into place"
+    assert ("sync", folder_key) in events[at + 1:], "the folder was not synced after the rename"
+
+
+@pytest.mark.parametrize("write", [
+    lambda p: atomic.write_bytes(p, b"\x00\x01"),
+    lambda p: atomic.write_text(p, "text\n"),
+    lambda p: figures.export_history_csv(np.array([0, 1]), np.array([0.5, 0.25]), p),
+], ids=["write_bytes", "write_text", "history csv"])
+def test_atomic_writes_sync_the_file_then_the_folder(tmp_path, monkeypatch, write):
+    events = _record_syncs(monkeypatch)
+    path = tmp_path / "out.csv"
+    write(path)
+    _assert_durable(events, path)
+    path.write_text("old")  # over an existing file too
+    events.clear()
+    write(path)
+    _assert_durable(events, path)
+
+
+def test_a_model_file_is_synced(tmp_path, monkeypatch):
+    from nnviz import io as nnio
+    from nnviz.core.experiment import Experiment, Settings
+
+    model = Experiment(Settings(data="toy", hidden=(2,))).model()
+    events = _record_syncs(monkeypatch)
+    nnio.save(model, tmp_path / "m.json")
+    _assert_durable(events, tmp_path / "m.json")
+
+
+@pytest.mark.xfail(strict=True, reason="FAILS ON MAIN TODAY: write_with syncs the folder but not what produce() "
+                   "wrote (figures, films, Qt's image writers write by file name and do not sync); the hardening "
+                   "branch makes every atomic write sync the file: remove this mark when it lands")
+def test_write_with_syncs_what_produce_wrote(tmp_path, monkeypatch):
+    events = _record_syncs(monkeypatch)
+    path = tmp_path / "figure.svg"
+
+    def produce(tmp):  # as a Qt writer does: write by name, close, no sync
+        with open(tmp, "w") as fh:
+            fh.write("<svg/>")
+
+    atomic.write_with(path, produce)
+    _assert_durable(events, path)

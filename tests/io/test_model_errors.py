@@ -60,6 +60,16 @@ def _json(tmp_path, model, mutate, name="m.json"):
     (lambda d: d["training"].update(iterations=[5]), "'iterations' must be a whole number"),
     (lambda d: d["training"].update(iterations=-1), "'iterations' must be a whole number"),
     (lambda d: d["training"].update(imported_from=3), "'imported_from' must be a name"),
+    # inputs scaled by 1 / 0, outputs multiplied by 0: refused, not loaded to predict inf or 0
+    (lambda d: d["scaling"]["x_scale"].__setitem__(2, 0.0), "scaling factors must not be zero"),
+    (lambda d: d["scaling"]["x_scale"].__setitem__(0, -0.0), "scaling factors must not be zero"),
+    (lambda d: d["scaling"]["y_scale"].__setitem__(1, 0), "scaling factors must not be zero"),
+    # an error history that goes back in iterations (drawn by nnviz plot --what errors)
+    (lambda d: d["training"].update(history={"iterations": [0, 5, 3, 9], "mse": [0.5, 0.4, 0.3, 0.2]}),
+     "'training' 'history' iterations must not go down"),
+    (lambda d: d["training"].update(history={"iterations": [0, 2**70], "mse": [0.5, 0.4]}),
+     "'training' 'history' must hold 'iterations' (whole numbers)"),
+    (lambda d: d["training"].update(history={"iterations": [0, 1], "mse": [0.5]}), "of the same length"),
 ])
 def test_json_fields_of_the_wrong_type(tmp_path, model, mutate, text):
     _refused(_json(tmp_path, model, mutate), text)
@@ -194,6 +204,8 @@ def _meta(doc) -> bytes:
     (lambda d: d.update(target_columns=5), "'target_columns' must be a list of names"),
     (lambda d: d.update(version=True), "the format version is missing or invalid"),
     (lambda d: d["inputs"].__setitem__(1, d["inputs"][0]), "appears twice"),
+    (lambda d: d["scaling"]["x_scale"].__setitem__(1, 0.0), "scaling factors must not be zero"),
+    (lambda d: d["training"].update(history={"iterations": [3, 2], "mse": [0.5, 0.4]}), "must not go down"),
 ])
 def test_npz_meta_fields(tmp_path, model, mutate, text):
     doc = nnio.model_to_dict(model)
