@@ -83,12 +83,34 @@ class DataEdits:
         self._pending_data = ds  # the next edit starts here even before the runner answers
         self._update_undo()
 
+    def _outside_map(self, x: float, y: float) -> str:
+        """A one-line refusal when (x, y) lies outside the map's plane (a click on the axes or
+        far out after zooming out), or "" when it lies inside."""
+        grid = self.context.map_grid if self.context is not None else None
+        if grid is None:
+            return ""
+        x0, y0, w, h = grid.rect
+        if x0 <= x <= x0 + w and y0 <= y <= y0 + h:
+            return ""
+        a, b = self.context.dataset.input_names[:2]
+        return (f"({x:.3g}, {y:.3g}) is outside the map ({a} {x0:.3g} to {x0 + w:.3g}, {b} {y0:.3g} to "
+                f"{y0 + h:.3g}): points are added and moved inside it")
+
     @Slot(float, float, float)
     def _add_point(self, x: float, y: float, value: float) -> None:
+        refused = self._outside_map(x, y)
+        if refused:
+            self.show_error(refused)
+            return
         self._apply(lambda d: editing.add_point(d, x, y, value), f"point added at ({x:.3g}, {y:.3g})")
 
     @Slot(int, float, float)
     def _move_point(self, row: int, x: float, y: float) -> None:
+        refused = self._outside_map(x, y)
+        if refused:
+            self.show_error(refused)
+            self.predictions.points.set_rows(self.context)  # the point goes back where it was
+            return
         self._apply(lambda d: editing.move_point(d, row, x, y), f"point moved to ({x:.3g}, {y:.3g})")
 
     @Slot(int)

@@ -286,11 +286,13 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         if not (self.confirm_discard and self.unsaved):
             then()
             return
-        present = self.controller.present
-        box = QMessageBox(QMessageBox.Question, "nnviz",
-                          f"{what}? The training so far (iteration {present.iteration:,}) is not saved.",
+        box = QMessageBox(QMessageBox.Question, "nnviz", "",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
         box.setWindowModality(Qt.WindowModal)
+        # training goes on while the question is open: the text names the iteration that would
+        # be discarded now, every frame (it said 67 while training went on to 99)
+        self._discard_question = (box, what)
+        self._name_discarded()
 
         def answer(_):
             role = box.buttonRole(box.clickedButton()) if box.clickedButton() is not None else None
@@ -300,8 +302,23 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                 cancelled()
 
         box.finished.connect(answer)
+        box.finished.connect(lambda _: setattr(self, "_discard_question", None))
         self._confirm = box
         box.open()
+
+    _discard_question: tuple | None = None
+
+    def _name_discarded(self) -> None:
+        """The open discard question names the present iteration."""
+        if self._discard_question is None:
+            return
+        box, what = self._discard_question
+        present = self.controller.present
+        if present is None:
+            return
+        text = f"{what}? The training so far (iteration {present.iteration:,}) is not saved."
+        if box.text() != text:
+            box.setText(text)
 
     def micro_step(self) -> None:
         self.controller.micro_step()
@@ -497,6 +514,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             self.open_edge_card(*self.edge_card.key, snap=snap)
         self.transport.set_running(self.controller.running)
         self.transport.show_snapshot(snap)
+        self._name_discarded()
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
         views = [self.network_view, self.loss_plot, self.predictions, self.inspector]

@@ -54,14 +54,19 @@ class HistorySlider(QSlider):
 
     def set_span(self, first: int, present: int) -> None:
         self.first, self.present = int(min(first, present)), int(present)
-        self.setRange(0, min(self.span, self.STEPS))
+        # nothing to look back at (a new network, or just after a data edit): the handle stands
+        # at the right, on the present, and the slider rests
+        self.setRange(0 if self.span else -1, min(self.span, self.STEPS))
+        self.setEnabled(self.span > 0)
 
     def position(self, iteration: int) -> int:
         off = min(max(int(iteration) - self.first, 0), self.span)
+        if self.span == 0:
+            return 0
         return off if self.span <= self.STEPS else round(off * self.STEPS / self.span)
 
     def iteration(self, position: int | None = None) -> int:
-        pos = self.value() if position is None else position
+        pos = max(self.value() if position is None else position, 0)
         if self.span <= self.STEPS:
             return self.first + pos
         return self.first + round(pos * self.span / self.STEPS)

@@ -174,6 +174,7 @@ class NetworkView(pg.PlotWidget):
                                  border=pg.mkPen(150, 150, 150))
         self.hover.setZValue(30)
         self.hover.setVisible(False)
+        self._hover_at: tuple[float, float] | None = None  # where the pointer rests (view coordinates)
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -184,9 +185,11 @@ class NetworkView(pg.PlotWidget):
         self.trace, self.stage = None, None
         for t in self._weight_texts:
             t.setVisible(False)
+        self.hover.setVisible(False)
         self._label_key = None
         self._label_spots = []
         self._label_notes = []
+        self._hover_at = None
         if old is not None and self._graph is not None and _drawing(old) == _drawing(ctx):
             self._set_picture_layout(ctx)
             self.hover.setVisible(False)
@@ -562,6 +565,19 @@ class NetworkView(pg.PlotWidget):
         self._draw_edges()
         self._draw_nodes()
         self._draw_pictures(snap)
+        self._refresh_hover()
+
+    def _refresh_hover(self) -> None:
+        """The hover box follows the snapshot (an edited weight, the next iteration) where the
+        pointer still rests."""
+        if self._hover_at is not None and self.hover.isVisible():
+            self.show_hover(self.hover_text(*self._hover_at))
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """The hover box leaves with the pointer."""
+        self._hover_at = None
+        self.hover.setVisible(False)
+        super().leaveEvent(event)
 
     def set_mode(self, mode: str) -> None:
         """weights (default), gradient (dC/dw of the last step, deltas on the nodes) or
@@ -572,6 +588,7 @@ class NetworkView(pg.PlotWidget):
             self._draw_nodes()
         if hasattr(self, "_pic_index"):
             self._draw_pictures(None)  # until the next snapshot: none in the value modes
+        self._refresh_hover()
         self.needsChanged.emit()
 
     def _highlight(self) -> tuple[set[int], set[int]]:
@@ -805,6 +822,7 @@ class NetworkView(pg.PlotWidget):
         if not vb.sceneBoundingRect().contains(scene_pos):
             return
         p = vb.mapSceneToView(scene_pos)
+        self._hover_at = (p.x(), p.y())
         self.show_hover(self.hover_text(p.x(), p.y()))
 
     def show_hover(self, text: str) -> None:
