@@ -65,6 +65,13 @@ def synthetic(rows: int, inputs: int, classes: int, seed: int = 0):
                    "classes")
 
 
+def LATENCY_CASES():  # noqa: N802 (a constant made on demand)
+    return [("iris-like 4-6-6-3 (150)", synthetic(150, 4, 3), (6, 6)),
+            ("64-128-64-10 (1,797)", synthetic(1797, 64, 10), (128, 64)),
+            ("64-256-256-256-10 (1,797)", synthetic(1797, 64, 10), (256, 256, 256)),
+            ("784-256-256-10 (1,797)", synthetic(1797, 784, 10), (256, 256))]
+
+
 # -- 1. throughput -------------------------------------------------------------------
 def run_cli(kind: str, args: list[str]) -> dict:
     cmd = [sys.executable, "-m", "nnviz", kind, *args, "--json"]
@@ -106,34 +113,47 @@ def wait(app, cond, seconds: float = 30.0) -> bool:
 
 
 def latency(app, cases) -> list[str]:
+    """From a command to its answer painted, in one window, for the step-through sequence a
+    student makes: Pause a running network, the first Step after it, a second Step, Step back,
+    Reset, the first Step after the Reset, a change of architecture (hidden sizes less one) and
+    the first Step after it; then Close (the training thread ended)."""
     from nnviz.core.experiment import Settings
     from nnviz.gui.app import build_window
 
-    rows = ["| network (rows) | Pause | Step | Reset | Close |", "|---|---:|---:|---:|---:|"]
+    keys = ("Pause", "Step 1st", "Step", "Back", "Reset", "Step after Reset", "Rebuild", "Step after rebuild",
+            "Close")
+    rows = ["| network (rows) | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
     for name, ds, hidden in cases:
-        w = build_window(Settings(iterations=10_000_000))
+        w = build_window(Settings(iterations=10_000_000), speed=None)
         w.confirm_close = w.confirm_discard = False
         w.show()
         wait(app, lambda: w.latest is not None)
-        # a tiny network first, trained a while: the chunk must be re-learned for the big one
-        w.controller.configure(w.controller.context.settings.with_(hidden=(2,)))
-        wait(app, lambda: w.context.arch.hidden == (2,))
-        w.play()
-        wait(app, lambda: w.latest is not None and w.latest.iteration > 20_000, 10)
-        w.pause()
-        wait(app, lambda: w.latest.state == "paused")
         w.controller.configure(w.controller.context.settings.with_(data="synthetic", hidden=hidden), ds)
-        wait(app, lambda: w.context.arch.hidden == hidden and w.latest is not None)
+        wait(app, lambda: w.context.arch.hidden == hidden and w.latest is not None
+             and w.latest.generation == w.context.generation)
         w.play()
         wait(app, lambda: w.latest.state == "running", 10)
         time.sleep(0.5)
         out = {}
+        smaller = tuple(max(h - 1, 1) for h in hidden)
+
+        def rebuild():
+            w.controller.configure(w.controller.context.settings.with_(hidden=smaller), ds)
+
+        it = 0
         for what, act, done in (
-                ("Pause", w.pause, lambda: w.shown_iteration is not None and w.latest.state == "paused"),
-                ("Step", lambda: w.step(1), lambda: w.latest.state == "paused" and w.latest.iteration == it + 1),
-                ("Reset", w.reset, lambda: w.latest is not None and w.latest.iteration == 0)):
+                ("Pause", w.pause, lambda: w.latest.state == "paused"),
+                ("Step 1st", lambda: w.step(1), lambda: w.latest.state == "paused" and w.latest.iteration == it + 1),
+                ("Step", lambda: w.step(1), lambda: w.latest.iteration == it + 1),
+                ("Back", w.step_back, lambda: w.latest.iteration == it - 1),
+                ("Reset", w.reset, lambda: w.latest is not None and w.latest.iteration == 0),
+                ("Step after Reset", lambda: w.step(1), lambda: w.latest.iteration == 1),
+                ("Rebuild", rebuild, lambda: w.context.arch.hidden == smaller and w.latest is not None
+                 and w.latest.generation == w.context.generation),
+                ("Step after rebuild", lambda: w.step(1), lambda: w.latest.iteration == 1
+                 and w.latest.generation == w.context.generation)):
             app.processEvents()
-            it = w.latest.iteration
+            it = w.latest.iteration if w.latest is not None else 0
             t0 = time.perf_counter()
             act()
             ok = wait(app, done, 30)
@@ -144,9 +164,43 @@ def latency(app, cases) -> list[str]:
         t0 = time.perf_counter()
         w.close()
         out["Close"] = (time.perf_counter() - t0) * 1000
-        rows.append(f"| {name} | " + " | ".join(f"{out[k]:.0f} ms" for k in ("Pause", "Step", "Reset", "Close")) + " |")
+        rows.append(f"| {name} | " + " | ".join(f"{out[k]:.0f} ms" for k in keys) + " |")
         print(f"  {name}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in out.items()), flush=True)
     return rows
+
+
+def exit_time(repeats: int) -> list[str]:
+    """From the window closing (Quit) to the process gone: nnviz gui training digits-sized data."""
+    code = ("import time, sys\n"
+            "from PySide6.QtCore import QTimer\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "from nnviz.core.experiment import Settings\n"
+            "from nnviz.gui.app import _application, build_window\n"
+            "app = _application()\n"
+            "w = build_window(Settings(hidden=(128, 64), iterations=10_000_000), speed=None)\n"
+            "w.confirm_close = False\n"
+            "w.show(); w.play()\n"
+            "def quit_():\n"
+            "    w.close(); sys.stderr.write(f'closed {time.time()!r}\\n'); sys.stderr.flush()\n"
+            "QTimer.singleShot(1500, quit_)\n"
+            "app.exec()\n"
+            "w.controller.shutdown()\n"
+            "from nnviz.launcher import _exit_now\n"
+            "_exit_now(0)\n")
+    times = []
+    for _ in range(repeats):
+        p = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+        closed = None
+        for line in p.stderr:
+            if line.startswith("closed "):
+                closed = float(line.split()[1])
+        p.wait()
+        end = time.time()
+        if closed is not None:
+            times.append(end - closed)
+    med = statistics.median(times) * 1000 if times else float("nan")
+    print(f"  exit after close: {med:.0f} ms (median of {len(times)})", flush=True)
+    return ["| from the window closing to the process gone |", "|---:|", f"| {med:.0f} ms |"]
 
 
 # -- 3. paint costs -------------------------------------------------------------------
@@ -161,7 +215,7 @@ def paint_costs(app, cases) -> list[str]:
             "|---|---:|---:|---:|---:|---:|"]
     rng = np.random.default_rng(1)
     for name, settings, ds in cases:
-        w = build_window(Settings(iterations=1_000_000))
+        w = build_window(Settings(iterations=1_000_000), speed=None)
         w.confirm_close = w.confirm_discard = False
         w.show()
         wait(app, lambda: w.latest is not None)
@@ -287,7 +341,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="fewer iterations, one repeat (a smoke run)")
-    ap.add_argument("--only", choices=["maps"], help="only part 4, the neuron maps")
+    ap.add_argument("--only", choices=["maps", "latency"], help="only part 4, the neuron maps, or part 2, latency")
     a = ap.parse_args()
     repeats = 1 if a.quick else a.repeats
     with tempfile.TemporaryDirectory() as tmp:
@@ -298,6 +352,14 @@ def main() -> None:
             app = QApplication.instance() or QApplication([])
             print("4. neuron maps", flush=True)
             print("\n".join(node_picture_costs(app, maps_cases(digits))))
+            return
+        if a.only == "latency":
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance() or QApplication([])
+            print("2. command latency", flush=True)
+            t2 = latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)
+            print("\n".join(t2))
             return
         iris_n = 20_000 if a.quick else 100_000
         digits_n = 100 if a.quick else 600
@@ -312,9 +374,7 @@ def main() -> None:
 
         app = QApplication.instance() or QApplication([])
         print("2. command latency", flush=True)
-        t2 = latency(app, [("iris-like 4-6-6-3 (150)", synthetic(150, 4, 3), (6, 6)),
-                           ("64-128-64-10 (1,797)", synthetic(1797, 64, 10), (128, 64)),
-                           ("784-256-256-10 (1,797)", synthetic(1797, 784, 10), (256, 256))])
+        t2 = latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)
         print("3. paint costs", flush=True)
         t3 = paint_costs(app, [("iris 4-6-6-3", Settings(iterations=1_000_000), None),
                                ("digits 64-128-64-10", Settings(data=str(digits), hidden=(128, 64), iterations=10_000),

@@ -16,10 +16,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .cli import main as cli_main
 
-        return cli_main(argv)
+        code = cli_main(argv)
     except KeyboardInterrupt:
         print("nnviz: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    gui = sys.modules.get("nnviz.gui.app")
+    if gui is not None and getattr(gui, "window_closed", False):
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """After the window has closed and everything is written: end the process at once.  The
+    interpreter's own teardown (Qt's objects, numba, the thread pools) took 1.2 to 3 s after
+    the window had gone; nothing is left to save, so it is skipped (streams are flushed)."""
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def gui_main() -> int:

@@ -36,6 +36,8 @@ def build_window(settings: Settings | None = None, init: Model | None = None, da
     return MainWindow(settings, init, dataset, DEFAULT_SPEED if speed == "default" else speed)
 
 
+window_closed = False  # set once a window run by run_from_args has closed and been shut down
+
 # Said by Qt's offscreen platform on every window shown: true of the platform, useless to a user.
 _QUIET = ("This plugin does not support propagateSizeHints", "This plugin does not support raise")
 
@@ -167,6 +169,8 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     app.exec()
     poll.stop()
     window.controller.shutdown()
+    global window_closed
+    window_closed = True  # the launcher may end the process at once (see launcher._exit_now)
     snap = outcome["snapshot"] or window.latest
     if args.json and snap is not None:
         print(json.dumps(_summary(window, snap)))
