@@ -20,13 +20,36 @@ def test_gui_autostart_quit_screenshot_export_json(tmp_path):
     png, model = tmp_path / "w.png", tmp_path / "m.json"
     r = subprocess.run(
         [sys.executable, "-m", "nnviz", "gui", "--data", "toy", "--iterations", "500", "--autostart",
-         "--quit-when-done", "--screenshot", str(png), "--export", str(model), "--json"],
+         "--quit-when-done", "--screenshot", str(png), "--size", "1000x700", "--export", str(model), "--json",
+         "--speed", "max"],
         capture_output=True, text=True, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120)
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout.strip().splitlines()[-1])
     assert s["iterations"] == 500 and s["stopped"] == "max_iterations" and s["accuracy"] is not None
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert _png_size(png) == (1000, 700)  # --size, whatever the screen (offscreen: 800 x 800)
     assert model.stat().st_size > 100
+
+
+def _png_size(path) -> tuple[int, int]:
+    import struct
+
+    head = path.read_bytes()[16:24]
+    return struct.unpack(">II", head)
+
+
+def test_gui_paced_run_paints_every_iteration_and_bad_speed_is_one_line(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "nnviz", "gui", "--data", "toy", "--iterations", "12", "--autostart",
+         "--quit-when-done", "--speed", "15", "--json"],
+        capture_output=True, text=True, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout.strip().splitlines()[-1])
+    assert s["iterations"] == 12 and s["frames_rendered"] >= 12  # at 15 it/s every iteration is a frame
+    for bad in ("0", "-3", "fast", "nan"):
+        r = subprocess.run([sys.executable, "-m", "nnviz", "gui", "--speed", bad], capture_output=True, text=True,
+                           env=_env(QT_QPA_PLATFORM="offscreen"), timeout=60)
+        assert r.returncode == 2 and r.stderr.startswith("nnviz: error: argument --speed") and r.stderr.count("\n") == 1
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display detection is for Linux")
