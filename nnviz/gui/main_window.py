@@ -174,6 +174,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.feature_toggles.refused.connect(self.show_error)
         self.layer_buttons.hiddenChanged.connect(self.set_hidden)
         self.predictions.currentChanged.connect(self._send_view_needs)
+        self.predictions.currentChanged.connect(self._focus_inspector)
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
@@ -322,6 +323,29 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
 
     def micro_step(self) -> None:
         self.controller.micro_step()
+        if self.predictions.currentWidget() is not self.inspector:
+            self.predictions.setCurrentWidget(self.inspector)  # the stage's matrices are what to look at
+
+    INSPECTOR_SHARE = 0.62  # of the diagram's column, for the tabs while the inspector is shown
+    _sizes_before_inspector: list[int] | None = None
+
+    @Slot(int)
+    def _focus_inspector(self, _index: int = -1) -> None:
+        """The step-through focus: the inspector's tab takes most of the diagram's column while
+        it is shown ([1, H], W and A side by side at a readable size); leaving it gives the
+        diagram back the room it had."""
+        right = self._splitters["right"]
+        total = sum(right.sizes())
+        if total <= 0:
+            return
+        if self.predictions.currentWidget() is self.inspector:
+            if self._sizes_before_inspector is None:
+                self._sizes_before_inspector = right.sizes()
+                tabs = int(total * self.INSPECTOR_SHARE)
+                right.setSizes([total - tabs, tabs])
+        elif self._sizes_before_inspector is not None:
+            right.setSizes(self._sizes_before_inspector)
+            self._sizes_before_inspector = None
 
     def step_back(self) -> None:
         self.controller.step_back()

@@ -101,3 +101,18 @@ def test_right_steps_and_left_steps_back_from_anywhere_but_a_text_field(make_win
     assert field.text() == "0 .02" and field.cursorPosition() == 2
     qtbot.wait(200)
     assert w.latest.iteration == 1 and w.latest.state == "paused"
+
+
+def test_the_inspector_gets_room_while_it_is_shown(make_window, qtbot):
+    w = make_window(iterations=100)
+    w.show_at_size(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366, timeout=5_000)
+    right = w._splitters["right"]
+    before = right.sizes()
+    assert before[1] < 0.5 * sum(before)  # the diagram has most of its column
+    w.micro_step()  # a micro-step shows the inspector, with most of the column
+    assert w.predictions.currentWidget() is w.inspector
+    sizes = right.sizes()
+    assert sizes[1] >= 0.55 * sum(sizes)
+    w.predictions.setCurrentIndex(0)  # back to the predictions: the diagram gets its room back
+    assert right.sizes() == before
