@@ -508,6 +508,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                                     else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
+        self.transport.set_seed(ctx.settings.seed)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
         self.map_action.setEnabled(ctx.map_grid is not None)
         self.predictions.map_plot.setVisible(ctx.map_grid is not None and self.map_action.isChecked())

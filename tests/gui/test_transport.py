@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -116,3 +117,22 @@ def test_the_inspector_gets_room_while_it_is_shown(make_window, qtbot):
     assert sizes[1] >= 0.55 * sum(sizes)
     w.predictions.setCurrentIndex(0)  # back to the predictions: the diagram gets its room back
     assert right.sizes() == before
+
+
+def test_the_initialisation_is_said_by_the_seed_and_in_resets_tooltip(make_window, qtbot):
+    """Issue 30: U(-1, 1) from the seed was stated nowhere."""
+    w = make_window(iterations=100, seed=7)
+    assert w.controls.init_note.text() == "start weights ~ U(-1, 1), seed 7"
+    assert "U(-1, 1) with seed 7" in w.transport.reset_button.toolTip()
+    w.controls.seed.setValue(3)
+    w.controls.seed.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.context.settings.seed == 3, timeout=10_000)
+    assert "seed 3" in w.controls.init_note.text() and "U(-1, 1) with seed 3" in w.transport.reset_button.toolTip()
+    # ... and they are the weights a Reset brings back: U(-1, 1), the same for the same seed
+    first = [W.copy() for W in w.latest.weights]
+    assert all(np.all(np.abs(W) <= 1) for W in first)
+    w.step(5)
+    qtbot.waitUntil(lambda: w.latest.iteration == 5, timeout=10_000)
+    w.reset()
+    qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
+    assert all(np.array_equal(a, b) for a, b in zip(first, w.latest.weights, strict=True))

@@ -168,7 +168,14 @@ class ControlPanel(QWidget):
         self.loss.addItems(list(LOSSES))
         f.addRow("loss", self.loss)
         self.seed = QSpinBox(minimum=0, maximum=2_000_000_000)
+        self.seed.setToolTip("the start weights are drawn from U(-1, 1) with this seed, as in the post\n"
+                             "(it also seeds the 2-D sets, the splits and the mini-batch order)")
         f.addRow("seed", self.seed)
+        self.init_note = QLabel()  # says where the start weights come from, under the seed
+        self.init_note.setStyleSheet("color:#555")
+        self.init_note.setWordWrap(True)
+        f.addRow("", self.init_note)
+        self.seed.valueChanged.connect(self._say_init)
         outer.addWidget(net_box)
 
         train_box = QGroupBox("Training")
@@ -248,6 +255,7 @@ class ControlPanel(QWidget):
             self.output_activation.setCurrentText(s.output_activation)
             self.loss.setCurrentText(s.loss)
             self.seed.setValue(s.seed)
+            self._say_init(s.seed)
             self.algorithm.setCurrentText(s.algorithm)
             self.lr.setText(number_text(s.lr))
             self.batch_size.setValue(s.batch_size or 0)
@@ -263,6 +271,9 @@ class ControlPanel(QWidget):
             self._update_enabled()
         finally:
             self._loading = False
+
+    def _say_init(self, seed: int) -> None:
+        self.init_note.setText(f"start weights ~ U(-1, 1), seed {seed}")
 
     def set_csv(self, path: str, columns: list[str] | None, target: str | None = None) -> None:
         """Show a loaded CSV file as the data set, with its columns as target choices."""

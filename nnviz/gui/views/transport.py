@@ -70,8 +70,8 @@ class Transport(QFrame):
                                         "step back: undo one iteration, bit for bit (Left arrow)",
                                         self.backRequested.emit)
         self.reset_button = self._button("Reset", style.standardIcon(QStyle.SP_BrowserReload),
-                                         "Reset: new start weights drawn from U(-1, 1) with the seed (Ctrl+R)",
-                                         self.resetRequested.emit)
+                                         "", self.resetRequested.emit)
+        self.set_seed(None)
         self.epoch_button = self._button("Epoch", None, "one pass over the training rows "
                                          "(one iteration with the full batch)", self.epochRequested.emit)
         self.step_n = QSpinBox(minimum=1, maximum=10_000_000, value=100)
@@ -204,6 +204,12 @@ class Transport(QFrame):
         width = max(self.buttons.sizeHint().width(),
                     self.pace_box.minimumSizeHint().width() + self.readout.minimumSizeHint().width())
         return QSize(width + m.left() + m.right(), hint.height())
+
+    def set_seed(self, seed: int | None) -> None:
+        """Reset's tooltip names where the start weights come from."""
+        which = f"seed {seed}" if seed is not None else "the seed"
+        self.reset_button.setToolTip(f"Reset: back to iteration 0, the start weights drawn from U(-1, 1) with {which}\n"
+                                     "(the same weights each time for the same seed; Ctrl+R)")
 
     # -- speed --------------------------------------------------------------------------
     @property
