@@ -496,7 +496,7 @@ def test_own_export_round_trips_bit_for_bit(tmp_path, own):
     nnio.save(own, path)
     back = nnio.load(path)
     assert back.input_names == own.input_names and back.training["iterations"] == 30
-    for a, b in zip(back.network.weights, own.network.weights):
+    for a, b in zip(back.network.weights, own.network.weights, strict=True):
         assert np.array_equal(a, b)
     for f in ("x_center", "x_scale", "y_center", "y_scale"):
         assert np.array_equal(getattr(back.scaling, f), getattr(own.scaling, f))
