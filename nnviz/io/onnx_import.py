@@ -1,24 +1,36 @@
 """Reading a multilayer perceptron from an ONNX graph, wherever the graph was made.
 
-The graph is followed from its one input to its one output through each node's inputs (not
-in the order the file lists the nodes), and read as nnviz's layers:
+The graph is followed from its one input to its one output of values through each node's
+inputs (not in the order the file lists the nodes), and read as nnviz's layers:
 
 * a layer is MatMul (then an Add of its bias) or Gemm (transA = 0, any transB, alpha, beta;
   a bias of shape (n,) or (1, n), or one number);
 * an activation is Sigmoid, Tanh, Relu, Softmax (on the last axis) or none;
-* Add, Sub, Mul and Div by constants (a scalar or one value per column), and
-  BatchNormalization in inference mode, are folded: into the layer before their activation,
-  into the next layer's weights when they follow an activation, into the input scaling
-  before the first layer, and into the output scaling after the last one;
+* two layers with no activation between them (scikit-learn's "identity", or a hidden layer
+  without one) are composed into one, (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2), and the
+  model's ``training["import_notes"]`` says which;
+* Add, Sub, Mul and Div by constants (a scalar or one value per column), ONNX-ML's Scaler
+  ((x - offset) * scale, skl2onnx's StandardScaler) and BatchNormalization in inference mode
+  are folded: into the layer before their activation, into the next layer's weights when they
+  follow an activation, into the input scaling before the first layer, and into the output
+  scaling after the last one;
 * Identity, Dropout (inference), Cast to float, Flatten (axis 1) and a Reshape that keeps one
   row per observation change no value and are passed over.
 
+A classifier's graph (skl2onnx's) has two outputs: the probabilities, which are followed, and
+the labels (integers or strings) derived from them, whose nodes are ignored.  A ZipMap at the
+end of the probabilities is passed over and names the classes (else the label branch's
+ArrayFeatureExtractor does); a binary classifier's Concat(1 - p, p) of its one sigmoid output
+becomes a two-class softmax over (0, z), which equals it.
+
 Anything else is refused with one line naming the operator and where it is: a GELU (the
-Gelu operator, or the Erf pattern older exporters write), a skip connection (a tensor used
-by two nodes, or an Add of two computed tensors), any other operator.  Weights kept in a side
-file (``m.onnx.data``, as torch.onnx.export writes them) are read from the model's own folder
-only.  Without nnviz's metadata the inputs are called x1.., the outputs y1.. (class 1.. for
-a softmax), and the task follows the output activation.
+Gelu operator, or the Erf pattern older exporters write), a SiLU (x * sigmoid(x)), a skip
+connection (a tensor used by two nodes, or an Add of two computed tensors), any other
+operator; so is a graph of an opset onnxruntime does not run, or one an onnxruntime session
+refuses (onnx_check.py).  Weights kept in a side file (``m.onnx.data``, as torch.onnx.export
+writes them) are read from the model's own folder only.  Without nnviz's metadata the inputs
+are called x1.., the outputs y1.. (a classifier's class names, else class 1.., for a softmax),
+and the task follows the output activation.
 """
 
 from __future__ import annotations
