@@ -182,7 +182,7 @@ class _Graph:
     def _label_classes(self, out: str, ignored: set[int]) -> tuple[str, ...] | None:
         """The class names of a label output computed as classes[ArgMax(probabilities)] (skl2onnx's
         ArrayFeatureExtractor), or None."""
-        for i in ignored:
+        for i in sorted(ignored):
             n = self.nodes[i]
             if n.op_type != "ArrayFeatureExtractor" or len(n.input) != 2 or not self.is_const(n.input[0]):
                 continue
