@@ -1,24 +1,36 @@
 """Reading a multilayer perceptron from an ONNX graph, wherever the graph was made.
 
-The graph is followed from its one input to its one output through each node's inputs (not
-in the order the file lists the nodes), and read as nnviz's layers:
+The graph is followed from its one input to its one output of values through each node's
+inputs (not in the order the file lists the nodes), and read as nnviz's layers:
 
 * a layer is MatMul (then an Add of its bias) or Gemm (transA = 0, any transB, alpha, beta;
   a bias of shape (n,) or (1, n), or one number);
 * an activation is Sigmoid, Tanh, Relu, Softmax (on the last axis) or none;
-* Add, Sub, Mul and Div by constants (a scalar or one value per column), and
-  BatchNormalization in inference mode, are folded: into the layer before their activation,
-  into the next layer's weights when they follow an activation, into the input scaling
-  before the first layer, and into the output scaling after the last one;
+* two layers with no activation between them (scikit-learn's "identity", or a hidden layer
+  without one) are composed into one, (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2), and the
+  model's ``training["import_notes"]`` says which;
+* Add, Sub, Mul and Div by constants (a scalar or one value per column), ONNX-ML's Scaler
+  ((x - offset) * scale, skl2onnx's StandardScaler) and BatchNormalization in inference mode
+  are folded: into the layer before their activation, into the next layer's weights when they
+  follow an activation, into the input scaling before the first layer, and into the output
+  scaling after the last one;
 * Identity, Dropout (inference), Cast to float, Flatten (axis 1) and a Reshape that keeps one
   row per observation change no value and are passed over.
 
+A classifier's graph (skl2onnx's) has two outputs: the probabilities, which are followed, and
+the labels (integers or strings) derived from them, whose nodes are ignored.  A ZipMap at the
+end of the probabilities is passed over and names the classes (else the label branch's
+ArrayFeatureExtractor does); a binary classifier's Concat(1 - p, p) of its one sigmoid output
+becomes a two-class softmax over (0, z), which equals it.
+
 Anything else is refused with one line naming the operator and where it is: a GELU (the
-Gelu operator, or the Erf pattern older exporters write), a skip connection (a tensor used
-by two nodes, or an Add of two computed tensors), any other operator.  Weights kept in a side
-file (``m.onnx.data``, as torch.onnx.export writes them) are read from the model's own folder
-only.  Without nnviz's metadata the inputs are called x1.., the outputs y1.. (class 1.. for
-a softmax), and the task follows the output activation.
+Gelu operator, or the Erf pattern older exporters write), a SiLU (x * sigmoid(x)), a skip
+connection (a tensor used by two nodes, or an Add of two computed tensors), any other
+operator; so is a graph of an opset onnxruntime does not run, or one an onnxruntime session
+refuses (onnx_check.py).  Weights kept in a side file (``m.onnx.data``, as torch.onnx.export
+writes them) are read from the model's own folder only.  Without nnviz's metadata the inputs
+are called x1.., the outputs y1.. (a classifier's class names, else class 1.., for a softmax),
+and the task follows the output activation.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from ..core.data import Scaling
 from ..core.model import Model
 from ..core.network import Architecture, Network
 from .document import MAX_WEIGHTS, model_from_dict, parse_json
+from .onnx_check import check_opset, check_runs
 
 ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 AFFINE = ("Add", "Sub", "Mul", "Div")
@@ -46,6 +59,8 @@ WHAT_WE_READ = ("nnviz reads multilayer perceptrons: MatMul+Add or Gemm layers w
 _FLOAT_TYPES = {1: "FLOAT", 10: "FLOAT16", 11: "DOUBLE"}  # TensorProto data types
 _INT_TYPES = {6: "INT32", 7: "INT64"}
 _BOOL_TYPES = {9: "BOOL"}
+_LABEL_TYPES = {6: "INT32", 7: "INT64", 8: "STRING"}
+_VALUE_TYPES = (0, 1, 10, 11, 16)  # an output of values: UNDEFINED, FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
 
 def require_onnx():
@@ -61,7 +76,7 @@ def require_onnx():
 class Step:
     """One node on the path from the input to the output, as nnviz reads it."""
 
-    kind: str  # "layer", "affine", "act" or "same"
+    kind: str  # "layer", "affine", "act", "two_classes" or "same"
     where: str  # "node 3 of 7 (Gemm 'fc1', after layer 1)"
     op: str
     W: np.ndarray | None = None  # a layer's (n_in, n_out) weights
@@ -69,6 +84,7 @@ class Step:
     ops: list = field(default_factory=list)  # affine: [(kind, constant)], kind in add sub rsub mul div
     act: str | None = None
     width: int | None = None  # a Reshape's row width (None: any)
+    p_first: bool = False  # two_classes: Concat(p, 1 - p) rather than Concat(1 - p, p)
 
 
 @dataclass
@@ -89,23 +105,96 @@ class _Graph:
         self.inits = {t.name: t for t in g.initializer}
         self.constant_nodes = {n.output[0]: n for n in self.nodes if n.op_type == "Constant" and n.output}
         self.cache: dict[str, np.ndarray] = {}
-        producers: dict[str, int] = {}
-        self.users: dict[str, list[int]] = {}
+        self.producers: dict[str, int] = {}
         for i, n in enumerate(self.nodes):
             for out in n.output:
-                if out in producers or out in self.inits:
+                if out in self.producers or out in self.inits:
                     raise ValueError(f"the tensor {out!r} is computed twice; the graph is malformed")
-                producers[out] = i
-            if n.op_type == "Constant":
-                continue
-            for name in dict.fromkeys(x for x in n.input if x):
-                self.users.setdefault(name, []).append(i)
+                self.producers[out] = i
         inputs = [v.name for v in g.input if v.name not in self.inits]
         if len(inputs) != 1:
             raise ValueError(f"expected one graph input (the rows of features), found {len(inputs)}")
-        if len(g.output) != 1:
-            raise ValueError(f"expected one graph output, found {len(g.output)}")
-        self.input, self.output = inputs[0], g.output[0].name
+        self.input = inputs[0]
+        self.class_names: tuple[str, ...] | None = None  # a classifier's classes, where the graph names them
+        self.zipmap: str | None = None  # where the ZipMap that names them is
+        self.output, ignored = self._followed_output()
+        self.users: dict[str, list[int]] = {}
+        for i, n in enumerate(self.nodes):
+            if n.op_type == "Constant" or i in ignored:
+                continue
+            for name in dict.fromkeys(x for x in n.input if x):
+                self.users.setdefault(name, []).append(i)
+
+    # -- the outputs ------------------------------------------------------------
+    def _followed_output(self) -> tuple[str, set[int]]:
+        """The tensor the path ends at, and the nodes that only compute the outputs nnviz ignores.
+
+        One graph output holds values (a float tensor, or ZipMap's sequence of maps of
+        probabilities); the others, if any, must be labels (integers or strings), which a
+        classifier derives from its probabilities.  A ZipMap at the end names the classes and is
+        passed over: the path ends at its input."""
+        outs = list(self.model.graph.output)
+        values = [v for v in outs if not _is_label(v)]
+        if len(values) != 1:
+            names = ", ".join(repr(v.name) for v in outs)
+            hint = ("; nnviz follows one output of values or probabilities and ignores outputs of labels (integers "
+                    "or strings); for a classifier exported by skl2onnx with zipmap='columns' (one output per "
+                    "class), export it with options={'zipmap': False}") if len(values) > 1 else ""
+            raise ValueError(f"expected one graph output of values or probabilities, found {len(values)}"
+                             + (f" ({names})" if outs else "") + hint)
+        out = values[0].name
+        ignored: set[int] = set()
+        i = self.producers.get(out)
+        if i is not None and self.nodes[i].op_type == "ZipMap":
+            zipmap = self.nodes[i]
+            where = f"node {i + 1} of {len(self.nodes)}"
+            if zipmap.domain != "ai.onnx.ml" or len(zipmap.input) != 1 or not zipmap.input[0]:
+                raise ValueError(f"a ZipMap at {where} that is not ONNX-ML's ZipMap of one tensor; the graph is "
+                                 "malformed")
+            attrs = {a.name: self.onnx.helper.get_attribute_value(a) for a in zipmap.attribute}
+            labels = attrs.get("classlabels_strings", attrs.get("classlabels_int64s"))
+            self.class_names = _label_names(labels or [])
+            if self.class_names is None:
+                raise ValueError(f"the ZipMap at {where} does not name its classes (distinct labels); the graph is "
+                                 "malformed")
+            self.zipmap = where
+            out = zipmap.input[0]
+            ignored.add(i)
+        for v in outs:
+            if v is not values[0]:
+                ignored |= self._ancestors(v.name)
+        ignored -= self._ancestors(out)
+        if self.class_names is None:
+            self.class_names = self._label_classes(out, ignored)
+        return out, ignored
+
+    def _ancestors(self, name: str) -> set[int]:
+        """The nodes a tensor is computed from (itself included)."""
+        seen: set[int] = set()
+        todo = [name]
+        while todo:
+            i = self.producers.get(todo.pop())
+            if i is not None and i not in seen:
+                seen.add(i)
+                todo.extend(x for x in self.nodes[i].input if x)
+        return seen
+
+    def _label_classes(self, out: str, ignored: set[int]) -> tuple[str, ...] | None:
+        """The class names of a label output computed as classes[ArgMax(probabilities)] (skl2onnx's
+        ArrayFeatureExtractor), or None."""
+        for i in sorted(ignored):
+            n = self.nodes[i]
+            if n.op_type != "ArrayFeatureExtractor" or len(n.input) != 2 or not self.is_const(n.input[0]):
+                continue
+            arg = self.producers.get(n.input[1])
+            if arg is None or self.nodes[arg].op_type != "ArgMax" or list(self.nodes[arg].input)[:1] != [out]:
+                continue
+            try:
+                labels = self.const(n.input[0], "the class labels", _LABEL_TYPES)
+            except ValueError:
+                return None
+            return _label_names(labels.ravel().tolist())
+        return None
 
     # -- constants --------------------------------------------------------------
     def is_const(self, name: str) -> bool:
@@ -200,6 +289,23 @@ class _Graph:
             raise ValueError(f"the side file {where!r} is too short for {t.name!r}")
         return data
 
+    def inlined(self):
+        """The model with the weights of side files in it, read as the path's are (for the checks)."""
+        external = self.onnx.TensorProto.EXTERNAL
+        if not any(t.data_location == external for t in self.model.graph.initializer):
+            return self.model
+        m = self.onnx.ModelProto()
+        m.CopyFrom(self.model)
+        for t in m.graph.initializer:
+            if t.data_location == external:
+                numel = math.prod(t.dims)
+                if numel > MAX_WEIGHTS or t.data_type not in (*_FLOAT_TYPES, *_INT_TYPES, *_BOOL_TYPES):
+                    raise ValueError(f"the tensor {t.name!r} in a side file is not one nnviz reads")
+                t.raw_data = self._external(t, numel)
+                t.data_location = self.onnx.TensorProto.DEFAULT
+                del t.external_data[:]
+        return m
+
     # -- the path -----------------------------------------------------------------
     def where(self, i: int, steps: list[Step]) -> str:
         n = self.nodes[i]
@@ -220,15 +326,49 @@ class _Graph:
             if not users:
                 raise ValueError(f"the path from the input stops at the tensor {t!r}, before the output")
             if len(users) > 1:
-                raise self._branch(t, users, steps)
+                two = self._two_classes(t, users, steps)
+                if two is None:
+                    raise self._branch(t, users, steps)
+                steps.append(two[0])
+                t = two[1]
+                continue
             i = users[0]
             steps.append(self._step(i, t, steps))
             t = self.nodes[i].output[0]
         raise ValueError("the graph has a cycle; it is malformed")
 
+    def _two_classes(self, t: str, users: list[int], steps: list[Step]) -> tuple[Step, str] | None:
+        """skl2onnx's probabilities of a binary classifier, Concat(1 - p, p) of its sigmoid output
+        p (in either order), as a step and the Concat's output; None for any other pair of users."""
+        if len(users) != 2:
+            return None
+        i_sub, i_cat = sorted(users, key=lambda i: self.nodes[i].op_type != "Sub")
+        sub, cat = self.nodes[i_sub], self.nodes[i_cat]
+        if (sub.op_type, cat.op_type) != ("Sub", "Concat") or sub.domain not in ("", "ai.onnx") \
+                or cat.domain not in ("", "ai.onnx") or len(sub.input) != 2 or sub.input[1] != t \
+                or not self.is_const(sub.input[0]) or not sub.output or not cat.output or not cat.output[0]:
+            return None
+        q = sub.output[0]
+        if list(cat.input) not in ([q, t], [t, q]) or self.users.get(q) != [i_cat] or q == self.output:
+            return None
+        attrs = {a.name: self.onnx.helper.get_attribute_value(a) for a in cat.attribute}
+        one = self.const(sub.input[0], "the constant")
+        if attrs.get("axis") not in (1, -1) or one.size != 1 or one.ravel()[0] != 1.0:
+            return None
+        step = Step("two_classes", self.where(i_cat, steps), "Concat")
+        step.p_first = list(cat.input)[0] == t
+        return step, cat.output[0]
+
     def _branch(self, t: str, users: list[int], steps: list[Step]) -> ValueError:
-        """A tensor used by two nodes: a GELU written out with Erf, a shape computed from the
-        data, or a skip connection."""
+        """A tensor used by two nodes: a SiLU (x * sigmoid(x)), a GELU written out with Erf, a
+        shape computed from the data, or a skip connection."""
+        if len(users) == 2:
+            i_sig, i_mul = sorted(users, key=lambda i: self.nodes[i].op_type != "Sigmoid")
+            sig, mul = self.nodes[i_sig], self.nodes[i_mul]
+            if (sig.op_type, mul.op_type) == ("Sigmoid", "Mul") and sig.output and \
+                    sorted(mul.input) == sorted([t, sig.output[0]]):
+                return ValueError(f"unsupported activation SiLU (x * sigmoid(x)) at {self.where(i_sig, steps)}: "
+                                  f"{WHAT_WE_READ}")
         seen: set[int] = set()
         todo = list(users)
         while todo and len(seen) < 50:
@@ -256,11 +396,13 @@ class _Graph:
         op, where = n.op_type, self.where(i, steps)
         if not n.output or not n.output[0]:
             raise ValueError(f"{where} has no output; the graph is malformed")
-        if n.domain not in ("", "ai.onnx"):
+        if n.domain not in ("", "ai.onnx") and (n.domain, op) != ("ai.onnx.ml", "Scaler"):
             raise ValueError(f"unsupported operator {n.domain}.{op} at {where}: {WHAT_WE_READ}")
         if op == "Gelu" or op == "Erf":
             raise ValueError(f"unsupported activation GELU ({op}) at {where}: {WHAT_WE_READ}")
-        if op not in KNOWN:
+        if op == "Swish":
+            raise ValueError(f"unsupported activation SiLU (Swish, x * sigmoid(x)) at {where}: {WHAT_WE_READ}")
+        if op not in KNOWN and n.domain != "ai.onnx.ml":
             raise ValueError(f"unsupported operator {op} at {where}: {WHAT_WE_READ}")
         slot = list(n.input).index(t)
         if list(n.input).count(t) > 1:
@@ -307,6 +449,12 @@ class _Graph:
             if op == "Div" and slot == 1:
                 raise ValueError(f"a division by the computed tensor at {where}: {WHAT_WE_READ}")
             step.kind, step.ops = "affine", [(kind, c)]
+        elif op == "Scaler":  # ONNX-ML's (x - offset) * scale, skl2onnx's StandardScaler
+            if len(n.input) != 1:
+                raise ValueError(f"{where} has {len(n.input)} inputs, not 1; the graph is malformed")
+            offset, scale = (_floats_attr(attrs, name, default, where) for name, default in (("offset", 0.0),
+                                                                                             ("scale", 1.0)))
+            step.kind, step.ops = "affine", [("sub", offset), ("mul", scale)]
         elif op == "BatchNormalization":
             if _int_attr(attrs, "training_mode", 0, where):
                 raise ValueError(f"BatchNormalization in training mode at {where}: {WHAT_WE_READ}")
@@ -352,11 +500,36 @@ class _Graph:
         return next((o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")), 1)
 
 
+def _is_label(v) -> bool:
+    """A graph output of labels (a tensor of integers, strings or booleans), or of no values
+    nnviz reads, rather than a tensor of numbers or ZipMap's maps."""
+    t = v.type
+    if t.HasField("tensor_type"):
+        return t.tensor_type.elem_type not in _VALUE_TYPES
+    return False
+
+
+def _label_names(labels: list) -> tuple[str, ...] | None:
+    """Class labels (numbers or bytes) as distinct, non-empty names; None otherwise."""
+    names = tuple(x.decode("utf-8", "replace") if isinstance(x, bytes) else str(x) for x in labels)
+    if not names or len(set(names)) != len(names) or not all(n.strip() for n in names):
+        return None
+    return names
+
+
 def _int_attr(attrs: dict, name: str, default: int, where: str) -> int:
     v = attrs.get(name, default)
     if not isinstance(v, int) or isinstance(v, bool):
         raise ValueError(f"the attribute {name} of {where} is not a whole number")
     return v
+
+
+def _floats_attr(attrs: dict, name: str, default: float, where: str) -> np.ndarray:
+    """A list of numbers (one, or one per column); [default] when the attribute is not given."""
+    v = attrs.get(name, [default])
+    if not isinstance(v, list) or not v or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+        raise ValueError(f"the attribute {name} of {where} is not a list of numbers")
+    return np.array(v, dtype=np.float64)
 
 
 def _float_attr(attrs: dict, name: str, default: float, where: str) -> float:
@@ -442,21 +615,21 @@ def _output_scaling(ops: list, k: int) -> tuple[np.ndarray, np.ndarray]:
     return center, scale
 
 
-def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list]:
-    """The layers, the input scaling ops and the output scaling ops of a path."""
+def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list, list[str]]:
+    """The layers, the input scaling ops and the output scaling ops of a path, and notes on
+    what was composed (layers without an activation between them, a binary classifier's two
+    probabilities)."""
     layers: list[_Layer] = []
     before: list = []  # operations on the inputs
     after: list = []  # operations on the inputs, and waiting for the next layer or the outputs
     widths = []  # (row width a Reshape keeps, where), checked once the widths are known
+    notes: list[str] = []
     for j, s in enumerate(steps):
         open_layer = layers[-1] if layers and layers[-1].act is None and not after else None
         if s.kind == "same":
             if s.width is not None:
                 widths.append((s.width, len(layers), open_layer is not None, s.where))
         elif s.kind == "layer":
-            if open_layer is not None and len(layers) >= 1:
-                raise ValueError(f"layer {len(layers)} has no activation before the layer at {s.where} (two "
-                                 f"linear layers in a row); {WHAT_WE_READ}")
             assert s.W is not None  # a "layer" step always has its weights
             layer = _Layer(s.W, s.b, s.where)
             if layers and layer.W.shape[0] != layers[-1].W.shape[1]:
@@ -480,6 +653,8 @@ def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list]:
                     _into_columns(open_layer, kind, c, s.where)
                 else:
                     after.append((kind, c, s.where))
+        elif s.kind == "two_classes":
+            notes.append(_two_classes(layers[-1] if layers and not after else None, s))
         else:  # an activation
             if open_layer is None:
                 what = "on the inputs" if not layers else "after another activation or scaling"
@@ -492,7 +667,46 @@ def layers_from(steps: list[Step]) -> tuple[list[_Layer], list, list]:
         if width != sizes[before_layer]:
             raise ValueError(f"a Reshape to rows of {width} at {where}, where the rows have {sizes[before_layer]} "
                              "values")
-    return layers, before, after
+    layers, composed = _compose(layers)
+    return layers, before, after, composed + notes
+
+
+def _two_classes(last: _Layer | None, s: Step) -> str:
+    """Concat(1 - sigmoid(z), sigmoid(z)) as a softmax over (0, z), which equals it: the last
+    layer gains a column of zero weights.  Returns the note that says so."""
+    if last is None or last.act != "sigmoid":
+        raise ValueError(f"1 - p and p joined at {s.where}, where p is not the output of a sigmoid layer; "
+                         f"{WHAT_WE_READ}")
+    k = last.W.shape[1]
+    if k != 1:
+        raise ValueError(f"1 - p and p joined at {s.where} for {k} sigmoid outputs (a multi-label classifier); nnviz "
+                         "reads the two classes of one sigmoid output")
+    zero_w, zero_b = np.zeros_like(last.W), np.zeros(1)
+    b = np.zeros(1) if last.b is None else last.b
+    last.W = np.hstack((last.W, zero_w) if s.p_first else (zero_w, last.W))
+    last.b = np.concatenate((b, zero_b) if s.p_first else (zero_b, b))
+    last.act = "softmax"
+    pair = "(sigmoid(z), 1 - sigmoid(z)) = softmax(z, 0)" if s.p_first else \
+        "(1 - sigmoid(z), sigmoid(z)) = softmax(0, z)"
+    return f"the binary classifier's probabilities {pair} at {s.where}: a two-class softmax output"
+
+
+def _compose(layers: list[_Layer]) -> tuple[list[_Layer], list[str]]:
+    """A layer without activation (identity) and the layer after it as one layer:
+    (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2).  Returns the layers and a note per composition."""
+    out: list[_Layer] = []
+    notes: list[str] = []
+    for L in layers:
+        if not out or out[-1].act is not None:
+            out.append(L)
+            continue
+        P = out[-1]
+        b = None if P.b is None and L.b is None else (
+            (0.0 if P.b is None else P.b @ L.W) + (0.0 if L.b is None else L.b))
+        notes.append(f"no activation between the layer at {P.where} and the layer at {L.where}: composed into one "
+                     f"layer, {P.W.shape[0]} x {P.W.shape[1]} times {L.W.shape[0]} x {L.W.shape[1]} weights")
+        out[-1] = _Layer(P.W @ L.W, None if b is None else np.asarray(b, dtype=np.float64), P.where, L.act)
+    return out, notes
 
 
 def _refuse_features(m) -> None:
@@ -513,8 +727,9 @@ def graph_model(onnx, m, folder: Path | None) -> Model:
     """The Model of a parsed ONNX graph (see the module's docstring)."""
     _refuse_features(m)
     g = _Graph(onnx, m, folder)
+    check_opset(onnx, m)
     with np.errstate(all="ignore"):  # overflow shows as non-finite weights, refused below
-        layers, before, after = layers_from(g.path())
+        layers, before, after, notes = layers_from(g.path())
         p, k = layers[0].W.shape[0], layers[-1].W.shape[1]
         x_center, x_scale = _input_scaling(before, p)
         y_center, y_scale = _output_scaling(after, k)
@@ -540,15 +755,25 @@ def graph_model(onnx, m, folder: Path | None) -> Model:
                          f"{', '.join(OUTPUT_ACTIVATIONS)}")
     scaling = Scaling(x_center, x_scale, y_center, y_scale)
     hidden = tuple(W.shape[1] for W in weights[:-1])
+    if g.zipmap is not None and g.class_names is not None and (out != "softmax" or len(g.class_names) != k):
+        raise ValueError(f"the ZipMap at {g.zipmap} names {len(g.class_names)} classes, the network gives {k} "
+                         f"{out} outputs")
     meta = {p.key: p.value for p in m.metadata_props}
     if "nnviz" in meta:
-        return _with_metadata(meta["nnviz"], weights, scaling, hidden, tuple(acts[:-1]), out)
-    arch = Architecture(p, hidden, k, tuple(acts[:-1]), out, "ce" if out == "softmax" else "sse")
-    task = {"softmax": "classes", "sigmoid": "binary", "linear": "regression"}[out]
-    names_in = tuple(f"x{j + 1}" for j in range(p))
-    names_out = tuple(f"class {j + 1}" if task == "classes" else f"y{j + 1}" for j in range(k))
-    return Model(Network.from_weights(arch, weights), scaling, names_in, names_out, task, (),
-                 {"imported_from": "onnx", "producer": str(m.producer_name)})
+        model = _with_metadata(meta["nnviz"], weights, scaling, hidden, tuple(acts[:-1]), out)
+    else:
+        arch = Architecture(p, hidden, k, tuple(acts[:-1]), out, "ce" if out == "softmax" else "sse")
+        task = {"softmax": "classes", "sigmoid": "binary", "linear": "regression"}[out]
+        names_in = tuple(f"x{j + 1}" for j in range(p))
+        names_out = tuple(f"class {j + 1}" if task == "classes" else f"y{j + 1}" for j in range(k))
+        if task == "classes" and g.class_names is not None and len(g.class_names) == k:
+            names_out = g.class_names
+        training: dict = {"imported_from": "onnx", "producer": str(m.producer_name)}
+        if notes:
+            training["import_notes"] = notes
+        model = Model(Network.from_weights(arch, weights), scaling, names_in, names_out, task, (), training)
+    check_runs(g.inlined())
+    return model
 
 
 def _with_metadata(text: str, weights, scaling: Scaling, hidden, acts, out) -> Model:

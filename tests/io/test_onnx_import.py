@@ -92,6 +92,9 @@ def test_batchnorm_is_folded_into_the_layer_before_it():
     ("gelu_erf_torchscript", "unsupported activation GELU (the Erf pattern) at node 4 of 10 (Erf '/1/Erf', after layer 1)"),
     ("residual", "a skip connection: the tensor 'relu' (the output of layer 1) feeds 2 nodes (Gemm at node 3, "
                  "Add at node 5)"),
+    ("silu", "unsupported activation SiLU (x * sigmoid(x)) at node 2 of 4 (Sigmoid 'node_Sigmoid_0', after layer 1)"),
+    ("silu_torchscript", "unsupported activation SiLU (x * sigmoid(x)) at node 2 of 4 (Sigmoid '/1/Sigmoid', after "
+                         "layer 1)"),
 ])
 def test_pytorch_models_that_are_not_mlps_are_refused(name, text):
     with pytest.raises(ValueError) as info:
@@ -335,13 +338,36 @@ def test_graphs_that_are_not_mlps(raw, text):
     _refused(raw, text)
 
 
-def test_two_linear_layers_in_a_row_and_a_hidden_layer_without_activation():
-    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]), helper.make_node("MatMul", ["h", "W2"], ["y"])]
-    _refused(_graph(nodes, {"W1": W1, "W2": W2}), "layer 1 has no activation before the layer at node 2 of 2")
-    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]), helper.make_node("Mul", ["h", "c"], ["hc"]),
-             helper.make_node("MatMul", ["hc", "W2"], ["y"])]
-    _refused(_graph(nodes, {"W1": W1, "W2": W2, "c": np.array(2.0)}),
-             "layer 1 (node 1 of 3 (MatMul, before the first layer)) has no activation")
+@pytest.mark.parametrize("between,factor", [([], 1.0), ([helper.make_node("Mul", ["h", "c"], ["hc"])], 2.0)])
+def test_two_linear_layers_in_a_row_are_composed_into_one(between, factor):
+    """x W1 -> (* 2) -> W2 + b2 with no activation between: one layer x (2 W1 W2) + b2."""
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["h"]), *between,
+             helper.make_node("MatMul", ["hc" if between else "h", "W2"], ["a"]), helper.make_node("Add", ["a", "b2"], ["y"])]
+    raw = _graph(nodes, {"W1": W1, "W2": W2, "b2": B2, "c": np.array(2.0)})
+    m = from_onnx(raw)
+    assert m.arch.describe() == "2-1" and m.arch.layer_activations == ("linear",)
+    np.testing.assert_allclose(m.network.weights[0][1:], factor * (W1 @ W2), rtol=1e-14)
+    assert m.network.weights[0][0].tolist() == B2.tolist()
+    X = RNG.normal(size=(6, 2))
+    np.testing.assert_allclose(m.predict(X), _ort(raw, X), rtol=1e-12, atol=1e-12)
+    (note,) = m.training["import_notes"]
+    assert note.startswith("no activation between the layer at node 1 of ") and "2 x 3 times 3 x 1 weights" in note
+
+
+def test_a_layer_without_activation_between_two_hidden_layers_is_composed():
+    """x -> tanh layer -> linear 3-4 layer -> 4-1 layer -> sigmoid: the linear layer and the next
+    compose, and the network equals onnxruntime's."""
+    W3 = RNG.normal(size=(3, 4))
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["a1"]), helper.make_node("Tanh", ["a1"], ["h1"]),
+             helper.make_node("Gemm", ["h1", "W3", "b3"], ["a2"]),
+             helper.make_node("Gemm", ["a2", "W4", "b2"], ["a3"]), helper.make_node("Sigmoid", ["a3"], ["y"])]
+    raw = _graph(nodes, {"W1": W1, "b1": B1, "W3": W3, "b3": np.ones(4), "W4": np.ones((4, 1)), "b2": B2})
+    m = from_onnx(raw)
+    assert m.arch.describe() == "2-3-1" and m.arch.layer_activations == ("tanh", "sigmoid")
+    np.testing.assert_allclose(m.network.weights[1][1:], W3 @ np.ones((4, 1)), rtol=1e-14)
+    np.testing.assert_allclose(m.network.weights[1][0], np.ones(4) @ np.ones((4, 1)) + B2, rtol=1e-14)
+    X = RNG.normal(size=(6, 2))
+    np.testing.assert_allclose(m.predict(X), _ort(raw, X), rtol=1e-12, atol=1e-12)
 
 
 def test_layer_sizes_must_chain():
@@ -349,6 +375,48 @@ def test_layer_sizes_must_chain():
              helper.make_node("MatMul", ["h", "W"], ["y"])]
     _refused(_graph(nodes, {"W1": W1, "W": np.ones((4, 1))}),
              "the layer at node 3 of 3 (MatMul, after layer 1) takes 4 inputs, layer 1 gives 3")
+
+
+# -- opsets, and what onnxruntime runs ----------------------------------------------------
+
+def _sigmoid_layer(opset, domain="", kind=TensorProto.DOUBLE, w=W1):
+    nodes = [helper.make_node("MatMul", ["x", "W1"], ["a"]), helper.make_node("Sigmoid", ["a"], ["y"])]
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", kind, ["N", 2])],
+                          [helper.make_tensor_value_info("y", kind, ["N", 3])], [numpy_helper.from_array(w, "W1")])
+    m = helper.make_model(g, producer_name="hand", opset_imports=[helper.make_opsetid(domain, v) for v in opset])
+    m.ir_version = 8
+    return m.SerializeToString()
+
+
+def test_an_opset_1_graph_that_onnxruntime_rejects_is_refused():
+    raw = _sigmoid_layer([1])
+    ort = pytest.importorskip("onnxruntime")
+    with pytest.raises(Exception, match="Could not find an implementation for Sigmoid"):
+        ort.InferenceSession(raw, providers=["CPUExecutionProvider"])  # the premise: onnxruntime refuses it
+    _refused(raw, "ONNX opset 1 is too old: onnxruntime runs opset 7 and newer")
+    _refused(_sigmoid_layer([6]), "ONNX opset 6 is too old")
+    assert from_onnx(_sigmoid_layer([7])).arch.describe() == "2-3"
+
+
+def test_opsets_that_are_missing_or_unknown_are_refused():
+    _refused(_sigmoid_layer([]), "the graph declares no ONNX opset")
+    newest = onnx.defs.onnx_opset_version()
+    _refused(_sigmoid_layer([newest + 1]), f"ONNX opset {newest + 1} is newer than the installed onnx knows ({newest})")
+    m = onnx.load_from_string(_sigmoid_layer([17]))
+    m.opset_import.append(helper.make_opsetid("ai.onnx.ml", 99))
+    _refused(m.SerializeToString(), "ONNX-ML opset 99 is not one the installed onnx knows")
+
+
+def test_a_graph_that_onnxruntime_cannot_run_is_refused(monkeypatch):
+    """Float rows into double weights: nnviz could compute it, onnxruntime refuses the types."""
+    pytest.importorskip("onnxruntime")
+    raw = _sigmoid_layer([17], kind=TensorProto.FLOAT)
+    msg = _refused(raw, "onnxruntime cannot run the graph: ")
+    assert "onnxruntime_src" not in msg and len(msg) < 400, msg
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # without onnxruntime, only the opset is checked
+    assert from_onnx(raw).arch.describe() == "2-3"
 
 
 def _raw_tensor(dims, raw):
@@ -428,7 +496,7 @@ def test_own_export_round_trips_bit_for_bit(tmp_path, own):
     nnio.save(own, path)
     back = nnio.load(path)
     assert back.input_names == own.input_names and back.training["iterations"] == 30
-    for a, b in zip(back.network.weights, own.network.weights):
+    for a, b in zip(back.network.weights, own.network.weights, strict=True):
         assert np.array_equal(a, b)
     for f in ("x_center", "x_scale", "y_center", "y_scale"):
         assert np.array_equal(getattr(back.scaling, f), getattr(own.scaling, f))

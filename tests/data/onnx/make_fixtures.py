@@ -1,7 +1,7 @@
 """Regenerate the ONNX test fixtures in this folder from small PyTorch models.
 
     pip install torch onnxscript     # not dependencies of nnviz; only this script needs them
-    python tests/data/onnx/make_fixtures.py
+    python tests/data/onnx/make_fixtures.py [NAME ...]    # all, or only the models named
 
 Each model is exported with ``torch.onnx.export`` (the default exporter, or the older
 TorchScript one where it says so) to ``<name>.onnx``; ``expected.npz`` holds, per model
@@ -89,13 +89,19 @@ MODELS = {
     "gelu_erf_torchscript": (lambda: nn.Sequential(nn.Linear(4, 6), nn.GELU(), nn.Linear(6, 2)), 4,
                              {"dynamo": False, "opset_version": 17}, False),
     "residual": (Residual, 4, {}, False),
+    "silu": (lambda: nn.Sequential(nn.Linear(4, 6), nn.SiLU(), nn.Linear(6, 2)), 4, {}, False),
+    "silu_torchscript": (lambda: nn.Sequential(nn.Linear(4, 6), nn.SiLU(), nn.Linear(6, 2)), 4,
+                         {"dynamo": False, "opset_version": 17}, False),
 }
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Export the models named (all without names); expected.npz keeps the other models' rows."""
     torch.manual_seed(0)
-    expected = {}
+    expected = {} if not names else dict(np.load(HERE / "expected.npz"))
     for name, (factory, p, options, readable) in MODELS.items():
+        if names and name not in names:
+            continue
         torch.manual_seed(sum(map(ord, name)))
         model = factory().eval()
         X = torch.randn(16, p) * 2
@@ -126,4 +132,4 @@ def main() -> int:
 
 if __name__ == "__main__":
     os.chdir(HERE)
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
