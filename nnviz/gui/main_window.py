@@ -73,7 +73,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.network_view = NetworkView()
         self.predictions = PredictionsView()
         self.labels_box = QCheckBox("weight labels")
-        self.labels_box.setToolTip("print each weight on its edge, like neuralnet's plot (small nets)")
+        self.labels_box.setToolTip("print weights on their edges, like neuralnet's plot: the 16 strongest, or every\n"
+                                   "weight of the node under the pointer")
         self.labels_box.toggled.connect(self.network_view.set_show_labels)
         self.mode_box = QComboBox()
         self.mode_box.addItems(["weights", "gradient", "activations"])

@@ -95,3 +95,26 @@ def test_a_point_outside_the_map_is_refused_in_one_line(make_window, qtbot):
     assert w.context.train.n == n and w.latest.data_version == 0
     w.predictions.points.addRequested.emit(x0 + width / 2, y0 + height / 2, 1.0)
     qtbot.waitUntil(lambda: w.context.train.n == n + 1, timeout=10_000)
+
+
+def test_weight_labels_stay_readable_the_strongest_or_one_nodes(make_window, qtbot):
+    """Issue 30: labels on every edge of a 3-6-6-2 network piled up unreadably."""
+    w = make_window(data="toy", hidden=(6, 6), iterations=100)
+    nv = w.network_view
+    w.resize(1366, 768)
+    w.labels_box.setChecked(True)
+    qtbot.waitUntil(lambda: len(nv._label_spots) > 0, timeout=10_000)
+    values = nv.edge_values()
+    labelled = {i for i, t, _ in nv._label_spots if t.isVisible()}
+    assert 0 < len(labelled) <= nv.LABELS_AT_REST
+    weakest_labelled = min(abs(values[i]) for i in labelled)
+    assert sum(abs(values) > weakest_labelled) < nv.LABELS_AT_REST  # the strongest ones
+    node = nv.node_keys.index(("n", 1, 2))  # hidden 1, node 3: its weights in and out
+    nv._focus_labels(node)
+    labelled = {i for i, t, _ in nv._label_spots if t.isVisible()}
+    assert labelled and all(nv.edge_src[i] == node or nv.edge_dst[i] == node for i in labelled)
+    for i, t, _ in nv._label_spots:
+        if t.isVisible():
+            assert t.toPlainText() == f"{values[i]:.2f}"
+    QApplication.sendEvent(nv, QEvent(QEvent.Leave))
+    assert {i for i, t, _ in nv._label_spots if t.isVisible()} != labelled or len(labelled) <= nv.LABELS_AT_REST

@@ -175,6 +175,7 @@ class NetworkView(pg.PlotWidget):
         self.hover.setZValue(30)
         self.hover.setVisible(False)
         self._hover_at: tuple[float, float] | None = None  # where the pointer rests (view coordinates)
+        self._label_focus: int | None = None  # the node whose edges the weight labels show
 
     # -- per architecture -------------------------------------------------------
     def set_context(self, ctx) -> None:
@@ -189,7 +190,7 @@ class NetworkView(pg.PlotWidget):
         self._label_key = None
         self._label_spots = []
         self._label_notes = []
-        self._hover_at = None
+        self._hover_at, self._label_focus = None, None
         if old is not None and self._graph is not None and _drawing(old) == _drawing(ctx):
             self._set_picture_layout(ctx)
             self.hover.setVisible(False)
@@ -577,6 +578,7 @@ class NetworkView(pg.PlotWidget):
         """The hover box leaves with the pointer."""
         self._hover_at = None
         self.hover.setVisible(False)
+        self._focus_labels(None)
         super().leaveEvent(event)
 
     def set_mode(self, mode: str) -> None:
@@ -751,10 +753,7 @@ class NetworkView(pg.PlotWidget):
 
         fm = QFontMetricsF(_small_font())
         texts = {}
-        if w.size > MAX_LABELS:
-            chosen = np.sort(np.argpartition(np.abs(w), w.size - MAX_LABELS)[w.size - MAX_LABELS:])
-        else:
-            chosen = np.arange(w.size)
+        chosen = self._labelled_edges(w)
         vb = self.getViewBox()
         pictures = self.picture_size() if getattr(self, "_pixels", None) is not None else None
         view = (tuple(np.round(np.ravel(vb.viewRange()), 9)), vb.width(), vb.height(), pictures)
@@ -771,6 +770,18 @@ class NetworkView(pg.PlotWidget):
             self._place_weight_labels(w, chosen, fm)
         for i, t, _ in self._label_spots:
             t.setText(texts.get(i) or f"{w[i]:.2f}")
+
+    LABELS_AT_REST = 16  # weight labels with the pointer on no node: the strongest this many
+
+    def _labelled_edges(self, w: np.ndarray) -> np.ndarray:
+        """Which edges carry a label: the edges of the node the pointer rests on (all of them,
+        in and out), or else the strongest ``LABELS_AT_REST``; labels on every edge of a 3-6-6-2
+        network piled up unreadably."""
+        focus = self._label_focus
+        if focus is not None and focus < len(self.node_keys):
+            return np.flatnonzero((self.edge_src == focus) | (self.edge_dst == focus))[:MAX_LABELS]
+        k = min(self.LABELS_AT_REST, w.size)
+        return np.sort(np.argpartition(np.abs(w), w.size - k)[w.size - k:]) if k < w.size else np.arange(w.size)
 
     def _place_weight_labels(self, w: np.ndarray, chosen: np.ndarray, fm) -> None:
         vb = self.getViewBox()
@@ -824,6 +835,14 @@ class NetworkView(pg.PlotWidget):
         p = vb.mapSceneToView(scene_pos)
         self._hover_at = (p.x(), p.y())
         self.show_hover(self.hover_text(p.x(), p.y()))
+        self._focus_labels(self.node_at(p.x(), p.y()))
+
+    def _focus_labels(self, node: int | None) -> None:
+        """Weight labels follow the node under the pointer (see ``_labelled_edges``)."""
+        if node != self._label_focus:
+            self._label_focus = node
+            if self.show_labels:
+                self._show_weight_labels()
 
     def show_hover(self, text: str) -> None:
         """The hover box: the text of what the pointer is on, or hidden when it is on nothing."""
