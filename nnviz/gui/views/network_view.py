@@ -813,8 +813,9 @@ class NetworkView(pg.PlotWidget):
         frame = (rect.left(), rect.top(), rect.width(), rect.height())
         spots, self._label_notes = place_labels(seg, w[chosen], self.edge_row[chosen], widths, fm.height() + 2,
                                                 circles, obstacles, frame, MAX_LABELS)
-        if w.size > MAX_LABELS:
-            self._label_notes.insert(0, f"only the {MAX_LABELS} strongest of {w.size:,} edges labelled")
+        if self._label_focus is None and w.size > len(chosen):
+            self._label_notes.insert(0, f"the {len(chosen)} strongest of {w.size:,} edges labelled "
+                                        "(rest the pointer on a node for its own)")
         self._label_spots = []
         while len(self._weight_texts) < len(spots):  # the pool grows to the most labels shown so far
             self._weight_texts.append(self._weight_text())
