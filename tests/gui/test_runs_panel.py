@@ -237,3 +237,21 @@ def test_the_sweep_dialog_closes_by_button_escape_and_title_bar(make_window, qtb
     d.close()
     qtbot.waitUntil(lambda: not d.running and len(w.runs_panel.runs) == 2, timeout=60_000)
     assert w.open_sweep() is d and "2 runs done" in d.status.text()
+
+
+def test_kept_runs_of_another_data_set_are_listed_but_not_drawn(make_window, qtbot):
+    """Issue 30: a 64-iteration toy curve vanished under four 50,000-iteration iris curves."""
+    w = make_window(**SMALL)
+    w.play()
+    finished(qtbot, w, 300)
+    w.keep_run()
+    qtbot.waitUntil(lambda: len(w.runs_panel.runs) == 1, timeout=5_000)
+    assert len(w.loss_plot.overlays) == 1
+    w.controls.data.setCurrentText("toy")
+    qtbot.waitUntil(lambda: w.context.settings.data == "toy" and w.latest.generation == w.context.generation,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: w.loss_plot.overlays == [], timeout=5_000)
+    assert len(w.runs_panel.runs) == 1 and w.runs_panel.model.ticked[0]  # still listed, still ticked
+    assert "of other data not drawn" in w.runs_panel.note.full_text
+    w.controls.data.setCurrentText("iris")
+    qtbot.waitUntil(lambda: len(w.loss_plot.overlays) == 1, timeout=10_000)

@@ -76,7 +76,7 @@ class RunsModel(QAbstractTableModel):
         if len(self.table):
             self.dataChanged.emit(self.index(0, 2), self.index(len(self.table) - 1, 2))
             if any(self.ticked):
-                self.tickedChanged.emit()  # the legend's labels change too
+                self.tickedChanged.emit()  # the legend's labels change too, and which runs are drawn
 
     def set_ticked(self, row: int, on: bool) -> None:
         if self.ticked[row] != on:
@@ -88,9 +88,20 @@ class RunsModel(QAbstractTableModel):
         return f"#{row + 1} {label(self.table.runs[row], self.current)}"
 
     def overlays(self) -> list[tuple[str, tuple[int, int, int], KeptRun]]:
-        """The ticked runs that have a curve: (legend label, colour, run)."""
+        """The ticked runs that have a curve and were trained on the data shown now: (legend
+        label, colour, run).  A run of another data set is not drawn (a 64-iteration toy curve
+        vanished under 50,000-iteration iris curves, which mean nothing beside it)."""
         return [(self.label(i), self.colours[i], r) for i, r in enumerate(self.table.runs)
-                if self.ticked[i] and r.curve is not None]
+                if self.ticked[i] and r.curve is not None and self.same_data(r)]
+
+    def same_data(self, run: KeptRun) -> bool:
+        """Whether the run was trained on the data set shown now (by name; True with no current)."""
+        return self.current is None or run.settings.data == self.current.data
+
+    def other_data(self) -> int:
+        """Ticked runs with a curve that are not drawn because their data set differs."""
+        return sum(1 for i, r in enumerate(self.table.runs)
+                   if self.ticked[i] and r.curve is not None and not self.same_data(r))
 
     # -- the model's interface -------------------------------------------------------
     def rowCount(self, parent=None) -> int:
@@ -211,6 +222,7 @@ class RunsPanel(QWidget):
         self._update_note()
         self.model.rowsInserted.connect(self._update_note)
         self.model.modelReset.connect(self._update_note)
+        self.model.tickedChanged.connect(self._update_note)
 
     @property
     def runs(self) -> list[KeptRun]:
@@ -232,7 +244,12 @@ class RunsPanel(QWidget):
 
     def _update_note(self, *_) -> None:
         n = len(self.model.table)
-        self.note.set_full_text("tick runs to draw their error curves on the plot" if n else
-                          "no kept runs yet: Keep run (Ctrl+K), Sweep, or Import JSON")
+        other = self.model.other_data()
+        text = ("tick runs to draw their error curves on the plot" if n else
+                "no kept runs yet: Keep run (Ctrl+K), Sweep, or Import JSON")
+        if other:
+            text = (f"{other} ticked run{'s' if other != 1 else ''} of other data not drawn: "
+                    "the plot compares runs of the data shown")
+        self.note.set_full_text(text)
         self.remove_button.setEnabled(n > 0)
         self.export_button.setEnabled(n > 0)
