@@ -91,7 +91,7 @@ class Names:
 
     def with_app(self, post: str, app: str) -> str:
         """"ŷ (app: H3)": the post's name, the app's in grey when it differs."""
-        if plain(post) == plain(app):
+        if plain(app) in plain(post):
             return post
         return f"{post} <span style='color:#777'>(app:\u00a0{app})</span>"
 

@@ -214,12 +214,14 @@ class _Builder:
         panels = [
             self.obs_panel("input", n.with_app(n.input_long(lw), n.input_app(lw)), lt.input, lw, ins, itips,
                            f"in{lw}", "input"),
-            self.obs_panel("delta", d, lt.delta, lw, outs, otips, f"n{lw}", "delta", "\u1d40\u00b7"),
+            self.obs_panel("delta", d, lt.delta, lw, outs, otips, f"n{lw}", "delta",
+                           "\u00d7" if self.obs is not None else "\u1d40 \u00d7"),
         ]
         if self.obs is not None:
             share = t.lr * np.outer(lt.input[self.obs], lt.delta[self.obs])
             o = self.obs
-            panels.append(Panel("contrib", f"{self.obs_names[o]}'s share: lr \u00b7 h {DELTA}", share, ins, outs,
+            panels.append(Panel("contrib", f"{self.obs_names[o]}'s share: lr \u00b7 h {DELTA} (each h times each "
+                                f"{DELTA})", share, ins, outs,
                                 (f"in{lw}", f"n{lw}"), "\u2192", False, itips, otips,
                                 lambda i, j: ("contrib", lw, i, j)))
         else:
@@ -230,7 +232,7 @@ class _Builder:
                                        "penalty", "+"))
         total = "sum of every row's share" if self.obs is not None else "lr \u00d7 (\u03a3 h \u03b4)"
         panels += [
-            self.w_panel("W", f"{n.W(lw)} before", lt.W, lw, "W", ";"),
+            self.w_panel("W", f"{n.W(lw)} before", lt.W, lw, "W", "\u2003"),
             self.w_panel("update", f"\u0394{n.W(lw)} ({total})", lt.update, lw, "update", "+"),
             self.w_panel("W_after", f"{n.W(lw)} after = {n.W(lw)} + \u0394{n.W(lw)}", lt.W + lt.update, lw, None, "="),
         ]

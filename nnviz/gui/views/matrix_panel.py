@@ -168,13 +168,17 @@ class MatrixPanel(QWidget):
     def _fit(self) -> None:
         """The table's size from its content: every column and row shown, no scroll bar; the title
         wraps at the table's width."""
-        fm = QFontMetrics(self.view.font())
+        bold = QFont(self.view.font())
+        bold.setBold(True)  # a marked number is bold: it must fit too
+        fm = QFontMetrics(bold)
         hh, vh = self.view.horizontalHeader(), self.view.verticalHeader()
         hfm = QFontMetrics(hh.font())
-        cell = fm.horizontalAdvance("\u22120.0005432") + 12
+        cell = fm.horizontalAdvance("\u22120.0005432") + 14
         row_h = fm.height() + 8
+        vh.setMinimumSectionSize(min(row_h, vh.minimumSectionSize()))
         vh.setDefaultSectionSize(row_h)
-        vh.setMinimumSectionSize(row_h)
+        for r in range(self.model.rowCount()):
+            vh.resizeSection(r, row_h)
         n_rows, n_cols = self.model.rowCount(), self.model.columnCount()
         widths = []
         for c in range(n_cols):
