@@ -235,3 +235,30 @@ def test_matrices_side_by_side_when_wide_stacked_when_narrow_without_scroll_bars
     for p in insp.panels[:4]:
         assert p.view.verticalScrollBar().maximum() == 0
     assert insp.panel("A").view.height() > 150 * 15
+
+
+def test_edge_card_names_each_index_and_says_why_the_sign_flips(make_window, qtbot):
+    w = make_window(data="iris")
+    wait(qtbot, w, lambda s: s.next_trace is not None)
+    w.open_edge_card(0, 3, 3)  # W1[4, 4]: the third input, Petal.Length, to the fourth node of hidden layer 1
+    card = w.edge_card
+    title = plain(card.title.text())
+    assert "x3 (input 3: Petal.Length) \u2192 h1.4 (hidden layer 1, node 4)" in title
+    nxt = w.latest.next_trace.layers[0]
+    g0, u0 = nxt.gradient[3, 3], nxt.update[3, 3]
+    assert f"dC/dw = {-g0:.6g}" in card.next_label.text() and f"= {w.latest.weights[0][3, 3] + u0:.6g}" in \
+        card.next_label.text()
+    w.step(1)
+    wait(qtbot, w, lambda s: s.iteration == 1 and s.trace is not None)
+    qtbot.waitUntil(lambda: "iteration 1" in card.update_label.text(), timeout=10_000)
+    g = w.latest.trace.layers[0].gradient[3, 3]
+    assert g == g0 and float(card.gradient.text()) == float(f"{-g:.10g}")  # dC/dw, as before
+    assert card.sum_label.text() == f"{g:.10g} = \u2212dC/dw"  # and the sum, with the sign said
+    legend = plain(card.formula.text())
+    assert "[x3]i \u00b7 [\u03b4h1, h1.4]i" in legend and "h_i,4" not in legend and "hi,4" not in legend
+    assert "\u03a3i hi \u03b4i = \u2212dC/dw" in legend and "down the slope of C" in legend
+    assert w.latest.weights[0][3, 3] == nxt.W[3, 3] + u0  # what the card said the Step would do
+    w.open_edge_card(2, 4, 1)  # W3[5, 2]: h2.4 to the second output
+    assert "h2.4 (hidden layer 2, node 4) \u2192 \u01772 (output 2: versicolor)" in plain(card.title.text())
+    assert "[\u03b4y, \u01772]i" in plain(card.formula.text())
+    card.close()
