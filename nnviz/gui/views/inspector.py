@@ -130,16 +130,25 @@ class Inspector(QWidget):
             slot.setVisible(False)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.body)
+        self.inner = QWidget()  # what scrolls: the matrices, and above them the text when room is short
+        self.inner_lay = QVBoxLayout(self.inner)
+        self.inner_lay.setContentsMargins(0, 0, 0, 0)
+        self.inner_lay.addWidget(self.body)
+        self.inner_lay.addStretch(1)
+        self.scroll.setWidget(self.inner)
         self.scroll.viewport().installEventFilter(self)  # a new size may let the numbers grow
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(3)
-        lay.addWidget(self.stage_label)
-        lay.addWidget(self.stage_bar)
-        lay.addWidget(self.equation)
-        lay.addWidget(self.explain_box)
-        lay.addWidget(self.scroll, 1)
+        self.top = QWidget()  # the head, the choices, the equation and the written-out number
+        tl = QVBoxLayout(self.top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.setSpacing(3)
+        for w in (self.stage_label, self.stage_bar, self.equation, self.explain_box):
+            tl.addWidget(w)
+        self.main_lay = QVBoxLayout(self)
+        self.main_lay.setContentsMargins(4, 4, 4, 4)
+        self.main_lay.setSpacing(3)
+        self.main_lay.addWidget(self.top)
+        self.main_lay.addWidget(self.scroll, 1)
+        self.top_inside = False  # True: the text scrolls with the matrices (a short area)
         self.placeholder = "Press <b>Step</b> or <b>Micro-step</b> (or pause training) to see the matrices of a step."
         self.stage_label.setText(self.placeholder)
         self._show_explanation(None)
@@ -350,9 +359,33 @@ class Inspector(QWidget):
         for p in ps:
             p.title.setFixedHeight(h)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_top()
+
+    def _place_top(self) -> None:
+        """In a short area (a laptop at twice the scale) the text above the matrices would leave them
+        no room: then it scrolls with them, in the one scroll area; in a tall one it stays in sight."""
+        need = self.top.heightForWidth(max(self.width() - 8, 100))
+        inside = need > 0.45 * self.height()
+        # inside, the text wraps at the scroll area's width, not at the width of the widest matrix
+        self.top.setMaximumWidth(max(self.scroll.viewport().width(), 100) if inside else 16_777_215)
+        if inside == self.top_inside:
+            return
+        self.top_inside = inside
+        if inside:
+            self.main_lay.removeWidget(self.top)
+            self.inner_lay.insertWidget(0, self.top)
+        else:
+            self.inner_lay.removeWidget(self.top)
+            self.main_lay.insertWidget(0, self.top)
+
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Resize and obj is self.scroll.viewport() and self.specs:
-            QTimer.singleShot(0, self._fit_zoom)
+        if event.type() == QEvent.Resize and obj is self.scroll.viewport():
+            if self.top_inside:
+                self.top.setMaximumWidth(max(self.scroll.viewport().width(), 100))
+            if self.specs:
+                QTimer.singleShot(0, self._fit_zoom)
         return super().eventFilter(obj, event)
 
     def _head(self, t, what: str) -> str:
