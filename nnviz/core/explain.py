@@ -49,6 +49,7 @@ class Explanation:
     factor_names: tuple[str, str] = ("", "")  # what the two factors of every term are
     full: str = ""  # ``numbers`` with every term, when some were left out
     note: str = ""  # the sign convention, where it is used
+    after: str = ""  # HTML: what is done with the sum ("Σ × f′(a) = ..."), for a table of the terms
 
 
 def num(v: float) -> str:
@@ -145,7 +146,7 @@ def _a(cx: _Cells, lw: int, r: int, j: int, _obs) -> Explanation:
     end = f" = {num(total)}"
     return Explanation(title, formula, f"a = {text}{end}", _f(lt.A[r, j]), total, terms,
                        tuple(cx.in_col(lw, i) for i in range(len(terms))), (n.input(lw), n.W(lw)),
-                       f"a = {whole}{end}" if whole else "")
+                       f"a = {whole}{end}" if whole else "", after=f"a = \u03a3 = {num(total)}")
 
 
 def _sigmoid(a: float) -> float:
@@ -242,7 +243,8 @@ def _delta(cx: _Cells, lw: int, r: int, j: int, _obs) -> Explanation:
     end = f") \u00d7 {par(fp)} = {num(s)} \u00d7 {par(fp)} = {num(v)}"
     return Explanation(title, formula, f"({text}{end}", _f(lt.delta[r, j]), v, terms,
                        tuple(cx.node(lw + 1, k) for k in range(len(terms))), (n.delta(lw + 1), n.W(lw + 1)),
-                       f"({whole}{end}" if whole else "", SIGN_NOTE)
+                       f"({whole}{end}" if whole else "", SIGN_NOTE,
+                       f"{n.delta(lw)} = \u03a3 \u00d7 f\u2032(a) = {num(s)} \u00d7 {par(fp)} = {num(v)}")
 
 
 def _gradient_terms(cx: _Cells, lw: int, i: int, j: int):
@@ -261,7 +263,8 @@ def _gradient(cx: _Cells, lw: int, i: int, j: int, _obs) -> Explanation:
     end = f" = {num(g)}   (dC/dw = {num(-g)})"
     return Explanation(title, formula, f"{text}{end}", _f(lt.gradient[i, j]), g, terms,
                        tuple(cx.obs(k) for k in range(len(terms))), (cx.in_col(lw, i), n.delta(lw)),
-                       f"{whole}{end}" if whole else "", SIGN_NOTE)
+                       f"{whole}{end}" if whole else "", SIGN_NOTE,
+                       f"\u03a3 = {num(g)} = \u2212dC/dw, so dC/dw = {num(-g)}")
 
 
 def _update(cx: _Cells, lw: int, i: int, j: int, _obs) -> Explanation:
@@ -294,7 +297,7 @@ def _update(cx: _Cells, lw: int, i: int, j: int, _obs) -> Explanation:
         end += f"<br>with momentum the change was {num(value)} (it adds momentum \u00d7 the previous change)"
     head = "\u03a3 = "
     return Explanation(title, formula, head + text + end, value, step, terms, names, factors,
-                       head + whole + end if whole else "", SIGN_NOTE)
+                       head + whole + end if whole else "", SIGN_NOTE, end.removeprefix("<br>"))
 
 
 def _penalty(cx: _Cells, lw: int, i: int, j: int, _obs) -> Explanation:

@@ -128,6 +128,14 @@ class Inspector(QWidget):
             self.flow.addWidget(slot)
             p.cellChosen.connect(partial(self._chosen, k))
             slot.setVisible(False)
+        self.worked = QLabel()  # the selected number's sum as a table of its terms, after the matrices
+        self.worked.setTextFormat(Qt.RichText)
+        self.worked.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.worked.setObjectName("worked")
+        self.worked.setStyleSheet("#worked { background: #fff8e1; border: 1px solid #e8c66a; border-radius: 3px;"
+                                  " padding: 6px; margin-left: 8px; }")
+        self.worked.setVisible(False)
+        self.flow.addWidget(self.worked)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.inner = QWidget()  # what scrolls: the matrices, and above them the text when room is short
@@ -212,8 +220,10 @@ class Inspector(QWidget):
             return
         if snap.stage is not None and self.names is not None:
             view = micro_stage(snap.stage, self.view, self.names.L)
-            if view is not None:
-                self.view = view
+            if view is not None and view != self._micro_view:  # a new micro-step: show it
+                self.view = self._micro_view = view
+        else:
+            self._micro_view = None
         self._refresh()
 
     def _nothing_text(self, snap: Snapshot) -> str:
@@ -268,8 +278,10 @@ class Inspector(QWidget):
         model.item(LAST).setEnabled(self._last is not None)
         model.item(NEXT).setEnabled(self._next is not None)
         self.which.setEnabled(what != "micro")
+        ahead = what == "micro" and self.trace is not None and self.shown_iteration is not None \
+            and self.trace.iteration > self.shown_iteration  # the micro-steps of a step not yet made
         self.which.blockSignals(True)
-        self.which.setCurrentIndex(NEXT if what == "next" else LAST)
+        self.which.setCurrentIndex(NEXT if what == "next" or ahead else LAST)
         self.which.blockSignals(False)
 
     def _refresh(self, *_) -> None:
@@ -292,7 +304,7 @@ class Inspector(QWidget):
         for st, b in self.stage_buttons.items():
             b.setChecked(st == self.view)
             b.setStyleSheet("QToolButton { border: 2px solid #e08a1e; }"
-                            if what == "micro" and micro_stage(self.stage, st, L) == st else "")
+                            if what == "micro" and st == self._micro_view else "")
         if key == self._drawn:
             return
         self._drawn = key
@@ -344,6 +356,7 @@ class Inspector(QWidget):
         f.setPointSizeF(self.font().pointSizeF() * z)
         big = QFont(f)
         big.setPointSizeF(f.pointSizeF() * 1.5)
+        self.worked.setFont(f)
         for k, (op, p) in enumerate(zip(self.ops, self.panels, strict=True)):
             p.set_zoom_font(f)
             op.setFont(big)
@@ -392,7 +405,9 @@ class Inspector(QWidget):
         it = self.shown_iteration if self.shown_iteration is not None else t.iteration - 1
         step = f"{t.iteration - 1:,} \u2192 {t.iteration:,}"
         if what == "micro":
-            return (f"<b>iteration {it:,}</b>: micro-step <b style='color:#b35806'>{self.stage}</b> of the step "
+            view = self._micro_view
+            name = stage_button(view, self.names)[0] if view is not None and self.names is not None else ""
+            return (f"<b>iteration {it:,}</b>: micro-step <b style='color:#b35806'>{name}</b> ({self.stage}) of the step "
                     f"{step} (Micro-step goes on; the weights change at the update)")
         if what == "next":
             return (f"<b>iteration {it:,}</b>: <b style='color:#1b7837'>the next step</b>, {step}: what "
@@ -465,6 +480,7 @@ class Inspector(QWidget):
         spec = self.specs[k]
         if spec.cell is None or self.trace is None or self.names is None:
             self.explanation = None
+            self._show_worked(None)
             v = float(spec.M[i, j])
             if spec.role == "W_after":
                 lt_w = self.specs[self.roles().index("W")].M[i, j]
@@ -474,14 +490,31 @@ class Inspector(QWidget):
                 self._show_html(f"<b>{num(v)}</b>")
             return
         kind, lw, r, c = spec.cell(i, j)
-        obs = r if kind == "contrib" else None
-        if kind == "contrib":
-            obs = self._observation(self.trace)[0]
-            r = i
+        obs = self._observation(self.trace)[0] if kind == "contrib" else None
         self.explanation = explain(self.trace, self.names, kind, lw, r, c, obs=obs)
         self._show_explanation(self.explanation)
 
+    def _show_worked(self, ex: Explanation | None) -> None:
+        """The terms of the selected number's sum, one a row: the two factors and their product, the
+        sum, then what is done with it (beside or under the matrices: a large area has room)."""
+        if ex is None or not ex.terms:
+            self.worked.setVisible(False)
+            return
+        f1, f2 = ex.factor_names
+        cell = "style='padding: 1px 8px; text-align: right;'"
+        rows = [f"<tr><th></th><th {cell}>{f1}</th><th {cell}>{f2}</th><th {cell}>product</th></tr>"]
+        for name, (a, b) in zip(ex.term_names or [""] * len(ex.terms), ex.terms, strict=False):
+            rows.append(f"<tr><td>{name}</td><td {cell}>{num(a)}</td><td {cell}>{num(b)}</td>"
+                        f"<td {cell}>{num(a * b)}</td></tr>")
+        total = sum(a * b for a, b in ex.terms)
+        rows.append(f"<tr><td><b>\u03a3</b></td><td></td><td></td><td {cell}><b>{num(total)}</b></td></tr>")
+        pt = self.font().pointSizeF() * max(self._zoom, 1.0)
+        self.worked.setText(f"<div style='font-size: {pt:.1f}pt'><b>{ex.title}</b>, worked out:"
+                            f"<table cellspacing='0'>{''.join(rows)}</table>{ex.after}</div>")
+        self.worked.setVisible(True)
+
     def _show_explanation(self, ex: Explanation | None) -> None:
+        self._show_worked(ex)
         if ex is None:
             self.explain_box.setVisible(self.trace is not None)
             self.explain_label.setText("<span style='color:#777'>Click any number of a matrix below: the cells "

@@ -184,7 +184,7 @@ class _Builder:
             panels = [
                 self.obs_panel("error", f"y \u2212 {YHAT}", t.error, lw, outs, otips, f"n{lw}", "error"),
                 self.obs_panel("fprime", f"f\u2032({n.A(lw)})", lt.fprime, lw, outs, otips, f"n{lw}", "fprime",
-                               "\u00b7"),
+                               "\u00d7"),
                 self.obs_panel("delta", d, lt.delta, lw, outs, otips, f"n{lw}", "delta", "="),
             ]
             return eq, panels
@@ -200,7 +200,7 @@ class _Builder:
             Panel("W_next_T", f"{n.W(lw + 1)}<sup>T</sup> without the bias row", WT, nouts, outs,
                   (f"n{lw + 1}", f"n{lw}"), "\u00d7", False, notips, otips,
                   lambda i, j, m=lw + 1: ("W", m, j + 1, i)),
-            self.obs_panel("fprime", f"f\u2032({n.A(lw)})", lt.fprime, lw, outs, otips, f"n{lw}", "fprime", "\u00b7"),
+            self.obs_panel("fprime", f"f\u2032({n.A(lw)})", lt.fprime, lw, outs, otips, f"n{lw}", "fprime", "\u00d7"),
             self.obs_panel("delta", d, lt.delta, lw, outs, otips, f"n{lw}", "delta", "="),
         ]
         return eq, panels
