@@ -93,6 +93,7 @@ class Names:
         """"ŷ (app: H3)": the post's name, the app's in grey when it differs."""
         if plain(app) in plain(post):
             return post
+        app = app.replace(" ", "\u00a0")  # one piece: "[1, H0]" never broken over two lines
         return f"{post} <span style='color:#777'>(app:\u00a0{app})</span>"
 
     # -- nodes (layer 0 = inputs, L = outputs; k 0-based) ----------------------------------

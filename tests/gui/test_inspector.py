@@ -202,7 +202,7 @@ def test_the_posts_names_with_the_apps_beside_them(make_window, qtbot):
                   ("delta", 1), ("update", 1)]:
         insp.show_stage(stage)
         titles[stage] = {r: plain(insp.panel(r).title.text()) for r in insp.roles()}
-    assert titles["forward", 1]["input"].startswith("X = [1, x] (app:\u00a0[1, H0])")
+    assert titles["forward", 1]["input"].startswith("X = [1, x] (app:\u00a0[1,\u00a0H0])")
     assert titles["forward", 2]["input"].startswith("H\u03041 = [1, H1]")
     assert titles["forward", 3]["H"].startswith("\u0177 (app:\u00a0H3) = f(A3)")  # yhat at the forward stage too
     assert titles["error", 3]["H"].startswith("\u0177 (app:\u00a0H3)")
@@ -262,3 +262,22 @@ def test_edge_card_names_each_index_and_says_why_the_sign_flips(make_window, qtb
     assert "h2.4 (hidden layer 2, node 4) \u2192 \u01772 (output 2: versicolor)" in plain(card.title.text())
     assert "[\u03b4y, \u01772]i" in plain(card.formula.text())
     card.close()
+
+
+def test_micro_steps_move_the_stage_in_the_posts_order(make_window, qtbot):
+    w = make_window(data="iris")
+    wait(qtbot, w, lambda s: s.next_trace is not None)
+    insp = w.inspector
+    seen = []
+    for _ in range(8):
+        before = w.controller.snapshots_received
+        w.micro_step()
+        qtbot.waitUntil(lambda b=before: w.controller.snapshots_received > b and w.latest.stage is not None,
+                        timeout=10_000)
+        seen.append(insp.view)
+    assert seen == [("forward", 1), ("forward", 2), ("forward", 3), ("error", 3), ("delta", 3), ("delta", 2),
+                    ("delta", 1), ("update", 1)]
+    assert insp.shown_what == "micro" and "micro-step" in insp.stage_label.text()
+    assert "\u0394W1" in insp.stage_label.text() and insp.stage_buttons["update", 1].styleSheet()
+    # the micro-steps' update is the step the inspector showed as the next one at iteration 0
+    np.testing.assert_array_equal(insp.matrix("update"), w.latest.weights[0] - w.latest.trace.layers[0].W)
