@@ -139,6 +139,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.controls.stepRequested.connect(self.step)
         self.controls.resetRequested.connect(self.reset)
         self.predictions.rowSelected.connect(self._on_row_selected)
+        self.inspector.rowChosen.connect(self._on_row_selected)  # an observation chosen in the inspector
         self.controls.microRequested.connect(self.micro_step)
         self.controls.backRequested.connect(self.step_back)
         self.controls.epochRequested.connect(self.step_epoch)
