@@ -77,8 +77,9 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
 # map, the selected observation's value at each node, every node's map over a coarse grid
-# (two inputs), every node's histogram over the training rows, and the selected node's map.
-NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map"})
+# (two inputs), every node's histogram over the training rows, the selected node's map, and the
+# trace of the step the next Step will make (the inspector's "next step", at rest).
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
 
 
 class State(str, Enum):
@@ -871,7 +872,7 @@ class Runner:
             total_seconds=self._total_seconds,
             trace=trace,
             trace_pending=self._trace_due is not None,
-            next_trace=self._next_step(exp.session) if at_rest else None,
+            next_trace=self._next_step(exp.session) if at_rest and "next_step" in self.needs else None,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,
             train_state=exp.session.get_state() if at_rest else None,
@@ -905,7 +906,7 @@ class Runner:
         empty = np.empty(0)
         empty.flags.writeable = False
         fields = self._network_fields(twin.net, trace)
-        big = self.defer_traces and blas.work(session) > TRACE_NOW_MACS
+        skip = (self.defer_traces and blas.work(session) > TRACE_NOW_MACS) or "next_step" not in self.needs
         return Snapshot(
             generation=self.generation, iteration=iteration,
             new_iterations=empty.astype(np.int64), new_mse=empty,
@@ -915,7 +916,7 @@ class Runner:
             lr=rate_at(config, iteration),
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
-            data_version=self.data_version, next_trace=None if big else _peek(twin), **fields)
+            data_version=self.data_version, next_trace=None if skip else _peek(twin), **fields)
 
     def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network: weights, outputs, metrics, derived views."""

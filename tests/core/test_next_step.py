@@ -126,3 +126,17 @@ def test_while_training_there_is_no_next_step_and_micro_steps_show_their_own():
     runner.pause()
     runner.micro_step()
     assert rec.last.next_trace is rec.last.trace  # the iteration being walked through
+
+
+def test_the_next_step_is_computed_only_when_asked_for():
+    runner, rec = make(Settings(data="iris", iterations=100))
+    assert rec.last.next_trace is not None  # a runner computes everything until told what is shown
+    runner.set_view({"outputs"})  # headless training (nnviz train, sweeps) asks for nothing of it
+    assert rec.last.next_trace is None
+    runner.step(2)
+    while runner.busy:
+        runner.advance()
+    runner.preview(1)
+    assert rec.last.preview and rec.last.next_trace is None
+    runner.set_view({"outputs", "next_step"})
+    assert rec.last.next_trace is not None and rec.last.next_trace.iteration == 2
