@@ -138,10 +138,10 @@ class MatrixPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        # no Qt selection: it would paint over the marks; the current cell (mouse or arrow keys) is the choice
+        self.view.setSelectionMode(QAbstractItemView.NoSelection)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.setFrameShape(QFrame.Box)
-        self.view.setStyleSheet("QTableView { selection-background-color: transparent; selection-color: black; }")
         self.view.selectionModel().currentChanged.connect(self._current)
         self.view.clicked.connect(self._clicked)
         lay = QVBoxLayout(self)
@@ -197,7 +197,7 @@ class MatrixPanel(QWidget):
         self.title.setMaximumHeight(16_777_215)
 
     def set_zoom_font(self, font: QFont) -> None:
-        """The font of the title, the numbers and the headers (a style sheet stops inheritance)."""
+        """The font of the title, the numbers and the headers."""
         for w in (self, self.title, self.view, self.view.horizontalHeader(), self.view.verticalHeader()):
             w.setFont(font)
         self.model.header_font = QFont(font)
