@@ -35,6 +35,7 @@ the stop stays on the plot until training goes on (then it is cut at the best it
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -80,8 +81,9 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
 # map, the selected observation's value at each node, every node's map over a coarse grid
-# (two inputs), every node's histogram over the training rows, and the selected node's map.
-NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map"})
+# (two inputs), every node's histogram over the training rows, the selected node's map, and the
+# trace of the step the next Step will make (the inspector's "next step", at rest).
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
 
 
 class State(str, Enum):
@@ -229,6 +231,7 @@ class Runner:
         # Step N).  The schedule runs from (clock, iteration) at Play, moved on when training lags.
         self.pace: Pace | None = None
         self._pace_origin: tuple[float, int] = (0.0, 0)
+        self._next: tuple[tuple, StepTrace | None] | None = None  # (state key, trace of the next step)
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -686,6 +689,20 @@ class Runner:
         except (ValueError, FloatingPointError):
             return None
 
+    def _next_step(self, session) -> StepTrace | None:
+        """The iteration the next Step will make, computed on a copy (the inspector's "next step",
+        at iteration 0 too), kept while the training state is the same.  None for a network whose
+        traces are deferred (``defer_traces``): it would cost a second replay at every rest."""
+        if self._micro is not None and not self._micro.done:
+            return self._micro.trace  # the iteration being walked through is the next one
+        if self.defer_traces and blas.work(session) > TRACE_NOW_MACS:
+            return None
+        key = (self.generation, self.data_version, session.config, session.engine, session.dtype,
+               _state_digest(session.get_state()))
+        if self._next is None or self._next[0] != key:
+            self._next = (key, _peek(session.clone()))
+        return self._next[1]
+
     def _single_step(self) -> None:
         """One iteration with its trace (the same weights as run(1)).  For a big network with
         ``defer_traces`` the iteration is run(1) on every core (nothing trains beside a single
@@ -910,6 +927,7 @@ class Runner:
             total_seconds=self._total_seconds,
             trace=trace,
             trace_pending=self._trace_due is not None,
+            next_trace=self._next_step(exp.session) if at_rest and "next_step" in self.needs else None,
             stage=self._micro.stage if self._micro is not None else None,
             rewound=self._rewound,
             train_state=exp.session.get_state() if at_rest else None,
@@ -942,6 +960,8 @@ class Runner:
         trace = self._trace_at(iteration)
         empty = np.empty(0)
         empty.flags.writeable = False
+        fields = self._network_fields(twin.net, trace)
+        skip = (self.defer_traces and blas.work(session) > TRACE_NOW_MACS) or "next_step" not in self.needs
         return Snapshot(
             generation=self.generation, iteration=iteration,
             new_iterations=empty.astype(np.int64), new_mse=empty,
@@ -951,7 +971,7 @@ class Runner:
             lr=rate_at(config, iteration),
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
-            data_version=self.data_version, **self._network_fields(twin.net, trace))
+            data_version=self.data_version, next_trace=None if skip else _peek(twin), **fields)
 
     def _network_fields(self, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network: weights, outputs, metrics, derived views."""
@@ -1031,6 +1051,24 @@ def _inside(X: np.ndarray, rect: tuple[float, float, float, float]) -> bool:
     """Every point of X within the map's rectangle (x, y, width, height)."""
     x, y, w, h = rect
     return bool(((X[:, 0] >= x) & (X[:, 0] <= x + w) & (X[:, 1] >= y) & (X[:, 1] <= y + h)).all())
+
+
+def _peek(twin) -> StepTrace | None:
+    """The trace of one iteration made on ``twin`` (a copy: it is changed), None if it diverges."""
+    try:
+        return twin.step_trace()
+    except (ValueError, FloatingPointError):
+        return None
+
+
+def _state_digest(state: dict) -> bytes:
+    """A fingerprint of a training state (weights, optimiser memory, generator, batch position)."""
+    h = hashlib.blake2b(digest_size=16)
+    for k in sorted(state):
+        v = state[k]
+        h.update(k.encode())
+        h.update(np.ascontiguousarray(v).tobytes() if isinstance(v, np.ndarray) else repr(v).encode())
+    return h.digest()
 
 
 def _ro(a: np.ndarray) -> np.ndarray:

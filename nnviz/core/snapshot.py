@@ -42,6 +42,9 @@ class Snapshot:
     total_seconds: float = 0.0  # of all the runs of this network (since it was built or opened)
     trace: object = None  # training.StepTrace of the last iteration, when training is at rest
     trace_pending: bool = False  # a big network's trace comes in the next snapshot (deferred)
+    # training.StepTrace of the iteration the next Step will make, computed on a copy from the
+    # weights shown (the training state is unchanged); at rest, None for a big network in the window
+    next_trace: object = None
     stage: str | None = None  # the micro-step shown, e.g. "forward 2", "delta 3", "update"
     rewound: bool = False  # the iteration went back (step back, resume from, weight edit)
     preview: bool = False  # a look at an earlier iteration; the training state is unchanged

@@ -166,6 +166,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.keys = TransportKeys(self, {Qt.Key_Space: self.toggle_play, Qt.Key_Right: lambda: self.step(1),
                                          Qt.Key_Left: self.step_back})
         self.predictions.rowSelected.connect(self._on_row_selected)
+        self.inspector.rowChosen.connect(self._on_row_selected)  # an observation chosen in the inspector
         self.loss_plot.previewRequested.connect(self.controller.preview)
         self.loss_plot.resumeRequested.connect(self.resume_from)
         self.network_view.edgeClicked.connect(self.open_edge_card)
@@ -586,7 +587,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
 
     def _send_view_needs(self, *_) -> None:
         """Tell the runner what the visible views need with each snapshot."""
-        needs = self.predictions.needs() | {"nodes"} | self.network_view.picture_needs()
+        needs = self.predictions.needs() | {"nodes", "next_step"} | self.network_view.picture_needs()
         if self.predictions.currentWidget() is self.node_histogram:
             needs.add("node_hists")
         self.controller.set_view(needs, self._selected_row, self.selected_node)

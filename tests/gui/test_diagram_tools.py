@@ -34,7 +34,7 @@ def test_toggling_a_feature_changes_the_settings_and_the_input_nodes(make_window
     # the decision map's grid goes through the same features as the training rows
     assert w.context.map_grid.points.shape[1] == 2
     # the new network's first snapshot may still be on its way (a loaded machine)
-    qtbot.waitUntil(lambda: w.latest.generation == w.context.generation, timeout=30_000)
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.generation == w.context.generation, timeout=30_000)
     assert w.latest.iteration == 0
 
 

@@ -90,18 +90,20 @@ def test_inspector_shows_the_posts_matrices(make_window, qtbot):
     wait_iteration(qtbot, w, 1)
     insp = w.inspector
     t = w.latest.trace
-    assert t is not None and t.iteration == 1
-    insp.layer.setCurrentIndex(0)
-    shown = [p.model.M for p in insp.panels if p.isVisibleTo(insp)]
-    np.testing.assert_array_equal(shown[0], t.layers[0].input)  # [1, x] with the ones column
-    assert (shown[0][:, 0] == 1).all()
-    np.testing.assert_array_equal(shown[1], t.layers[0].W)
-    np.testing.assert_array_equal(shown[3], w.latest.weights[0] - t.layers[0].W)
-    insp.mode.setCurrentIndex(1)  # one observation: vectors
+    assert t is not None and t.iteration == 1 and insp.trace is t  # the step that led here
+    insp.set_one_observation(False)  # the whole batch: matrices
+    insp.show_stage(("forward", 1))
+    np.testing.assert_array_equal(insp.matrix("input"), t.layers[0].input)  # [1, x] with the ones column
+    assert (insp.matrix("input")[:, 0] == 1).all()
+    np.testing.assert_array_equal(insp.matrix("W"), t.layers[0].W)
+    np.testing.assert_array_equal(insp.matrix("A"), t.layers[0].A)
+    insp.show_stage(("update", 1))
+    np.testing.assert_array_equal(insp.matrix("update"), w.latest.weights[0] - t.layers[0].W)
+    insp.set_one_observation(True)  # one observation: vectors
     insp.set_selected_row(4)
-    shown = [p.model.M for p in insp.panels if p.isVisibleTo(insp)]
-    assert shown[0].shape == (1, 5)
-    np.testing.assert_array_equal(shown[0][0], t.layers[0].input[4])
+    insp.show_stage(("forward", 1))
+    assert insp.matrix("input").shape == (1, 5)
+    np.testing.assert_array_equal(insp.matrix("input")[0], t.layers[0].input[4])
 
 
 def test_selecting_a_row_selects_the_observation_everywhere(make_window, qtbot):

@@ -124,23 +124,24 @@ def test_inspector_update_line_shows_the_penalty_and_the_scheduled_rate(make_win
     t = w.latest.trace
     assert t.lr == 0.02 / (1 + 0.01 * 20)
     insp = w.inspector
-    insp.layer.setCurrentIndex(1)
     eq = insp._update_equation(t, 1)
     assert "0.01 \u00b7 W<sub>2</sub>" in eq and "0.001 \u00b7 sign(W<sub>2</sub>)" in eq
     assert f"lr = {t.lr:.6g}" in eq and "inv:0.01 after 20 iterations" in eq and "bias row not penalised" in eq
     # the update micro-step shows the gradient, the penalty (bias row 0) and the change
+    insp.set_one_observation(False)
     for _ in range(8):
         before = w.controller.snapshots_received
         w.micro_step()
         qtbot.waitUntil(lambda b=before: w.controller.snapshots_received > b and w.latest.stage is not None,
                         timeout=10_000)
     assert w.latest.stage == "update"
-    lt = w.latest.trace.layers[insp.layer.currentIndex()]
-    shown = [p.model.M for p in insp.panels if p.isVisibleTo(insp)]
-    np.testing.assert_array_equal(shown[0], lt.gradient)
-    np.testing.assert_array_equal(shown[1], lt.penalty)
-    assert (shown[1][0] == 0).all() and (shown[1][1:] != 0).all()
-    np.testing.assert_array_equal(shown[3], lt.update)
+    assert insp.view == ("update", 1)  # after delta 1 comes the update of W1
+    insp.show_stage(("update", 2))
+    lt = w.latest.trace.layers[1]
+    np.testing.assert_array_equal(insp.matrix("gradient"), lt.gradient)
+    np.testing.assert_array_equal(insp.matrix("penalty"), lt.penalty)
+    assert (insp.matrix("penalty")[0] == 0).all() and (insp.matrix("penalty")[1:] != 0).all()
+    np.testing.assert_array_equal(insp.matrix("update"), lt.update)
     assert "sign(W" in insp.equation.text()
 
 
