@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -119,6 +119,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         right.addWidget(diagram)
         right.addWidget(self.predictions)
         right.setSizes([520, 330])
+        right.setStretchFactor(0, 3)  # a taller window grows the diagram most
+        right.setStretchFactor(1, 2)
         # the controls scroll instead of squashing on a small (or scaled) screen
         self.controls_scroll = QScrollArea()
         self.controls_scroll.setWidget(self.controls)
@@ -196,7 +198,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
     def _fit_screen(self) -> None:
         """The window as it was left (QSettings), or the first window filling the screen it
         opens on, maximised (at any scale)."""
-        saved = QSettings().value("window/geometry")
+        saved = self._settings_store().value("window/geometry")
         if saved is not None and self.restoreGeometry(saved):
             screen = self.screen().availableGeometry() if self.screen() is not None else None
             if screen is None or screen.intersects(self.geometry()):
@@ -231,7 +233,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
 
     def _restore_layout(self) -> None:
         """The splitters and the last tab as the user left them (QSettings)."""
-        s = QSettings()
+        s = self._settings_store()
         for key, splitter in self._splitters.items():
             state = s.value(f"{LAYOUT}/{key}")
             if state is not None and splitter.restoreState(state):
@@ -242,7 +244,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                 self.predictions.setCurrentIndex(i)
 
     def _save_layout(self) -> None:
-        s = QSettings()
+        s = self._settings_store()
         s.setValue("window/geometry", self.saveGeometry())
         for key, splitter in self._splitters.items():
             s.setValue(f"{LAYOUT}/{key}", splitter.saveState())

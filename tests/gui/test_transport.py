@@ -136,3 +136,18 @@ def test_the_initialisation_is_said_by_the_seed_and_in_resets_tooltip(make_windo
     w.reset()
     qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
     assert all(np.array_equal(a, b) for a, b in zip(first, w.latest.weights, strict=True))
+
+
+def test_the_window_remembers_its_size_splitters_and_tab(make_window, qtbot):
+    w = make_window(iterations=100)
+    w.show_at_size(780, 700)  # within the offscreen screen (800 x 800): Qt fits a restored window to it
+    qtbot.waitUntil(lambda: w.width() == 780, timeout=5_000)
+    w.predictions.setCurrentWidget(w.runs_panel)
+    main = w._splitters["main"]
+    main.setSizes([210, 300, 250])
+    sizes = main.sizes()
+    w.close()
+    again = make_window(iterations=100)
+    assert again.predictions.currentWidget() is again.runs_panel
+    assert again._splitters["main"].sizes() == sizes
+    assert (again.width(), again.height()) == (780, 700)
