@@ -80,8 +80,9 @@ def test_predict_writes_class_names(capsys, tmp_path):
 def test_datasets_lists_every_builtin(capsys):
     code, out, _ = run("datasets", capsys=capsys)
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["toy", "iris", "xor", "circles", "spiral", "gaussian",
-                                                            "fn-sine", "fn-cubic", "fn-abs", "plane", "gauss-mix"]
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "toy", "iris", "digits", "wine", "breast-cancer", "diabetes", "xor", "circles", "spiral", "gaussian",
+        "fn-sine", "fn-cubic", "fn-abs", "plane", "gauss-mix"]
 
 
 @pytest.fixture

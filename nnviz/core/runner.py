@@ -44,7 +44,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import blas, metrics, nodemaps
+from . import advice, blas, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -220,6 +220,7 @@ class Runner:
         # of 784-256-256-10 on 1,797 rows)
         self.trace_delay = 0.0
         self._trace_due: tuple[int, int] | None = None  # (generation, iteration) of a deferred trace
+        self._watch = advice.Watch()  # what the snapshots' hints need (the error history)
         self._trace_time = 0.0  # when it is due (runner clock)
 
     def interrupt(self) -> None:
@@ -272,7 +273,7 @@ class Runner:
     def _retrain(self, settings: Settings) -> None:
         """Training settings changed: go on from the current weights with them."""
         exp = self._current()
-        config = settings.train_config()
+        config = settings.train_config(exp.learning_rate(settings))
         if settings.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
         self._micro = None
@@ -874,6 +875,7 @@ class Runner:
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
             stopped_at=self._stopped_at,
+            hint=self._watch.hint(self.generation, exp, fields["outputs"], xs, ys, self._stopped),
             **fields,
         )
         self._rewound = False
