@@ -100,8 +100,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", choices=LOSSES, default=d.loss, help="sse = 1/2 sum (y - yhat)^2 (default) or ce")
     p.add_argument("--algorithm", choices=ALGORITHMS, default=d.algorithm)
     p.add_argument("--lr", type=_rate, default=d.lr,
-                   help="learning rate, a number or auto: min(0.02, k / (rows x (last hidden layer + 1))), "
-                        "k = 21 for a sigmoid or softmax output with sse, 21/4 with ce, 21/16 for a linear output: "
+                   help="learning rate, a number or auto: min(0.02, c / rows) for the rows an update sums over, "
+                        "c = 3 for a sigmoid or softmax output with sse, 3/4 with ce, 3/16 for a linear output: "
                         "0.02 for iris (default: auto)")
     p.add_argument("--momentum", type=_number, default=d.momentum)
     p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: the full training set)")

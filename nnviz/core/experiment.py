@@ -60,14 +60,13 @@ class Settings:
         return TrainConfig(rate, self.algorithm, self.momentum, self.batch_size, self.threshold,
                            self.l1, self.l2, self.lr_schedule)
 
-    def learning_rate(self, rows: int, fan_in: int) -> float:
-        """The number ``lr`` stands for: itself, or for "auto" ``advice.auto_lr`` of the rows one
-        update sums over (the training rows, or the batch size when smaller) and the output
-        layer's inputs."""
+    def learning_rate(self, rows: int) -> float:
+        """The number ``lr`` stands for with ``rows`` training rows: itself, or for "auto"
+        ``advice.auto_lr`` of the rows one update sums over (the batch size when smaller)."""
         if isinstance(self.lr, float):
             return self.lr
         step = min(rows, self.batch_size) if self.batch_size else rows
-        return advice.auto_lr(step, fan_in, self.output_activation, self.loss)
+        return advice.auto_lr(step, self.output_activation, self.loss)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -208,8 +207,8 @@ class Experiment:
 
     def learning_rate(self, settings: Settings | None = None) -> float:
         """The learning rate of these settings (the experiment's own by default) on this data and
-        network: "auto" resolved for the training rows and the output layer's inputs."""
-        return (settings or self.settings).learning_rate(self.train.n, self.arch.sizes[-2])
+        network: "auto" resolved for the training rows."""
+        return (settings or self.settings).learning_rate(self.train.n)
 
     def set_data(self, dataset: datamod.Dataset) -> None:
         """Train on other rows from the current state: the weights, the optimiser's memory and

@@ -175,7 +175,7 @@ def _summary(window, snap) -> dict:
     settings = snap.settings or ctx.settings
     summary = run_summary(ctx.dataset.name, ctx.arch, settings, snap.iteration, snap,
                           snap.training_seconds, snap.iteration, stopped, snap.message, early_fields(snap),
-                          settings.learning_rate(ctx.train.n, ctx.arch.sizes[-2]))
+                          settings.learning_rate(ctx.train.n))
     summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
                    frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
                    snapshots=c.snapshots_received)

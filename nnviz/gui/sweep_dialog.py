@@ -131,7 +131,7 @@ class SweepDialog(QDialog):
         if not self.values1.text():
             self.setting1.setCurrentText("lr")
             ctx = getattr(self.window, "context", None)  # what "auto" stands for on the current data
-            lr = base.learning_rate(ctx.train.n, ctx.arch.sizes[-2]) if ctx is not None else base.train_config().lr
+            lr = base.learning_rate(ctx.train.n) if ctx is not None else base.train_config().lr
             self.values1.setText(",".join(f"{lr * f:g}" for f in (0.5, 1, 2)))
         self._changed()
 

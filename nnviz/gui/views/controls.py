@@ -67,8 +67,8 @@ class RateEdit(QLineEdit):
     def __init__(self):
         super().__init__()
         self.setPlaceholderText(AUTO)
-        self.setToolTip("a number, or auto (empty): min(0.02, k / (rows x (inputs of the output layer + 1))), "
-                        "k = 21 for a sigmoid or softmax output with sse, 21/4 with ce, 21/16 for a linear output; "
+        self.setToolTip("a number, or auto (empty): min(0.02, c / rows) for the rows an update sums over, "
+                        "c = 3 for a sigmoid or softmax output with sse, 3/4 with ce, 3/16 for a linear output; "
                         "0.02 for iris")
         self.editingFinished.connect(self._tidy)
 
@@ -216,7 +216,7 @@ class ControlPanel(QWidget):
         self.algorithm.addItems(list(ALGORITHMS))
         f.addRow("algorithm", self.algorithm)
         self.lr = RateEdit()
-        self._auto_basis: tuple[int, int] | None = None  # (rows, output layer's inputs) "auto" is for
+        self._auto_rows: int | None = None  # the training rows "auto" is shown for
         f.addRow("learning rate", self.lr)
         self.batch_size = QSpinBox(minimum=0, maximum=10_000_000)
         self.batch_size.setSpecialValueText("full batch")
@@ -487,15 +487,15 @@ class ControlPanel(QWidget):
             self._show_auto_lr()
             self.settingsChanged.emit(s)
 
-    def show_auto_lr(self, rows: int, fan_in: int) -> None:
-        """Show what the learning rate "auto" stands for on the data trained on: ``rows`` training
-        rows and ``fan_in`` inputs of the output layer (a context's ``train.n`` and ``arch.sizes[-2]``)."""
-        self._auto_basis = (int(rows), int(fan_in))
+    def show_auto_lr(self, rows: int) -> None:
+        """Show what the learning rate "auto" stands for on the data trained on, of ``rows``
+        training rows (a context's ``train.n``): "auto (0.00167)"."""
+        self._auto_rows = int(rows)
         self._show_auto_lr()
 
     def _show_auto_lr(self) -> None:
-        basis = self._auto_basis
-        self.lr.show_auto(None if basis is None else self._base.with_(lr=AUTO).learning_rate(*basis))
+        rows = self._auto_rows
+        self.lr.show_auto(None if rows is None else self._base.with_(lr=AUTO).learning_rate(rows))
 
     def _target_changed(self, *_):
         if self._loading or self.data.currentText() != CSV_ITEM:
