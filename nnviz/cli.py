@@ -82,7 +82,12 @@ def _number(text: str) -> float:
 
 def _rate(text: str) -> float | str:
     """A learning rate: a finite number, or auto."""
-    return "auto" if text.strip().lower() == "auto" else _number(text)
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return _number(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or auto") from None
 
 
 def add_training_options(p: argparse.ArgumentParser) -> None:

@@ -192,3 +192,11 @@ def test_the_watch_keeps_the_history_across_snapshots_and_forgets_it_when_it_mus
     # a new network: a new history
     w.hint(2, _Exp(10, Y), out, x[:10], y[:10], None)
     assert w.history.x.tolist() == list(range(10))
+
+
+def test_a_sweep_takes_auto_among_the_rates():
+    from nnviz.core import sweep
+
+    assert sweep.parse_values("lr", "auto, 0.01") == ["auto", 0.01]
+    runs = sweep.grid(Settings(data="digits", iterations=0), {"lr": ["auto", 0.01]})
+    assert [Experiment(s).config.lr for s in runs] == [0.00167, 0.01]
