@@ -220,8 +220,8 @@ class Runner:
         # of 784-256-256-10 on 1,797 rows)
         self.trace_delay = 0.0
         self._trace_due: tuple[int, int] | None = None  # (generation, iteration) of a deferred trace
-        self._watch = advice.Watch()  # what the snapshots' hints need (the error history)
         self._trace_time = 0.0  # when it is due (runner clock)
+        self._watch = advice.Watch()  # what the snapshots' hints need (the error history)
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
