@@ -28,31 +28,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-
-
-def digits_csv(folder: Path) -> Path:
-    """The UCI digits (scikit-learn's copy, offline) as a CSV; random data of its shape without it."""
-    path = folder / "digits.csv"
-    try:
-        from sklearn.datasets import load_digits
-
-        d = load_digits()
-        X, y = d.data, d.target
-    except ImportError:
-        rng = np.random.default_rng(0)
-        X, y = rng.integers(0, 17, size=(1797, 64)).astype(float), rng.integers(0, 10, 1797)
-    with open(path, "w") as fh:
-        fh.write(",".join(f"p{i}" for i in range(64)) + ",digit\n")
-        for row, k in zip(X, y):
-            fh.write(",".join(f"{v:g}" for v in row) + f",d{k}\n")
-    return path
 
 
 def synthetic(rows: int, inputs: int, classes: int, seed: int = 0):
@@ -326,15 +306,14 @@ def node_picture_costs(app, cases, repeats: int = 40) -> list[str]:
     return rows
 
 
-def maps_cases(digits: Path):
-    from nnviz.core.data import load_csv
+def maps_cases():
     from nnviz.core.experiment import Settings
 
     return [("spiral 2-8-8-2", Settings(data="spiral", hidden=(8, 8), activation=("tanh",)), None),
             ("xor 2-6-6-2", Settings(data="xor"), None),
             ("spiral 2-128-64-2", Settings(data="spiral", hidden=(128, 64), activation=("tanh",)), None),
             ("iris 4-6-6-3", Settings(), None),
-            ("digits 64-128-64-10", Settings(data=str(digits), hidden=(128, 64), iterations=10_000), load_csv(digits))]
+            ("digits 64-128-64-10", Settings(data="digits", hidden=(128, 64), iterations=10_000), None)]
 
 
 def main() -> None:
@@ -344,45 +323,38 @@ def main() -> None:
     ap.add_argument("--only", choices=["maps", "latency"], help="only part 4, the neuron maps, or part 2, latency")
     a = ap.parse_args()
     repeats = 1 if a.quick else a.repeats
-    with tempfile.TemporaryDirectory() as tmp:
-        digits = digits_csv(Path(tmp))
-        if a.only == "maps":
-            from PySide6.QtWidgets import QApplication
-
-            app = QApplication.instance() or QApplication([])
-            print("4. neuron maps", flush=True)
-            print("\n".join(node_picture_costs(app, maps_cases(digits))))
-            return
-        if a.only == "latency":
-            from PySide6.QtWidgets import QApplication
-
-            app = QApplication.instance() or QApplication([])
-            print("2. command latency", flush=True)
-            t2 = latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)
-            print("\n".join(t2))
-            return
-        iris_n = 20_000 if a.quick else 100_000
-        digits_n = 100 if a.quick else 600
-        print("1. throughput", flush=True)
-        t1 = throughput([("iris 4-6-6-3", ["--data", "iris", "--iterations", str(iris_n)]),
-                         ("digits 64-128-64-10", ["--data", str(digits), "--hidden", "128,64",
-                                                  "--iterations", str(digits_n)])], repeats)
+    if a.only in ("maps", "latency"):
         from PySide6.QtWidgets import QApplication
 
-        from nnviz.core.data import load_csv
-        from nnviz.core.experiment import Settings
-
         app = QApplication.instance() or QApplication([])
-        print("2. command latency", flush=True)
-        t2 = latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)
-        print("3. paint costs", flush=True)
-        t3 = paint_costs(app, [("iris 4-6-6-3", Settings(iterations=1_000_000), None),
-                               ("digits 64-128-64-10", Settings(data=str(digits), hidden=(128, 64), iterations=10_000),
-                                load_csv(digits)),
-                               ("784-128-64-10 (200 rows)", Settings(data="synthetic", hidden=(128, 64), iterations=10_000),
-                                synthetic(200, 784, 10))])
-        print("4. neuron maps", flush=True)
-        t4 = node_picture_costs(app, maps_cases(digits))
+        if a.only == "maps":
+            print("4. neuron maps", flush=True)
+            print("\n".join(node_picture_costs(app, maps_cases())))
+        else:
+            print("2. command latency", flush=True)
+            print("\n".join(latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)))
+        return
+    iris_n = 20_000 if a.quick else 100_000
+    digits_n = 100 if a.quick else 600
+    print("1. throughput", flush=True)
+    t1 = throughput([("iris 4-6-6-3", ["--data", "iris", "--iterations", str(iris_n)]),
+                     ("digits 64-128-64-10", ["--data", "digits", "--hidden", "128,64",
+                                              "--iterations", str(digits_n)])], repeats)
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.core.experiment import Settings
+
+    app = QApplication.instance() or QApplication([])
+    print("2. command latency", flush=True)
+    t2 = latency(app, LATENCY_CASES()) + [""] + exit_time(repeats)
+    print("3. paint costs", flush=True)
+    t3 = paint_costs(app, [("iris 4-6-6-3", Settings(iterations=1_000_000), None),
+                           ("digits 64-128-64-10", Settings(data="digits", hidden=(128, 64), iterations=10_000),
+                            None),
+                           ("784-128-64-10 (200 rows)", Settings(data="synthetic", hidden=(128, 64), iterations=10_000),
+                            synthetic(200, 784, 10))])
+    print("4. neuron maps", flush=True)
+    t4 = node_picture_costs(app, maps_cases())
     for table in (t1, t2, t3, t4):
         print()
         print("\n".join(table))

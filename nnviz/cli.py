@@ -80,6 +80,16 @@ def _number(text: str) -> float:
     return v
 
 
+def _rate(text: str) -> float | str:
+    """A learning rate: a finite number, or auto."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return _number(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or auto") from None
+
+
 def add_training_options(p: argparse.ArgumentParser) -> None:
     """The options shared by ``train`` and ``gui``."""
     d = Settings()
@@ -94,7 +104,10 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-activation", choices=OUTPUT_ACTIVATIONS, default=d.output_activation)
     p.add_argument("--loss", choices=LOSSES, default=d.loss, help="sse = 1/2 sum (y - yhat)^2 (default) or ce")
     p.add_argument("--algorithm", choices=ALGORITHMS, default=d.algorithm)
-    p.add_argument("--lr", type=_number, default=d.lr, help=f"learning rate (default: {d.lr})")
+    p.add_argument("--lr", type=_rate, default=d.lr,
+                   help="learning rate, a number or auto: min(0.02, c / rows) for the rows an update sums over, "
+                        "c = 3 for a sigmoid or softmax output with sse, 3/4 with ce, 3/16 for a linear output: "
+                        "0.02 for iris (default: auto)")
     p.add_argument("--momentum", type=_number, default=d.momentum)
     p.add_argument("--batch-size", type=_positive_int, help="mini-batch size (default: the full training set)")
     p.add_argument("--threshold", type=_number, help="stop when max |dC/dw| falls below this (neuralnet's threshold)")
@@ -301,12 +314,14 @@ def cmd_train(args) -> int:
                                  "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
         summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
                               snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                              snap.message, early)
+                              snap.message, early, exp.learning_rate())
         summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
         if args.json:
             print(json.dumps(summary))
         elif not args.quiet:
             _print_summary(exp, summary, ev, args.export)
+            if snap.hint:
+                print(f"hint: {snap.hint}")
     if stopped == "diverged":
         print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -357,7 +372,7 @@ def cmd_sweep(args) -> int:
             early = early_fields(snap)
             summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
                                   snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                                  snap.message, early)
+                                  snap.message, early, exp.learning_rate())
             summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
             if args.json:
                 print(json.dumps(summary), flush=True)
@@ -389,7 +404,8 @@ def _print_sweep_line(k: int, n: int, what: str, s: dict) -> None:
 def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None) -> None:
     rate = f", {s['iterations_per_second']:,.0f} it/s" if s["iterations_per_second"] else ""
     print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
-          f"({', '.join(exp.arch.layer_activations)}), {s['algorithm']}, lr {exp.settings.lr:g}")
+          f"({', '.join(exp.arch.layer_activations)}), {s['algorithm']}, lr {s['learning_rate']:g}"
+          + (" (auto)" if s["learning_rate_auto"] else ""))
     if exp.scaling.features:
         print(f"input features: {', '.join(feature_labels(exp.scaling.features, exp.dataset.input_names))}")
     print(f"iterations {s['iterations']} in {s['seconds']:.2f} s{rate}; stopped: {s['stopped']}")

@@ -80,8 +80,9 @@ def test_predict_writes_class_names(capsys, tmp_path):
 def test_datasets_lists_every_builtin(capsys):
     code, out, _ = run("datasets", capsys=capsys)
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["toy", "iris", "xor", "circles", "spiral", "gaussian",
-                                                            "fn-sine", "fn-cubic", "fn-abs", "plane", "gauss-mix"]
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "toy", "iris", "digits", "wine", "breast-cancer", "diabetes", "xor", "circles", "spiral", "gaussian",
+        "fn-sine", "fn-cubic", "fn-abs", "plane", "gauss-mix"]
 
 
 @pytest.fixture
@@ -284,3 +285,57 @@ def test_animate_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(capsy
     first, last = out.split("\r")[1:]
     assert first.startswith("painting [" + "#" * 7 + " " * 23 + "] 1/4 frames  ")
     assert last.startswith("painting [" + "#" * 30 + "] 4/4 frames  ")
+
+
+def test_the_learning_rate_auto_is_the_default_and_is_shown(capsys, tmp_path):
+    m = tmp_path / "m.json"
+    code, out, _ = run("train", "--data", "digits", "--iterations", "0", "--json", "--export", str(m), capsys=capsys)
+    s = json.loads(out)
+    assert code == 0 and s["learning_rate"] == 0.00167 and s["learning_rate_auto"] is True  # 3 / 1,797 rows
+    assert s["settings"]["lr"] == "auto" and nnio.load(m).training["learning_rate"] == 0.00167
+    code, out, _ = run("train", "--data", "digits", "--lr", "0.02", "--iterations", "0", "--json", capsys=capsys)
+    s = json.loads(out)
+    assert s["learning_rate"] == 0.02 and s["learning_rate_auto"] is False and s["settings"]["lr"] == 0.02
+    code, out, _ = run("train", "--data", "breast-cancer", "--lr", "AUTO", "--iterations", "2", capsys=capsys)
+    assert code == 0 and out.splitlines()[0].endswith("gd, lr 0.00527 (auto)")  # 3 / 569 rows
+    code, out, _ = run("train", "--data", "iris", "--iterations", "2", capsys=capsys)
+    assert out.splitlines()[0].endswith("gd, lr 0.02 (auto)")
+    code, _, err = run("train", "--lr", "fast", capsys=capsys)
+    assert code == 2 and err == "nnviz: error: argument --lr: 'fast' is not a number or auto\n"
+
+
+@pytest.mark.slow
+def test_the_posts_iris_run_keeps_its_numbers_with_the_defaults(capsys):
+    code, out, _ = run("train", "--data", "iris", "--json", capsys=capsys)
+    auto = json.loads(out)
+    code, out, _ = run("train", "--data", "iris", "--hidden", "6,6", "--lr", "0.02", "--iterations", "50000",
+                       "--seed", "1", "--json", capsys=capsys)
+    post = json.loads(out)
+    assert auto["learning_rate"] == post["learning_rate"] == 0.02
+    assert auto["mse"] == post["mse"] and f"{post['mse']:.8f}" == "0.00435217"  # the README's numbers
+    assert f"{post['accuracy']:.2%}" == "99.33%" and auto["hint"] is None
+
+
+def test_the_summary_says_what_went_wrong_and_what_to_try(capsys):
+    # the post's rate with a linear output on Playground's mixture diverges within a few hundred iterations
+    code, out, err = run("train", "--data", "gauss-mix", "--output-activation", "linear", "--lr", "0.02",
+                         "--iterations", "2000", capsys=capsys)
+    assert code == 3 and "training diverged at iteration" in err
+    hint = [line for line in out.splitlines() if line.startswith("hint: ")]
+    assert len(hint) == 1 and hint[0].startswith("hint: diverged at iteration ")
+    assert hint[0].endswith("lower the learning rate (try 0.00094)")
+    # a rate far too big for iris saturates the sigmoid outputs: every flower gets the same answer
+    code, out, _ = run("train", "--data", "iris", "--lr", "5", "--iterations", "3000", "--json", capsys=capsys)
+    s = json.loads(out)
+    assert code == 0 and s["accuracy"] < 0.5
+    assert s["hint"].startswith("outputs saturated at 0 or 1, the error flat since iteration ")
+    assert s["hint"].endswith("(accuracy 33%): lower the learning rate (try 0.02)")
+    code, out, _ = run("train", "--data", "iris", "--iterations", "3000", capsys=capsys)
+    assert "hint" not in out
+
+
+def test_sweep_takes_auto_among_the_rates(capsys):
+    code, out, _ = run("sweep", "--data", "iris", "--lr", "auto,0.01", "--iterations", "5", "--json", capsys=capsys)
+    runs = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["learning_rate"] for r in runs] == [0.02, 0.01]
+    assert [r["settings"]["lr"] for r in runs] == ["auto", 0.01]

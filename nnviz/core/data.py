@@ -85,10 +85,16 @@ def _toy() -> Dataset:
                    ("y1", "y2"), BUILTINS["toy"])
 
 
-def _iris() -> Dataset:
-    text = (resources.files("nnviz.data") / "iris.csv").read_text()
-    ds = parse_csv(text, "iris.csv")
-    return replace(ds, name="iris", description=BUILTINS["iris"], source="")
+# the built-ins read from package data (nnviz/data/NAME.csv, the target in the last column), and
+# whether a numeric target is class labels (digits: 0..9)
+PACKAGED = {"iris": False, "digits": True, "wine": False, "breast-cancer": False, "diabetes": False}
+
+
+def _packaged(name: str) -> Dataset:
+    """A built-in read from its CSV file in the package (see ``resources/make_uci_data.py``)."""
+    text = (resources.files("nnviz.data") / f"{name}.csv").read_text()
+    ds = parse_csv(text, f"{name}.csv", classify=PACKAGED[name])
+    return replace(ds, name=name, description=BUILTINS[name], source="")
 
 
 def _two_class(name: str, X: np.ndarray, label: np.ndarray) -> Dataset:
@@ -194,6 +200,12 @@ def make_function(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) ->
 BUILTINS = {
     "toy": "the post's toy set: 8 rows, 3 binary inputs, 2 binary outputs (y1 = majority, y2 = x1 XOR x3)",
     "iris": "Fisher's iris: 150 flowers, 4 measurements, 3 species",
+    "digits": "UCI handwritten digits: 1,797 images of 8 x 8 pixels (0..16), 10 classes (0..9)",
+    "wine": "UCI wine: 178 wines, 13 chemical measurements, 3 cultivars (class_0..class_2)",
+    "breast-cancer": "UCI breast cancer Wisconsin (diagnostic): 569 tumours, 30 cell-nucleus measurements, "
+                     "benign or malignant",
+    "diabetes": "diabetes (Efron et al. 2004): 442 patients, 10 baseline measurements, regression on "
+                "disease progression after one year",
     "xor": "2-D, 200 points, two classes by quadrant (x1 * x2 < 0); --noise jitters them",
     "circles": "2-D, 200 points, a disc inside a ring; --noise jitters them",
     "spiral": "2-D, 200 points, two interleaved spirals; --noise jitters them",
@@ -215,8 +227,8 @@ def builtin(name: str, noise: float = 0.1, seed: int = 0) -> Dataset:
     """A built-in data set by name; ValueError listing the names otherwise."""
     if name == "toy":
         return _toy()
-    if name == "iris":
-        return _iris()
+    if name in PACKAGED:
+        return _packaged(name)
     if name in _GENERATED:
         if not (0.0 <= noise <= 1.0):
             raise ValueError(f"the noise level must be between 0 and 1 (got {noise})")

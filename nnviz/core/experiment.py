@@ -2,8 +2,9 @@
 
 The CLI and the GUI worker both go through ``Experiment`` so a run started
 from either gives the same numbers.  The defaults are the post's iris run:
-2 x 6 sigmoid hidden layers, learning rate 0.02, 50,000 iterations of
-full-batch gradient descent on 1/2 sum (y - yhat)^2.
+2 x 6 sigmoid hidden layers, 50,000 iterations of full-batch gradient descent
+on 1/2 sum (y - yhat)^2, and the learning rate "auto", which is the post's 0.02
+for iris and smaller for more rows (``advice.auto_lr``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from . import advice
 from . import data as datamod
 from . import features as featmod
 from . import metrics
@@ -34,7 +36,7 @@ class Settings:
     output_activation: str = "sigmoid"
     loss: str = "sse"
     algorithm: str = "gd"
-    lr: float = 0.02
+    lr: float | str = advice.AUTO  # a number, or "auto": chosen per data and network (advice.auto_lr)
     momentum: float = 0.0
     batch_size: int | None = None
     threshold: float | None = None
@@ -50,10 +52,21 @@ class Settings:
     validation_fraction: float = 0.0  # share of the training rows held out for early stopping
     patience: int | None = None  # stop when the validation mse has not improved for this many iterations
 
-    def train_config(self) -> TrainConfig:
-        """How to train with these settings (validates them): the one place Settings become a TrainConfig."""
-        return TrainConfig(self.lr, self.algorithm, self.momentum, self.batch_size, self.threshold,
+    def train_config(self, lr: float | None = None) -> TrainConfig:
+        """How to train with these settings (validates them): the one place Settings become a TrainConfig.
+        ``lr``: the number an "auto" rate stands for (``Experiment.learning_rate``); without it,
+        "auto" is checked as the post's 0.02 (for validating the other settings)."""
+        rate = self.lr if isinstance(self.lr, float) else (advice.AUTO_CAP if lr is None else lr)
+        return TrainConfig(rate, self.algorithm, self.momentum, self.batch_size, self.threshold,
                            self.l1, self.l2, self.lr_schedule)
+
+    def learning_rate(self, rows: int) -> float:
+        """The number ``lr`` stands for with ``rows`` training rows: itself, or for "auto"
+        ``advice.auto_lr`` of the rows one update sums over (the batch size when smaller)."""
+        if isinstance(self.lr, float):
+            return self.lr
+        step = min(rows, self.batch_size) if self.batch_size else rows
+        return advice.auto_lr(step, self.output_activation, self.loss)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -81,6 +94,7 @@ class Settings:
         return cls(**kw)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lr", advice.parse_lr(self.lr))
         if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
             raise ValueError(f"the seed must be a whole number from 0 to 2^63 - 1 (got {self.seed})")
         if self.iterations < 0:
@@ -176,7 +190,7 @@ class Experiment:
             net = Network.random(arch, np.random.default_rng(s.seed))
         check_output(arch, ds)
         self.arch = arch
-        self.config = s.train_config()
+        self.config = s.train_config(self.learning_rate(s))
         self.X_train = self.scaling.inputs(self.train.X)
         self.Y_train = self.scaling.targets(self.train.T)
         self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None
@@ -190,6 +204,11 @@ class Experiment:
     @property
     def network(self) -> Network:
         return self.session.net
+
+    def learning_rate(self, settings: Settings | None = None) -> float:
+        """The learning rate of these settings (the experiment's own by default) on this data and
+        network: "auto" resolved for the training rows."""
+        return (settings or self.settings).learning_rate(self.train.n)
 
     def set_data(self, dataset: datamod.Dataset) -> None:
         """Train on other rows from the current state: the weights, the optimiser's memory and
@@ -277,7 +296,7 @@ class Experiment:
             "mse": ev.mse,
             "seed": s.seed,
             "algorithm": s.algorithm,
-            "learning_rate": s.lr,
+            "learning_rate": self.config.lr,
             "momentum": s.momentum,
             "batch_size": s.batch_size,
             "l1": s.l1,

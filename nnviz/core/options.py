@@ -43,24 +43,27 @@ def _finite(x):
 
 
 def early_fields(snap) -> dict:
-    """run_summary's ``early`` from a runner snapshot."""
+    """run_summary's ``early`` from a runner snapshot (with its hint)."""
     return {"best_iteration": snap.best_iteration, "best_validation_mse": snap.best_validation_mse,
-            "stopped_at": snap.stopped_at, "learning_rate_now": snap.lr}
+            "stopped_at": snap.stopped_at, "learning_rate_now": snap.lr, "hint": getattr(snap, "hint", "")}
 
 
 def run_summary(data: str, arch: Architecture, settings: Settings, iterations: int, scores, seconds: float,
-                done: int, stopped: str | None, message: str = "", early: dict | None = None) -> dict:
+                done: int, stopped: str | None, message: str = "", early: dict | None = None,
+                learning_rate: float | None = None) -> dict:
     """The --json summary of ``nnviz train`` and ``nnviz gui``.  ``scores`` has mse, accuracy,
     test_mse, test_accuracy (and validation_mse; an Evaluation or a Snapshot); ``done`` iterations
-    took ``seconds``.  Settings are those in force at the end of the run.  ``early``: the run's
-    best_iteration, best_validation_mse, stopped_at (early stopping) and learning_rate_now."""
+    took ``seconds``.  Settings are those in force at the end of the run; ``learning_rate`` the
+    number their lr stands for (what "auto" chose).  ``early``: the run's best_iteration,
+    best_validation_mse, stopped_at (early stopping), learning_rate_now and hint."""
     early = early or {}
     return {
         "data": data,
         "architecture": arch.describe(),
         "features": list(settings.features) or None,
         "algorithm": settings.algorithm,
-        "learning_rate": settings.lr,
+        "learning_rate": learning_rate if learning_rate is not None else settings.lr,
+        "learning_rate_auto": settings.lr == "auto",
         "iterations": int(iterations),
         "mse": _finite(scores.mse),
         "accuracy": scores.accuracy,
@@ -82,5 +85,6 @@ def run_summary(data: str, arch: Architecture, settings: Settings, iterations: i
         "best_iteration": early.get("best_iteration"),
         "best_validation_mse": _finite(early.get("best_validation_mse")),
         "stopped_at": early.get("stopped_at"),
+        "hint": early.get("hint") or None,  # what went wrong and what to try (advice.hint)
         "settings": settings.as_dict(),  # all of them: a kept run imported from this compares them all
     }

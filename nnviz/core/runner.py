@@ -45,7 +45,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import blas, metrics, nodemaps
+from . import advice, blas, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -232,6 +232,7 @@ class Runner:
         self.pace: Pace | None = None
         self._pace_origin: tuple[float, int] = (0.0, 0)
         self._next: tuple[tuple, StepTrace | None] | None = None  # (state key, trace of the next step)
+        self._watch = advice.Watch()  # what the snapshots' hints need (the error history)
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -309,7 +310,7 @@ class Runner:
     def _retrain(self, settings: Settings) -> None:
         """Training settings changed: go on from the current weights with them."""
         exp = self._current()
-        config = settings.train_config()
+        config = settings.train_config(exp.learning_rate(settings))
         if settings.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {settings.iterations})")
         self._micro = None
@@ -947,6 +948,7 @@ class Runner:
             best_iteration=self._best[0] if self._best is not None else None,
             best_validation_mse=self._best[1] if self._best is not None else None,
             stopped_at=self._stopped_at,
+            hint=self._watch.hint(self.generation, exp, fields["outputs"], xs, ys, self._stopped),
             **fields,
         )
         self._rewound = False

@@ -90,6 +90,9 @@ class Snapshot:
     best_iteration: int | None = None
     best_validation_mse: float | None = None
     stopped_at: int | None = None
+    # what went wrong and what to try (advice.hint): "diverged at iteration 137: lower the learning
+    # rate (try 0.0015)", outputs saturated, ...; "" when training is going well
+    hint: str = ""
 
 
 class History:

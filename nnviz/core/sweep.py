@@ -107,6 +107,8 @@ def _one(name: str, kind: str, default, text: str):
         return tuple(a.strip() for a in text.split("-"))
     if name == "features":
         return featmod.parse(text.replace("-", ","))
+    if name == "lr" and text.strip().lower() == "auto":
+        return "auto"
     if text.lower() in ("none", "null", "") and "None" in kind:
         return None
     if isinstance(default, bool) or kind == "bool":

@@ -185,8 +185,10 @@ def _summary(window, snap) -> dict:
     ctx = window.context
     c = window.controller
     stopped = snap.stopped or ("interrupted" if snap.state != "finished" else None)
-    summary = run_summary(ctx.dataset.name, ctx.arch, snap.settings or ctx.settings, snap.iteration, snap,
-                          snap.training_seconds, snap.iteration, stopped, snap.message, early_fields(snap))
+    settings = snap.settings or ctx.settings
+    summary = run_summary(ctx.dataset.name, ctx.arch, settings, snap.iteration, snap,
+                          snap.training_seconds, snap.iteration, stopped, snap.message, early_fields(snap),
+                          settings.learning_rate(ctx.train.n))
     summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
                    frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
                    snapshots=c.snapshots_received)

@@ -100,7 +100,7 @@ class FileActions:
         net = Network.from_weights(ctx.arch, list(snap.weights))
         s = snap.settings or ctx.settings  # the settings in force, not those of the last configure
         training = {"iterations": snap.iteration, "mse": snap.mse, "seed": s.seed, "algorithm": s.algorithm,
-                    "learning_rate": s.lr, "momentum": s.momentum, "batch_size": s.batch_size,
+                    "learning_rate": s.learning_rate(ctx.train.n), "momentum": s.momentum, "batch_size": s.batch_size,
                     "data": ctx.dataset.name, "standardize": s.standardize, "l1": s.l1, "l2": s.l2,
                     "lr_schedule": s.lr_schedule, "validation_fraction": s.validation_fraction,
                     "patience": s.patience}

@@ -143,6 +143,14 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         cl.setContentsMargins(4, 4, 4, 0)
         cl.setSpacing(4)
         cl.addWidget(self.transport)  # Play, Step, ..., the speed and the readout: always in sight
+        # when training goes wrong (saturated outputs, divergence) the snapshot's hint says what to do
+        self.hint_banner = QLabel()
+        self.hint_banner.setObjectName("hint")
+        self.hint_banner.setWordWrap(True)
+        self.hint_banner.setStyleSheet("#hint { background: #fff3cd; color: #664d03; border: 1px solid #e0c36a;"
+                                       " border-radius: 3px; padding: 3px 6px; }")
+        self.hint_banner.setVisible(False)
+        cl.addWidget(self.hint_banner)
         cl.addWidget(main, 1)
         self.setCentralWidget(central)
         self._splitters = {"main": main, "right": right, "side": self.side}
@@ -512,6 +520,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                                     else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
+        self.controls.show_auto_lr(ctx.train.n)  # an "auto" learning rate shows its number
         self.transport.set_seed(ctx.settings.seed)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
         self.map_action.setEnabled(ctx.map_grid is not None)
@@ -543,6 +552,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             self.open_edge_card(*self.edge_card.key, snap=snap)
         self.transport.set_running(self.controller.running)
         self.transport.show_snapshot(snap)
+        self._show_hint(snap)
         self._name_discarded()
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
@@ -560,6 +570,16 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             self._update_title()
         if snap.state == "finished" and not snap.preview:
             self.finished.emit(snap)
+
+    def _show_hint(self, snap: Snapshot) -> None:
+        """The banner under the transport bar: the snapshot's hint, or nothing (a preview keeps it)."""
+        if snap.preview:
+            return
+        hint = getattr(snap, "hint", "") or ""
+        text = f"\u26a0  {hint}" if hint else ""
+        if text != self.hint_banner.text():
+            self.hint_banner.setText(text)
+        self.hint_banner.setVisible(bool(hint))
 
     def _status_text(self, snap: Snapshot) -> str:
         present = snap.present_iteration

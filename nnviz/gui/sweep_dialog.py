@@ -130,7 +130,9 @@ class SweepDialog(QDialog):
         """Start from the learning rate around the current one (a common first sweep)."""
         if not self.values1.text():
             self.setting1.setCurrentText("lr")
-            self.values1.setText(",".join(f"{base.lr * f:g}" for f in (0.5, 1, 2)))
+            ctx = getattr(self.window, "context", None)  # what "auto" stands for on the current data
+            lr = base.learning_rate(ctx.train.n) if ctx is not None else base.train_config().lr
+            self.values1.setText(",".join(f"{lr * f:g}" for f in (0.5, 1, 2)))
         self._changed()
 
     @property

@@ -202,7 +202,7 @@ _SETTINGS = {
     "output_activation": (lambda v: isinstance(v, str), "an activation name"),
     "loss": (lambda v: isinstance(v, str), "a loss name"),
     "algorithm": (lambda v: isinstance(v, str), "an algorithm name"),
-    "lr": (_positive, "a positive number"),
+    "lr": (lambda v: v == "auto" or _positive(v), "a positive number or auto"),
     "momentum": (lambda v: is_number(v) and 0 <= v < 1, "a number from 0 to below 1"),
     "batch_size": (lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number of at least 1"),
     "threshold": (lambda v: v is None or _positive(v), "null or a positive number"),

@@ -155,3 +155,32 @@ def test_every_class_keeps_a_training_row_in_a_split():
     train, test = data.split(ds, 0.6, seed=1)
     assert set(train.labels()) == {0, 1, 2}  # w, x, z all trained on
     assert (train.T.argmax(axis=1) == ds.output_names.index("w")).sum() == 1
+
+
+def test_the_uci_builtins_have_their_published_shapes_and_classes():
+    # class counts as the UCI pages / scikit-learn's DESCR publish them
+    digits = data.builtin("digits")
+    assert digits.X.shape == (1797, 64) and digits.task == "classes"
+    assert digits.output_names == tuple("0123456789")
+    assert digits.T.sum(axis=0).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert digits.input_names[:2] == ("pixel_0_0", "pixel_0_1") and digits.input_names[-1] == "pixel_7_7"
+    assert digits.X.min() == 0 and digits.X.max() == 16 and np.array_equal(digits.X, digits.X.round())
+    # the first image is a 0: its fourth row of pixels (images[0][3] in scikit-learn)
+    assert digits.labels()[0] == 0 and digits.X[0, 24:32].tolist() == [0, 4, 12, 0, 0, 8, 8, 0]
+    wine = data.builtin("wine")
+    assert wine.X.shape == (178, 13) and wine.output_names == ("class_0", "class_1", "class_2")
+    assert wine.T.sum(axis=0).tolist() == [59, 71, 48]
+    assert wine.input_names[0] == "alcohol" and wine.input_names[-1] == "proline"
+    assert wine.X[0].tolist()[:3] == [14.23, 1.71, 2.43] and wine.X[0, -1] == 1065
+    bc = data.builtin("breast-cancer")
+    assert bc.X.shape == (569, 30) and bc.task == "classes" and bc.output_names == ("benign", "malignant")
+    assert bc.T.sum(axis=0).tolist() == [357, 212]
+    assert bc.input_names[0] == "mean radius" and bc.input_names[-1] == "worst fractal dimension"
+    dia = data.builtin("diabetes")
+    assert dia.X.shape == (442, 10) and dia.T.shape == (442, 1) and dia.task == "regression"
+    assert dia.input_names == ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
+    assert dia.X[0].tolist() == [59, 2, 32.1, 101, 157, 93.2, 38, 4, 4.8598, 87] and dia.T[0, 0] == 151
+    assert dia.T.min() == 25 and dia.T.max() == 346
+    for ds in (digits, wine, bc, dia):
+        assert ds.source == "" and ds.description == data.BUILTINS[ds.name]
+        assert data.load(ds.name).X.shape == ds.X.shape

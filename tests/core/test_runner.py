@@ -339,7 +339,7 @@ def test_bad_settings_keep_the_network_and_report_one_line():
     run_until_idle(runner)
     runner.configure(rec.last.settings.with_(lr=-1.0))
     assert rec.errors and "\n" not in rec.errors[-1] and "learning rate" in rec.errors[-1]
-    assert rec.last.iteration == 5 and rec.last.settings.lr == 0.02
+    assert rec.last.iteration == 5 and rec.last.settings.lr == "auto"
 
 
 def test_set_weight_edits_one_weight_and_reports_1_based_names():

@@ -92,7 +92,7 @@ def test_a_kept_run_has_the_settings_it_was_trained_with():
     runner.configure(rec.last.settings.with_(lr=0.5))  # not trained with yet
     exp = runner.exp
     run = runs.from_snapshot(rec.last, "iris", exp.arch, [0], [1.0])
-    assert run.settings.lr == SMALL.get("lr", 0.02) and run.iterations == 20
+    assert run.settings.lr == SMALL.get("lr", "auto") and run.iterations == 20
 
 
 def test_table_sorts_numerically_with_missing_values_last():

@@ -20,7 +20,7 @@ def test_bad_session_and_bad_model_change_nothing(make_window, qtbot, tmp_path):
     bad = tmp_path / "bad.nnviz"
     bad.write_text(json.dumps(doc))
     assert not w.open_session(str(bad))
-    assert w.last_error == f"{bad}: settings 'lr' must be a positive number (got \"0.1\")"
+    assert w.last_error == f"{bad}: settings 'lr' must be a positive number or auto (got \"0.1\")"
     assert w._dialog is not None and w._dialog.isVisible() and w.last_error in w._dialog.text()
     w._dialog.close()
     doc = nnio.model_to_dict(e.model())

@@ -51,8 +51,8 @@ def test_keep_run_with_ctrl_k_and_its_curve_on_the_plot(make_window, qtbot):
     # new settings: the label says what differs from them
     w.controller.configure(Settings(**SMALL, lr=0.05))
     qtbot.waitUntil(lambda: w.latest.settings.lr == 0.05, timeout=30_000)
-    qtbot.waitUntil(lambda: plot.overlay_data and plot.overlay_data[0][0] == "#1 lr 0.02", timeout=5_000)
-    assert w.runs_panel.model.data(model.index(0, 2)) == "lr 0.02"
+    qtbot.waitUntil(lambda: plot.overlay_data and plot.overlay_data[0][0] == "#1 lr auto", timeout=5_000)
+    assert w.runs_panel.model.data(model.index(0, 2)) == "lr auto"
 
 
 def test_keep_a_running_run_as_of_now(make_window, qtbot):

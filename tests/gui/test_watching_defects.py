@@ -118,3 +118,16 @@ def test_weight_labels_stay_readable_the_strongest_or_one_nodes(make_window, qtb
             assert t.toPlainText() == f"{values[i]:.2f}"
     QApplication.sendEvent(nv, QEvent(QEvent.Leave))
     assert {i for i, t, _ in nv._label_spots if t.isVisible()} != labelled or len(labelled) <= nv.LABELS_AT_REST
+
+
+def test_a_diverging_run_says_so_and_suggests_the_fix(make_window, qtbot):
+    """Issue 23: gauss-mix with a linear output diverged at iteration 137 with no hint."""
+    w = make_window(data="gauss-mix", output_activation="linear", lr=0.02, iterations=5_000)
+    assert not w.hint_banner.isVisible()
+    w.play()
+    qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=30_000)
+    assert w.latest.stopped == "diverged"
+    assert w.hint_banner.isVisible() and "diverged" in w.hint_banner.text()
+    assert "lower the learning rate" in w.hint_banner.text()
+    w.reset()  # a new start: no hint until something goes wrong again
+    qtbot.waitUntil(lambda: w.latest.iteration == 0 and not w.hint_banner.isVisible(), timeout=10_000)

@@ -20,7 +20,7 @@ def test_defaults_are_the_posts_iris_setup(make_window):
     assert ctx.dataset.name == "iris"
     assert ctx.arch.describe() == "4-6-6-3"
     assert ctx.arch.layer_activations == ("sigmoid", "sigmoid", "sigmoid")
-    assert ctx.settings.lr == 0.02 and ctx.settings.iterations == 50_000
+    assert ctx.settings.lr == "auto" and w.latest.lr == 0.02 and ctx.settings.iterations == 50_000
     assert w.latest.state == "ready" and w.latest.iteration == 0
 
 

@@ -128,7 +128,8 @@ def test_csv_export_reloads(tmp_path, two_runs):
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert len(rows) == 2
     for row, r in zip(rows, two_runs, strict=True):
-        assert float(row["mse"]) == r.mse and float(row["lr"]) == r.settings.lr
+        assert float(row["mse"]) == r.mse
+        assert row["lr"] == "auto" if r.settings.lr == "auto" else float(row["lr"]) == r.settings.lr
         assert float(row["seconds"]) == r.seconds and int(row["iterations"]) == r.iterations
         assert row["label"] == runs.label(r, current) and row["architecture"] == r.architecture
     assert rows[0]["test_mse"] != "" and rows[1]["test_mse"] == ""

@@ -49,9 +49,9 @@ def _set(section, key, value):
 
 
 @pytest.mark.parametrize("mutate,text", [
-    (_set("settings", "lr", "0.1"), "settings 'lr' must be a positive number (got \"0.1\")"),
-    (_set("settings", "lr", -0.1), "settings 'lr' must be a positive number (got -0.1)"),
-    (_set("settings", "lr", True), "settings 'lr' must be a positive number (got true)"),
+    (_set("settings", "lr", "0.1"), "settings 'lr' must be a positive number or auto (got \"0.1\")"),
+    (_set("settings", "lr", -0.1), "settings 'lr' must be a positive number or auto (got -0.1)"),
+    (_set("settings", "lr", True), "settings 'lr' must be a positive number or auto (got true)"),
     (_set("settings", "momentum", 1.5), "settings 'momentum' must be a number from 0 to below 1"),
     (_set("settings", "noise", 2), "settings 'noise' must be a number from 0 to 1"),
     (_set("settings", "test_fraction", 1.0), "settings 'test_fraction' must be a number from 0 to below 1"),

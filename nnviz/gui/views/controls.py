@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QWidget)
 
 from ...core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ...core.advice import AUTO
 from ...core.data import BUILTINS, GENERATED
 from ...core.experiment import Settings
 from ...core.losses import LOSSES
@@ -57,6 +58,40 @@ class NumberEdit(QLineEdit):
         if not (self.lo <= x <= self.hi):
             raise ValueError(f"the {self.name} must be between {number_text(self.lo)} and {number_text(self.hi)} (got {text})")
         return x
+
+
+class RateEdit(QLineEdit):
+    """The learning rate: a number, kept exactly, or "auto" (typed, or the field left empty),
+    shown as an empty field whose grey text says what auto stands for: "auto (0.00167)"."""
+
+    def __init__(self):
+        super().__init__()
+        self.setPlaceholderText(AUTO)
+        self.setToolTip("a number, or auto (empty): min(0.02, c / rows) for the rows an update sums over, "
+                        "c = 3 for a sigmoid or softmax output with sse, 3/4 with ce, 3/16 for a linear output; "
+                        "0.02 for iris")
+        self.editingFinished.connect(self._tidy)
+
+    def setValue(self, lr: float | str) -> None:
+        self.setText("" if lr == AUTO else number_text(float(lr)))
+
+    def value(self) -> float | str:
+        """A number or "auto"; ValueError with a one-line message."""
+        text = self.text().strip()
+        if not text or text.lower() == AUTO:
+            return AUTO
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"the learning rate must be a number or auto (got {text!r})") from None
+
+    def show_auto(self, lr: float | None) -> None:
+        """What auto stands for now (None: not known yet)."""
+        self.setPlaceholderText(AUTO if lr is None else f"{AUTO} ({lr:g})")
+
+    def _tidy(self) -> None:
+        if self.text().strip().lower() == AUTO:
+            self.setText("")  # the grey text shows auto with its number
 
 
 class DataCombo(QComboBox):
@@ -188,7 +223,8 @@ class ControlPanel(QWidget):
         self.algorithm = QComboBox()
         self.algorithm.addItems(list(ALGORITHMS))
         f.addRow("algorithm", self.algorithm)
-        self.lr = QLineEdit()
+        self.lr = RateEdit()
+        self._auto_rows: int | None = None  # the training rows "auto" is shown for
         f.addRow("learning rate", self.lr)
         self.batch_size = QSpinBox(minimum=0, maximum=10_000_000)
         self.batch_size.setSpecialValueText("full batch")
@@ -261,7 +297,8 @@ class ControlPanel(QWidget):
             self.seed.setValue(s.seed)
             self._say_init(s.seed)
             self.algorithm.setCurrentText(s.algorithm)
-            self.lr.setText(number_text(s.lr))
+            self.lr.setValue(s.lr)
+            self._show_auto_lr()
             self.batch_size.setValue(s.batch_size or 0)
             self.momentum.setValue(s.momentum)
             self.threshold.setValue(s.threshold)
@@ -347,10 +384,7 @@ class ControlPanel(QWidget):
     def settings(self) -> Settings:
         """The widgets as Settings; ValueError with the core's message if they do not make one."""
         data = self.csv_path if self.data.currentText() == CSV_ITEM else self.data.currentText()
-        try:
-            lr = float(self.lr.text())
-        except ValueError:
-            raise ValueError(f"the learning rate must be a number (got {self.lr.text()!r})") from None
+        lr = self.lr.value()
         is_csv = self.data.currentText() == CSV_ITEM
         patience = self.patience.value()
         if patience is not None and patience != int(patience):
@@ -424,7 +458,18 @@ class ControlPanel(QWidget):
             return
         if s != self._base:
             self._base = s
+            self._show_auto_lr()
             self.settingsChanged.emit(s)
+
+    def show_auto_lr(self, rows: int) -> None:
+        """Show what the learning rate "auto" stands for on the data trained on, of ``rows``
+        training rows (a context's ``train.n``): "auto (0.00167)"."""
+        self._auto_rows = int(rows)
+        self._show_auto_lr()
+
+    def _show_auto_lr(self) -> None:
+        rows = self._auto_rows
+        self.lr.show_auto(None if rows is None else self._base.with_(lr=AUTO).learning_rate(rows))
 
     def _target_changed(self, *_):
         if self._loading or self.data.currentText() != CSV_ITEM:
