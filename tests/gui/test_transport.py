@@ -94,12 +94,12 @@ def test_right_steps_and_left_steps_back_from_anywhere_but_a_text_field(make_win
     qtbot.keyClick(w.network_view, Qt.Key_Left)
     qtbot.waitUntil(lambda: w.latest.iteration == 1 and w.latest.state == "paused", timeout=10_000)
     # in a text field the keys edit the text
-    field = w.controls.lr
+    field = w.controls.hidden
     field.setFocus()
     field.setCursorPosition(0)
     qtbot.keyClick(field, Qt.Key_Right)
     qtbot.keyClick(field, Qt.Key_Space)
-    assert field.text() == "0 .02" and field.cursorPosition() == 2
+    assert field.text() == "6 ,6" and field.cursorPosition() == 2
     qtbot.wait(200)
     assert w.latest.iteration == 1 and w.latest.state == "paused"
 
