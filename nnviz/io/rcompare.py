@@ -97,7 +97,8 @@ def refusal(settings: Settings, n_rows: int | None = None) -> str | None:
         return ("--activation tanh with --output-activation sigmoid: neuralnet's output is act.fct (tanh) or "
                 "linear; use --output-activation linear or --activation sigmoid")
     if s.l1 or s.l2:
-        return f"--l1 {s.l1:g} --l2 {s.l2:g}: neuralnet has no weight penalty"
+        given = " ".join(f"--{k} {getattr(s, k):g}" for k in ("l1", "l2") if getattr(s, k))
+        return f"{given}: neuralnet has no weight penalty"
     if s.momentum:
         return f"--momentum {s.momentum:g}: neuralnet's backprop has no momentum"
     if s.batch_size is not None and (n_rows is None or s.batch_size < n_rows):
