@@ -61,7 +61,7 @@ def test_json_has_neuralnets_numbers_and_nnvizs_summary(capsys, r_info, tmp_path
     # the model exported is nnviz's run, the very weights nnviz train gives
     assert cli.main(["train", "--data", "toy", "--iterations", "200", "--export", str(tmp_path / "t.json")]) == 0
     a, b = nnio.load(model), nnio.load(tmp_path / "t.json")
-    assert all(np.array_equal(x, y) for x, y in zip(a.network.weights, b.network.weights))
+    assert all(np.array_equal(x, y) for x, y in zip(a.network.weights, b.network.weights, strict=True))
     capsys.readouterr()
 
 
