@@ -382,7 +382,7 @@ def _run(argv: list[str], timeout: float, should_stop: Callable[[], bool] | None
                 raise Cancelled("the comparison with neuralnet was stopped")
             if time.monotonic() > deadline:
                 raise ValueError(f"neuralnet did not finish within {timeout:g} s (R was stopped; "
-                                 "fewer --iterations or a larger --threshold take less)")
+                                 "fewer iterations or a larger threshold take less time)")
     finally:
         if proc.poll() is None:
             try:
