@@ -533,6 +533,12 @@ class RComparison:
                 "seconds": n.seconds, "version": self.neuralnet_version, "r_version": self.r_version,
                 "call": self.call}
 
+    def describe(self) -> str:
+        """One line for a status bar: each side's steps and error, and the weights' difference."""
+        a, b = self.nnviz, self.neuralnet
+        return (f"neuralnet {self.neuralnet_version}: {b.steps} steps, error {b.error:.6g}; nnviz: {a.steps} steps, "
+                f"error {a.error:.6g}; largest weight difference {self.max_weight_difference:.3g}")
+
     def to_run_record(self) -> KeptRun:
         """neuralnet's run as a kept run for the Runs table: its iterations (steps - 1), mse,
         accuracy, R's seconds; "from" names neuralnet and the largest weight difference.
@@ -573,7 +579,7 @@ def against_neuralnet(exp: Experiment, start: Sequence[np.ndarray], stopped: str
     """Compare ``exp``, trained by nnviz from the weights ``start`` (it stopped because of
     ``stopped`` after ``seconds``), with neuralnet trained in R from ``start``."""
     if stopped not in ("max_iterations", "threshold"):
-        raise ValueError(f"nnviz's run ended by {stopped}: there is nothing to compare")
+        raise ValueError(f"nnviz's run stopped ({stopped}) before its end: there is nothing to compare")
     job = job_for(exp, start)
     res = run_job(job, rscript, timeout, should_stop, folder)
     net_r = Network.from_weights(exp.arch, list(res.weights))
