@@ -456,7 +456,7 @@ def error_gradients(net: Network, X: np.ndarray, Y: np.ndarray) -> list[np.ndarr
     all rows, at the network's weights: what neuralnet's threshold looks at (plainly, no engine)."""
     arch = net.arch
     layers = net.forward_layers(X)
-    out_inp, out_A, Yhat = layers[-1]
+    Yhat = layers[-1][2]
     D = Yhat - np.asarray(Y, dtype=np.float64)  # dE/dyhat; for ce with a sigmoid output, dE/dA
     if arch.loss == "sse":
         D = D * _fprime(arch.output_activation, Yhat)
