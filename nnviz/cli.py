@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
                    help="the speed of Play in iterations per second, or max (default: 2000, after a slow start; "
                         "the command line's training is never paced)")
+    _add_compare_r(sub)
     return parser
 
 
@@ -440,6 +441,87 @@ def _print_summary(exp: Experiment, s: dict, ev: Evaluation, export: str | None)
         print(f"model written to {export}")
 
 
+# -- nnviz compare-r ---------------------------------------------------------------------------
+
+def _add_compare_r(sub) -> None:
+    cr = sub.add_parser("compare-r", help="train as nnviz train does, then R's neuralnet from the same start "
+                                          "weights with the same settings, and compare them (needs R)")
+    add_training_options(cr)
+    cr.add_argument("--r-timeout", type=_number, default=600.0, metavar="SECONDS",
+                    help="stop neuralnet after this many seconds (default: 600)")
+    cr.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def cmd_compare_r(args) -> int:
+    """nnviz's run exactly as ``nnviz train`` trains it, then neuralnet in R from the same start
+    weights (io/rcompare.py); R and what neuralnet cannot do are checked before training."""
+    from .io import rcompare
+
+    if args.export:
+        nnio.check_target(args.export)
+    if not args.r_timeout > 0:
+        raise ValueError(f"--r-timeout must be a positive number of seconds (got {args.r_timeout:g})")
+    exp = build_experiment(args)
+    rcompare.check(exp.settings, exp.X_train.shape[0])
+    r = rcompare.find_r()
+    start = [W.copy() for W in exp.network.weights]
+    bar = _Progress(exp.settings.iterations, not args.quiet and not args.json and sys.stderr.isatty())
+    with _sigint_flag() as should_stop:
+        snap, stopped = train(exp, should_stop, bar.update)
+        bar.close()
+        if stopped == "diverged":
+            print(f"nnviz: {snap.message}", file=sys.stderr)
+            return EXIT_DIVERGED
+        if stopped == "interrupted":
+            print("nnviz: interrupted", file=sys.stderr)
+            return 130
+        ev = exp.evaluate()
+        if args.export:
+            nnio.save(exp.model({"stopped": stopped, "error": ev.mse * exp.Y_train.size / 2,
+                                 "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+        try:
+            c = rcompare.against_neuralnet(exp, start, stopped, snap.training_seconds, rscript=r.rscript,
+                                           timeout=args.r_timeout, should_stop=should_stop)
+        except rcompare.Cancelled:
+            print("nnviz: interrupted", file=sys.stderr)
+            return 130
+    early = early_fields(snap)
+    summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                          snap.training_seconds, exp.session.iteration, stopped, snap.message, early)
+    summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads, steps=c.nnviz.steps,
+                   error=c.nnviz.error, reached_threshold=c.nnviz.reached_threshold,
+                   max_weight_difference=c.max_weight_difference, neuralnet=c.neuralnet_json())
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    s = exp.settings
+    how = f"lr {s.lr:g}" if s.algorithm == "gd" else f"threshold {s.threshold:g}" if s.threshold else "no threshold"
+    print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
+          f"({', '.join(exp.arch.layer_activations)}), {s.algorithm}, {how}")
+    print(f"neuralnet {c.neuralnet_version} in R {c.r_version}: {c.call}")
+    rows = [("steps", c.nnviz.steps, c.neuralnet.steps), ("error", c.nnviz.error, c.neuralnet.error),
+            ("reached threshold", c.nnviz.reached_threshold, c.neuralnet.reached_threshold),
+            ("mse", c.nnviz.mse, c.neuralnet.mse)]
+    if c.nnviz.accuracy is not None and c.neuralnet.accuracy is not None:
+        rows.append(("accuracy", f"{c.nnviz.accuracy:.2%}", f"{c.neuralnet.accuracy:.2%}"))
+    if c.nnviz.test_mse is not None:
+        rows.append(("test mse", c.nnviz.test_mse, c.neuralnet.test_mse))
+    if c.nnviz.test_accuracy is not None and c.neuralnet.test_accuracy is not None:
+        rows.append(("test accuracy", f"{c.nnviz.test_accuracy:.2%}", f"{c.neuralnet.test_accuracy:.2%}"))
+    rows += [("stopped", c.nnviz.stopped, c.neuralnet.stopped),
+             ("seconds", f"{c.nnviz.seconds:.2f}", f"{c.neuralnet.seconds:.2f}")]
+    print(f"{'':<18} {'nnviz':>18} {'neuralnet':>18}")
+    for name, a, b in rows:
+        show = [f"{v:.12g}" if isinstance(v, float) else str(v) for v in (a, b)]
+        print(f"{name:<18} {show[0]:>18} {show[1]:>18}")
+    largest = max(float(abs(W).max()) for W in c.nnviz.weights)
+    print(f"largest weight difference {c.max_weight_difference:.3g} (the largest weight is {largest:.3g}); "
+          "steps count the first evaluation, as neuralnet does: weight updates + 1")
+    if args.export:
+        print(f"model written to {args.export}")
+    return 0
+
+
 def _input_columns(args, model) -> tuple[str, ...]:
     """The CSV columns that feed the model's inputs: --columns, else the model's input names;
     a model without names (one imported from ONNX) takes all the CSV's columns in order when
@@ -586,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
+        command["compare-r"] = cmd_compare_r
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)
