@@ -695,6 +695,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.keys.remove()
         self.stop_film()
         self.stop_sweep()
+        self.stop_rcompare()
         self.controller.shutdown()
         super().closeEvent(event)
 

@@ -31,6 +31,12 @@ class RunActions:
         self._action(menu, "&Import runs (nnviz --json output)\u2026", "Ctrl+Shift+I", self.import_runs_dialog)
         self._action(menu, "&Export runs table as CSV\u2026", "Ctrl+Shift+C", self.export_runs_dialog)
         self._action(menu, "Show the &Runs tab", "Ctrl+Shift+R", self.show_runs)
+        menu.addSeparator()
+        self.rcompare_action = self._action(menu, "Compare with R's &neuralnet\u2026", "Ctrl+Shift+N",
+                                            self.compare_with_neuralnet)
+        self.rcompare_action.setToolTip("train R's neuralnet from this run's start weights with the same settings "
+                                        "(through Rscript) and add both runs to the Runs table")
+        self.controller.filmSource.connect(self._rcompare_source_arrived)
         p = self.runs_panel
         p.keepRequested.connect(self.keep_run)
         p.sweepRequested.connect(self.open_sweep)
@@ -38,6 +44,94 @@ class RunActions:
         p.exportRequested.connect(self.export_runs_dialog)
         p.model.tickedChanged.connect(self._update_overlays)
         p.model.modelReset.connect(self._update_title)  # runs removed
+
+    # -- Compare with neuralnet ---------------------------------------------------------
+    _rjob = None  # (RCompareJob, QThread or None until the run's start arrives) while R runs
+    rcompare_progress = None
+
+    @Slot()
+    def compare_with_neuralnet(self) -> bool:
+        """Runs > Compare with R's neuralnet: from the run's start weights, with the run's settings,
+        in a thread with a progress dialog and Cancel; both runs go to the Runs table.  Without R
+        (or neuralnet) one line says what to install; what neuralnet cannot do is refused first."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QProgressDialog
+
+        from ..io import rcompare
+        from .rcompare_job import RCompareJob, RCompareMonitor
+
+        settings = self.current_settings()
+        if settings is None:
+            return False
+        if self._rjob is not None:
+            self.show_error("a comparison with neuralnet is running already")
+            return False
+        try:
+            rcompare.check(settings, self.context.train.n if self.context is not None else None)
+            rcompare.find_rscript()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        job = RCompareJob()
+        dialog = QProgressDialog("Training nnviz, then R's neuralnet from the same start weights\u2026",
+                                 "Cancel", 0, 0, self)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(job.cancel.set)
+        self.rcompare_progress = dialog
+        self._rcompare_monitor = RCompareMonitor(self, job)
+        self._rjob = (job, None)
+        self.controller.request_film_source()  # the run's first stored state, between two chunks
+        return True
+
+    @Slot(object)
+    def _rcompare_source_arrived(self, source) -> None:
+        if self._rjob is None or self._rjob[1] is not None:
+            return
+        from .rcompare_job import start
+
+        job = self._rjob[0]
+        if job.cancel.is_set():
+            self.rcompare_failed("")
+            return
+        job.experiment = source.experiment
+        self._rjob = (job, start(job))
+
+    def rcompare_progressed(self, text: str) -> None:
+        if self.rcompare_progress is not None:
+            self.rcompare_progress.setLabelText(f"{text}; then R's neuralnet")
+
+    def _rcompare_ended(self) -> None:
+        if self._rjob is not None:
+            job, thread = self._rjob
+            job.cancel.set()
+            if thread is not None:
+                thread.quit()
+                thread.wait()
+            self._rjob = None
+        if self.rcompare_progress is not None:
+            self.rcompare_progress.reset()
+            self.rcompare_progress = None
+
+    def rcompare_done(self, result) -> None:
+        self._rcompare_ended()
+        self.add_kept_run(result.nnviz_run)
+        self.add_kept_run(result.to_run_record(), ticked=False)
+        self.last_rcompare = result
+        self.statusBar().showMessage(result.describe(), 15000)
+        self.show_runs()
+
+    def rcompare_failed(self, message: str) -> None:
+        self._rcompare_ended()
+        if message:
+            self.show_error(message)
+        else:
+            self.statusBar().showMessage("comparison with neuralnet cancelled", 8000)
+
+    def stop_rcompare(self) -> None:
+        """Cancel a comparison under way and wait for its thread (closing the window)."""
+        if self._rjob is not None:
+            self._rcompare_ended()
 
     def current_settings(self):
         present, ctx = self.controller.present, self.context
