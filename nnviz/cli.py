@@ -26,9 +26,9 @@ from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .core.experiment import Evaluation, Experiment, Settings
 from .core.features import FEATURES
 from .core.features import labels as feature_labels
-from .core.files import read_text
+from .core.files import read_text, refuse_own_input
 from .core.losses import LOSSES
-from .core.options import early_fields, run_summary, settings_from_options
+from .core.options import early_fields, own_inputs, run_summary, settings_from_options
 from .core.sweep import MAX_AXES, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
@@ -269,7 +269,8 @@ def train(exp: Experiment, should_stop, on_progress=None):
 
 
 def cmd_train(args) -> int:
-    if args.export:
+    if args.export:  # --init may be overwritten on purpose: training on from a model and saving it back
+        refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         nnio.check_target(args.export)
     exp = build_experiment(args)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
@@ -436,6 +437,8 @@ def _input_columns(args, model) -> tuple[str, ...]:
 
 
 def cmd_predict(args) -> int:
+    if args.output:
+        refuse_own_input(args.output, own_inputs(args, "--data", "--model"), "--output")
     model = nnio.load(args.model)
     X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model))
     Y = model.predict(X)
@@ -470,6 +473,7 @@ def cmd_plot(args) -> int:
         raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
         raise ValueError(f"--out must name a .svg, .pdf or .png file (got {args.out})")
+    refuse_own_input(args.out, own_inputs(args, "--model"), "--out")
     from .gui import figures  # Qt only from here on
 
     fig = figures.open_figure(args.model)
@@ -517,6 +521,7 @@ def cmd_animate(args) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .gui import film  # Qt only from here on
 
+    refuse_own_input(args.out, own_inputs(args, "--data", "--init"), "--out")
     film.check_rate(args.frames, args.fps)
     size = film.parse_size(args.size)
     film.check_target(args.out, size)

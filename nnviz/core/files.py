@@ -51,3 +51,27 @@ def read_text(path: str | Path, fallback_latin1: bool = False) -> str:
         if fallback_latin1:
             return raw.decode("latin-1")
         raise ValueError(f"{path}: not a UTF-8 text file") from None
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """True when the paths name one file, however spelt: the same device and inode when both
+    exist (so a symbolic or a hard link is caught), the same resolved path otherwise."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        try:
+            return os.path.realpath(a) == os.path.realpath(b)
+        except (OSError, ValueError):
+            return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def refuse_own_input(destination: str | Path, inputs, what: str = "") -> None:
+    """ValueError of one line when ``destination`` is one of ``inputs``, pairs (how the input is
+    named to the user, its path or None): nnviz never writes over a file it reads, since the
+    write would replace the very data or model the run came from.  ``what`` names the
+    destination's option (--export) or role; the check is made before any work starts."""
+    for name, path in inputs:
+        if path and same_file(destination, path):
+            lead = f"{what} {destination}" if what else str(destination)
+            raise ValueError(f"{lead} is {name}: nnviz does not write over its own input; choose another file")

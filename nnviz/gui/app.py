@@ -13,7 +13,7 @@ import sys
 
 from ..core.experiment import Settings
 from ..core.model import Model
-from ..core.options import early_fields, run_summary, settings_from_options
+from ..core.options import early_fields, own_inputs, run_summary, settings_from_options
 
 
 def check_display() -> None:
@@ -88,8 +88,13 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
         raise ValueError(f"--screenshot must name a .png file (got {args.screenshot})")
     from pathlib import Path
 
-    if args.export:
+    from ..core.files import refuse_own_input
+
+    if args.export:  # onto --init on purpose is allowed, as in nnviz train
+        refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         nnio.check_target(args.export)
+    if args.screenshot:
+        refuse_own_input(args.screenshot, own_inputs(args, "--data", "--init"), "--screenshot")
     for opt, value in (("--screenshot", args.screenshot),):
         if value and not Path(value).resolve().parent.is_dir():
             raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")
@@ -107,6 +112,7 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     from . import figures
 
     window = build_window(settings, init, dataset)
+    window.model_path = args.init
     window.show()
     outcome = {"code": 0, "snapshot": None, "done": False}
 
