@@ -283,7 +283,9 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     X = np.column_stack([_numeric_column(cols[h], h, lines, where) for h in inputs])
     name = Path(where).stem
     tcells = [cols[t] for t in targets]
-    numeric = all(_all_numbers(c) for c in tcells)
+    # a column of numbers with a missing cell is still numbers (the missing cell is an error
+    # below), not text classes of which "NaN" would be one
+    numeric = all(_all_numbers([c for c in col if not _missing(c)]) for col in tcells)
     if numeric and not classify:
         T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets, strict=True)])
         task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
@@ -292,7 +294,7 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
         raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
     labels = tcells[0]
     for line, c in zip(lines, labels, strict=True):
-        if c == "" or c.upper() == "NA":
+        if _missing(c):
             raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
     levels = sorted(set(labels), key=float) if numeric else sorted(set(labels))
     if len(levels) < 2:
@@ -374,7 +376,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
     if labels is None:
         return None
     levels, index = labels
-    if (not 2 <= len(levels) <= 100 or any(c == "" or c.upper() == "NA" for c in levels)
+    if (not 2 <= len(levels) <= 100 or any(_missing(c) for c in levels)
             or _all_numbers(levels)):
         return None  # numeric classes sort by value, and the errors are worded below
     T = np.zeros((len(index), len(levels)))
@@ -478,6 +480,11 @@ def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, out: n
     return bool(np.isfinite(out).all())
 
 
+def _missing(cell: str) -> bool:
+    """An empty cell, NA or NaN (any case): a missing value, an error in any column."""
+    return cell.strip().upper() in ("", "NA", "NAN")
+
+
 def _all_numbers(cells: list[str]) -> bool:
     return all(_number(c) is not None and c.upper() != "NAN" for c in cells)
 
@@ -496,8 +503,8 @@ def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -
     out = np.empty(len(cells))
     for i, (line, c) in enumerate(zip(lines, cells, strict=True)):
         v = _number(c)
-        if c == "" or c.upper() in ("NA", "NAN") or v is None or not math.isfinite(v):
-            what = "missing value" if c == "" or c.upper() in ("NA", "NAN") else f"{c!r} is not a finite number"
+        if _missing(c) or v is None or not math.isfinite(v):
+            what = "missing value" if _missing(c) else f"{c!r} is not a finite number"
             raise ValueError(f"{where}: line {line}, column {name!r}: {what}")
         out[i] = v
     return out
