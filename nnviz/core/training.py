@@ -59,6 +59,12 @@ def prefer_interruptible(on: bool = True) -> None:
     """"auto" takes numba whatever the size of an iteration (see AUTO_NUMPY_MACS)."""
     global _interruptible
     _interruptible = bool(on)
+# Bounds of what can work (TrainConfig refuses the rest in one line): a penalty rate above
+# MAX_PENALTY swamps any data gradient (and l2 W would overflow before the weights do); an
+# inv:K schedule above MAX_INV_K divides the rate by more than a thousand after one iteration.
+MAX_PENALTY = 1000.0
+MAX_INV_K = 1000.0
+MAX_STEP_EVERY = 2**53  # iterations between two steps (see experiment.MAX_ITERATIONS)
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -87,18 +93,20 @@ def parse_schedule(text: str) -> tuple[str, float, float]:
         raise ValueError(f"malformed learning-rate schedule {text!r}: the numbers must be finite")
     if kind == "constant":
         return kind, 0.0, 0.0
+    # a schedule only lowers the rate (a higher one is --lr): a factor above 1 would grow it
+    # without bound, to an overflow; the smallest factors are those of a positive normal float
     if kind == "step":
         factor, every = nums
-        if not (factor > 0) or every != int(every) or every < 1:
-            raise ValueError(f"step:FACTOR:EVERY needs a factor above 0 and a whole number of iterations of "
-                             f"at least 1 (got {text!r})")
+        if not (_TINY <= factor <= 1) or every != int(every) or not (1 <= every <= MAX_STEP_EVERY):
+            raise ValueError(f"step:FACTOR:EVERY needs 0 < FACTOR <= 1 and EVERY a whole number of iterations "
+                             f"from 1 to 2^53 (got {text!r})")
         return kind, factor, every
     if kind == "exp":
-        if not (0 < nums[0] <= 1):
+        if not (_TINY <= nums[0] <= 1):
             raise ValueError(f"exp:GAMMA needs 0 < GAMMA <= 1 (got {text!r})")
         return kind, nums[0], 0.0
-    if not (nums[0] >= 0):
-        raise ValueError(f"inv:K needs K >= 0 (got {text!r})")
+    if not (0 <= nums[0] <= MAX_INV_K):
+        raise ValueError(f"inv:K needs 0 <= K <= {MAX_INV_K:g} (got {text!r})")
     return kind, nums[0], 0.0
 
 
@@ -111,16 +119,18 @@ def schedule_rates(lr: float, schedule: str, t: np.ndarray) -> np.ndarray:
     inv:k             lr / (1 + k t)
 
     A pure function of the iteration number (in float64, vectorised), so a replay uses the
-    same rates bit for bit; both engines take their rates from here."""
+    same rates bit for bit; both engines take their rates from here.  Within parse_schedule's
+    bounds a rate is finite and at most lr; a power that underflows is 0, silently."""
     kind, a, b = parse_schedule(schedule)
     t = np.asarray(t, dtype=np.float64)
-    if kind == "step":
-        return lr * np.power(a, np.floor(t / b))
-    if kind == "exp":
-        return lr * np.power(a, t)
-    if kind == "inv":
-        return lr / (1.0 + a * t)
-    return np.full(t.shape, float(lr))
+    with np.errstate(all="ignore"):
+        if kind == "step":
+            return lr * np.power(a, np.floor(t / b))
+        if kind == "exp":
+            return lr * np.power(a, t)
+        if kind == "inv":
+            return lr / (1.0 + a * t)
+        return np.full(t.shape, float(lr))
 
 
 def rate_at(config: TrainConfig, t: int) -> float:
@@ -156,6 +166,8 @@ class TrainConfig:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ValueError(f"the {name.upper()} rate must be a number of at least 0 (got {v})")
+            if v > MAX_PENALTY:
+                raise ValueError(f"the {name.upper()} rate must be between 0 and {MAX_PENALTY:g} (got {v:g})")
         parse_schedule(self.lr_schedule)
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"unknown algorithm {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})")
@@ -171,6 +183,11 @@ class TrainConfig:
             raise ValueError("momentum and mini-batches go with --algorithm gd only (rprop is full-batch)")
         if self.algorithm != "gd" and self.scheduled:
             raise ValueError("a learning-rate schedule goes with --algorithm gd only (rprop has no learning rate)")
+        # gradient descent multiplies each weight by 1 - lr l2 an update (heavy-ball momentum m
+        # allows up to 2 (1 + m)): beyond, the penalty alone makes the weights swing ever wider
+        if self.algorithm == "gd" and self.lr * self.l2 >= 2 * (1 + self.momentum):
+            raise ValueError(f"with gradient descent lr * L2 must be below {2 * (1 + self.momentum):g} "
+                             f"(got {self.lr:g} * {self.l2:g}): lower the L2 rate or the learning rate")
 
 
 @dataclass
@@ -218,6 +235,7 @@ class StepTrace:
     l2: float = 0.0
 
 
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest positive normal float64
 _NO_RATES = np.empty(0)  # the kernel's "no schedule": it keeps hyper[0], the constant lr
 
 
