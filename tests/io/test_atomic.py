@@ -157,3 +157,45 @@ def test_cli_predict_to_a_full_disk(tmp_path, capsys):
     assert cli.main(["predict", "--model", str(m), "--data", str(rows), "--output", "/dev/full"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("nnviz: error: /dev/full: cannot write (No space left on device)") and err.count("\n") == 1
+
+
+def _record_syncs(monkeypatch) -> list[tuple[str, str]]:
+    """Every fsync (with what the descriptor is: a file's path, or a folder's) and every rename,
+    in order, as the atomic writer makes them."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", str(src)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names descriptors through Linux /proc")
+@pytest.mark.parametrize("how", ["write_with", "write_text"])
+def test_every_write_is_durable_file_then_folder(tmp_path, monkeypatch, how):
+    """The written file is synced before its rename, and its folder after it (issue 24, item 8):
+    a figure's or a film's producer writes a file by name and syncs nothing itself."""
+    events = _record_syncs(monkeypatch)
+    dest = tmp_path / "fig.png"
+    if how == "write_with":
+        def produce(tmp: str) -> None:  # as Qt's image writer does: by name, no fsync
+            with open(tmp, "wb") as fh:
+                fh.write(b"\x89PNG picture")
+        atomic.write_with(dest, produce)
+    else:
+        atomic.write_text(dest, "text")
+    renamed = [e for e in events if e[0] == "replace"]
+    assert len(renamed) == 1
+    tmp = renamed[0][1]
+    at = events.index(renamed[0])
+    assert ("fsync", os.path.realpath(tmp)) in events[:at], events  # the data, before the rename
+    assert ("fsync", os.path.realpath(tmp_path)) in events[at:], events  # the new name, after it
+    assert dest.exists()
