@@ -169,8 +169,14 @@ class Runner:
     """Training as a state machine (see the module doc)."""
 
     def __init__(self, listener: Listener, clock: Callable[[], float] = time.perf_counter,
-                 chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS):
+                 chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS,
+                 interruptible: bool = False, leave_cores: int = 0):
         self.listener = listener
+        # how every experiment of this runner trains (TrainingSession): the window's runner keeps
+        # the kernel at any size, so that a command cuts an iteration short, and leaves a core
+        # to the thread that paints; passed down, never set for the whole process
+        self.interruptible = bool(interruptible)
+        self.leave_cores = int(leave_cores)
         self.clock = clock
         self.chunk_seconds = chunk_seconds
         self.emit_seconds = emit_seconds
@@ -263,7 +269,8 @@ class Runner:
             if (keep is not None and keep.test_rows is not None and self.exp is not None
                     and settings.test_fraction != self.exp.settings.test_fraction):
                 keep = replace(keep, test_rows=None)  # edited data, split anew by the new fraction
-            exp = Experiment(settings, dataset=keep, init=init)
+            exp = Experiment(settings, dataset=keep, init=init, interruptible=self.interruptible,
+                             leave_cores=self.leave_cores)
         except ValueError as exc:
             self._fail(str(exc))
             return
@@ -297,6 +304,7 @@ class Runner:
         """Take over an experiment (a new network, or an opened session with its error history and
         validation curve: the curve is shown, early stopping's best is counted from the present,
         since the session holds no earlier weights to restore)."""
+        exp.run_as(self.interruptible, self.leave_cores)  # one built elsewhere (an opened session)
         self.exp = exp
         exp.session.warm_up()  # the kernel's load is not counted in the first run's seconds
         self.generation += 1
@@ -366,7 +374,8 @@ class Runner:
         if self.exp is None:
             return
         try:
-            exp = Experiment(self._current().settings, dataset=self._current().dataset)
+            exp = Experiment(self._current().settings, dataset=self._current().dataset,
+                             interruptible=self.interruptible, leave_cores=self.leave_cores)
         except ValueError as exc:
             self._fail(str(exc))
             return

@@ -56,7 +56,9 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     from .runner import Runner
 
     last = _Last()
-    runner = Runner(last, emit_seconds=math.inf)  # no snapshots while running: nothing shows them
+    # no snapshots while running: nothing shows them; the experiment trains the way it was built
+    runner = Runner(last, emit_seconds=math.inf, interruptible=exp.session.interruptible,
+                    leave_cores=exp.session.leave_cores)
     runner.set_view(())
     runner.adopt(exp)
     last.snapshot = None  # the next snapshot carries the whole run's history
@@ -173,8 +175,10 @@ def grid(base: Settings, axes: dict[str, list]) -> list[Settings]:
 
 
 def run_one(settings: Settings, dataset: Dataset | None = None, should_stop: Callable[[], bool] = lambda: False,
-            on_progress: Callable[[int, float], None] | None = None) -> tuple[Experiment, KeptRun, str]:
-    """Build and train one run of a sweep; (experiment, kept run, why it stopped)."""
-    exp = Experiment(settings, dataset=dataset)
+            on_progress: Callable[[int, float], None] | None = None, interruptible: bool = False,
+            leave_cores: int = 0) -> tuple[Experiment, KeptRun, str]:
+    """Build and train one run of a sweep; (experiment, kept run, why it stopped).  ``interruptible``
+    and ``leave_cores``: how it trains (see TrainingSession; the window's sweep leaves a core)."""
+    exp = Experiment(settings, dataset=dataset, interruptible=interruptible, leave_cores=leave_cores)
     snap, stopped = train_headless(exp, should_stop, on_progress)
     return exp, kept_run(exp, snap, stopped), stopped

@@ -20,9 +20,8 @@ algorithm; the tests require both to agree.
 Engines: ``engine="numpy"`` runs the loop below; ``"numba"`` runs the same
 algorithm compiled by numba (``kernel.py``), which holds no GIL while it runs;
 ``"auto"`` (the default) takes numba when it can be imported, unless an iteration is so
-big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil (not in
-the window: ``prefer_interruptible``).  A
-session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
+big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil (not for
+a session made ``interruptible``, as the window's are).  A session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
 (the network's ``params`` stay float64 and hold exactly the float32 values after
 every call; states taken by ``get_state`` are float64 copies of them, so a
 state restores bit for bit).  ``run`` executes under the BLAS thread count of
@@ -49,16 +48,6 @@ DTYPES = ("float64", "float32")
 # 75 / 53; 784-128-64-10 x 10,000 (3.3 G) 137 / 96, float32 65 / 36.  Below it numba wins
 # in the window too: it frees the GIL, NumPy's thirty-odd calls an iteration take it.
 AUTO_NUMPY_MACS = 500_000_000
-# The window sets this (prefer_interruptible): there a command must cut an iteration short,
-# which only the kernel can (within a block of rows; NumPy's loop between iterations, and one
-# iteration of 784-256-256-10 x 1,797 rows took 90 ms on one BLAS thread), so "auto" keeps numba.
-_interruptible = False
-
-
-def prefer_interruptible(on: bool = True) -> None:
-    """"auto" takes numba whatever the size of an iteration (see AUTO_NUMPY_MACS)."""
-    global _interruptible
-    _interruptible = bool(on)
 # Bounds of what can work (TrainConfig refuses the rest in one line): a penalty rate above
 # MAX_PENALTY swamps any data gradient (and l2 W would overflow before the weights do); an
 # inv:K schedule above MAX_INV_K divides the rate by more than a thousand after one iteration.
@@ -248,13 +237,15 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return c
 
 
-def resolve_engine(engine: str, work: float = 0.0) -> str:
+def resolve_engine(engine: str, work: float = 0.0, interruptible: bool = False) -> str:
     """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported
-    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``, or when
-    ``prefer_interruptible`` was asked)."""
+    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``, or whatever
+    the size when ``interruptible``: the window, where a command must cut an iteration short,
+    which only the kernel can (within a block of rows; NumPy's loop between iterations, and
+    one iteration of 784-256-256-10 x 1,797 rows took 90 ms on one BLAS thread))."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS and not _interruptible):
+    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS and not interruptible):
         return "numpy"
     from . import kernel
 
@@ -373,7 +364,11 @@ class _KernelBuffers:
 
 
 class TrainingSession:
-    """A network being trained on (X, Y) with one configuration (and one engine, one dtype)."""
+    """A network being trained on (X, Y) with one configuration (and one engine, one dtype).
+
+    How it runs, not what it computes: ``interruptible`` makes "auto" keep the kernel at any
+    size (see resolve_engine); ``leave_cores`` keeps that many cores out of its BLAS threads
+    (blas.choose_threads: the window's thread paints beside training)."""
 
     def __init__(
         self,
@@ -384,6 +379,8 @@ class TrainingSession:
         rng: np.random.Generator | None = None,
         engine: str = "auto",
         dtype: str = "float64",
+        interruptible: bool = False,
+        leave_cores: int = 0,
     ):
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
@@ -404,16 +401,19 @@ class TrainingSession:
         X1[:, 1:] = X
         if not np.isfinite(X1).all():
             raise ValueError(f"the training data does not fit in {dtype} (values too large)")
+        work = blas.work_of(net.arch.sizes, _rows(config.batch_size, X1.shape[0]))
         self._setup(net, X1, np.ascontiguousarray(Y, dtype=dt), config,
                     rng if rng is not None else np.random.default_rng(0),
-                    resolve_engine(engine, blas.work_of(net.arch.sizes, _rows(config.batch_size, X1.shape[0]))),
-                    dtype)
+                    resolve_engine(engine, work, interruptible), dtype, interruptible, leave_cores)
 
     def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
-               rng: np.random.Generator, engine: str, dtype: str) -> None:
+               rng: np.random.Generator, engine: str, dtype: str, interruptible: bool = False,
+               leave_cores: int = 0) -> None:
         dt = np.dtype(dtype)
         self.engine = engine
         self.dtype = dtype
+        self.interruptible = bool(interruptible)
+        self.leave_cores = int(leave_cores)
         self.net = net
         self.config = config
         self.n = X1.shape[0]
@@ -520,7 +520,8 @@ class TrainingSession:
         changes: the network, optimiser memory and random generator.  For replay and peeks."""
         twin = TrainingSession.__new__(TrainingSession)
         twin._setup(self.net.copy(), self.X1, self.Y, config or self.config,
-                    np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype)
+                    np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype,
+                    self.interruptible, self.leave_cores)
         if (config or self.config).batch_size == self.config.batch_size:
             twin._blas_threads = self._blas_threads
         twin._XT = self._XT
