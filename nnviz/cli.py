@@ -17,8 +17,9 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
-from . import __version__
+from . import __version__, logs
 from . import io as nnio
 from .core import data as datamod
 from .core import metrics
@@ -29,7 +30,7 @@ from .core.features import labels as feature_labels
 from .core.files import read_text, refuse_own_input
 from .core.losses import LOSSES
 from .core.options import early_fields, own_inputs, run_summary, settings_from_options
-from .core.sweep import MAX_AXES, train_headless
+from .core.sweep import MAX_AXES, TrainingFailed, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
 from .io.format_json import history_entry
@@ -121,6 +122,14 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
                    help="the training loop: numba (compiled, holds no GIL), numpy, or auto (numba when installed)")
     p.add_argument("--dtype", choices=DTYPES, default=d.dtype, help="float64 (default) or float32 (large networks)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--verbose", action="store_true",
+                   help=f"print the traceback of an error inside training on stderr too (always in {_shown_log()})")
+
+
+def _shown_log() -> str:
+    """The log file as the help shows it (~ for the home folder)."""
+    path, home = str(logs.log_path()), str(Path.home())
+    return "~" + path[len(home):] if path.startswith(home + "/") else path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,8 +273,12 @@ def _sigint_flag():
 
 
 def train(exp: Experiment, should_stop, on_progress=None):
-    """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``)."""
-    return train_headless(exp, should_stop, on_progress)
+    """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``);
+    an error inside training is one line that says where its traceback is."""
+    try:
+        return train_headless(exp, should_stop, on_progress)
+    except TrainingFailed as exc:
+        raise ValueError(f"{exc} (the traceback is in {logs.log_path()})") from None
 
 
 def cmd_train(args) -> int:
@@ -558,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
+        logs.configure(logs.log_path(), verbose=getattr(args, "verbose", False))
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
         return command[args.command](args)

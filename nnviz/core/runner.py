@@ -35,6 +35,7 @@ the stop stays on the plot until training goes on (then it is cut at the best it
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -78,6 +79,9 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # map, the selected observation's value at each node, every node's map over a coarse grid
 # (two inputs), every node's histogram over the training rows, and the selected node's map.
 NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map"})
+
+
+log = logging.getLogger(__name__)
 
 
 class State(str, Enum):
@@ -203,6 +207,9 @@ class Runner:
         self._rate = 0.0
         self._stopped: str | None = None
         self._message = ""
+        # the one line of the last error inside training (None once training starts again); its
+        # traceback went to the log (nnviz.logs says where the entry points send it)
+        self.failure: str | None = None
         self._trace: StepTrace | None = None
         self._micro: MicroSteps | None = None
         self._trained_with: Settings | None = None
@@ -419,6 +426,7 @@ class Runner:
 
     def _start(self, n: int, state: State) -> None:
         self._leave_early_stop()
+        self.failure = None
         self._micro = None
         self._preview_at = None
         self._remaining = n
@@ -451,7 +459,9 @@ class Runner:
             self._interrupt[0] = 0
             self._remaining = 0
             self.state = State.PAUSED
-            self._fail(f"training stopped: {exc}")
+            self.failure = f"training stopped: {exc}"
+            log.exception("training stopped at iteration %d (%s)", exp.session.iteration, exp.settings)
+            self._fail(self.failure)
             return
         dt = self.clock() - t0
         self._interrupt[0] = 0  # taken: the command that asked for it runs next

@@ -30,6 +30,10 @@ MAX_RUNS = 1000
 NOT_SWEPT = ("data", "target", "classify", "engine")
 
 
+class TrainingFailed(ValueError):
+    """An error inside training, as its one line (the runner logged the traceback)."""
+
+
 class _Last:
     """The runner's listener: keeps the last snapshot and error."""
 
@@ -52,7 +56,8 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     """Train to the iteration limit with the same runner as the window (chunks bounded in
     time), polling ``should_stop`` between chunks.  Returns the final snapshot (its
     ``new_iterations``/``new_mse`` hold the error history of the whole run, thinned when
-    long) and why it stopped ("interrupted" when ``should_stop`` said so)."""
+    long) and why it stopped ("interrupted" when ``should_stop`` said so).  An error inside
+    training is a ``TrainingFailed`` (a ValueError) of its one line (the runner logged the traceback)."""
     from .runner import Runner
 
     last = _Last()
@@ -72,6 +77,8 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
         runner.advance()
         if on_progress:
             on_progress(runner.iteration, runner.last_mse)
+    if runner.failure is not None:  # an error inside training: one line (its traceback is logged)
+        raise TrainingFailed(runner.failure)
     snap = last.snapshot
     if snap is None:
         raise RuntimeError("the runner made no snapshot at the end of training")
