@@ -2,7 +2,8 @@
 
 Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
 training that diverges exits with status 3 (after exporting the last finite
-weights when --export is given).  Only this module prints.  PySide6 is
+weights when --export is given); Ctrl+C or SIGTERM stops training, writes --export
+and exits with 130 or 143 (see ``stopping``).  Only this module prints.  PySide6 is
 imported only by ``nnviz gui``.
 """
 
@@ -13,13 +14,11 @@ import csv
 import io
 import itertools
 import json
-import signal
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__, logs
+from . import __version__, logs, stopping
 from . import io as nnio
 from .core import data as datamod
 from .core import metrics
@@ -253,25 +252,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-@contextmanager
-def _sigint_flag():
-    """Turn Ctrl+C into a flag the training loop polls between chunks."""
-    state = {"stop": False}
-
-    def handler(signum, frame):
-        state["stop"] = True
-
-    try:
-        old = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread
-        old = None
-    try:
-        yield lambda: state["stop"]
-    finally:
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
-
-
 def train(exp: Experiment, should_stop, on_progress=None):
     """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``);
     an error inside training is one line that says where its traceback is."""
@@ -288,24 +268,30 @@ def cmd_train(args) -> int:
     exp = build_experiment(args)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
-    with _sigint_flag() as should_stop:  # Ctrl+C stops training; the export below is finished
-        snap, stopped = train(exp, should_stop, bar.update)
-        bar.close()
-        ev = exp.evaluate()
-        early = early_fields(snap)
-        if args.export:
-            nnio.save(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
-                                 "stopped_at": early["stopped_at"],
-                                 "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
-                                 "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
-        summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                              snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                              snap.message, early)
-        summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
-        if args.json:
-            print(json.dumps(summary))
-        elif not args.quiet:
-            _print_summary(exp, summary, ev, args.export)
+    # with a network built, a signal stops training (one that came while starting too) and the
+    # export below is written: the weights of the iteration reached
+    snap, stopped = train(exp, stopping.stop_requested, bar.update)
+    bar.close()
+    ev = exp.evaluate()
+    early = early_fields(snap)
+    if args.export:
+        nnio.save(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
+                             "stopped_at": early["stopped_at"],
+                             "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
+                             "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+    summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                          snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                          snap.message, early)
+    summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
+    if args.json:
+        print(json.dumps(summary))
+    elif not args.quiet:
+        _print_summary(exp, summary, ev, args.export)
+    signum = stopping.requested()
+    if signum is not None:
+        wrote = f"; the model is written to {args.export}" if args.export else ""
+        print(f"{stopping.interrupted_line()} at iteration {exp.session.iteration:,}{wrote}", file=sys.stderr)
+        return stopping.status(signum)
     if stopped == "diverged":
         print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -343,30 +329,36 @@ def cmd_sweep(args) -> int:
     runs, axes = _sweep_runs(args)
     show = not args.quiet and sys.stderr.isatty()
     status = 0
-    with _sigint_flag() as should_stop:
-        for k, (varied, ns) in enumerate(runs, 1):
-            exp = build_experiment(ns)
-            what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
-            if show:
-                sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
-            bar = _Progress(exp.settings.iterations, show)
-            snap, stopped = train(exp, should_stop, bar.update)
-            bar.close()
-            ev = exp.evaluate()
-            early = early_fields(snap)
-            summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                                  snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                                  snap.message, early)
-            summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
-            if args.json:
-                print(json.dumps(summary), flush=True)
-            else:
-                _print_sweep_line(k, len(runs), what, summary)
-            if stopped == "diverged":
-                status = EXIT_DIVERGED
-            if stopped == "interrupted":
-                print(f"nnviz: sweep interrupted after {k - 1} of {len(runs)} runs", file=sys.stderr)
-                return 130
+    finished = 0
+    for k, (varied, ns) in enumerate(runs, 1):
+        if stopping.stop_requested():
+            break
+        exp = build_experiment(ns)
+        what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
+        if show:
+            sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
+        bar = _Progress(exp.settings.iterations, show)
+        snap, stopped = train(exp, stopping.stop_requested, bar.update)
+        bar.close()
+        ev = exp.evaluate()
+        early = early_fields(snap)
+        summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                              snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                              snap.message, early)
+        summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
+        if args.json:
+            print(json.dumps(summary), flush=True)
+        else:
+            _print_sweep_line(k, len(runs), what, summary)
+        if stopped == "diverged":
+            status = EXIT_DIVERGED
+        if stopped == "interrupted":
+            break
+        finished = k
+    signum = stopping.requested()
+    if signum is not None:
+        print(f"{stopping.interrupted_line()}: the sweep stopped after {finished} of {len(runs)} runs", file=sys.stderr)
+        return stopping.status(signum)
     return status
 
 
@@ -454,6 +446,7 @@ def cmd_predict(args) -> int:
         refuse_own_input(args.output, own_inputs(args, "--data", "--model"), "--output")
     model = nnio.load(args.model)
     X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model))
+    stopping.check()  # a signal while the files loaded: nothing is written
     Y = model.predict(X)
     labels = model.predict_labels(X)
     buf = io.StringIO()
@@ -490,6 +483,7 @@ def cmd_plot(args) -> int:
     from .gui import figures  # Qt only from here on
 
     fig = figures.open_figure(args.model)
+    stopping.check()
     scene = figures.save_figure(fig, args.what, args.out, args.labels, args.theme, args.title, (w, h), args.dpi)
     for note in scene.notes:
         print(f"nnviz: {note}", file=sys.stderr)
@@ -507,6 +501,7 @@ class _FilmProgress:
         self.last, self.tenth = 0.0, 0
 
     def __call__(self, k: int, n: int) -> None:
+        stopping.check()  # Ctrl+C or SIGTERM: the film is not written (its temporary file goes)
         now = time.perf_counter()
         elapsed = now - self.t0
         if self.tty:
@@ -565,12 +560,25 @@ def cmd_gui(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``nnviz``; returns the exit status (see the module doc)."""
+    with stopping.handling():  # (installed already when started by the launcher)
+        try:
+            return _main(argv)
+        except BaseException as exc:  # noqa: BLE001 - after a signal, whatever it caused is the stop
+            code = stopping.report(exc)
+            if code is None:
+                raise
+            return code
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
         if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
+        stopping.check()  # a signal while nnviz was starting: stop before anything is read
         logs.configure(logs.log_path(), verbose=getattr(args, "verbose", False))
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
@@ -579,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except ValueError as exc:
+        if stopping.requested() is not None:
+            raise  # the signal's doing (see stopping): reported as the interruption
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

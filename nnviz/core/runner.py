@@ -307,13 +307,14 @@ class Runner:
             self.state = State.PAUSED
         self._emit(force=True)
 
-    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None) -> None:
+    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None,
+              warm: bool = True) -> None:
         """Take over an experiment (a new network, or an opened session with its error history and
         validation curve: the curve is shown, early stopping's best is counted from the present,
-        since the session holds no earlier weights to restore)."""
+        since the session holds no earlier weights to restore).  ``warm``: load the compiled kernel
+        now (False: training stops before it starts, and need not wait for it)."""
         exp.run_as(self.interruptible, self.leave_cores)  # one built elsewhere (an opened session)
         self.exp = exp
-        exp.session.warm_up()  # the kernel's load is not counted in the first run's seconds
         self.generation += 1
         self.state = State.READY
         self._remaining = 0
@@ -342,6 +343,8 @@ class Runner:
                                validation_x=vx, validation_y=vy, validation=exp.validation)
         self.listener.on_context(self.context)
         self._emit(force=True)
+        if warm:  # after the first snapshot: a window shows the network while the kernel loads (or
+            exp.session.warm_up()  # compiles, the first time); its load is not in the first run's seconds
 
     def set_data(self, dataset: Dataset) -> None:
         """Train on other rows (points added, moved or deleted on the map) from the current

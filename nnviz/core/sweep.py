@@ -59,13 +59,19 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     long) and why it stopped ("interrupted" when ``should_stop`` said so).  An error inside
     training is a ``TrainingFailed`` (a ValueError) of its one line (the runner logged the traceback)."""
     from .runner import Runner
+    from .training import warm_up
 
+    # the compiled kernel loads (or compiles: ten seconds and more the first time) in a thread
+    # of its own while this one polls should_stop, so that a stop asked meanwhile is taken now
+    loading = None if should_stop() else warm_up(exp.session.engine, exp.session.dtype)
+    while loading is not None and loading.is_alive() and not should_stop():
+        loading.join(0.05)
     last = _Last()
     # no snapshots while running: nothing shows them; the experiment trains the way it was built
     runner = Runner(last, emit_seconds=math.inf, interruptible=exp.session.interruptible,
                     leave_cores=exp.session.leave_cores)
     runner.set_view(())
-    runner.adopt(exp)
+    runner.adopt(exp, warm=not should_stop())  # stopped while loading: not wait for it here
     last.snapshot = None  # the next snapshot carries the whole run's history
     runner.play()
     interrupted = False
