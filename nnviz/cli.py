@@ -23,7 +23,7 @@ from . import io as nnio
 from .core import data as datamod
 from .core import metrics
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .core.experiment import Evaluation, Experiment, Settings
+from .core.experiment import MAX_ITERATIONS, Evaluation, Experiment, Settings
 from .core.features import FEATURES
 from .core.features import labels as feature_labels
 from .core.files import read_text, refuse_own_input
@@ -67,6 +67,8 @@ def _count(text: str) -> int:
     v = int(f)
     if v < 0:
         raise argparse.ArgumentTypeError(f"cannot be negative (got {v})")
+    if v > MAX_ITERATIONS:
+        raise argparse.ArgumentTypeError(f"at most 10^15 iterations are supported (got {text})")
     return v
 
 

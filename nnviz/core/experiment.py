@@ -20,6 +20,12 @@ from .model import Model
 from .network import Architecture, Network, parse_hidden
 from .training import TrainConfig, TrainingSession
 
+# The iteration counts nnviz supports: --iterations, a session's or a model's counters, at most
+# this many (a million years at 30,000 iterations a second), so that every count is exact in
+# float64 (the curves, the schedules' t) and a 64-bit integer.  Files beyond are refused.
+MAX_ITERATIONS = 10**15
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that defines a run; the field names are the CLI's options."""
@@ -85,6 +91,8 @@ class Settings:
             raise ValueError(f"the seed must be a whole number from 0 to 2^63 - 1 (got {self.seed})")
         if self.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {self.iterations})")
+        if self.iterations > MAX_ITERATIONS:
+            raise ValueError(f"the number of iterations must be at most 10^15 (got {self.iterations:,})")
         if isinstance(self.features, str) or not isinstance(self.features, (tuple, list)):
             raise ValueError(f"the features must be a list of names (got {self.features!r})")
         object.__setattr__(self, "features", featmod.canonical(self.features))

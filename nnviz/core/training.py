@@ -53,7 +53,7 @@ AUTO_NUMPY_MACS = 500_000_000
 # inv:K schedule above MAX_INV_K divides the rate by more than a thousand after one iteration.
 MAX_PENALTY = 1000.0
 MAX_INV_K = 1000.0
-MAX_STEP_EVERY = 2**53  # iterations between two steps (see experiment.MAX_ITERATIONS)
+MAX_STEP_EVERY = 10**15  # iterations between two steps: experiment.MAX_ITERATIONS
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -88,7 +88,7 @@ def parse_schedule(text: str) -> tuple[str, float, float]:
         factor, every = nums
         if not (_TINY <= factor <= 1) or every != int(every) or not (1 <= every <= MAX_STEP_EVERY):
             raise ValueError(f"step:FACTOR:EVERY needs 0 < FACTOR <= 1 and EVERY a whole number of iterations "
-                             f"from 1 to 2^53 (got {text!r})")
+                             f"from 1 to 10^15 (got {text!r})")
         return kind, factor, every
     if kind == "exp":
         if not (_TINY <= nums[0] <= 1):

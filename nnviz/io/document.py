@@ -24,6 +24,7 @@ import numpy as np
 from .. import __version__
 from ..core import features as featmod
 from ..core.data import TASKS, Scaling
+from ..core.experiment import MAX_ITERATIONS
 from ..core.model import Model
 from ..core.network import Architecture, Network
 
@@ -182,13 +183,37 @@ def training_info(value) -> dict:
         return {}
     if not isinstance(value, dict):
         raise ValueError("'training' must be an object")
-    it = value.get("iterations")
-    if it is not None and not (is_int(it) and it >= 0):
-        raise ValueError("'training' 'iterations' must be a whole number of at least 0")
+    for key in ("iterations", "best_iteration", "stopped_at"):
+        it = value.get(key)
+        if it is not None and not is_iteration(it):
+            raise ValueError(f"'training' {key!r} must be a whole number from 0 to 10^15 (got {str(it)[:40]})")
+    history_of(value)  # a malformed error history is refused here, by every reader of the file
     src = value.get("imported_from")
     if src is not None and not isinstance(src, str):
         raise ValueError("'training' 'imported_from' must be a name")
     return value
+
+
+def is_iteration(x) -> TypeGuard[int]:
+    """An iteration count nnviz supports: a whole number from 0 to 10^15 (MAX_ITERATIONS)."""
+    return is_int(x) and 0 <= x <= MAX_ITERATIONS
+
+
+def history_of(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """The error history a model's training metadata holds (None without one: older files);
+    one-line ValueError for one that is malformed."""
+    h = training.get("history")
+    if h is None:
+        return None
+    x, y = (h.get("iterations"), h.get("mse")) if isinstance(h, dict) else (None, None)
+    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)
+            and all(is_iteration(i) for i in x) and all(is_number(v) for v in y)):
+        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers from 0 to 10^15) and "
+                         "'mse' (numbers) of the same length")
+    xs = np.array(x, dtype=np.int64)
+    if (np.diff(xs) < 0).any():
+        raise ValueError("'training' 'history' iterations must not go down")
+    return xs, np.array(y, dtype=np.float64)
 
 
 def model_features(doc, n_inputs: int) -> tuple[str, ...]:

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.model import Model
-from .document import is_int, is_number, model_from_dict, model_to_dict, parse_json
+from .document import history_of, model_from_dict, model_to_dict, parse_json
+
+__all__ = ["history_entry", "history_of", "load_bytes", "save_bytes"]
 
 EXTENSION = ".json"
 ORDER = 1  # its place in the list of formats
@@ -40,20 +42,3 @@ def history_entry(x, y) -> dict:
         keep = np.unique(np.linspace(0, x.size - 1, HISTORY_POINTS).astype(int))
         x, y = x[keep], y[keep]
     return {"iterations": x.tolist(), "mse": y.tolist()}
-
-
-def history_of(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
-    """The error history a model's training metadata holds (None without one: older files);
-    one-line ValueError for one that is malformed."""
-    h = training.get("history")
-    if h is None:
-        return None
-    x, y = (h.get("iterations"), h.get("mse")) if isinstance(h, dict) else (None, None)
-    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)
-            and all(is_int(i) and i >= 0 for i in x) and all(is_number(v) for v in y)):
-        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers) and 'mse' (numbers) "
-                         "of the same length")
-    xs = np.array(x, dtype=np.int64)
-    if (np.diff(xs) < 0).any():
-        raise ValueError("'training' 'history' iterations must not go down")
-    return xs, np.array(y, dtype=np.float64)
