@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -226,6 +227,23 @@ def builtin(name: str, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 # -- CSV ------------------------------------------------------------------
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character(name: str) -> str | None:
+    """"U+XXXX" of the first control character (Unicode Cc) in ``name``, or None.  A column or
+    class name with one is refused wherever nnviz reads names (CSV files, models, sessions):
+    predict would write it back as bytes (a NUL, a line break) that no CSV file should hold."""
+    m = _CONTROL.search(name)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
+def _nul_line(raw: bytes | str) -> int | None:
+    """The line of the first NUL in a file's contents (None without one)."""
+    at = raw.find(b"\0" if isinstance(raw, bytes) else "\0")
+    return None if at < 0 else raw.count(b"\n" if isinstance(raw, bytes) else "\n", 0, at) + 1
+
+
 def _number(cell: str) -> float | None:
     try:
         v = float(cell)
@@ -249,10 +267,11 @@ def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = 
 
 def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     """parse_csv cell by cell, with the csv module (every error is worded here)."""
+    reader = csv.reader(io.StringIO(text))
     try:
-        cells = list(csv.reader(io.StringIO(text)))
+        cells = list(reader)
     except csv.Error as exc:
-        raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
+        raise ValueError(f"{where}: line {reader.line_num}: not a readable CSV file ({exc})") from None
     rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
     if not rows:
         raise ValueError(f"{where}: the file is empty")
@@ -266,6 +285,7 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise ValueError(f"{where}: line {header_line}: the column name {dup!r} appears twice")
+    _check_names(header, where, header_line)
     if _all_numbers(header):
         raise ValueError(f"{where}: line {header_line}: the first line must be a header of column names, not numbers")
     body = rows[1:]
@@ -296,6 +316,10 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     for line, c in zip(lines, labels, strict=True):
         if _missing(c):
             raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
+        bad = control_character(c)
+        if bad:
+            raise ValueError(f"{where}: line {line}, column {targets[0]!r}: the class name {c!r} has a "
+                             f"control character ({bad})")
     levels = sorted(set(labels), key=float) if numeric else sorted(set(labels))
     if len(levels) < 2:
         raise ValueError(f"{where}: column {targets[0]!r} has a single class ({levels[0]!r}); need at least two")
@@ -342,7 +366,8 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
         header = [h.strip() for h in raw[:end].decode("utf-8").split(",")]
     except UnicodeDecodeError:
         return None
-    if len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header:
+    if (len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header
+            or any(control_character(h) for h in header)):
         return None
     try:
         targets = _target_columns(header, target, where)
@@ -376,7 +401,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
     if labels is None:
         return None
     levels, index = labels
-    if (not 2 <= len(levels) <= 100 or any(_missing(c) for c in levels)
+    if (not 2 <= len(levels) <= 100 or any(_missing(c) or control_character(c) for c in levels)
             or _all_numbers(levels)):
         return None  # numeric classes sort by value, and the errors are worded below
     T = np.zeros((len(index), len(levels)))
@@ -485,6 +510,13 @@ def _missing(cell: str) -> bool:
     return cell.strip().upper() in ("", "NA", "NAN")
 
 
+def _check_names(header: list[str], where: str, line: int) -> None:
+    for h in header:
+        bad = control_character(h)
+        if bad:
+            raise ValueError(f"{where}: line {line}: the column name {h!r} has a control character ({bad})")
+
+
 def _all_numbers(cells: list[str]) -> bool:
     return all(_number(c) is not None and c.upper() != "NAN" for c in cells)
 
@@ -514,8 +546,9 @@ def load_csv(path: str | Path, target=None, classify: bool = False) -> Dataset:
     """Read a CSV file (see parse_csv); errors name the file, line and column."""
     path = Path(path)
     raw = read_bytes(path)
-    if b"\0" in raw[:4096]:
-        raise ValueError(f"{path}: not a text file")
+    nul = _nul_line(raw)
+    if nul is not None:
+        raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")
     # the plain path reads the bytes (its names must be UTF-8, its numbers are ASCII)
     plain = _parse_plain(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw, str(path), target, classify)
     if plain is not None:
@@ -650,10 +683,14 @@ def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, l
     """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
     path = Path(path)
     text = read_text(path, fallback_latin1=True)
+    nul = _nul_line(text)
+    if nul is not None:
+        raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")
     rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
     if len(rows) < 2:
         raise ValueError(f"{path}: need a header row and at least one data row")
     header = [h.strip() for h in rows[0][1]]
+    _check_names(header, str(path), rows[0][0])
     missing = [n for n in names if n not in header]
     if missing:
         raise ValueError(f"{path}: no column named {missing[0]!r} (the model needs {', '.join(names)})")

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import __version__
 from ..core import features as featmod
-from ..core.data import TASKS, Scaling
+from ..core.data import TASKS, Scaling, control_character
 from ..core.experiment import MAX_ITERATIONS
 from ..core.model import Model
 from ..core.network import Architecture, Network
@@ -106,6 +106,9 @@ def names(values, name: str, n: int | None = None) -> tuple[str, ...]:
     for x in values:
         if x in seen:
             raise ValueError(f"{name}: the name {x!r} appears twice")
+        bad = control_character(x)
+        if bad:
+            raise ValueError(f"{name}: the name {x!r} has a control character ({bad})")
         seen.add(x)
     return tuple(values)
 
