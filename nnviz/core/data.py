@@ -240,8 +240,11 @@ def control_character(name: str) -> str | None:
 
 def _nul_line(raw: bytes | str) -> int | None:
     """The line of the first NUL in a file's contents (None without one)."""
-    at = raw.find(b"\0" if isinstance(raw, bytes) else "\0")
-    return None if at < 0 else raw.count(b"\n" if isinstance(raw, bytes) else "\n", 0, at) + 1
+    if isinstance(raw, str):
+        at = raw.find("\0")
+        return None if at < 0 else raw.count("\n", 0, at) + 1
+    at = raw.find(b"\0")
+    return None if at < 0 else raw.count(b"\n", 0, at) + 1
 
 
 def _number(cell: str) -> float | None:
