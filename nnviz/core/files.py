@@ -9,8 +9,9 @@ from pathlib import Path
 MAX_BYTES = 4 * 2**30  # a larger "data file" is refused before it is read
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes; ValueError '<path>: no such file' / 'is a folder' / 'cannot read (...)'.
+def read_bytes(path: str | Path, head: int | None = None) -> bytes:
+    """The file's bytes (with ``head``: at most its first ``head`` bytes); ValueError '<path>: no
+    such file' / 'is a folder' / 'cannot read (...)'.
 
     Only regular files are read: /dev/zero, a FIFO or a socket would fill the memory or
     block for ever, so they are refused from their type, before anything is read."""
@@ -34,7 +35,7 @@ def read_bytes(path: str | Path) -> bytes:
                              f"({MAX_BYTES / 2**30:.0f} GiB)")
         with os.fdopen(fd, "rb", closefd=True) as fh:
             fd = -1
-            return fh.read()
+            return fh.read() if head is None else fh.read(head)
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
     finally:

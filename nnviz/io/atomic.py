@@ -31,8 +31,13 @@ __all__ = ["read_bytes", "read_text", "write_bytes", "write_text", "write_with",
 read_text = _files.read_text
 
 
-def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
-    """The file's bytes; with ``limit``, a file larger than that many bytes is refused unread."""
+HEAD_BYTES = 65_536  # what ``sniff`` sees of a file before the rest is read
+
+
+def read_bytes(path: str | Path, limit: int | None = None, sniff: Callable[[bytes], None] | None = None) -> bytes:
+    """The file's bytes; with ``limit``, a file larger than that many bytes is refused unread;
+    ``sniff(first_bytes)`` may refuse it (ValueError, named here) from its first HEAD_BYTES
+    bytes, before the rest is read: a gigabyte of NUL bytes named .json costs 64 KiB."""
     if limit is not None:
         try:
             size = os.stat(path).st_size
@@ -40,6 +45,13 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
             size = 0  # read_bytes below says what is wrong
         if size > limit:
             raise ValueError(f"{path}: {size:,} bytes is too large (at most {limit:,})")
+    if sniff is not None:
+        try:
+            sniff(_files.read_bytes(path, head=HEAD_BYTES))
+        except ValueError as exc:
+            if str(exc).startswith(f"{path}: "):
+                raise
+            raise ValueError(f"{path}: {exc}") from None
     return _files.read_bytes(path)
 
 

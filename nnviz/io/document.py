@@ -14,6 +14,7 @@ the file's name in front.  Nothing here reads or writes files.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from numbers import Real
@@ -33,9 +34,22 @@ VERSION = 1
 MAX_WEIGHTS = 20_000_000  # 160 MB of float64: far beyond what nnviz trains or draws
 
 
+def sniff_json(head: bytes) -> None:
+    """Refuse a file from its first bytes when they cannot begin a UTF-8 JSON text: a NUL byte
+    or bytes that are not UTF-8 say "not a text file" before a gigabyte is read and decoded."""
+    if b"\0" in head:
+        raise ValueError("not a text file")
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)  # a cut character may end it
+    except UnicodeDecodeError:
+        raise ValueError("not a text file") from None
+
+
 def parse_json(raw: bytes | str):
     """A parsed JSON document; ValueError for text that is not UTF-8 or not JSON."""
     if isinstance(raw, bytes):
+        if b"\0" in raw:  # found without a copy; decoding would double the memory first
+            raise ValueError("not a text file")
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.model import Model
-from .document import history_of, model_from_dict, model_to_dict, parse_json
+from .document import history_of, model_from_dict, model_to_dict, parse_json, sniff_json
 
-__all__ = ["history_entry", "history_of", "load_bytes", "save_bytes"]
+__all__ = ["history_entry", "history_of", "load_bytes", "save_bytes", "sniff"]
 
 EXTENSION = ".json"
 ORDER = 1  # its place in the list of formats
@@ -30,6 +30,9 @@ def save_bytes(model: Model) -> bytes:
 
 def load_bytes(raw: bytes, path: Path) -> Model:
     return model_from_dict(parse_json(raw))
+
+
+sniff = sniff_json  # the first bytes must be able to start a UTF-8 JSON text
 
 
 def history_entry(x, y) -> dict:

@@ -26,7 +26,7 @@ from ..core.data import BUILTINS, TASKS, Dataset, Scaling
 from ..core.experiment import Experiment, Settings
 from ..core.network import Architecture
 from . import atomic
-from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_iteration, is_number, names, parse_json
+from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_iteration, is_number, names, parse_json, sniff_json
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -119,7 +119,7 @@ def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, hi
 def load(path: str | Path) -> SessionData:
     """Read and check a session file; ValueError with one line naming the file."""
     path = Path(path)
-    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES)
+    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES, sniff=sniff_json)
     try:
         data = from_dict(parse_json(raw))
     except ValueError as exc:
