@@ -268,6 +268,7 @@ def cmd_train(args) -> int:
         refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         nnio.check_target(args.export)
     exp = build_experiment(args)
+    _say_notes(exp.dataset.notes)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
     # with a network built, a signal stops training (one that came while starting too) and the
@@ -298,6 +299,12 @@ def cmd_train(args) -> int:
         print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def _say_notes(notes) -> None:
+    """What reading the data skipped (rows of empty fields), one line each on stderr."""
+    for note in notes:
+        print(f"nnviz: note: {note}", file=sys.stderr)
 
 
 def _sweep_runs(args) -> tuple[list[tuple[dict, argparse.Namespace]], list[str]]:
@@ -336,6 +343,8 @@ def cmd_sweep(args) -> int:
         if stopping.stop_requested():
             break
         exp = build_experiment(ns)
+        if k == 1:
+            _say_notes(exp.dataset.notes)
         what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
         if show:
             sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
@@ -447,7 +456,9 @@ def cmd_predict(args) -> int:
     if args.output:
         refuse_own_input(args.output, own_inputs(args, "--data", "--model"), "--output")
     model = nnio.load(args.model)
-    X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model))
+    notes: list[str] = []
+    X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model), notes)
+    _say_notes(notes)
     stopping.check()  # a signal while the files loaded: nothing is written
     Y = model.predict(X)
     labels = model.predict_labels(X)
@@ -536,6 +547,7 @@ def cmd_animate(args) -> int:
     size = film.parse_size(args.size)
     film.check_target(args.out, size)
     exp = build_experiment(args)
+    _say_notes(exp.dataset.notes)
     film.panel_for(args.panel, len(exp.dataset.input_names))
     t0 = time.perf_counter()
     reel = shoot(exp, frame_iterations(args.iterations, args.frames), _FilmProgress("training", t0))

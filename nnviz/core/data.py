@@ -48,6 +48,7 @@ class Dataset:
     # test rows (a fixed split, True = test; None: split by the settings' test fraction)
     origin: str = ""
     test_rows: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # what reading the file skipped (rows of empty fields), for the user
 
     @property
     def n(self) -> int:
@@ -276,6 +277,7 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     except csv.Error as exc:
         raise ValueError(f"{where}: line {reader.line_num}: not a readable CSV file ({exc})") from None
     rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
+    notes = _empty_rows(cells, where)
     if not rows:
         raise ValueError(f"{where}: the file is empty")
     header_line, header_cells = rows[0]
@@ -312,7 +314,7 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     if numeric and not classify:
         T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets, strict=True)])
         task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
-        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
+        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where, notes=notes)
     if len(targets) != 1:
         raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
     labels = tcells[0]
@@ -331,7 +333,21 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     index = {c: i for i, c in enumerate(levels)}
     T = np.zeros((len(labels), len(levels)))
     T[np.arange(len(labels)), [index[c] for c in labels]] = 1.0
-    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
+    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where, notes=notes)
+
+
+def _empty_rows(cells: list[list[str]], where: str) -> tuple[str, ...]:
+    """The note on rows of empty fields (",,,": a spreadsheet's untouched rows), which are
+    skipped like blank lines; () when there are none."""
+    lines = [i for i, r in enumerate(cells, start=1) if len(r) > 1 and not any(c.strip() for c in r)]
+    if not lines:
+        return ()
+    shown = [str(i) for i in lines[:5]]
+    more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+    where_ = (f"line {shown[0]}" if len(lines) == 1 else
+              f"lines {', '.join(shown)}{more}" if more else f"lines {', '.join(shown[:-1])} and {shown[-1]}")
+    rows = "1 row" if len(lines) == 1 else f"{len(lines)} rows"
+    return (f"{where}: {rows} of empty fields skipped ({where_})",)
 
 
 PLAIN_CHUNK = 65_536  # rows converted at a time on the plain path (bounds its scratch memory)
@@ -682,14 +698,23 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0, what: str = "test",
     return ds.subset(train_rows), ds.subset(test_rows)
 
 
-def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
-    """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
+def load_inputs(path: str | Path, names: tuple[str, ...],
+                notes: list[str] | None = None) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """The named input columns of a CSV file as a matrix, plus all rows and the header (for output);
+    rows of empty fields are skipped, as by parse_csv, and said in ``notes``."""
     path = Path(path)
     text = read_text(path, fallback_latin1=True)
     nul = _nul_line(text)
     if nul is not None:
         raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text))
+    try:
+        cells = list(reader)
+    except csv.Error as exc:
+        raise ValueError(f"{path}: line {reader.line_num}: not a readable CSV file ({exc})") from None
+    rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
+    if notes is not None:
+        notes.extend(_empty_rows(cells, str(path)))
     if len(rows) < 2:
         raise ValueError(f"{path}: need a header row and at least one data row")
     header = [h.strip() for h in rows[0][1]]

@@ -97,6 +97,8 @@ def _run(args, nnio, datamod, stopping) -> int:
     dataset = None
     if settings.data not in datamod.BUILTINS:
         dataset = datamod.load_csv(settings.data, settings.target, settings.classify)
+        for note in dataset.notes:  # rows of empty fields skipped
+            print(f"nnviz: note: {note}", file=sys.stderr)
     if settings.features:  # features need two raw inputs: said here, not in a dialog
         from ..core.features import check_inputs
 
