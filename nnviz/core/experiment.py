@@ -15,10 +15,10 @@ import numpy as np
 
 from . import data as datamod
 from . import features as featmod
-from . import metrics
+from . import blas, metrics
 from .model import Model
 from .network import Architecture, Network, parse_hidden
-from .training import TrainConfig, TrainingSession
+from .training import TrainConfig, TrainingSession, resolve_engine
 
 # The iteration counts nnviz supports: --iterations, a session's or a model's counters, at most
 # this many (a million years at 30,000 iterations a second), so that every count is exact in
@@ -251,8 +251,13 @@ class Experiment:
         """Run the session this way from now on (an experiment built elsewhere, adopted by a
         runner): the same state, the engine "auto" picks for it, BLAS threads chosen anew."""
         old = self.session
-        if (old.interruptible, old.leave_cores) != (bool(interruptible), int(leave_cores)):
+        if (old.interruptible, old.leave_cores) == (bool(interruptible), int(leave_cores)):
+            return
+        work = blas.work_of(old.net.arch.sizes, old.batch_size)
+        if resolve_engine(self.settings.engine, work, interruptible) != old.engine:
             self.switch_engine(self.settings.engine, old.dtype, interruptible, leave_cores)
+        else:  # the same engine: only the BLAS threads are chosen anew
+            old.run_as(interruptible, leave_cores)
 
     @property
     def input_labels(self) -> tuple[str, ...]:

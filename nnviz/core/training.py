@@ -481,6 +481,12 @@ class TrainingSession:
     def blas_threads(self, threads: int) -> None:
         self._blas_threads = int(threads)
 
+    def run_as(self, interruptible: bool, leave_cores: int) -> None:
+        """Keep the engine, change how the session says it runs: the BLAS threads are chosen
+        anew for the cores left (Experiment.run_as switches the engine when that changes)."""
+        self.interruptible, self.leave_cores = bool(interruptible), int(leave_cores)
+        self._blas_threads = None
+
     # -- state ---------------------------------------------------------
     @property
     def batch_size(self) -> int:
