@@ -268,11 +268,12 @@ def cmd_train(args) -> int:
         refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         nnio.check_target(args.export)
     exp = build_experiment(args)
+    stopping.check()  # a signal while nnviz read the data: stop, nothing written
     _say_notes(exp.dataset.notes)
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
-    # with a network built, a signal stops training (one that came while starting too) and the
-    # export below is written: the weights of the iteration reached
+    # from here, with a network built, a signal stops training and the export below is
+    # written: the weights of the iteration reached
     snap, stopped = train(exp, stopping.stop_requested, bar.update)
     bar.close()
     ev = exp.evaluate()
