@@ -84,7 +84,8 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # map, the selected observation's value at each node, every node's map over a coarse grid
 # (two inputs), every node's histogram over the training rows, the selected node's map, and the
 # trace of the step the next Step will make (the inspector's "next step", at rest).
-NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step",
+                   "trace"})
 
 
 log = logging.getLogger(__name__)
@@ -660,7 +661,11 @@ class Runner:
         network with ``defer_traces``: due, made by the next ``advance()``)."""
         session = self._current().session
         self.timeline.record(session)
-        if self.defer_traces and blas.work(session) > TRACE_NOW_MACS and session.iteration > 0:
+        if "trace" not in self.needs:
+            # headless (nnviz train, sweeps): nothing shows the last iteration's matrices; on a
+            # million rows replaying it cost 8 of 14 seconds
+            self._trace = None
+        elif self.defer_traces and blas.work(session) > TRACE_NOW_MACS and session.iteration > 0:
             self._defer_trace(session)
         else:
             self._trace = self._trace_at(session.iteration)

@@ -609,7 +609,9 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
 
     def _send_view_needs(self, *_) -> None:
         """Tell the runner what the visible views need with each snapshot."""
-        needs = self.predictions.needs() | {"nodes", "next_step"} | self.network_view.picture_needs()
+        # the last iteration's matrices ("trace"): the inspector, the edge card and the diagram's
+        # gradient mode show them, whatever tab is open
+        needs = self.predictions.needs() | {"nodes", "next_step", "trace"} | self.network_view.picture_needs()
         if self.predictions.currentWidget() is self.node_histogram:
             needs.add("node_hists")
         self.controller.set_view(needs, self._selected_row, self.selected_node)
