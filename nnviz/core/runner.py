@@ -45,7 +45,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import advice, blas, metrics, nodemaps
+from . import advice, blas, importance, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -413,7 +413,7 @@ class Runner:
     def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
         """What the visible views need computed with each snapshot, the selected observation,
         and the selected node (layer, index; inputs are layer 0) or None (``()``: unchanged)."""
-        needs = frozenset(needs) & NEEDS
+        needs = frozenset(n for n in needs if n in NEEDS or importance.is_need(n))  # + the Explain tab's
         row = self.selected_row if selected_row is None else int(selected_row)
         node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
         changed = needs != self.needs or row != self.selected_row or node != self.selected_node
@@ -1014,6 +1014,7 @@ class Runner:
                 out["map_class"] = _ro(z.argmax(axis=1).reshape(g, g))
                 out["map_margin"] = frozen(np.clip(top2[:, 1] - top2[:, 0], 0.0, 1.0).reshape(g, g))
         out.update(self._node_pictures(net, layers))
+        out.update(importance.derive(net, exp.X_train, exp.train.X, exp.scaling, self.needs))
         if "nodes" in self.needs:
             r = out["selected_row"]
             values = [exp.X_train[r]] + [H[r] for _, _, H in layers]
