@@ -222,3 +222,21 @@ def test_derive_gives_only_what_is_asked():
     assert np.abs(got.gw.x - X).max() < 1e-12  # the inputs in their own units
     assert got.profile.kind == "pdp" and got.profile.inputs == (2,)
     assert not imp.is_need("profile:nope:1") and imp.is_need("profile:lek_clusters:0") and not imp.is_need("nodes")
+
+
+# -- figures -------------------------------------------------------------------------------------------
+
+def test_the_bars_are_the_values_from_zero_in_the_signs_colours():
+    from nnviz.core import diagram as D
+    from nnviz.core import importance_figures as figs
+
+    values = np.array([2.0, -1.0, 0.5, -3.0])
+    scene = figs.importance_bars(["a", "b", "c", "d"], values, "Olden")
+    th = D.theme("light")
+    bars = [it for it in scene.items if isinstance(it, D.Rect) and it.fill in (th.positive, th.negative)]
+    assert [b.fill for b in bars] == [th.positive, th.negative, th.positive, th.negative]
+    per_unit = bars[0].w / 2.0
+    assert all(abs(b.w - abs(v) * per_unit) < 1e-9 for b, v in zip(bars, values))
+    zero = bars[0].x  # positive bars start at zero, negative ones end there
+    assert abs(bars[1].x + bars[1].w - zero) < 1e-9 and abs(bars[2].x - zero) < 1e-9
+    assert [b.y for b in bars] == sorted(b.y for b in bars)  # in the inputs' order, top down
