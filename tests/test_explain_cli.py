@@ -40,7 +40,7 @@ def _raw(path):
 def _forward(W, Z):
     """A plain sigmoid forward pass (hidden and output), returning the output's pre-activation."""
     H = Z
-    for i, M in enumerate(W):
+    for M in W:
         A = np.hstack([np.ones((H.shape[0], 1)), H]) @ M
         H = 1 / (1 + np.exp(-A))
     return A

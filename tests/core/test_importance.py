@@ -236,7 +236,7 @@ def test_the_bars_are_the_values_from_zero_in_the_signs_colours():
     bars = [it for it in scene.items if isinstance(it, D.Rect) and it.fill in (th.positive, th.negative)]
     assert [b.fill for b in bars] == [th.positive, th.negative, th.positive, th.negative]
     per_unit = bars[0].w / 2.0
-    assert all(abs(b.w - abs(v) * per_unit) < 1e-9 for b, v in zip(bars, values))
+    assert all(abs(b.w - abs(v) * per_unit) < 1e-9 for b, v in zip(bars, values, strict=True))
     zero = bars[0].x  # positive bars start at zero, negative ones end there
     assert abs(bars[1].x + bars[1].w - zero) < 1e-9 and abs(bars[2].x - zero) < 1e-9
     assert [b.y for b in bars] == sorted(b.y for b in bars)  # in the inputs' order, top down
