@@ -168,7 +168,8 @@ def parse_needs(needs) -> tuple[bool, int | None, tuple[str, int] | None]:
 
 def is_need(need: str) -> bool:
     """A need string of the Explain tab (``importance``, ``gen_weights:K``, ``profile:KIND:J``)."""
-    return any(parse_needs([need])[i] not in (False, None) for i in range(3))
+    imp, gw, profile = parse_needs([need])
+    return imp or gw is not None or profile is not None
 
 
 def thinned(n: int, most: int) -> np.ndarray:

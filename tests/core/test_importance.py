@@ -222,6 +222,7 @@ def test_derive_gives_only_what_is_asked():
     assert np.abs(got.gw.x - X).max() < 1e-12  # the inputs in their own units
     assert got.profile.kind == "pdp" and got.profile.inputs == (2,)
     assert not imp.is_need("profile:nope:1") and imp.is_need("profile:lek_clusters:0") and not imp.is_need("nodes")
+    assert imp.is_need("gen_weights:0") and imp.is_need("importance") and not imp.is_need("gen_weights:x")
 
 
 # -- figures -------------------------------------------------------------------------------------------

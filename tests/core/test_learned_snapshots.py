@@ -9,7 +9,7 @@ from recorder import Recorder
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.runner import Runner
 
-ASK = {"outputs", "importance", "gen_weights:2", "profile:lek:3"}
+ASK = {"outputs", "importance", "gen_weights:0", "profile:lek:3"}
 
 
 def _olden_by_paths(weights) -> np.ndarray:
@@ -49,7 +49,7 @@ def test_the_snapshot_explains_its_own_weights_and_a_preview_its_own():
     now = rec.last
     assert now.iteration == 120 and now.learned is not None
     assert np.abs(now.learned.olden - _olden_by_paths(now.weights)).max() < 1e-12
-    assert now.learned.gw.output == 2 and now.learned.gw.values.shape == (150, 4)
+    assert now.learned.gw.output == 0 and now.learned.gw.values.shape == (150, 4)
     assert now.learned.profile.kind == "lek" and now.learned.profile.inputs == (3,)
     runner.preview(40)
     then = rec.last
