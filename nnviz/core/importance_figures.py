@@ -159,7 +159,8 @@ def profile_panels(p: Profiles, output: int, input_names, output_name: str, them
             scene.items.append(Text(lx + 20, head + 18, text, 10, th.muted, "start"))
             lx += 20 + text_width(text, 10) + 14
     ice_rows = np.arange(0, curves.shape[1], max(1, -(-curves.shape[1] // ICE_LINES)))
-    yr = _range(curves if p.kind != "pdp" else np.concatenate([curves[:, ice_rows].ravel(), p.mean[..., output].ravel()]))
+    mean = p.mean[..., output] if p.mean is not None else curves.mean(axis=1)  # (inputs, steps)
+    yr = _range(curves if p.kind != "pdp" else np.concatenate([curves[:, ice_rows].ravel(), mean.ravel()]))
     pale = tuple(round(b + (c - b) * 0.25) for c, b in zip(th.muted, th.background, strict=True))
     for a, box in enumerate(_grid(len(p.inputs), size, top)):
         small = box[2] < 200
@@ -170,7 +171,7 @@ def profile_panels(p: Profiles, output: int, input_names, output_name: str, them
             for r in ice_rows:
                 scene.items.append(Polyline(tuple(zip(xs.tolist(), sy(curves[a, r]).tolist(), strict=True)), 0.6,
                                             pale))  # type: ignore[arg-type]
-            scene.items.append(Polyline(tuple(zip(xs.tolist(), sy(p.mean[a, :, output]).tolist(), strict=True)),
+            scene.items.append(Polyline(tuple(zip(xs.tolist(), sy(mean[a]).tolist(), strict=True)),
                                         2.6, th.positive))
         else:
             for g in range(curves.shape[1]):
