@@ -163,6 +163,37 @@ def test_generalized_weights_equal_neuralnets_on_iris(rscript, tmp_path, iris_45
         assert np.abs(ours[:, out, :] - block).max() <= TOL * max(1.0, np.abs(block).max())
 
 
+def test_generalized_weights_with_two_hidden_layers(rscript, tmp_path):
+    exp = _trained(data="iris", hidden=(5, 4), iterations=800, lr=0.02)
+    _write(tmp_path, exp)
+    _run(rscript, tmp_path, """
+        f <- as.formula(paste(paste(yn, collapse = " + "), "~", paste(xn, collapse = " + ")))
+        nn <- neuralnet(f, data = d, hidden = c(5, 4), startweights = wts, threshold = 1e10, rep = 1,
+                        act.fct = "logistic", err.fct = "sse", linear.output = FALSE)
+        out(nn$generalized.weights[[1]], "gw.txt")
+    """)
+    r = _read(tmp_path / "gw.txt", (150, 12))
+    ours = imp.generalized_weights(exp.network, exp.X_train)
+    want = np.concatenate([ours[:, k, :] for k in range(3)], axis=1)
+    assert np.abs(want - r).max() <= TOL * max(1.0, np.abs(r).max())
+
+
+def test_tanh_layers_and_a_linear_output(rscript, tmp_path):
+    """neuralnet divides by y (1 - y) for a linear output too; nnviz gives dy/dx itself."""
+    exp = _trained(data="diabetes", hidden=(6, 3), activation=("tanh",), output_activation="linear", iterations=800)
+    _write(tmp_path, exp)
+    _run(rscript, tmp_path, """
+        f <- as.formula(paste(yn, "~", paste(xn, collapse = " + ")))
+        nn <- neuralnet(f, data = d, hidden = c(6, 3), startweights = wts, threshold = 1e10, rep = 1,
+                        act.fct = "tanh", err.fct = "sse", linear.output = TRUE)
+        out(nn$generalized.weights[[1]], "gw.txt")
+    """)
+    r = _read(tmp_path / "gw.txt", (exp.X_train.shape[0], 10))
+    y = exp.network.predict(exp.X_train)[:, 0]
+    ours = imp.generalized_weights(exp.network, exp.X_train)[:, 0, :] / (y * (1 - y))[:, None]
+    assert np.abs(ours - r).max() <= TOL * np.abs(r).max()
+
+
 def test_a_linear_outputs_derivative_is_neuralnets_times_y_one_minus_y(rscript, tmp_path, diabetes_regression):
     """neuralnet divides by y (1 - y) for a linear output too; nnviz gives dy/dx itself."""
     exp = diabetes_regression
