@@ -85,8 +85,9 @@ def importance_bars(names, values, label: str, theme_name: str = "light", size=(
     fs = 12.0 if n <= 20 else max(7.0, 12.0 * 20 / n)
     left = max(text_width(str(s), fs) for s in names) + 18
     top = 44.0 + (30.0 if title else 0.0)
-    x0, x1, y0, y1 = left, W_ - 70.0, top, H_ - 40.0
     lo, hi = min(0.0, float(np.nanmin(values))), max(0.0, float(np.nanmax(values)))
+    # room beside the bars for their values: on the left too when a bar is negative
+    x0, x1, y0, y1 = left + (text_width("-0.000", fs) if lo < 0 else 0.0), W_ - 70.0, top, H_ - 40.0
     if hi - lo == 0:
         hi = 1.0
     pad = (hi - lo) * 0.04
@@ -105,7 +106,7 @@ def importance_bars(names, values, label: str, theme_name: str = "light", size=(
         a, b = sorted((float(sx(0.0)), float(sx(v))))
         scene.items.append(Rect(a, yc - band * 0.35, max(b - a, 0.5), band * 0.7, colour,
                                 th.text if th.dash_negative and v < 0 else None))
-        scene.items.append(Text(x0 - 8, yc, str(name), fs, th.text, "end"))
+        scene.items.append(Text(left - 8, yc, str(name), fs, th.text, "end"))
         if fs >= 9:
             scene.items.append(Text(b + 4 if v >= 0 else a - 4, yc, f"{v:.3g}", fs - 2, th.muted,
                                     "start" if v >= 0 else "end"))
