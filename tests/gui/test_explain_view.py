@@ -109,3 +109,21 @@ def test_garson_where_it_is_defined_and_why_not_elsewhere(make_window, qtbot):
     snap = _explained(w2, qtbot, 5, 0)
     assert np.array_equal(_bars(ex2), snap.learned.garson) and abs(_bars(ex2).sum() - 1) < 1e-12
     assert ex2.gw_plot.plotItem.titleLabel.text.startswith("generalized weights: d output(")  # a linear output
+
+
+def test_clicking_a_bar_chooses_its_input(make_window, qtbot):
+    from PySide6.QtCore import QPointF, Qt
+
+    w = make_window(hidden=(5,), iterations=300)
+    ex = w.explain
+    w.predictions.setCurrentWidget(ex)
+    w.step(2)
+    _explained(w, qtbot, 2, 0)
+    assert ex.input == 0
+    vb = ex.bars_plot.getViewBox()
+    scene_pos = vb.mapViewToScene(QPointF(float(ex.bar_values[3]) / 2, 3.0))
+    pos = ex.bars_plot.mapFromScene(scene_pos)
+    qtbot.mouseClick(ex.bars_plot.viewport(), Qt.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: ex.input == 3, timeout=5_000)
+    qtbot.waitUntil(lambda: w.latest.learned is not None and w.latest.learned.profile is not None
+                    and w.latest.learned.profile.inputs == (3,), timeout=10_000)
