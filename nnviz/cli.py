@@ -639,7 +639,7 @@ def cmd_explain(args) -> int:
         notes.append(f"on {where}")
         if args.method == "gw":
             X = model.scaling.inputs(X_raw)
-            gw = imp.generalized_weights(model.network, X, model.scaling, raw=args.raw_units)[:, k, :]
+            gw = imp.generalized_weights(model.network, X, model.scaling, raw=args.raw_units, output=k)[:, 0, :]
             label = imp.log_odds_label(model.arch.output_activation)
             x = X * model.scaling.x_scale + model.scaling.x_center
             doc.update(inputs=list(names_in), label=label, units="raw" if args.raw_units else "standardised",

@@ -79,22 +79,13 @@ def garson(weights) -> np.ndarray:
         return s / s.sum()
 
 
-def output_gradients(net: Network, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The outputs Y (n, k), their pre-activations A (n, k) and dA/dX (n, k, p) for network
-    inputs X (n, p), by backpropagating each output's unit vector through the layers."""
-    layers = net.forward_layers(X)
-    W = net.weights
-    n, p, k = X.shape[0], net.arch.n_inputs, net.arch.n_outputs
-    G = np.empty((n, k, p))
-    with activations.quiet_fp():
-        fprimes = [activations.ACTIVATIONS[name].derivative(A)
-                   for (_, A, _), name in zip(layers[:-1], net.arch.activations, strict=True)]
-        for out in range(k):
-            d = np.broadcast_to(W[-1][1:, out], (n, W[-1].shape[0] - 1))  # dA_out / dH of the last hidden layer
-            for li in range(len(W) - 2, -1, -1):
-                d = (d * fprimes[li]) @ W[li][1:].T
-            G[:, out, :] = d
-    return layers[-1][2], layers[-1][1], G
+def _input_gradient(W, fprimes, V: np.ndarray) -> np.ndarray:
+    """d (sum_k V[:, k] a_k) / dX (n, p) for output pre-activations a, one backward pass: V (n, k)
+    through the output weights, then each hidden layer's f'(A) and weights without the bias row."""
+    d = V @ W[-1][1:].T
+    for li in range(len(W) - 2, -1, -1):
+        d = (d * fprimes[li]) @ W[li][1:].T
+    return d
 
 
 def log_odds_label(output_activation: str) -> str:
@@ -102,29 +93,38 @@ def log_odds_label(output_activation: str) -> str:
     return "output" if output_activation == "linear" else "log-odds"
 
 
-def generalized_weights(net: Network, X: np.ndarray, scaling=None, raw: bool = False) -> np.ndarray:
+def generalized_weights(net: Network, X: np.ndarray, scaling=None, raw: bool = False,
+                        output: int | None = None) -> np.ndarray:
     """neuralnet's generalized weights (n, k, p): d log(y_k / (1 - y_k)) / dx_j for a sigmoid or
     softmax output, dy_k / dx_j for a linear one, x the network's (standardised) inputs; with
-    ``raw`` (needs ``scaling``) per unit of the inputs' own scale (and the target's, linear)."""
+    ``raw`` (needs ``scaling``) per unit of the inputs' own scale (and the target's, linear);
+    ``output``: that output's only, (n, 1, p)."""
     X = np.asarray(X, dtype=np.float64)
-    _, A, G = output_gradients(net, X)
-    if net.arch.output_activation == "softmax" and A.shape[1] > 1:
-        # log(p_k / (1 - p_k)) = a_k - log sum_{j != k} exp(a_j): its derivative is
-        # dA_k - sum_{j != k} q_j dA_j with q the softmax of the other outputs (stable as p_k -> 1)
-        out = np.empty_like(G)
-        for k in range(A.shape[1]):
+    asked = [output] if output is not None else list(range(net.arch.n_outputs))
+    layers = net.forward_layers(X)
+    A = layers[-1][1]
+    with activations.quiet_fp():
+        fprimes = [activations.ACTIVATIONS[name].derivative(Al)
+                   for (_, Al, _), name in zip(layers[:-1], net.arch.activations, strict=True)]
+    softmax = net.arch.output_activation == "softmax" and A.shape[1] > 1
+    G = np.empty((X.shape[0], len(asked), X.shape[1]))
+    for i, k in enumerate(asked):
+        V = np.zeros_like(A)
+        if softmax:
+            # log(p_k / (1 - p_k)) = a_k - log sum_{j != k} exp(a_j): its derivative is
+            # da_k - sum_{j != k} q_j da_j with q the softmax of the other outputs (stable as p_k -> 1)
             others = A.copy()
             others[:, k] = -np.inf
-            q = np.exp(others - others.max(axis=1, keepdims=True))
-            q /= q.sum(axis=1, keepdims=True)
-            out[:, k, :] = G[:, k, :] - np.einsum("nj,njp->np", q, G)
-        G = out
+            V = np.exp(others - others.max(axis=1, keepdims=True))
+            V /= -V.sum(axis=1, keepdims=True)
+        V[:, k] = 1.0
+        G[:, i, :] = _input_gradient(net.weights, fprimes, V)
     if raw:
         if scaling is None:
             raise ValueError("generalized weights in the inputs' own units need the model's scaling")
         G = G / np.asarray(scaling.x_scale, dtype=np.float64)[None, None, :]
         if net.arch.output_activation == "linear":
-            G = G * np.asarray(scaling.y_scale, dtype=np.float64)[None, :, None]
+            G = G * np.asarray(scaling.y_scale, dtype=np.float64)[asked][None, :, None]
     return G
 
 
@@ -191,7 +191,7 @@ def derive(net: Network, X: np.ndarray, X_raw: np.ndarray, scaling, needs) -> di
         parts["garson_note"] = why
     if gw_out is not None and 0 <= gw_out < net.arch.n_outputs:
         rows = thinned(X.shape[0], GW_ROWS)
-        values = generalized_weights(net, X[rows])[:, gw_out, :]
+        values = generalized_weights(net, X[rows], output=gw_out)[:, 0, :]
         x = X[rows] * scaling.x_scale + scaling.x_center
         parts["gw"] = GenWeights(gw_out, _ro(rows), frozen(values), frozen(x),
                                  log_odds_label(net.arch.output_activation))

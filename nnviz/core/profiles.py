@@ -37,6 +37,7 @@ LEK_STEPS = 100  # lekprofile's default steps
 CLUSTERS = 6
 PDP_STEPS = 50
 WINDOW_PDP_ROWS = 100  # the window's ICE curves: at most this many rows (every k-th)
+WINDOW_PDP_STEPS = 30  # ... of this many points (the command line's: PDP_STEPS)
 WINDOW_CLUSTER_ROWS = 5000  # the window clusters at most this many rows (every k-th)
 
 Predict = Callable[[np.ndarray], np.ndarray]
@@ -214,9 +215,9 @@ def profiles(kind: str, predict: Predict, X: np.ndarray, inputs=None, steps: int
 
 
 def window_profile(kind: str, column: int, scaling, net, X_raw: np.ndarray) -> Profiles:
-    """The Explain tab's profile of one column: ICE of at most WINDOW_PDP_ROWS rows, clusters of
-    at most WINDOW_CLUSTER_ROWS rows (every k-th)."""
+    """The Explain tab's profile of one column: ICE of at most WINDOW_PDP_ROWS rows and
+    WINDOW_PDP_STEPS points, clusters of at most WINDOW_CLUSTER_ROWS rows (every k-th)."""
     n = X_raw.shape[0]
     return profiles(kind, model_predict(net, scaling), X_raw, (column,),
-                    rows=np.arange(0, n, max(1, -(-n // WINDOW_PDP_ROWS))),
+                    steps=WINDOW_PDP_STEPS if kind == "pdp" else None, rows=np.arange(0, n, max(1, -(-n // WINDOW_PDP_ROWS))),
                     cluster_rows=np.arange(0, n, max(1, -(-n // WINDOW_CLUSTER_ROWS))))

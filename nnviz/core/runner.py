@@ -82,7 +82,8 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
 # map, the selected observation's value at each node, every node's map over a coarse grid
 # (two inputs), every node's histogram over the training rows, the selected node's map, and the
-# trace of the step the next Step will make (the inspector's "next step", at rest).
+# trace of the step the next Step will make (the inspector's "next step", at rest).  The Explain tab's
+# needs (importance, gen_weights:K, profile:KIND:J) are importance.py's, computed only when asked.
 NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
 
 

@@ -241,3 +241,13 @@ def test_the_bars_are_the_values_from_zero_in_the_signs_colours():
     zero = bars[0].x  # positive bars start at zero, negative ones end there
     assert abs(bars[1].x + bars[1].w - zero) < 1e-9 and abs(bars[2].x - zero) < 1e-9
     assert [b.y for b in bars] == sorted(b.y for b in bars)  # in the inputs' order, top down
+
+
+def test_one_outputs_generalized_weights_are_those_of_all_outputs():
+    for out in ("sigmoid", "softmax", "linear"):
+        net = _net((3, 4, 3), ("tanh",), out, seed=11)
+        sc = Scaling(np.zeros(3), np.array([2.0, 3.0, 0.5]), np.zeros(3), np.array([1.0, 10.0, 100.0]))
+        X = np.random.default_rng(12).normal(size=(20, 3))
+        every = imp.generalized_weights(net, X, sc, raw=True)
+        for k in range(3):
+            assert np.array_equal(imp.generalized_weights(net, X, sc, raw=True, output=k)[:, 0], every[:, k])
