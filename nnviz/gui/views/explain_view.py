@@ -22,13 +22,14 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitt
 
 from ...core import profiles as prof
 from ...core.snapshot import Snapshot
+from .flow_layout import FlowLayout
 from .node_pictures import CLASS_COLOURS
 
 POSITIVE = (33, 102, 172)  # the diagram's blue
 NEGATIVE = (230, 97, 1)  # and orange
 ICE_PEN = (190, 190, 190)
 METHODS = ("olden", "garson")
-METHOD_NAMES = {"olden": "Olden (signed, any depth)", "garson": "Garson (one hidden layer, one output)"}
+METHOD_NAMES = {"olden": "Olden", "garson": "Garson"}
 
 
 class ExplainView(QWidget):
@@ -47,6 +48,8 @@ class ExplainView(QWidget):
         self.column_box, self.profile_box = QComboBox(), QComboBox()
         for key in METHODS:
             self.method_box.addItem(METHOD_NAMES[key], key)
+        self.method_box.setToolTip("Olden: the sum over paths of the products of the weights, signed, any depth\n"
+                                   "Garson: relative importance from absolute weights (one hidden layer, one output)")
         for key in prof.KINDS:
             self.profile_box.addItem(prof.KIND_NAMES[key], key)
         for box in (self.output_box, self.input_box, self.column_box):
@@ -57,22 +60,26 @@ class ExplainView(QWidget):
         self.colour_box = QCheckBox("colour the diagram's inputs")
         self.colour_box.setToolTip("ring the diagram's input nodes in the colour of their importance "
                                    "(blue positive, orange negative; paler is smaller)")
-        top = QHBoxLayout()
+        bar = QWidget()  # the choices wrap onto more lines in a narrow window
+        top = FlowLayout(bar, spacing=8)
         top.setContentsMargins(4, 2, 4, 0)
-        for label, box in (("output", self.output_box), ("importance", self.method_box), ("input", self.input_box),
-                           ("profile", self.profile_box)):
-            top.addWidget(QLabel(label))
-            top.addWidget(box)
-            if box is self.input_box:
-                top.addWidget(self.column_box)
+        for label, boxes in (("output", (self.output_box,)), ("importance", (self.method_box,)),
+                             ("input", (self.input_box, self.column_box)), ("profile", (self.profile_box,))):
+            pair = QWidget()
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(QLabel(label))
+            for box in boxes:
+                box.setMaximumWidth(240)
+                row.addWidget(box)
+            top.addWidget(pair)
         top.addWidget(self.colour_box)
-        top.addStretch(1)
         self.bars_plot = pg.PlotWidget(background="w")
         self.gw_plot = pg.PlotWidget(background="w")
         self.profile_plot = pg.PlotWidget(background="w")
         for p in (self.bars_plot, self.gw_plot, self.profile_plot):
             p.setMenuEnabled(False)
-            p.setMinimumSize(120, 100)
+            p.setMinimumSize(80, 90)  # the tab no wider than the Runs tab at its smallest
         self.bars = pg.BarGraphItem(x0=[0], x1=[0], y0=[0], y1=[0])
         self.bars_plot.addItem(self.bars)
         self.bars_plot.addLine(x=0, pen=pg.mkPen(40, 40, 40))
@@ -97,7 +104,7 @@ class ExplainView(QWidget):
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(top)
+        lay.addWidget(bar)
         lay.addWidget(split, 1)
         for box in (self.output_box, self.method_box, self.input_box, self.column_box, self.profile_box):
             box.currentIndexChanged.connect(self._choice_changed)
