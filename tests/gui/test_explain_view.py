@@ -108,7 +108,7 @@ def test_garson_where_it_is_defined_and_why_not_elsewhere(make_window, qtbot):
     w2.step(5)
     snap = _explained(w2, qtbot, 5, 0)
     assert np.array_equal(_bars(ex2), snap.learned.garson) and abs(_bars(ex2).sum() - 1) < 1e-12
-    assert ex2.gw_plot.plotItem.titleLabel.text.startswith("generalized weights: d output(")  # a linear output
+    assert ex2.gw_plot.plotItem.titleLabel.text.startswith("GW = d output(")  # a linear output
 
 
 def test_clicking_a_bar_chooses_its_input(make_window, qtbot):

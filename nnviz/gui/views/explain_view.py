@@ -236,8 +236,10 @@ class ExplainView(QWidget):
         self.gw_dots.setData(*self.gw_points)
         name = self.input_box.itemText(j)
         out = self.output_box.itemText(gw.output)
-        self.gw_plot.setTitle(f"generalized weights: d {gw.label}({out}) / d {name}", size="9pt")
+        self.gw_plot.setTitle(f"GW = d {gw.label}({out}) / d {name}", size="9pt")  # gwplot's "GW"
         self.gw_plot.setLabel("bottom", name)
+        self.gw_plot.setToolTip(f"gwplot's picture: for each training row, the derivative of {out}'s "
+                                f"{gw.label} with respect to {name} (standardised), against {name}")
 
     def _clear_profile(self) -> None:
         for c in self.curves:
