@@ -149,3 +149,11 @@ def test_rows_are_needed_for_a_model_without_known_data(tmp_path, capsys):
                      "--quiet"]) == 0
     code, out, err = run("explain", "--model", str(model), "--method", "gw", capsys=capsys)
     assert code == 2 and "--method gw needs rows: give --data" in err
+
+
+def test_a_missing_or_unreadable_model_is_one_line(tmp_path, capsys):
+    weights = tmp_path / "w.csv"
+    weights.write_text("layer,row,col,weight\n1,1,1,0.5\n")
+    for model, words in ((tmp_path / "none.json", "none.json"), (weights, "CSV weights carry no input names")):
+        code, out, err = run("explain", "--model", str(model), "--method", "olden", capsys=capsys)
+        assert code == 2 and out == "" and err.count("\n") == 1 and words in err
