@@ -29,6 +29,7 @@ from .run_actions import RunActions
 from .views.elided import ElidedLabel
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
+from .views.explain_view import ExplainView
 from .views.feature_toggles import FeatureToggles
 from .views.inspector import Inspector
 from .views.layer_buttons import LayerButtons, with_hidden
@@ -88,6 +89,9 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._maps_choice: bool | None = None  # the user's Neuron maps choice, once made
         self.runs_panel = RunsPanel()
         self.predictions.addTab(self.runs_panel, "Runs")
+        self.explain = ExplainView(self.network_view)  # what the network learned (importance, profiles)
+        self.predictions.addTab(self.explain, "Explain")
+        self.explain.needsChanged.connect(self._send_view_needs)
         self.edge_card = EdgeCard(self)
         self.edge_card.weightEdited.connect(self.controller.set_weight)
 
@@ -520,6 +524,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                                     else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
+        self.explain.set_context(ctx)
         self.controls.show_auto_lr(ctx.train.n)  # an "auto" learning rate shows its number
         self.transport.set_seed(ctx.settings.seed)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
@@ -546,6 +551,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history, c.val_history)
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
+        self.explain.show_snapshot(snap)
         if self.predictions.indexOf(self.node_histogram) >= 0:
             self.node_histogram.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:
@@ -556,7 +562,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._name_discarded()
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
-        views = [self.network_view, self.loss_plot, self.predictions, self.inspector]
+        views = [self.network_view, self.loss_plot, self.predictions, self.inspector, self.explain]
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
@@ -614,6 +620,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         needs = self.predictions.needs() | {"nodes", "next_step", "trace"} | self.network_view.picture_needs()
         if self.predictions.currentWidget() is self.node_histogram:
             needs.add("node_hists")
+        needs |= self.explain.needs(self.predictions.currentWidget() is self.explain)
         self.controller.set_view(needs, self._selected_row, self.selected_node)
 
     # -- neuron maps ----------------------------------------------------------------
