@@ -211,6 +211,22 @@ class Transport(QFrame):
         self.reset_button.setToolTip(f"Reset: back to iteration 0, the start weights drawn from U(-1, 1) with {which}\n"
                                      "(the same weights each time for the same seed; Ctrl+R)")
 
+    # -- a lesson's locked and hidden buttons (core/lesson.py's names) --------------------------
+    def widgets(self, name: str) -> list[QWidget]:
+        """The widgets of a button by its lesson name: play, step, micro, back, reset, epoch, step_n, speed."""
+        return {"play": [self.play_button], "step": [self.step_button], "micro": [self.micro_button],
+                "back": [self.back_button], "reset": [self.reset_button], "epoch": [self.epoch_button],
+                "step_n": [self.step_n_button, self.step_n],
+                "speed": [self.speed, self.speed_label]}.get(name, [])
+
+    def restrict(self, lock=(), hide=()) -> None:
+        """Lock (greyed) and hide buttons; () undoes it."""
+        for name in ("play", "step", "micro", "back", "reset", "epoch", "step_n", "speed"):
+            for w in self.widgets(name):
+                w.setEnabled(name not in lock)
+                w.setVisible(name not in hide)
+        self.pace_box.setVisible("speed" not in hide)
+
     # -- speed --------------------------------------------------------------------------
     @property
     def speed_value(self) -> float | None:
