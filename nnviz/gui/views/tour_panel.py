@@ -70,6 +70,20 @@ def formulas_html(pairs) -> str:
             "<tr><th align='left'>in the post</th><th align='left'>in nnviz</th></tr>" + rows + "</table>")
 
 
+def action_note(command: str) -> str:
+    """What a step's command needs, said before it is pressed."""
+    if command == "compare_with_neuralnet":
+        from ...io import rcompare
+
+        try:
+            where = rcompare.find_rscript()
+        except ValueError as exc:
+            return f"Here: {exc}."
+        return (f"Here: R is at {where}. The comparison trains nnviz's run, then neuralnet's (it says so if "
+                "the neuralnet package is missing).")
+    return ""
+
+
 class TourPanel(QDockWidget):
     """The tour's dock (see the module doc)."""
 
@@ -124,6 +138,11 @@ class TourPanel(QDockWidget):
                                  "you are ready.")
         self.not_set_up.setWordWrap(True)
         self.not_set_up.setStyleSheet("color:#8a4b00")
+        self.action_button = QPushButton()  # a step's own command (Compare with R's neuralnet)
+        self.action_button.clicked.connect(self._run_action)
+        self.action_note = QLabel()
+        self.action_note.setWordWrap(True)
+        self.action_note.setStyleSheet("color:#555")
         content = QWidget()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -132,6 +151,11 @@ class TourPanel(QDockWidget):
             label.setFocusPolicy(Qt.NoFocus)
             label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
             cl.addWidget(label)
+        row = QHBoxLayout()
+        row.addWidget(self.action_button)
+        row.addStretch(1)
+        cl.addLayout(row)
+        cl.addWidget(self.action_note)
         cl.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidget(content)
@@ -199,7 +223,16 @@ class TourPanel(QDockWidget):
         self.back_button.setEnabled(self.index > 0)
         self.setup_button.setVisible(s.setup != {} or s.point != ())
         self.scroll.verticalScrollBar().setValue(0)
+        self.action_button.setVisible(bool(s.action))
+        self.action_note.setVisible(bool(s.action))
+        if s.action:
+            self.action_button.setText(s.action[0])
+            self.action_note.setText(action_note(s.action[1]))
         self._show_task()
+
+    def _run_action(self) -> None:
+        if self.step.action:
+            getattr(self.w, self.step.action[1])()
 
     def _show_task(self) -> None:
         s = self.step
@@ -275,7 +308,7 @@ class TourPanel(QDockWidget):
             "diagram": w.network_view, "inspector": w.inspector, "loss": w.loss_plot, "predictions": w.predictions,
             "runs": w.runs_panel, "map": w.predictions.map_plot, "transport": w.transport,
             "controls": w.controls_scroll, "play": w.transport.play_button, "micro": w.transport.micro_button,
-            "step": w.transport.step_button, "speed": w.transport.speed, "standardize": w.controls.standardize,
+            "step": w.transport.step_button, "speed": w.transport.speed, "mse": w.transport.error_label, "standardize": w.controls.standardize,
             "lr": w.controls.lr, "hidden": w.controls.hidden, "layer_buttons": w.layer_buttons, "mode": w.mode_box,
         }.get(name)
 
