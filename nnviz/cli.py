@@ -703,9 +703,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
-        if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
-            argv = ["gui", *argv]
-        elif argv[0].lower().endswith(FILE_SUFFIXES):
+        opens_file = bool(argv) and argv[0].lower().endswith(FILE_SUFFIXES)
+        if not argv or opens_file or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
