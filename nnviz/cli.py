@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--size", metavar="WxH", default="1600x1000", help="with --screenshot: the window's size")
     tr.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
                     help="the speed of Play in iterations per second, or max (default: 2000, after a slow start)")
+    tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout (with the tour's step)")
     return parser
 
 
@@ -689,7 +690,7 @@ def cmd_gui(args) -> int:
 def cmd_tour(args) -> int:
     """``nnviz tour``: ``nnviz gui`` with the tour open (at --step, or where it was left)."""
     gui = build_parser().parse_args(["gui"])
-    for name in ("quit_when_done", "screenshot", "size", "speed"):
+    for name in ("quit_when_done", "screenshot", "size", "speed", "json"):
         if hasattr(args, name):
             setattr(gui, name, getattr(args, name))
     gui.tour = args.step if args.step is not None else "remembered"

@@ -143,8 +143,12 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     from . import figures
 
     window = build_window(settings, init, dataset, speed=getattr(args, "speed", "default"))
-    if session is not None:
-        window._adopt_session(*session)  # checked above; a new window has no training to lose
+    if session is not None:  # checked above; a new window has no training to lose
+        def adopt(_ctx) -> None:  # once the window's first network is there, so the session replaces it
+            window.controller.contextChanged.disconnect(adopt)
+            window._adopt_session(*session)
+
+        window.controller.contextChanged.connect(adopt)
     tour = getattr(args, "tour", None)
     if tour is not None:
         window.open_tour(None if tour == "remembered" else tour)
@@ -230,7 +234,7 @@ def _summary(window, snap) -> dict:
     if window.lesson is not None:
         summary["lesson"] = {"title": window.lesson.title, "lock": list(window.lesson.lock),
                              "hide": list(window.lesson.hide)}
-    if window.tour is not None and window.tour.isVisible():
+    if window.tour is not None and not window.tour.isHidden():  # open (the window itself is closed now)
         summary["tour_step"] = window.tour.step.key
     return summary
 

@@ -13,7 +13,8 @@ from ...core.lesson import Lesson
 # how the lesson's names read in the panel's last line
 LABELS = {"lr": "learning rate", "l1": "L1", "l2": "L2", "lr_schedule": "lr schedule", "step_n": "Step N",
           "micro": "Micro-step", "hidden": "hidden layers", "features": "input features",
-          "standardize": "standardise inputs", "iterations": "max iterations"}
+          "standardize": "standardise inputs", "iterations": "max iterations", "play": "Play", "step": "Step",
+          "back": "Back", "reset": "Reset", "epoch": "Epoch", "speed": "the speed", "data": "the data set"}
 
 
 def label(name: str) -> str:
