@@ -11,6 +11,7 @@ a double-click on a lesson opens nnviz.  No Qt is needed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -68,7 +69,5 @@ def _refresh(tool: str, folder: Path) -> None:
     found = shutil.which(tool)
     if found is None:
         return
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run([found, str(folder)], capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        pass
