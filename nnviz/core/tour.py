@@ -313,8 +313,8 @@ STEPS: tuple[TourStep, ...] = (
               "(let it run on to 50,000 if you like)"),
     TourStep(
         "iris-scaled", "The same run with standardised inputs", "the R section: the iris data set, inputs scaled",
-        "<p>The run you just made is kept: its curve stays on the plot, dashed, and the <b>Runs</b> tab "
-        "lists it. The window now trains the same network from the same start weights with each input "
+        "<p>The unscaled run of the previous step, if you trained it, is kept: its curve stays on the plot, "
+        "dashed, and the <b>Runs</b> tab lists it. The window now trains the same network from the same start weights with each input "
         "standardised (minus its mean, divided by its standard deviation, as R's scale() does).</p>"
         "<p>What scaling changes: unscaled, the four inputs are all positive and of different sizes "
         "(sepal length 4.3 to 7.9 cm, petal width 0.1 to 2.5 cm), so one learning rate is a long step "

@@ -10,6 +10,7 @@ The tour itself is ``views/tour_panel.py`` over the steps in ``core/tour.py``; l
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 
 from ..core import tour as tourmod
 from ..core.lesson import Lesson
@@ -57,14 +58,52 @@ class GuideActions:
         return self.tour
 
     def _dock(self, dock) -> None:
-        """A dock on the right, beside the error plot; tabbed with the other guide if it is open."""
+        """A dock on the right, beside the error plot; tabbed with the other guide if it is open.  On a
+        screen too narrow for it beside the views (QT_SCALE_FACTOR=2 on 1600 pixels), the controls
+        move into a dock of their own on the left and the guide is a tab beside them."""
         other = self.lesson_panel if dock is self.tour else self.tour
+        if self.controls_dock is None and self._too_narrow(dock):
+            self._controls_to_dock()
+        if self.controls_dock is not None:
+            self.addDockWidget(Qt.LeftDockWidgetArea, dock)
+            self.tabifyDockWidget(self.controls_dock, dock)
+            return
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         if other is not None and other.isVisible():
             self.tabifyDockWidget(other, dock)
         else:
             width = min(DOCK_WIDTH, max(self.width() // 4, 260))
             self.resizeDocks([dock], [width], Qt.Horizontal)
+
+    controls_dock: QDockWidget | None = None
+    _controls_min = 0
+
+    def _too_narrow(self, dock) -> bool:
+        screen = self.screen()
+        if screen is None:
+            return False
+        need = self.centralWidget().minimumSizeHint().width() + dock.minimumSizeHint().width()
+        return need > screen.availableGeometry().width()
+
+    def _controls_to_dock(self) -> None:
+        """The controls column out of the main splitter, into a dock the guides are tabs beside."""
+        self.controls_dock = QDockWidget("Controls", self)
+        self.controls_dock.setObjectName("controls")
+        self.controls_dock.setFeatures(QDockWidget.DockWidgetMovable)
+        self._controls_min = self.controls_scroll.minimumWidth()
+        self.controls_scroll.setMinimumWidth(150)  # it scrolls sideways; the guide beside the views needs the room
+        self.controls_dock.setWidget(self.controls_scroll)
+        self.addDockWidget(Qt.LeftDockWidgetArea, self.controls_dock)
+
+    def put_controls_back(self) -> None:
+        """The controls back in the main splitter (before the window saves its layout)."""
+        if self.controls_dock is None:
+            return
+        self._splitters["main"].insertWidget(0, self.controls_scroll)
+        self.controls_scroll.setMinimumWidth(self._controls_min)
+        self.removeDockWidget(self.controls_dock)
+        self.controls_dock.deleteLater()
+        self.controls_dock = None
 
     # -- lessons --------------------------------------------------------------------------------
     def show_lesson(self, lesson: Lesson | None) -> None:

@@ -700,6 +700,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
             box.open()
             return
         self.edge_card.close()
+        self.put_controls_back()  # from beside a guide on a narrow screen: the splitters are saved as made
         self._save_layout()
         self.keys.remove()
         self.stop_film()

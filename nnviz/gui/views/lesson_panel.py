@@ -46,7 +46,7 @@ class LessonPanel(QDockWidget):
         layout.addWidget(self.instructions, 1)
         layout.addWidget(self.restrictions)
         self.setWidget(body)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(180)
         self.lesson: Lesson | None = None
 
     def show_lesson(self, lesson: Lesson) -> None:
