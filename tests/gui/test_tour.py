@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from nnviz.core import tour
@@ -220,3 +221,18 @@ def test_the_panel_fits_a_small_screen(make_window, qtbot, scale, monkeypatch):
     qtbot.wait(50)
     assert panel.next_button.isVisible() and panel.back_button.isVisible()
     assert panel.width() <= w.width() // 2
+
+
+def test_on_a_narrow_screen_the_guide_is_a_tab_beside_the_controls(make_window, qtbot, monkeypatch):
+    from nnviz.gui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "_too_narrow", lambda self, dock: True)  # QT_SCALE_FACTOR=2 on 1600 px
+    w = make_window()
+    panel = w.open_tour("cost")
+    assert w.controls_dock is not None and w.controls_dock.widget() is w.controls_scroll
+    qtbot.waitUntil(lambda: w.tabifiedDockWidgets(panel) == [w.controls_dock], timeout=5_000)
+    assert w.dockWidgetArea(panel) == Qt.LeftDockWidgetArea
+    assert w._splitters["main"].count() == 2  # the diagram and the side column keep the central room
+    w.put_controls_back()  # as closing does, before the splitters are saved
+    assert w.controls_dock is None and w._splitters["main"].widget(0) is w.controls_scroll
+    assert w._splitters["main"].count() == 3
