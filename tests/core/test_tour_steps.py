@@ -211,3 +211,13 @@ def test_the_measured_numbers_of_the_toy_and_deeper_steps_hold():
 
 def test_index_of_an_unknown_step_is_the_first():
     assert tour.index_of(None) == 0 and tour.index_of("no such step") == 0 and tour.index_of("cost") == 4
+
+
+def test_the_scaled_and_slow_steps_start_from_the_unscaled_runs_weights():
+    """The texts say "the same network from the same start weights": only the inputs or the rate differ."""
+    raw = Experiment(step("iris-raw").settings())
+    for key in ("iris-scaled", "learning-rate"):
+        other = Experiment(step(key).settings())
+        for a, b in zip(raw.network.weights, other.network.weights, strict=True):
+            assert np.array_equal(a, b), key
+    assert "the same start weights" in step("iris-scaled").text

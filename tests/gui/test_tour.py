@@ -236,3 +236,26 @@ def test_on_a_narrow_screen_the_guide_is_a_tab_beside_the_controls(make_window, 
     w.put_controls_back()  # as closing does, before the splitters are saved
     assert w.controls_dock is None and w._splitters["main"].widget(0) is w.controls_scroll
     assert w._splitters["main"].count() == 3
+
+
+def test_the_tour_works_at_the_windows_default_pace(make_window, qtbot):
+    from nnviz.core.pace import DEFAULT_SPEED
+
+    w = make_window(speed=DEFAULT_SPEED)  # Play paced as a student sees it: a slow start, then 2,000 it/s
+    panel = w.open_tour("iris-raw")
+    wait_settings(qtbot, w, panel.step.settings())
+    w.play()
+    qtbot.waitUntil(lambda: panel.done, timeout=120_000)
+    assert w.latest.iteration >= 5_000 and w.controller.running  # done while Play goes on
+    w.pause()
+
+
+def test_only_a_run_of_the_same_data_is_kept_for_the_comparison(make_window, qtbot):
+    w = make_window()
+    panel = w.open_tour("toy")
+    wait_settings(qtbot, w, panel.step.settings())
+    w.step(50)
+    wait_iteration(qtbot, w, 50)
+    panel.go(tour.index_of("iris-scaled"))  # straight from the toy run: nothing to compare with
+    wait_settings(qtbot, w, panel.step.settings())
+    assert w.runs_panel.runs == []

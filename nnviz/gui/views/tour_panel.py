@@ -278,8 +278,9 @@ class TourPanel(QDockWidget):
 
         def go() -> None:
             present = w.controller.present
-            if s.keep and present is not None and present.iteration > 0 and not self._kept(present):
-                w.keep_run()  # its curve stays on the error plot, dashed
+            if (s.keep and present is not None and present.iteration > 0 and present.settings is not None
+                    and present.settings.data == target.data and not self._kept(present)):
+                w.keep_run()  # its curve stays on the error plot, dashed (a run of other data would not be drawn)
             trained = present is not None and present.iteration > 0
             w.controls.set_settings(target)
             w.controller.configure(target)
