@@ -377,13 +377,16 @@ def test_gui_file_opens_a_plain_session_and_a_model(tmp_path, capsys):
     from nnviz.core.experiment import Experiment, Settings
     from nnviz.io import session as sessionfile
 
-    exp = Experiment(Settings(data="spiral", hidden=(3,)))
+    exp = Experiment(Settings(data="spiral", hidden=(3,), iterations=60))
     exp.session.run(25)
     path = tmp_path / "plain.nnviz"
     sessionfile.save(path, exp.settings, exp.dataset, exp.session.get_state(), np.arange(25), np.ones(25))
     s = _summary(_window("gui", str(path), "--quit-when-done", "--json", tmp_path=tmp_path))
     assert s["session"] == str(path) and s["iterations"] == 25 and s["settings"]["data"] == "spiral"
     assert "lesson" not in s
+    s = _summary(_window("gui", str(path), "--autostart", "--quit-when-done", "--json", "--speed", "max",
+                         tmp_path=tmp_path))
+    assert s["settings"]["data"] == "spiral" and s["iterations"] == 60  # the session trained on to its end
 
 
 def test_gui_file_that_cannot_be_opened_is_one_line(tmp_path):

@@ -147,6 +147,8 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
         def adopt(_ctx) -> None:  # once the window's first network is there, so the session replaces it
             window.controller.contextChanged.disconnect(adopt)
             window._adopt_session(*session)
+            if args.autostart:
+                window.play()  # queued after the session: its network trains
 
         window.controller.contextChanged.connect(adopt)
     tour = getattr(args, "tour", None)
@@ -196,8 +198,10 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     poll.setInterval(100)
     poll.timeout.connect(on_interrupt)
     poll.start()
-    if args.autostart:
+    if args.autostart and session is None:
         window.play()
+    elif args.autostart:
+        pass  # the session's network plays once it is in the window (adopt, above)
     elif args.quit_when_done:
         # nothing to wait for: paint once, then finish
         QTimer.singleShot(1500, finish)
