@@ -1,4 +1,4 @@
-"""The nnviz command line: train, sweep, predict, datasets, plot, animate, gui.
+"""The nnviz command line: train, sweep, predict, datasets, plot, animate, gui, tour.
 
 Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
 training that diverges exits with status 3 (after exporting the last finite
@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     _listify(sw)
     sub.add_parser("install-desktop", help="install the desktop entry and icon for this user (no root needed)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
+    g.add_argument("file", nargs="?", metavar="FILE",
+                   help="a session or lesson (.nnviz), a model (.json, .npz, .onnx: as --init) or a CSV file "
+                        "(as --data) to open")
     add_training_options(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--quit-when-done", action="store_true", help="close the window when training stops")
@@ -199,7 +202,32 @@ def build_parser() -> argparse.ArgumentParser:
                         "the command line's training is never paced)")
     _add_compare_r(sub)
     _add_explain(sub)
+    tr = sub.add_parser("tour", help="open the window with the guided tour \"Follow the post\" "
+                        "(where it was left, or at its first step)")
+    tr.add_argument("--step", type=_tour_step, help="start at this step: its number (1 = the first) or its name "
+                    "(network, design, forward, cost, output-delta, hidden-delta, update, toy, iris-raw, "
+                    "iris-scaled, learning-rate, deeper, neuralnet)")
+    tr.add_argument("--quit-when-done", action="store_true", help="close the window after painting it once")
+    tr.add_argument("--screenshot", metavar="FILE.png", help="save the window to a PNG before quitting")
+    tr.add_argument("--size", metavar="WxH", default="1600x1000", help="with --screenshot: the window's size")
+    tr.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
+                    help="the speed of Play in iterations per second, or max (default: 2000, after a slow start)")
+    tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout (with the tour's step)")
     return parser
+
+
+def _tour_step(text: str) -> int | str:
+    """--step N (1-based) or a step's name."""
+    from .core.tour import KEYS
+
+    if text.strip().isdigit():
+        n = int(text)
+        if not 1 <= n <= len(KEYS):
+            raise argparse.ArgumentTypeError(f"must be from 1 to {len(KEYS)} (got {n})")
+        return n - 1
+    if text not in KEYS:
+        raise argparse.ArgumentTypeError(f"unknown step {text!r} (known: {', '.join(KEYS)})")
+    return text
 
 
 def _speed(text: str) -> float | None:
@@ -847,6 +875,19 @@ def cmd_gui(args) -> int:
     return run_from_args(args)
 
 
+def cmd_tour(args) -> int:
+    """``nnviz tour``: ``nnviz gui`` with the tour open (at --step, or where it was left)."""
+    gui = build_parser().parse_args(["gui"])
+    for name in ("quit_when_done", "screenshot", "size", "speed", "json"):
+        if hasattr(args, name):
+            setattr(gui, name, getattr(args, name))
+    gui.tour = args.step if args.step is not None else "remembered"
+    return cmd_gui(gui)
+
+
+FILE_SUFFIXES = (".nnviz", ".json", ".npz", ".onnx", ".csv")  # `nnviz FILE` is `nnviz gui FILE`
+
+
 def main(argv: list[str] | None = None) -> int:
     """``nnviz``; returns the exit status (see the module doc)."""
     with stopping.handling():  # (installed already when started by the launcher)
@@ -863,7 +904,8 @@ def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
-        if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        opens_file = bool(argv) and argv[0].lower().endswith(FILE_SUFFIXES)
+        if not argv or opens_file or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         stopping.check()  # a signal while nnviz was starting: stop before anything is read
@@ -872,6 +914,7 @@ def _main(argv: list[str] | None) -> int:
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
         command["compare-r"] = cmd_compare_r
         command["explain"] = cmd_explain
+        command["tour"] = cmd_tour
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)
