@@ -654,8 +654,16 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0, what: str = "test",
 def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
     """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
     path = Path(path)
-    text = read_text(path, fallback_latin1=True)
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+    return parse_inputs(read_text(path, fallback_latin1=True), str(path), names)
+
+
+def parse_inputs(text: str, where: str, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """load_inputs of CSV text (standard input, say); ``where`` names it in errors."""
+    path = where
+    try:
+        rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
     if len(rows) < 2:
         raise ValueError(f"{path}: need a header row and at least one data row")
     header = [h.strip() for h in rows[0][1]]
