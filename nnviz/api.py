@@ -64,7 +64,8 @@ def _matrix(X, what: str = "X") -> np.ndarray:
     """Input rows as a finite float64 matrix (n, p); ValueError of one line otherwise."""
     raw = X.to_numpy() if hasattr(X, "to_numpy") else X
     try:
-        M = np.asarray(raw, dtype=np.float64)
+        # C order, as a CSV file's rows are: R's scale() then sums in the same order, bit for bit
+        M = np.ascontiguousarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{what} must hold numbers only (text columns are for targets)") from None
     if M.ndim == 1:
@@ -331,13 +332,13 @@ class Model(CoreModel, _Pictures):
 def _inputs_of(X, names: Sequence[str]) -> np.ndarray:
     """Rows for a model: a DataFrame's columns by name (the model's inputs), or an array as it is."""
     cols = _names(X)
-    if cols is not None and all(n in cols for n in names):
-        pos = {c: j for j, c in enumerate(cols)}
-        return _matrix(X.iloc[:, [pos[n] for n in names]])
-    if cols is not None and len(cols) != len(names):
-        missing = next(n for n in names if n not in cols)
-        raise ValueError(f"no column named {missing!r} (the model takes {', '.join(names)})")
-    return _matrix(X)
+    if cols is None:
+        return _matrix(X)
+    missing = [n for n in names if n not in cols]
+    if missing:
+        raise ValueError(f"no column named {missing[0]!r} (the model takes {', '.join(names)})")
+    pos = {c: j for j, c in enumerate(cols)}
+    return _matrix(X.iloc[:, [pos[n] for n in names]])
 
 
 class Trainer(_Pictures):
