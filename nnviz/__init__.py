@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import logging
+
 __version__ = "0.1.0"
 
 __all__ = ["Film", "Model", "Picture", "Trainer", "__version__", "dataset", "fit", "load", "predict", "save",
@@ -34,3 +36,8 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_API])
+
+
+# a library's loggers stay silent until an entry point says where they go (nnviz.logs): without
+# this, Python's last-resort handler would print a logged traceback under the one-line error
+logging.getLogger(__name__).addHandler(logging.NullHandler())

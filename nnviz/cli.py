@@ -2,7 +2,8 @@
 
 Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
 training that diverges exits with status 3 (after exporting the last finite
-weights when --export is given).  Only this module prints.  PySide6 is
+weights when --export is given); Ctrl+C or SIGTERM stops training, writes --export
+and exits with 130 or 143 (see ``stopping``).  Only this module prints.  PySide6 is
 imported only by ``nnviz gui``.
 """
 
@@ -13,24 +14,23 @@ import csv
 import io
 import itertools
 import json
-import signal
 import sys
 import time
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from pathlib import Path
 
-from . import __version__
+from . import __version__, logs, stopping
 from . import io as nnio
 from .core import data as datamod
 from .core import metrics
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .core.experiment import Evaluation, Experiment, Settings
+from .core.experiment import MAX_ITERATIONS, Evaluation, Experiment, Settings
 from .core.features import FEATURES
 from .core.features import labels as feature_labels
-from .core.files import read_text
+from .core.files import read_text, refuse_own_input
 from .core.losses import LOSSES
-from .core.options import early_fields, run_summary, settings_from_options
-from .core.sweep import MAX_AXES, train_headless
+from .core.options import early_fields, own_inputs, run_summary, settings_from_options
+from .core.sweep import MAX_AXES, TrainingFailed, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
 from .io.format_json import history_entry
@@ -68,6 +68,8 @@ def _count(text: str) -> int:
     v = int(f)
     if v < 0:
         raise argparse.ArgumentTypeError(f"cannot be negative (got {v})")
+    if v > MAX_ITERATIONS:
+        raise argparse.ArgumentTypeError(f"at most 10^15 iterations are supported (got {text})")
     return v
 
 
@@ -135,6 +137,15 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
                    help="the training loop: numba (compiled, holds no GIL), numpy, or auto (numba when installed)")
     p.add_argument("--dtype", choices=DTYPES, default=d.dtype, help="float64 (default) or float32 (large networks)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--verbose", action="store_true",
+                   help="also say on stderr what is done, step by step, and print the traceback of an error inside "
+                        f"training there too (always in {_shown_log()})")
+
+
+def _shown_log() -> str:
+    """The log file as the help shows it (~ for the home folder)."""
+    path, home = str(logs.log_path()), str(Path.home())
+    return "~" + path[len(home):] if path.startswith(home + "/") else path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,18 +207,25 @@ def build_parser() -> argparse.ArgumentParser:
 # -- nnviz convert, nnviz completion, --quiet / --verbose, "-" for stdin and stdout (issue 29) --------
 
 STDIO = "-"  # a file option given "-": standard input or output
-_verbosity = 0  # -1 with --quiet, 1 with --verbose (set by main)
 
 
-def _note(message: str) -> None:
+def _quiet(args) -> bool:
+    return bool(getattr(args, "quiet", False))
+
+
+def _verbose(args) -> bool:
+    return bool(getattr(args, "verbose", False))
+
+
+def _note(args, message: str) -> None:
     """A line on stderr about what was done (not with --quiet)."""
-    if _verbosity >= 0:
+    if not _quiet(args):
         print(f"nnviz: {message}", file=sys.stderr)
 
 
-def _detail(message: str) -> None:
+def _detail(args, message: str) -> None:
     """A line on stderr only with --verbose."""
-    if _verbosity > 0:
+    if _verbose(args):
         print(f"nnviz: {message}", file=sys.stderr)
 
 
@@ -225,7 +243,8 @@ def _add_python_ecosystem(sub) -> None:
         have = {o for a in p._actions for o in a.option_strings}
         if "--quiet" not in have:
             p.add_argument("--quiet", action="store_true", help="print nothing but the results and errors")
-        p.add_argument("--verbose", action="store_true", help="also say on stderr what is done, step by step")
+        if "--verbose" not in have:
+            p.add_argument("--verbose", action="store_true", help="also say on stderr what is done, step by step")
 
 
 _CODE = ("numpy", "r", "pytorch")
@@ -283,7 +302,7 @@ def cmd_convert(args) -> int:
     if args.out != STDIO:
         nnio.atomic.check_writable(args.out)
     model = load_model(args.model)
-    _detail(f"{args.model}: the {model.arch.describe()} network ({', '.join(model.arch.layer_activations)}), "
+    _detail(args, f"{args.model}: the {model.arch.describe()} network ({', '.join(model.arch.layer_activations)}), "
             f"inputs {', '.join(model.input_names)}")
     if to in _CODE:
         from .io import codegen
@@ -301,7 +320,7 @@ def cmd_convert(args) -> int:
     else:
         nnio.save(model, args.out)
     if args.out != STDIO:
-        _note(f"the {model.arch.describe()} network written to {args.out} ({to})")
+        _note(args, f"the {model.arch.describe()} network written to {args.out} ({to})")
     return 0
 
 
@@ -361,7 +380,7 @@ def build_experiment(args) -> Experiment:
     take the architecture from --hidden and the data, and must fit it)."""
     dataset = _stdin_dataset(args) if args.data == STDIO else None
     if dataset is not None:
-        _detail(f"standard input: {dataset.n} rows, inputs {', '.join(dataset.input_names)}, {dataset.task}")
+        _detail(args, f"standard input: {dataset.n} rows, inputs {', '.join(dataset.input_names)}, {dataset.task}")
     if args.init and args.init.lower().endswith(".csv"):
         exp = Experiment(settings_from_options(args), dataset=dataset)
         weights = nnio.read_csv_weights(args.init, exp.arch)
@@ -372,19 +391,10 @@ def build_experiment(args) -> Experiment:
     return Experiment(settings_from_options(args, init), dataset=dataset, init=init)
 
 
-_stdin_rows: dict = {}  # --data -: the rows read from standard input, once (a sweep's runs share them)
-
-
 def _stdin_dataset(args):
-    """The CSV rows piped in with --data - (read once per process)."""
-    key = (args.target if isinstance(args.target, str) else None, bool(args.classify))
-    if key not in _stdin_rows:
-        if "text" not in _stdin_rows:
-            raw = _read_stdin()
-            _stdin_rows["text"] = raw.decode("utf-8-sig") if _utf8(raw) else raw.decode("latin-1")
-        ds = datamod.parse_csv(_stdin_rows["text"], "<stdin>", key[0], key[1])
-        _stdin_rows[key] = ds
-    return _stdin_rows[key]
+    """The CSV rows piped in with --data - (read once by main: a sweep's runs share them)."""
+    target = args.target if isinstance(args.target, str) else None
+    return datamod.parse_csv(args.stdin_text, "<stdin>", target, bool(args.classify))
 
 
 class _Progress:
@@ -412,63 +422,63 @@ class _Progress:
             sys.stderr.flush()
 
 
-@contextmanager
-def _sigint_flag():
-    """Turn Ctrl+C into a flag the training loop polls between chunks."""
-    state = {"stop": False}
-
-    def handler(signum, frame):
-        state["stop"] = True
-
-    try:
-        old = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread
-        old = None
-    try:
-        yield lambda: state["stop"]
-    finally:
-        if old is not None:
-            signal.signal(signal.SIGINT, old)
-
-
 def train(exp: Experiment, should_stop, on_progress=None):
-    """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``)."""
-    return train_headless(exp, should_stop, on_progress)
+    """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``);
+    an error inside training is one line that says where its traceback is."""
+    try:
+        return train_headless(exp, should_stop, on_progress)
+    except TrainingFailed as exc:
+        raise ValueError(f"{exc} (the traceback is in {logs.log_path()})") from None
 
 
 def cmd_train(args) -> int:
-    if args.export:
+    if args.export:  # --init may be overwritten on purpose: training on from a model and saving it back
+        refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         _check_export(args)
     exp = build_experiment(args)
-    _detail(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()}, "
+    stopping.check()  # a signal while nnviz read the data: stop, nothing written
+    _say_notes(exp.dataset.notes)
+    _detail(args, f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()}, "
             f"engine {exp.session.engine}, {exp.session.blas_threads} BLAS thread(s), lr {exp.learning_rate():g}")
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
-    with _sigint_flag() as should_stop:  # Ctrl+C stops training; the export below is finished
-        snap, stopped = train(exp, should_stop, bar.update)
-        bar.close()
-        ev = exp.evaluate()
-        early = early_fields(snap)
-        if args.export:
-            save_model(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
-                                  "stopped_at": early["stopped_at"],
-                                  "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
-                                  "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
-        summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                              snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                              snap.message, early, exp.learning_rate())
-        summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
-        if args.json:
-            print(json.dumps(summary))
-        elif not args.quiet:
-            with redirect_stdout(sys.stderr if args.export == STDIO else sys.stdout):  # stdout has the model
-                _print_summary(exp, summary, ev, "stdout" if args.export == STDIO else args.export)
-                if snap.hint:
-                    print(f"hint: {snap.hint}")
+    # from here, with a network built, a signal stops training and the export below is
+    # written: the weights of the iteration reached
+    snap, stopped = train(exp, stopping.stop_requested, bar.update)
+    bar.close()
+    ev = exp.evaluate()
+    early = early_fields(snap)
+    if args.export:
+        save_model(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
+                              "stopped_at": early["stopped_at"],
+                              "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
+                              "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+    summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                          snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                          snap.message, early, exp.learning_rate())
+    summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
+    if args.json:
+        print(json.dumps(summary))
+    elif not args.quiet:
+        with redirect_stdout(sys.stderr if args.export == STDIO else sys.stdout):  # stdout has the model
+            _print_summary(exp, summary, ev, "stdout" if args.export == STDIO else args.export)
+            if snap.hint:
+                print(f"hint: {snap.hint}")
+    signum = stopping.requested()
+    if signum is not None:
+        wrote = f"; the model is written to {args.export}" if args.export else ""
+        print(f"{stopping.interrupted_line()} at iteration {exp.session.iteration:,}{wrote}", file=sys.stderr)
+        return stopping.status(signum)
     if stopped == "diverged":
         print(f"nnviz: {snap.message}", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def _say_notes(notes) -> None:
+    """What reading the data skipped (rows of empty fields), one line each on stderr."""
+    for note in notes:
+        print(f"nnviz: note: {note}", file=sys.stderr)
 
 
 def _sweep_runs(args) -> tuple[list[tuple[dict, argparse.Namespace]], list[str]]:
@@ -502,31 +512,39 @@ def cmd_sweep(args) -> int:
     runs, axes = _sweep_runs(args)
     show = not args.quiet and sys.stderr.isatty()
     status = 0
-    with _sigint_flag() as should_stop:
-        for k, (varied, ns) in enumerate(runs, 1):
-            exp = build_experiment(ns)
-            _detail(f"run {k}: network {exp.arch.describe()}, engine {exp.session.engine}, lr {exp.learning_rate():g}")
-            what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
-            if show:
-                sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
-            bar = _Progress(exp.settings.iterations, show)
-            snap, stopped = train(exp, should_stop, bar.update)
-            bar.close()
-            ev = exp.evaluate()
-            early = early_fields(snap)
-            summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                                  snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
-                                  snap.message, early, exp.learning_rate())
-            summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
-            if args.json:
-                print(json.dumps(summary), flush=True)
-            else:
-                _print_sweep_line(k, len(runs), what, summary)
-            if stopped == "diverged":
-                status = EXIT_DIVERGED
-            if stopped == "interrupted":
-                print(f"nnviz: sweep interrupted after {k - 1} of {len(runs)} runs", file=sys.stderr)
-                return 130
+    finished = 0
+    for k, (varied, ns) in enumerate(runs, 1):
+        if stopping.stop_requested():
+            break
+        exp = build_experiment(ns)
+        if k == 1:
+            _say_notes(exp.dataset.notes)
+        _detail(args, f"run {k}: network {exp.arch.describe()}, engine {exp.session.engine}, lr {exp.learning_rate():g}")
+        what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
+        if show:
+            sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
+        bar = _Progress(exp.settings.iterations, show)
+        snap, stopped = train(exp, stopping.stop_requested, bar.update)
+        bar.close()
+        ev = exp.evaluate()
+        early = early_fields(snap)
+        summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
+                              snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
+                              snap.message, early, exp.learning_rate())
+        summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads)
+        if args.json:
+            print(json.dumps(summary), flush=True)
+        else:
+            _print_sweep_line(k, len(runs), what, summary)
+        if stopped == "diverged":
+            status = EXIT_DIVERGED
+        if stopped == "interrupted":
+            break
+        finished = k
+    signum = stopping.requested()
+    if signum is not None:
+        print(f"{stopping.interrupted_line()}: the sweep stopped after {finished} of {len(runs)} runs", file=sys.stderr)
+        return stopping.status(signum)
     return status
 
 
@@ -609,28 +627,30 @@ def cmd_compare_r(args) -> int:
     r = rcompare.find_r()
     start = [W.copy() for W in exp.network.weights]
     bar = _Progress(exp.settings.iterations, not args.quiet and not args.json and sys.stderr.isatty())
-    with _sigint_flag() as should_stop:
-        snap, stopped = train(exp, should_stop, bar.update)
-        bar.close()
-        if stopped == "diverged":
-            print(f"nnviz: {snap.message}", file=sys.stderr)
-            return EXIT_DIVERGED
-        if stopped == "interrupted":
-            print("nnviz: interrupted", file=sys.stderr)
-            return 130
-        ev = exp.evaluate()
-        if args.export:
-            save_model(exp.model({"stopped": stopped, "error": ev.mse * exp.Y_train.size / 2,
-                                  "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
-        try:
-            c = rcompare.against_neuralnet(exp, start, stopped, snap.training_seconds, rscript=r.rscript,
-                                           timeout=args.r_timeout, should_stop=should_stop)
-        except rcompare.Cancelled:
-            print("nnviz: interrupted", file=sys.stderr)
-            return 130
+    snap, stopped = train(exp, stopping.stop_requested, bar.update)
+    bar.close()
+    if stopped == "diverged":
+        print(f"nnviz: {snap.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    signum = stopping.requested()
+    if stopped == "interrupted" or signum is not None:
+        print(stopping.interrupted_line(), file=sys.stderr)
+        return stopping.status(signum) if signum is not None else 130
+    ev = exp.evaluate()
+    if args.export:
+        save_model(exp.model({"stopped": stopped, "error": ev.mse * exp.Y_train.size / 2,
+                              "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+    try:
+        c = rcompare.against_neuralnet(exp, start, stopped, snap.training_seconds, rscript=r.rscript,
+                                       timeout=args.r_timeout, should_stop=stopping.stop_requested)
+    except rcompare.Cancelled:
+        signum = stopping.requested()
+        print(stopping.interrupted_line(), file=sys.stderr)
+        return stopping.status(signum) if signum is not None else 130
     early = early_fields(snap)
     summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
-                          snap.training_seconds, exp.session.iteration, stopped, snap.message, early)
+                          snap.training_seconds, exp.session.iteration, stopped, snap.message, early,
+                          exp.learning_rate())
     summary.update(engine=exp.session.engine, blas_threads=exp.session.blas_threads, steps=c.nnviz.steps,
                    error=c.nnviz.error, reached_threshold=c.nnviz.reached_threshold,
                    max_weight_difference=c.max_weight_difference, neuralnet=c.neuralnet_json())
@@ -638,7 +658,7 @@ def cmd_compare_r(args) -> int:
         print(json.dumps(summary))
         return 0
     s = exp.settings
-    how = f"lr {s.lr:g}" if s.algorithm == "gd" else f"threshold {s.threshold:g}" if s.threshold else "no threshold"
+    how = f"lr {exp.learning_rate():g}" if s.algorithm == "gd" else f"threshold {s.threshold:g}" if s.threshold else "no threshold"
     print(f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()} "
           f"({', '.join(exp.arch.layer_activations)}), {s.algorithm}, {how}")
     print(f"neuralnet {c.neuralnet_version} in R {c.r_version}: {c.call}")
@@ -687,21 +707,26 @@ def _input_columns(args, model, text: str | None = None) -> tuple[str, ...]:
     if len(header) != p or len(set(header)) != p:
         raise ValueError(f"{args.model} has no input names and {args.data} has {len(header)} columns, not {p} "
                          f"distinct ones; name the input columns with --columns a,b,...")
-    _note(f"{args.model} has no input names; using the CSV's {p} columns in order: {', '.join(header)}")
+    _note(args, f"{args.model} has no input names; using the CSV's {p} columns in order: {', '.join(header)}")
     return header
 
 
 def cmd_predict(args) -> int:
+    if args.output and args.output != STDIO:
+        refuse_own_input(args.output, own_inputs(args, "--data", "--model"), "--output")
     if args.model == STDIO and args.data == STDIO:
         raise ValueError("--model - and --data - cannot both read standard input")
     model = load_model(args.model)
-    _detail(f"{args.model}: the {model.arch.describe()} network, inputs {', '.join(model.input_names)}")
+    _detail(args, f"{args.model}: the {model.arch.describe()} network, inputs {', '.join(model.input_names)}")
+    notes: list[str] = []
     if args.data == STDIO:
         raw = _read_stdin()
         text = raw.decode("utf-8-sig") if _utf8(raw) else raw.decode("latin-1")
-        X, rows, header = datamod.parse_inputs(text, "<stdin>", _input_columns(args, model, text))
+        X, rows, header = datamod.parse_inputs(text, "<stdin>", _input_columns(args, model, text), notes)
     else:
-        X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model))
+        X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model), notes)
+    _say_notes(notes)
+    stopping.check()  # a signal while the files loaded: nothing is written
     Y = model.predict(X)
     labels = model.predict_labels(X)
     buf = io.StringIO()
@@ -712,7 +737,7 @@ def cmd_predict(args) -> int:
         w.writerow(r + [repr(float(v)) for v in Y[i]] + ([labels[i]] if labels else []))
     if args.output and args.output != STDIO:
         nnio.atomic.write_text(args.output, buf.getvalue())
-        if _verbosity >= 0:
+        if not _quiet(args):
             print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
@@ -731,7 +756,7 @@ def cmd_datasets(args) -> int:
     w = max(len(n) for n in datamod.BUILTINS)
     for name, text in datamod.BUILTINS.items():
         print(f"{name:<{w}}  {text}")
-        if _verbosity > 0:
+        if _verbose(args):
             ds = datamod.builtin(name)
             print(f"{'':<{w}}  {ds.n} rows, {len(ds.input_names)} inputs, {len(ds.output_names)} outputs ({ds.task})")
     return 0
@@ -746,13 +771,15 @@ def cmd_plot(args) -> int:
         raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
     if not args.out.lower().endswith((".svg", ".pdf", ".png")):
         raise ValueError(f"--out must name a .svg, .pdf or .png file (got {args.out})")
+    refuse_own_input(args.out, own_inputs(args, "--model"), "--out")
     from .gui import figures  # Qt only from here on
 
     fig = figures.open_figure(args.model)
+    stopping.check()
     scene = figures.save_figure(fig, args.what, args.out, args.labels, args.theme, args.title, (w, h), args.dpi)
     for note in scene.notes:
-        _note(note)
-    if _verbosity >= 0:
+        _note(args, note)
+    if not _quiet(args):
         print(f"{args.what} of the {fig.model.arch.describe()} network written to {args.out}", file=sys.stderr)
     return 0
 
@@ -767,6 +794,7 @@ class _FilmProgress:
         self.last, self.tenth = 0.0, 0
 
     def __call__(self, k: int, n: int) -> None:
+        stopping.check()  # Ctrl+C or SIGTERM: the film is not written (its temporary file goes)
         now = time.perf_counter()
         elapsed = now - self.t0
         if self.tty:
@@ -794,14 +822,16 @@ def cmd_animate(args) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .gui import film  # Qt only from here on
 
+    refuse_own_input(args.out, own_inputs(args, "--data", "--init"), "--out")
     film.check_rate(args.frames, args.fps)
     size = film.parse_size(args.size)
     film.check_target(args.out, size)
     exp = build_experiment(args)
+    _say_notes(exp.dataset.notes)
     film.panel_for(args.panel, len(exp.dataset.input_names))
     t0 = time.perf_counter()
-    quiet = _verbosity < 0
-    _detail(f"{exp.dataset.name}: network {exp.arch.describe()}, {args.frames} frames of {size[0]}x{size[1]}")
+    quiet = _quiet(args)
+    _detail(args, f"{exp.dataset.name}: network {exp.arch.describe()}, {args.frames} frames of {size[0]}x{size[1]}")
     reel = shoot(exp, frame_iterations(args.iterations, args.frames), None if quiet else _FilmProgress("training", t0))
     painter = film.Painter(reel, size, args.theme, args.title, args.panel)
     film.write(painter, args.out, args.fps, None if quiet else _FilmProgress("painting", t0))
@@ -815,7 +845,7 @@ def cmd_install_desktop(args) -> int:
     from .desktop import install
 
     for path in install():
-        if _verbosity >= 0:
+        if not _quiet(args):
             print(f"wrote {path}")
     return 0
 
@@ -823,7 +853,7 @@ def cmd_install_desktop(args) -> int:
 def cmd_gui(args) -> int:
     if args.data == STDIO:
         raise ValueError("--data - (standard input) is for train, sweep, animate and compare-r: the window opens files")
-    _detail(f"opening the window on {args.data}")
+    _detail(args, f"opening the window on {args.data}")
     warm_up(args.engine, args.dtype)  # the compiled kernel loads while the window is built
     from .gui.app import run_from_args  # PySide6 only from here on
 
@@ -831,27 +861,44 @@ def cmd_gui(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``nnviz``; returns the exit status (see the module doc)."""
+    with stopping.handling():  # (installed already when started by the launcher)
+        try:
+            return _main(argv)
+        except BaseException as exc:  # noqa: BLE001 - after a signal, whatever it caused is the stop
+            code = stopping.report(exc)
+            if code is None:
+                raise
+            return code
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
         if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
+        stopping.check()  # a signal while nnviz was starting: stop before anything is read
+        logs.configure(logs.log_path(), verbose=getattr(args, "verbose", False))
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
         command["compare-r"] = cmd_compare_r
         command.update(convert=cmd_convert, completion=cmd_completion)
         if args.command is None:
             raise UsageError("a command is needed (nnviz --help lists them)")
-        global _verbosity
-        if getattr(args, "quiet", False) and getattr(args, "verbose", False):
+        if _quiet(args) and _verbose(args):
             raise UsageError("--quiet and --verbose cannot be given together")
-        _verbosity = -1 if getattr(args, "quiet", False) else 1 if getattr(args, "verbose", False) else 0
+        if getattr(args, "data", None) == STDIO and args.command in ("train", "sweep", "animate", "compare-r"):
+            raw = _read_stdin()
+            args.stdin_text = raw.decode("utf-8-sig") if _utf8(raw) else raw.decode("latin-1")
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except ValueError as exc:
+        if stopping.requested() is not None:
+            raise  # the signal's doing (see stopping): reported as the interruption
         print(f"nnviz: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

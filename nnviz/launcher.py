@@ -1,25 +1,29 @@
 """The console scripts' entry points, kept free of heavy imports.
 
-Importing the CLI loads NumPy, numba and the core, which takes a second or
-more; a Ctrl+C in that second must end nnviz with one line, not a traceback.
+Importing the CLI loads NumPy, numba and the core, which takes a second or more; a Ctrl+C
+(or SIGTERM) in that second must end nnviz with one line, not a traceback, so the signal
+handlers (``stopping``) are installed before anything else is imported.
 """
 
 from __future__ import annotations
 
 import sys
 
-EXIT_INTERRUPTED = 130
+from . import stopping
 
 
 def main(argv: list[str] | None = None) -> int:
     """``nnviz``: the command line (``gui`` when no command is given)."""
-    try:
-        from .cli import main as cli_main
+    with stopping.handling():
+        try:
+            from .cli import main as cli_main
 
-        code = cli_main(argv)
-    except KeyboardInterrupt:
-        print("nnviz: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+            code = cli_main(argv)
+        except BaseException as exc:  # noqa: BLE001 - after a signal, whatever it caused is the stop
+            code = stopping.report(exc)
+            if code is None:
+                raise
+            return code
     gui = sys.modules.get("nnviz.gui.app")
     if gui is not None and getattr(gui, "window_closed", False):
         _exit_now(code)

@@ -1,10 +1,13 @@
 import os
 import sys
+import tempfile
 
 import pytest
 
 # Qt must not look for a display in tests; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# nnviz's log (nnviz.logs) goes to a folder of the test run, never to the user's own
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="nnviz-tests-state-")
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ clone of the session are timed with one and with all threads, alternately, and t
 count is kept (remembered per shape for the life of the process), for both engines (the
 numba kernel's products go through SciPy's OpenBLAS, which threadpoolctl limits too).
 ``limited(n)`` applies the choice only while training runs, through threadpoolctl, so no
-other code (the window's thread) runs with a changed setting afterwards; ``leave_cores``
-keeps cores out of the choice for a window that paints beside training.
+other code (the window's thread) runs with a changed setting afterwards; a session's
+``leave_cores`` keeps cores out of the choice for a window that paints beside training.
 
 Not here: the threads of numba itself (the kernel is single-threaded).
 """
@@ -32,7 +32,6 @@ from contextlib import nullcontext
 MEASURE_FROM = 50_000_000  # multiply-adds per iteration below which one thread was always faster here
 MEASURE_SECONDS = 0.25  # at most about this long to measure one shape
 
-_cap: int | None = None  # at most this many threads for training (the window keeps a core to paint)
 _controller = None
 _controller_key = None
 _choices: dict[tuple, int] = {}
@@ -106,19 +105,19 @@ def work_of(sizes, rows: int) -> int:
     return 3 * rows * sum((sizes[li] + 1) * sizes[li + 1] for li in range(len(sizes) - 1))
 
 
-def leave_cores(n: int) -> None:
-    """Train with at most all cores but ``n`` (at least one thread): the window keeps a core for
-    its own thread, which paints while training runs.  Measured here (2 cores, digits
+def cores_for_training(leave: int) -> int | None:
+    """At most all cores but ``leave`` (at least one thread; None: no cap): the window keeps a
+    core for its own thread, which paints while training runs.  Measured here (2 cores, digits
     64-128-64-10 in the window): with two BLAS threads the window trained at 0.56 of `nnviz
     train` (which used both) and painted 23 frames a second, with one at 0.79 and 29."""
-    global _cap
-    _cap = max((os.cpu_count() or 1) - n, 1) if n > 0 else None
+    return max((os.cpu_count() or 1) - leave, 1) if leave > 0 else None
 
 
 def choose_threads(session) -> int:
-    """1 or all BLAS threads (all the cores left to training), whichever trains this session's
-    network and batch faster."""
-    top = max_threads() if _cap is None else min(max_threads(), _cap)
+    """1 or all BLAS threads (all the cores left to training: the session's ``leave_cores``),
+    whichever trains this session's network and batch faster."""
+    cap = cores_for_training(getattr(session, "leave_cores", 0))
+    top = max_threads() if cap is None else min(max_threads(), cap)
     if top <= 1 or work(session) < MEASURE_FROM:
         return 1
     key = (session.engine, session.dtype, session.net.arch.sizes, session.batch_size, top)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -47,6 +48,7 @@ class Dataset:
     # test rows (a fixed split, True = test; None: split by the settings' test fraction)
     origin: str = ""
     test_rows: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # what reading the file skipped (rows of empty fields), for the user
 
     @property
     def n(self) -> int:
@@ -238,6 +240,26 @@ def builtin(name: str, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 # -- CSV ------------------------------------------------------------------
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character(name: str) -> str | None:
+    """"U+XXXX" of the first control character (Unicode Cc) in ``name``, or None.  A column or
+    class name with one is refused wherever nnviz reads names (CSV files, models, sessions):
+    predict would write it back as bytes (a NUL, a line break) that no CSV file should hold."""
+    m = _CONTROL.search(name)
+    return f"U+{ord(m.group()):04X}" if m else None
+
+
+def _nul_line(raw: bytes | str) -> int | None:
+    """The line of the first NUL in a file's contents (None without one)."""
+    if isinstance(raw, str):
+        at = raw.find("\0")
+        return None if at < 0 else raw.count("\n", 0, at) + 1
+    at = raw.find(b"\0")
+    return None if at < 0 else raw.count(b"\n", 0, at) + 1
+
+
 def _number(cell: str) -> float | None:
     try:
         v = float(cell)
@@ -261,11 +283,13 @@ def parse_csv(text: str, where: str = "<csv>", target: str | list[str] | None = 
 
 def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     """parse_csv cell by cell, with the csv module (every error is worded here)."""
+    reader = csv.reader(io.StringIO(text))
     try:
-        cells = list(csv.reader(io.StringIO(text)))
+        cells = list(reader)
     except csv.Error as exc:
-        raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
+        raise ValueError(f"{where}: line {reader.line_num}: not a readable CSV file ({exc})") from None
     rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
+    notes = _empty_rows(cells, where)
     if not rows:
         raise ValueError(f"{where}: the file is empty")
     header_line, header_cells = rows[0]
@@ -278,6 +302,7 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise ValueError(f"{where}: line {header_line}: the column name {dup!r} appears twice")
+    _check_names(header, where, header_line)
     if _all_numbers(header):
         raise ValueError(f"{where}: line {header_line}: the first line must be a header of column names, not numbers")
     body = rows[1:]
@@ -295,17 +320,23 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     X = np.column_stack([_numeric_column(cols[h], h, lines, where) for h in inputs])
     name = Path(where).stem
     tcells = [cols[t] for t in targets]
-    numeric = all(_all_numbers(c) for c in tcells)
+    # a column of numbers with a missing cell is still numbers (the missing cell is an error
+    # below), not text classes of which "NaN" would be one
+    numeric = all(_all_numbers([c for c in col if not _missing(c)]) for col in tcells)
     if numeric and not classify:
         T = np.column_stack([_numeric_column(c, t, lines, where) for c, t in zip(tcells, targets, strict=True)])
         task = "binary" if np.isin(T, (0.0, 1.0)).all() else "regression"
-        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where)
+        return Dataset(name, X, T, tuple(inputs), tuple(targets), task, tuple(targets), source=where, notes=notes)
     if len(targets) != 1:
         raise ValueError(f"{where}: a class target must be a single column (got {', '.join(targets)})")
     labels = tcells[0]
     for line, c in zip(lines, labels, strict=True):
-        if c == "" or c.upper() == "NA":
+        if _missing(c):
             raise ValueError(f"{where}: line {line}, column {targets[0]!r}: missing target value")
+        bad = control_character(c)
+        if bad:
+            raise ValueError(f"{where}: line {line}, column {targets[0]!r}: the class name {c!r} has a "
+                             f"control character ({bad})")
     levels = sorted(set(labels), key=float) if numeric else sorted(set(labels))
     if len(levels) < 2:
         raise ValueError(f"{where}: column {targets[0]!r} has a single class ({levels[0]!r}); need at least two")
@@ -314,7 +345,21 @@ def _parse_rows(text: str, where: str, target, classify: bool) -> Dataset:
     index = {c: i for i, c in enumerate(levels)}
     T = np.zeros((len(labels), len(levels)))
     T[np.arange(len(labels)), [index[c] for c in labels]] = 1.0
-    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
+    return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where, notes=notes)
+
+
+def _empty_rows(cells: list[list[str]], where: str) -> tuple[str, ...]:
+    """The note on rows of empty fields (",,,": a spreadsheet's untouched rows), which are
+    skipped like blank lines; () when there are none."""
+    lines = [i for i, r in enumerate(cells, start=1) if len(r) > 1 and not any(c.strip() for c in r)]
+    if not lines:
+        return ()
+    shown = [str(i) for i in lines[:5]]
+    more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+    where_ = (f"line {shown[0]}" if len(lines) == 1 else
+              f"lines {', '.join(shown)}{more}" if more else f"lines {', '.join(shown[:-1])} and {shown[-1]}")
+    rows = "1 row" if len(lines) == 1 else f"{len(lines)} rows"
+    return (f"{where}: {rows} of empty fields skipped ({where_})",)
 
 
 PLAIN_CHUNK = 65_536  # rows converted at a time on the plain path (bounds its scratch memory)
@@ -352,7 +397,8 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
         header = [h.strip() for h in raw[:end].decode("utf-8").split(",")]
     except UnicodeDecodeError:
         return None
-    if len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header:
+    if (len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header
+            or any(control_character(h) for h in header)):
         return None
     try:
         targets = _target_columns(header, target, where)
@@ -386,7 +432,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool) -> Dataset | No
     if labels is None:
         return None
     levels, index = labels
-    if (not 2 <= len(levels) <= 100 or any(c == "" or c.upper() == "NA" for c in levels)
+    if (not 2 <= len(levels) <= 100 or any(_missing(c) or control_character(c) for c in levels)
             or _all_numbers(levels)):
         return None  # numeric classes sort by value, and the errors are worded below
     T = np.zeros((len(index), len(levels)))
@@ -490,6 +536,18 @@ def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, out: n
     return bool(np.isfinite(out).all())
 
 
+def _missing(cell: str) -> bool:
+    """An empty cell, NA or NaN (any case): a missing value, an error in any column."""
+    return cell.strip().upper() in ("", "NA", "NAN")
+
+
+def _check_names(header: list[str], where: str, line: int) -> None:
+    for h in header:
+        bad = control_character(h)
+        if bad:
+            raise ValueError(f"{where}: line {line}: the column name {h!r} has a control character ({bad})")
+
+
 def _all_numbers(cells: list[str]) -> bool:
     return all(_number(c) is not None and c.upper() != "NAN" for c in cells)
 
@@ -508,8 +566,8 @@ def _numeric_column(cells: list[str], name: str, lines: list[int], where: str) -
     out = np.empty(len(cells))
     for i, (line, c) in enumerate(zip(lines, cells, strict=True)):
         v = _number(c)
-        if c == "" or c.upper() in ("NA", "NAN") or v is None or not math.isfinite(v):
-            what = "missing value" if c == "" or c.upper() in ("NA", "NAN") else f"{c!r} is not a finite number"
+        if _missing(c) or v is None or not math.isfinite(v):
+            what = "missing value" if _missing(c) else f"{c!r} is not a finite number"
             raise ValueError(f"{where}: line {line}, column {name!r}: {what}")
         out[i] = v
     return out
@@ -519,8 +577,9 @@ def load_csv(path: str | Path, target=None, classify: bool = False) -> Dataset:
     """Read a CSV file (see parse_csv); errors name the file, line and column."""
     path = Path(path)
     raw = read_bytes(path)
-    if b"\0" in raw[:4096]:
-        raise ValueError(f"{path}: not a text file")
+    nul = _nul_line(raw)
+    if nul is not None:
+        raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")
     # the plain path reads the bytes (its names must be UTF-8, its numbers are ASCII)
     plain = _parse_plain(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw, str(path), target, classify)
     if plain is not None:
@@ -651,22 +710,33 @@ def split(ds: Dataset, test_fraction: float, seed: int = 0, what: str = "test",
     return ds.subset(train_rows), ds.subset(test_rows)
 
 
-def load_inputs(path: str | Path, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
-    """The named input columns of a CSV file as a matrix, plus all rows and the header (for output)."""
+def load_inputs(path: str | Path, names: tuple[str, ...],
+                notes: list[str] | None = None) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """The named input columns of a CSV file as a matrix, plus all rows and the header (for output);
+    rows of empty fields are skipped, as by parse_csv, and said in ``notes``."""
     path = Path(path)
-    return parse_inputs(read_text(path, fallback_latin1=True), str(path), names)
+    return parse_inputs(read_text(path, fallback_latin1=True), str(path), names, notes)
 
 
-def parse_inputs(text: str, where: str, names: tuple[str, ...]) -> tuple[np.ndarray, list[list[str]], list[str]]:
+def parse_inputs(text: str, where: str, names: tuple[str, ...],
+                 notes: list[str] | None = None) -> tuple[np.ndarray, list[list[str]], list[str]]:
     """load_inputs of CSV text (standard input, say); ``where`` names it in errors."""
     path = where
+    nul = _nul_line(text)
+    if nul is not None:
+        raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")
+    reader = csv.reader(io.StringIO(text))
     try:
-        rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in r)]
+        cells = list(reader)
     except csv.Error as exc:
-        raise ValueError(f"{where}: not a readable CSV file ({exc})") from None
+        raise ValueError(f"{path}: line {reader.line_num}: not a readable CSV file ({exc})") from None
+    rows = [(i, r) for i, r in enumerate(cells, start=1) if any(c.strip() for c in r)]
+    if notes is not None:
+        notes.extend(_empty_rows(cells, str(path)))
     if len(rows) < 2:
         raise ValueError(f"{path}: need a header row and at least one data row")
     header = [h.strip() for h in rows[0][1]]
+    _check_names(header, str(path), rows[0][0])
     missing = [n for n in names if n not in header]
     if missing:
         raise ValueError(f"{path}: no column named {missing[0]!r} (the model needs {', '.join(names)})")

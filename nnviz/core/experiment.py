@@ -17,10 +17,16 @@ import numpy as np
 from . import advice
 from . import data as datamod
 from . import features as featmod
-from . import metrics
+from . import blas, metrics
 from .model import Model
 from .network import Architecture, Network, parse_hidden
-from .training import TrainConfig, TrainingSession
+from .training import TrainConfig, TrainingSession, resolve_engine
+
+# The iteration counts nnviz supports: --iterations, a session's or a model's counters, at most
+# this many (a million years at 30,000 iterations a second), so that every count is exact in
+# float64 (the curves, the schedules' t) and a 64-bit integer.  Files beyond are refused.
+MAX_ITERATIONS = 10**15
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -99,6 +105,8 @@ class Settings:
             raise ValueError(f"the seed must be a whole number from 0 to 2^63 - 1 (got {self.seed})")
         if self.iterations < 0:
             raise ValueError(f"the number of iterations cannot be negative (got {self.iterations})")
+        if self.iterations > MAX_ITERATIONS:
+            raise ValueError(f"the number of iterations must be at most 10^15 (got {self.iterations:,})")
         if isinstance(self.features, str) or not isinstance(self.features, (tuple, list)):
             raise ValueError(f"the features must be a list of names (got {self.features!r})")
         object.__setattr__(self, "features", featmod.canonical(self.features))
@@ -159,10 +167,12 @@ class Evaluation:
 
 
 class Experiment:
-    """Data, split, scaling, network and training session for one Settings."""
+    """Data, split, scaling, network and training session for one Settings.  ``interruptible``
+    and ``leave_cores`` say how its session runs (see TrainingSession), not what it computes."""
 
     def __init__(self, settings: Settings, dataset: datamod.Dataset | None = None,
-                 init: Model | None = None, scaling: datamod.Scaling | None = None):
+                 init: Model | None = None, scaling: datamod.Scaling | None = None,
+                 interruptible: bool = False, leave_cores: int = 0):
         s = settings
         self.settings = s
         self.dataset = dataset if dataset is not None else datamod.load(
@@ -199,7 +209,8 @@ class Experiment:
         self.X_val = self.scaling.inputs(val.X) if val is not None else None
         self.Y_val = self.scaling.targets(val.T) if val is not None else None
         self.session = TrainingSession(net, self.X_train, self.Y_train, self.config,
-                                       np.random.default_rng([s.seed, 3]), engine=s.engine, dtype=s.dtype)
+                                       np.random.default_rng([s.seed, 3]), engine=s.engine, dtype=s.dtype,
+                                       interruptible=interruptible, leave_cores=leave_cores)
 
     @property
     def network(self) -> Network:
@@ -230,7 +241,8 @@ class Experiment:
         session = self.session
         state = session.get_state()
         fresh = TrainingSession(session.net, X_train, Y_train, session.config, session.rng,
-                                engine=session.engine, dtype=session.dtype)
+                                engine=session.engine, dtype=session.dtype, interruptible=session.interruptible,
+                                leave_cores=session.leave_cores)
         state["order"] = np.arange(fresh.n)
         state["pos"] = fresh.n
         fresh.set_state(state)
@@ -242,13 +254,29 @@ class Experiment:
         self.Y_test = self.scaling.targets(test.T) if test is not None else None
         self.session = fresh
 
-    def switch_engine(self, engine: str, dtype: str) -> None:
-        """Go on with another engine or dtype from exactly the current training state."""
+    def switch_engine(self, engine: str, dtype: str, interruptible: bool | None = None,
+                      leave_cores: int | None = None) -> None:
+        """Go on with another engine or dtype (or way of running: None keeps the session's) from
+        exactly the current training state."""
         old = self.session
         state = old.get_state()
-        self.session = TrainingSession(old.net, self.X_train, self.Y_train, old.config,
-                                       np.random.Generator(type(old.rng.bit_generator)()), engine=engine, dtype=dtype)
+        self.session = TrainingSession(
+            old.net, self.X_train, self.Y_train, old.config, np.random.Generator(type(old.rng.bit_generator)()),
+            engine=engine, dtype=dtype, interruptible=old.interruptible if interruptible is None else interruptible,
+            leave_cores=old.leave_cores if leave_cores is None else leave_cores)
         self.session.set_state(state)
+
+    def run_as(self, interruptible: bool, leave_cores: int) -> None:
+        """Run the session this way from now on (an experiment built elsewhere, adopted by a
+        runner): the same state, the engine "auto" picks for it, BLAS threads chosen anew."""
+        old = self.session
+        if (old.interruptible, old.leave_cores) == (bool(interruptible), int(leave_cores)):
+            return
+        work = blas.work_of(old.net.arch.sizes, old.batch_size)
+        if resolve_engine(self.settings.engine, work, interruptible) != old.engine:
+            self.switch_engine(self.settings.engine, old.dtype, interruptible, leave_cores)
+        else:  # the same engine: only the BLAS threads are chosen anew
+            old.run_as(interruptible, leave_cores)
 
     @property
     def input_labels(self) -> tuple[str, ...]:

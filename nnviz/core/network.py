@@ -25,10 +25,13 @@ from . import activations, losses
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """'6,6' -> (6, 6); '' or '0' -> () (no hidden layer)."""
+    """'6,6' -> (6, 6); '0' -> () (no hidden layer); '' is refused (it looks like a slip, and 0 says it)."""
     text = str(text).strip()
-    if text in ("", "0", "none"):
+    if text in ("0", "none"):
         return ()
+    if not text:
+        raise ValueError("hidden layers must be positive whole numbers separated by commas, like 6,6; "
+                         "write 0 for no hidden layer (got '')")
     sizes = []
     for part in text.split(","):
         part = part.strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from .data import BUILTINS
 from .experiment import Settings
 from .model import Model
 from .network import Architecture
@@ -36,6 +37,20 @@ def settings_from_options(opts, init: Model | None = None) -> Settings:
         s = s.with_(features=init.scaling.features, hidden=arch.hidden, activation=arch.activations or ("sigmoid",),
                     output_activation=arch.output_activation, loss=arch.loss)
     return s
+
+
+_INPUT_NAMES = {"--data": "the data", "--init": "the starting model", "--model": "the model"}
+
+
+def own_inputs(args, *options: str) -> list[tuple[str, str | None]]:
+    """The files the command reads, as ``refuse_own_input`` takes them: (how each is named, its path)
+    for each option given (a built-in data set is no file)."""
+    out = []
+    for opt in options:
+        value = getattr(args, opt[2:].replace("-", "_"), None)
+        if value and not (opt == "--data" and value in BUILTINS):
+            out.append((f"{_INPUT_NAMES[opt]} ({opt} {value})", value))
+    return out
 
 
 def _finite(x):

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -84,6 +85,9 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # (two inputs), every node's histogram over the training rows, the selected node's map, and the
 # trace of the step the next Step will make (the inspector's "next step", at rest).
 NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
+
+
+log = logging.getLogger(__name__)
 
 
 class State(str, Enum):
@@ -175,8 +179,14 @@ class Runner:
     """Training as a state machine (see the module doc)."""
 
     def __init__(self, listener: Listener, clock: Callable[[], float] = time.perf_counter,
-                 chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS):
+                 chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS,
+                 interruptible: bool = False, leave_cores: int = 0):
         self.listener = listener
+        # how every experiment of this runner trains (TrainingSession): the window's runner keeps
+        # the kernel at any size, so that a command cuts an iteration short, and leaves a core
+        # to the thread that paints; passed down, never set for the whole process
+        self.interruptible = bool(interruptible)
+        self.leave_cores = int(leave_cores)
         self.clock = clock
         self.chunk_seconds = chunk_seconds
         self.emit_seconds = emit_seconds
@@ -203,6 +213,9 @@ class Runner:
         self._rate = 0.0
         self._stopped: str | None = None
         self._message = ""
+        # the one line of the last error inside training (None once training starts again); its
+        # traceback went to the log (nnviz.logs says where the entry points send it)
+        self.failure: str | None = None
         self._trace: StepTrace | None = None
         self._micro: MicroSteps | None = None
         self._trained_with: Settings | None = None
@@ -301,7 +314,8 @@ class Runner:
             if (keep is not None and keep.test_rows is not None and self.exp is not None
                     and settings.test_fraction != self.exp.settings.test_fraction):
                 keep = replace(keep, test_rows=None)  # edited data, split anew by the new fraction
-            exp = Experiment(settings, dataset=keep, init=init)
+            exp = Experiment(settings, dataset=keep, init=init, interruptible=self.interruptible,
+                             leave_cores=self.leave_cores)
         except ValueError as exc:
             self._fail(str(exc))
             return
@@ -331,12 +345,14 @@ class Runner:
             self.state = State.PAUSED
         self._emit(force=True)
 
-    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None) -> None:
+    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None,
+              warm: bool = True) -> None:
         """Take over an experiment (a new network, or an opened session with its error history and
         validation curve: the curve is shown, early stopping's best is counted from the present,
-        since the session holds no earlier weights to restore)."""
+        since the session holds no earlier weights to restore).  ``warm``: load the compiled kernel
+        now (False: training stops before it starts, and need not wait for it)."""
+        exp.run_as(self.interruptible, self.leave_cores)  # one built elsewhere (an opened session)
         self.exp = exp
-        exp.session.warm_up()  # the kernel's load is not counted in the first run's seconds
         self.generation += 1
         self.state = State.READY
         self._remaining = 0
@@ -365,6 +381,8 @@ class Runner:
                                validation_x=vx, validation_y=vy, validation=exp.validation)
         self.listener.on_context(self.context)
         self._emit(force=True)
+        if warm:  # after the first snapshot: a window shows the network while the kernel loads (or
+            exp.session.warm_up()  # compiles, the first time); its load is not in the first run's seconds
 
     def set_data(self, dataset: Dataset) -> None:
         """Train on other rows (points added, moved or deleted on the map) from the current
@@ -404,7 +422,8 @@ class Runner:
         if self.exp is None:
             return
         try:
-            exp = Experiment(self._current().settings, dataset=self._current().dataset)
+            exp = Experiment(self._current().settings, dataset=self._current().dataset,
+                             interruptible=self.interruptible, leave_cores=self.leave_cores)
         except ValueError as exc:
             self._fail(str(exc))
             return
@@ -448,6 +467,7 @@ class Runner:
 
     def _start(self, n: int, state: State) -> None:
         self._leave_early_stop()
+        self.failure = None
         self._micro = None
         self._preview_at = None
         self._remaining = n
@@ -487,7 +507,9 @@ class Runner:
             self._interrupt[0] = 0
             self._remaining = 0
             self.state = State.PAUSED
-            self._fail(f"training stopped: {exc}")
+            self.failure = f"training stopped: {exc}"
+            log.exception("training stopped at iteration %d (%s)", exp.session.iteration, exp.settings)
+            self._fail(self.failure)
             return
         dt = self.clock() - t0
         self._interrupt[0] = 0  # taken: the command that asked for it runs next

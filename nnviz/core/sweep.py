@@ -30,6 +30,10 @@ MAX_RUNS = 1000
 NOT_SWEPT = ("data", "target", "classify", "engine")
 
 
+class TrainingFailed(ValueError):
+    """An error inside training, as its one line (the runner logged the traceback)."""
+
+
 class _Last:
     """The runner's listener: keeps the last snapshot and error."""
 
@@ -52,13 +56,22 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     """Train to the iteration limit with the same runner as the window (chunks bounded in
     time), polling ``should_stop`` between chunks.  Returns the final snapshot (its
     ``new_iterations``/``new_mse`` hold the error history of the whole run, thinned when
-    long) and why it stopped ("interrupted" when ``should_stop`` said so)."""
+    long) and why it stopped ("interrupted" when ``should_stop`` said so).  An error inside
+    training is a ``TrainingFailed`` (a ValueError) of its one line (the runner logged the traceback)."""
     from .runner import Runner
+    from .training import warm_up
 
+    # the compiled kernel loads (or compiles: ten seconds and more the first time) in a thread
+    # of its own while this one polls should_stop, so that a stop asked meanwhile is taken now
+    loading = None if should_stop() else warm_up(exp.session.engine, exp.session.dtype)
+    while loading is not None and loading.is_alive() and not should_stop():
+        loading.join(0.05)
     last = _Last()
-    runner = Runner(last, emit_seconds=math.inf)  # no snapshots while running: nothing shows them
+    # no snapshots while running: nothing shows them; the experiment trains the way it was built
+    runner = Runner(last, emit_seconds=math.inf, interruptible=exp.session.interruptible,
+                    leave_cores=exp.session.leave_cores)
     runner.set_view(())
-    runner.adopt(exp)
+    runner.adopt(exp, warm=not should_stop())  # stopped while loading: not wait for it here
     last.snapshot = None  # the next snapshot carries the whole run's history
     runner.play()
     interrupted = False
@@ -70,6 +83,8 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
         runner.advance()
         if on_progress:
             on_progress(runner.iteration, runner.last_mse)
+    if runner.failure is not None:  # an error inside training: one line (its traceback is logged)
+        raise TrainingFailed(runner.failure)
     snap = last.snapshot
     if snap is None:
         raise RuntimeError("the runner made no snapshot at the end of training")
@@ -175,8 +190,10 @@ def grid(base: Settings, axes: dict[str, list]) -> list[Settings]:
 
 
 def run_one(settings: Settings, dataset: Dataset | None = None, should_stop: Callable[[], bool] = lambda: False,
-            on_progress: Callable[[int, float], None] | None = None) -> tuple[Experiment, KeptRun, str]:
-    """Build and train one run of a sweep; (experiment, kept run, why it stopped)."""
-    exp = Experiment(settings, dataset=dataset)
+            on_progress: Callable[[int, float], None] | None = None, interruptible: bool = False,
+            leave_cores: int = 0) -> tuple[Experiment, KeptRun, str]:
+    """Build and train one run of a sweep; (experiment, kept run, why it stopped).  ``interruptible``
+    and ``leave_cores``: how it trains (see TrainingSession; the window's sweep leaves a core)."""
+    exp = Experiment(settings, dataset=dataset, interruptible=interruptible, leave_cores=leave_cores)
     snap, stopped = train_headless(exp, should_stop, on_progress)
     return exp, kept_run(exp, snap, stopped), stopped

@@ -20,9 +20,8 @@ algorithm; the tests require both to agree.
 Engines: ``engine="numpy"`` runs the loop below; ``"numba"`` runs the same
 algorithm compiled by numba (``kernel.py``), which holds no GIL while it runs;
 ``"auto"`` (the default) takes numba when it can be imported, unless an iteration is so
-big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil (not in
-the window: ``prefer_interruptible``).  A
-session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
+big (``AUTO_NUMPY_MACS``) that NumPy's BLAS calls are faster and its GIL cost nil (not for
+a session made ``interruptible``, as the window's are).  A session keeps its engine.  ``dtype="float32"`` trains a float32 working copy of the weights
 (the network's ``params`` stay float64 and hold exactly the float32 values after
 every call; states taken by ``get_state`` are float64 copies of them, so a
 state restores bit for bit).  ``run`` executes under the BLAS thread count of
@@ -49,16 +48,12 @@ DTYPES = ("float64", "float32")
 # 75 / 53; 784-128-64-10 x 10,000 (3.3 G) 137 / 96, float32 65 / 36.  Below it numba wins
 # in the window too: it frees the GIL, NumPy's thirty-odd calls an iteration take it.
 AUTO_NUMPY_MACS = 500_000_000
-# The window sets this (prefer_interruptible): there a command must cut an iteration short,
-# which only the kernel can (within a block of rows; NumPy's loop between iterations, and one
-# iteration of 784-256-256-10 x 1,797 rows took 90 ms on one BLAS thread), so "auto" keeps numba.
-_interruptible = False
-
-
-def prefer_interruptible(on: bool = True) -> None:
-    """"auto" takes numba whatever the size of an iteration (see AUTO_NUMPY_MACS)."""
-    global _interruptible
-    _interruptible = bool(on)
+# Bounds of what can work (TrainConfig refuses the rest in one line): a penalty rate above
+# MAX_PENALTY swamps any data gradient (and l2 W would overflow before the weights do); an
+# inv:K schedule above MAX_INV_K divides the rate by more than a thousand after one iteration.
+MAX_PENALTY = 1000.0
+MAX_INV_K = 1000.0
+MAX_STEP_EVERY = 10**15  # iterations between two steps: experiment.MAX_ITERATIONS
 RPROP_INITIAL_STEP = 0.1
 RPROP_MIN_STEP = 1e-10
 RPROP_MAX_STEP = 0.1
@@ -87,18 +82,20 @@ def parse_schedule(text: str) -> tuple[str, float, float]:
         raise ValueError(f"malformed learning-rate schedule {text!r}: the numbers must be finite")
     if kind == "constant":
         return kind, 0.0, 0.0
+    # a schedule only lowers the rate (a higher one is --lr): a factor above 1 would grow it
+    # without bound, to an overflow; the smallest factors are those of a positive normal float
     if kind == "step":
         factor, every = nums
-        if not (factor > 0) or every != int(every) or every < 1:
-            raise ValueError(f"step:FACTOR:EVERY needs a factor above 0 and a whole number of iterations of "
-                             f"at least 1 (got {text!r})")
+        if not (_TINY <= factor <= 1) or every != int(every) or not (1 <= every <= MAX_STEP_EVERY):
+            raise ValueError(f"step:FACTOR:EVERY needs 0 < FACTOR <= 1 and EVERY a whole number of iterations "
+                             f"from 1 to 10^15 (got {text!r})")
         return kind, factor, every
     if kind == "exp":
-        if not (0 < nums[0] <= 1):
+        if not (_TINY <= nums[0] <= 1):
             raise ValueError(f"exp:GAMMA needs 0 < GAMMA <= 1 (got {text!r})")
         return kind, nums[0], 0.0
-    if not (nums[0] >= 0):
-        raise ValueError(f"inv:K needs K >= 0 (got {text!r})")
+    if not (0 <= nums[0] <= MAX_INV_K):
+        raise ValueError(f"inv:K needs 0 <= K <= {MAX_INV_K:g} (got {text!r})")
     return kind, nums[0], 0.0
 
 
@@ -111,16 +108,18 @@ def schedule_rates(lr: float, schedule: str, t: np.ndarray) -> np.ndarray:
     inv:k             lr / (1 + k t)
 
     A pure function of the iteration number (in float64, vectorised), so a replay uses the
-    same rates bit for bit; both engines take their rates from here."""
+    same rates bit for bit; both engines take their rates from here.  Within parse_schedule's
+    bounds a rate is finite and at most lr; a power that underflows is 0, silently."""
     kind, a, b = parse_schedule(schedule)
     t = np.asarray(t, dtype=np.float64)
-    if kind == "step":
-        return lr * np.power(a, np.floor(t / b))
-    if kind == "exp":
-        return lr * np.power(a, t)
-    if kind == "inv":
-        return lr / (1.0 + a * t)
-    return np.full(t.shape, float(lr))
+    with np.errstate(all="ignore"):
+        if kind == "step":
+            return lr * np.power(a, np.floor(t / b))
+        if kind == "exp":
+            return lr * np.power(a, t)
+        if kind == "inv":
+            return lr / (1.0 + a * t)
+        return np.full(t.shape, float(lr))
 
 
 def rate_at(config: TrainConfig, t: int) -> float:
@@ -156,6 +155,8 @@ class TrainConfig:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ValueError(f"the {name.upper()} rate must be a number of at least 0 (got {v})")
+            if v > MAX_PENALTY:
+                raise ValueError(f"the {name.upper()} rate must be between 0 and {MAX_PENALTY:g} (got {v:g})")
         parse_schedule(self.lr_schedule)
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"unknown algorithm {self.algorithm!r} (choose from {', '.join(ALGORITHMS)})")
@@ -171,6 +172,11 @@ class TrainConfig:
             raise ValueError("momentum and mini-batches go with --algorithm gd only (rprop is full-batch)")
         if self.algorithm != "gd" and self.scheduled:
             raise ValueError("a learning-rate schedule goes with --algorithm gd only (rprop has no learning rate)")
+        # gradient descent multiplies each weight by 1 - lr l2 an update (heavy-ball momentum m
+        # allows up to 2 (1 + m)): beyond, the penalty alone makes the weights swing ever wider
+        if self.algorithm == "gd" and self.lr * self.l2 >= 2 * (1 + self.momentum):
+            raise ValueError(f"with gradient descent lr * L2 must be below {2 * (1 + self.momentum):g} "
+                             f"(got {self.lr:g} * {self.l2:g}): lower the L2 rate or the learning rate")
 
 
 @dataclass
@@ -218,6 +224,7 @@ class StepTrace:
     l2: float = 0.0
 
 
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest positive normal float64
 _NO_RATES = np.empty(0)  # the kernel's "no schedule": it keeps hyper[0], the constant lr
 
 
@@ -230,13 +237,15 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return c
 
 
-def resolve_engine(engine: str, work: float = 0.0) -> str:
+def resolve_engine(engine: str, work: float = 0.0, interruptible: bool = False) -> str:
     """The engine that will run: "numba" or "numpy" (``auto``: numba when it can be imported
-    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``, or when
-    ``prefer_interruptible`` was asked)."""
+    and an iteration makes fewer than ``AUTO_NUMPY_MACS`` multiply-adds, ``work``, or whatever
+    the size when ``interruptible``: the window, where a command must cut an iteration short,
+    which only the kernel can (within a block of rows; NumPy's loop between iterations, and
+    one iteration of 784-256-256-10 x 1,797 rows took 90 ms on one BLAS thread))."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
-    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS and not _interruptible):
+    if engine == "numpy" or (engine == "auto" and work >= AUTO_NUMPY_MACS and not interruptible):
         return "numpy"
     from . import kernel
 
@@ -355,7 +364,11 @@ class _KernelBuffers:
 
 
 class TrainingSession:
-    """A network being trained on (X, Y) with one configuration (and one engine, one dtype)."""
+    """A network being trained on (X, Y) with one configuration (and one engine, one dtype).
+
+    How it runs, not what it computes: ``interruptible`` makes "auto" keep the kernel at any
+    size (see resolve_engine); ``leave_cores`` keeps that many cores out of its BLAS threads
+    (blas.choose_threads: the window's thread paints beside training)."""
 
     def __init__(
         self,
@@ -366,6 +379,8 @@ class TrainingSession:
         rng: np.random.Generator | None = None,
         engine: str = "auto",
         dtype: str = "float64",
+        interruptible: bool = False,
+        leave_cores: int = 0,
     ):
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
@@ -386,16 +401,19 @@ class TrainingSession:
         X1[:, 1:] = X
         if not np.isfinite(X1).all():
             raise ValueError(f"the training data does not fit in {dtype} (values too large)")
+        work = blas.work_of(net.arch.sizes, _rows(config.batch_size, X1.shape[0]))
         self._setup(net, X1, np.ascontiguousarray(Y, dtype=dt), config,
                     rng if rng is not None else np.random.default_rng(0),
-                    resolve_engine(engine, blas.work_of(net.arch.sizes, _rows(config.batch_size, X1.shape[0]))),
-                    dtype)
+                    resolve_engine(engine, work, interruptible), dtype, interruptible, leave_cores)
 
     def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
-               rng: np.random.Generator, engine: str, dtype: str) -> None:
+               rng: np.random.Generator, engine: str, dtype: str, interruptible: bool = False,
+               leave_cores: int = 0) -> None:
         dt = np.dtype(dtype)
         self.engine = engine
         self.dtype = dtype
+        self.interruptible = bool(interruptible)
+        self.leave_cores = int(leave_cores)
         self.net = net
         self.config = config
         self.n = X1.shape[0]
@@ -466,6 +484,12 @@ class TrainingSession:
     def blas_threads(self, threads: int) -> None:
         self._blas_threads = int(threads)
 
+    def run_as(self, interruptible: bool, leave_cores: int) -> None:
+        """Keep the engine, change how the session says it runs: the BLAS threads are chosen
+        anew for the cores left (Experiment.run_as switches the engine when that changes)."""
+        self.interruptible, self.leave_cores = bool(interruptible), int(leave_cores)
+        self._blas_threads = None
+
     # -- state ---------------------------------------------------------
     @property
     def batch_size(self) -> int:
@@ -505,7 +529,8 @@ class TrainingSession:
         changes: the network, optimiser memory and random generator.  For replay and peeks."""
         twin = TrainingSession.__new__(TrainingSession)
         twin._setup(self.net.copy(), self.X1, self.Y, config or self.config,
-                    np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype)
+                    np.random.Generator(type(self.rng.bit_generator)()), self.engine, self.dtype,
+                    self.interruptible, self.leave_cores)
         if (config or self.config).batch_size == self.config.batch_size:
             twin._blas_threads = self._blas_threads
         twin._XT = self._XT

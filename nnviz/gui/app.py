@@ -13,7 +13,7 @@ import sys
 
 from ..core.experiment import Settings
 from ..core.model import Model
-from ..core.options import early_fields, run_summary, settings_from_options
+from ..core.options import early_fields, own_inputs, run_summary, settings_from_options
 
 
 def check_display() -> None:
@@ -70,22 +70,18 @@ def run_from_args(args) -> int:
     """``nnviz gui``: open the window preset from the parsed options; returns the exit code.
 
     Everything the options name is checked before the window opens (a bad CSV, model or
-    destination is one line and status 2, and nothing is written).  Ctrl+C, even while the
-    window is being built, stops training, writes --export and closes the window cleanly."""
-    import signal
-
+    destination is one line and status 2, and nothing is written).  Ctrl+C or SIGTERM (see
+    nnviz.stopping), even while the window is being built, pauses training, writes --export,
+    closes the window and exits with 130 or 143; before the window is built, nothing is written."""
     from .. import io as nnio
+    from .. import stopping
     from ..core import data as datamod
 
-    interrupted = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(True))
-    try:
-        return _run(args, nnio, datamod, interrupted)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with stopping.handling():  # (installed already when started from nnviz.cli)
+        return _run(args, nnio, datamod, stopping)
 
 
-def _run(args, nnio, datamod, interrupted: list) -> int:
+def _run(args, nnio, datamod, stopping) -> int:
     check_display()
     init = nnio.load(args.init) if args.init else None
     settings = settings_from_options(args, init)
@@ -96,25 +92,34 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     shot_size = parse_size(getattr(args, "size", "1600x1000"))
     from pathlib import Path
 
-    if args.export:
+    from ..core.files import refuse_own_input
+
+    if args.export:  # onto --init on purpose is allowed, as in nnviz train
+        refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
         nnio.check_target(args.export)
+    if args.screenshot:
+        refuse_own_input(args.screenshot, own_inputs(args, "--data", "--init"), "--screenshot")
     for opt, value in (("--screenshot", args.screenshot),):
         if value and not Path(value).resolve().parent.is_dir():
             raise ValueError(f"{opt} {value}: the folder {Path(value).parent} does not exist")
     dataset = None
     if settings.data not in datamod.BUILTINS:
         dataset = datamod.load_csv(settings.data, settings.target, settings.classify)
+        for note in dataset.notes:  # rows of empty fields skipped
+            print(f"nnviz: note: {note}", file=sys.stderr)
     if settings.features:  # features need two raw inputs: said here, not in a dialog
         from ..core.features import check_inputs
 
         ds = dataset if dataset is not None else datamod.builtin(settings.data, settings.noise, settings.seed)
         check_inputs(settings.features, ds.X.shape[1], ds.source or ds.name)
+    stopping.check()  # a signal while the data loaded: stop before the window opens
     app = _application()
     from PySide6.QtCore import QTimer
 
     from . import figures
 
     window = build_window(settings, init, dataset, speed=getattr(args, "speed", "default"))
+    window.model_path = args.init
     if args.screenshot:  # the picture at the size asked for, not the screen's
         window.show_at_size(*shot_size)
     else:
@@ -134,7 +139,9 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
             except ValueError as exc:
                 print(f"nnviz: error: {exc}", file=sys.stderr)
                 outcome["code"] = 2
-        if args.export and not window.export_weights(args.export):
+        if args.export and window.latest is None:  # stopped before the first snapshot: no weights yet
+            print(f"nnviz: {args.export} not written: the network was not there yet", file=sys.stderr)
+        elif args.export and not window.export_weights(args.export):
             print(f"nnviz: error: {window.last_error}", file=sys.stderr)
             outcome["code"] = 2
         window.close()
@@ -143,16 +150,20 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
         window.confirm_close = False  # automation: nobody is there to answer
         window.finished.connect(lambda snap: QTimer.singleShot(0, lambda: finish(snap)))
         window.controller.error.connect(lambda msg: print(f"nnviz: {msg}", file=sys.stderr))
+    waited = [0]
+
     def on_interrupt() -> None:
-        """After Ctrl+C: pause, write --export (once the first snapshot is there), close."""
-        if not interrupted or outcome["done"]:
+        """After Ctrl+C or SIGTERM: pause, write --export (once the first snapshot is there), close."""
+        signum = stopping.requested()
+        if signum is None or outcome["done"]:
             return
-        if window.latest is None and len(interrupted) < 50:  # the first snapshot is on its way
-            interrupted.append(True)
+        if window.latest is None and waited[0] < 50:  # the first snapshot is on its way (5 s at most)
+            waited[0] += 1
             return
         window.confirm_close = False
         window.controller.pause()
-        print("nnviz: interrupted", file=sys.stderr)
+        outcome["code"] = stopping.status(signum)
+        print(stopping.interrupted_line(), file=sys.stderr)
         finish()
 
     poll = QTimer()  # Python runs signal handlers only when it has control: give it some
@@ -164,8 +175,7 @@ def _run(args, nnio, datamod, interrupted: list) -> int:
     elif args.quit_when_done:
         # nothing to wait for: paint once, then finish
         QTimer.singleShot(1500, finish)
-    if interrupted:  # pressed while the window was being built
-        QTimer.singleShot(0, on_interrupt)
+    QTimer.singleShot(0, on_interrupt)  # one that came while the window was being built
     app.exec()
     poll.stop()
     window.controller.shutdown()

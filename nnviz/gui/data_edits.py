@@ -186,6 +186,8 @@ class DataEdits:
         if ctx is None:
             self.show_error("no data to export yet")
             return False
+        if not self.writes_no_input(path):  # not over the CSV file the data came from
+            return False
         return self._write(lambda: datafile.save_csv(path, ctx.dataset),
                            f"{ctx.dataset.n} rows of {ctx.dataset.title} written to {path}")
 

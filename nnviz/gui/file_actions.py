@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from .. import io as nnio
 from ..core.data import BUILTINS
 from ..core.experiment import check_init
+from ..core.files import refuse_own_input
 from ..core.model import Model
 from ..core.network import Network
 from ..io import runs as runfile
@@ -116,10 +117,39 @@ class FileActions:
         ds = ctx.dataset
         return Model(net, ctx.scaling, ds.input_names, ds.output_names, ds.task, ds.target_columns, training)
 
+    model_path: str | None = None  # the model opened last (File > Open model, or nnviz gui --init)
+
+    def own_inputs(self, keep: str = "") -> list[tuple[str, str]]:
+        """The files the window has read: the data's CSV file, the open session, the open model
+        (``keep``: "session" or "model", the one this write may replace, as Save does)."""
+        ctx = self.context
+        out = []
+        if ctx is not None:
+            for path in {ctx.dataset.source, ctx.settings.data if ctx.settings.data not in BUILTINS else ""}:
+                if path:
+                    out.append((f"the open data file ({path})", path))
+        if self.session_path and keep != "session":
+            out.append((f"the open session ({self.session_path})", self.session_path))
+        if self.model_path and keep != "model":
+            out.append((f"the open model ({self.model_path})", self.model_path))
+        return out
+
+    def writes_no_input(self, path: str, keep: str = "") -> bool:
+        """False, with the window's one-line error, when ``path`` is a file the window read
+        (however spelt: core.files.refuse_own_input), so that no export replaces its own data."""
+        try:
+            refuse_own_input(path, self.own_inputs(keep))
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False
+        return True
+
     def export_weights(self, path: str) -> bool:
         model = self.current_model()
         if model is None:
             self.show_error("nothing to export yet")
+            return False
+        if not self.writes_no_input(path, keep="model"):  # over the open model on purpose, as --init
             return False
         return self._write(lambda: nnio.save(model, path),
                            f"weights of iteration {model.training['iterations']} written to {path}")
@@ -152,6 +182,8 @@ class FileActions:
         ctx = self.context
         if what == "map" and (ctx is None or ctx.map_grid is None):
             self.show_error("a decision map needs a data set with 2 inputs")
+            return False
+        if not self.writes_no_input(opts.path):
             return False
         view = self.network_view
         size = (max(view.width(), 400), max(view.height(), 300)) if what == "diagram" else None
@@ -229,6 +261,8 @@ class FileActions:
             opts.check(len(ctx.dataset.input_names), present.first_iteration, present.present_iteration)
         except ValueError as exc:
             self.show_error(str(exc))
+            return False
+        if not self.writes_no_input(opts.path):
             return False
         job = FilmJob(opts)
         dialog = QProgressDialog("Making the film\u2026", "Cancel", 0, 100, self)
@@ -329,6 +363,8 @@ class FileActions:
         if snap is None:
             self.show_error("nothing to save yet")
             return False
+        if not self.writes_no_input(path, keep="session"):
+            return False
         if snap.train_state is None:  # running: pause, the next snapshot saves
             self._pending_save = path
             self.controller.pause()
@@ -409,6 +445,7 @@ class FileActions:
             self.show_error(msg)
             return False
         def load() -> None:
+            self.model_path = str(path)
             self.controls.set_settings(settings)
             self.controller.configure(settings, ctx.dataset, model)
             self.statusBar().showMessage(f"model {Path(path).name} ({model.arch.describe()}) loaded", 8000)

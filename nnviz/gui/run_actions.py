@@ -206,6 +206,8 @@ class RunActions:
             self.import_runs(path)
 
     def export_runs(self, path: str) -> bool:
+        if not self.writes_no_input(path):
+            return False
         try:
             runfile.write_csv(path, self.runs_panel.table, self.current_settings())
         except ValueError as exc:

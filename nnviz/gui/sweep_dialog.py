@@ -53,7 +53,8 @@ class SweepJob(QObject):
 
             self.progress.emit(k, len(self.runs), 0, settings.iterations)
             try:
-                _, run, stopped = run_one(settings, self.dataset, self.cancel.is_set, report)
+                _, run, stopped = run_one(settings, self.dataset, self.cancel.is_set, report,
+                                          interruptible=True, leave_cores=1)  # as the window's training
             except ValueError as exc:
                 self.ended.emit(done, f"run {k}: {exc}")
                 return

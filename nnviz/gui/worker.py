@@ -13,7 +13,6 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from ..core import blas, training
 from ..core.data import Dataset
 from ..core.experiment import Experiment, Settings
 from ..core.model import Model
@@ -30,9 +29,8 @@ class TrainingWorker(QObject):
 
     def __init__(self):
         super().__init__()
-        training.prefer_interruptible()  # a command cuts an iteration short: numba at any size
-        blas.leave_cores(1)  # training leaves a core to the GUI thread, which paints beside it
-        self.runner = Runner(self)
+        # a command cuts an iteration short (numba at any size); a core is left to the GUI thread
+        self.runner = Runner(self, interruptible=True, leave_cores=1)
         self.runner.defer_traces = True  # "paused" first, the inspector's matrices just after
         self.runner.trace_delay = 0.15  # ... once no other command came for 0.15 s
         self.stop_event = threading.Event()

@@ -1,8 +1,9 @@
 """Reading and writing files with one-line errors; every write is atomic.
 
-A write goes to a temporary file in the destination's own folder, is flushed to disk and
-then renamed over the destination (``os.replace``), so a crash or a full disk never leaves
-half a file.  An existing file keeps its permission bits (and its owner, where we may set
+A write goes to a temporary file in the destination's own folder, is flushed to disk
+(``fsync``), renamed over the destination (``os.replace``), and the folder is synced so that
+the new name is on disk too: a crash, a power cut or a full disk never leaves half a file,
+and a write that returned is durable (models, sessions, figures, films and CSV files alike).  An existing file keeps its permission bits (and its owner, where we may set
 it); a symbolic link keeps pointing where it did, because the file it points to is
 replaced, not the link.  A destination that is not a regular file (a terminal, a pipe,
 /dev/null) cannot be renamed over and is written in place.
@@ -30,8 +31,13 @@ __all__ = ["read_bytes", "read_text", "write_bytes", "write_text", "write_with",
 read_text = _files.read_text
 
 
-def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
-    """The file's bytes; with ``limit``, a file larger than that many bytes is refused unread."""
+HEAD_BYTES = 65_536  # what ``sniff`` sees of a file before the rest is read
+
+
+def read_bytes(path: str | Path, limit: int | None = None, sniff: Callable[[bytes], None] | None = None) -> bytes:
+    """The file's bytes; with ``limit``, a file larger than that many bytes is refused unread;
+    ``sniff(first_bytes)`` may refuse it (ValueError, named here) from its first HEAD_BYTES
+    bytes, before the rest is read: a gigabyte of NUL bytes named .json costs 64 KiB."""
     if limit is not None:
         try:
             size = os.stat(path).st_size
@@ -39,6 +45,13 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
             size = 0  # read_bytes below says what is wrong
         if size > limit:
             raise ValueError(f"{path}: {size:,} bytes is too large (at most {limit:,})")
+    if sniff is not None:
+        try:
+            sniff(_files.read_bytes(path, head=HEAD_BYTES))
+        except ValueError as exc:
+            if str(exc).startswith(f"{path}: "):
+                raise
+            raise ValueError(f"{path}: {exc}") from None
     return _files.read_bytes(path)
 
 
@@ -103,9 +116,19 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _fsync_file(path: str) -> None:
+    """Flush the file's data to the disk (what ``produce`` wrote by name, not synced)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_with(path: str | Path, produce: Callable[[str], None], allow_empty: bool = False) -> None:
-    """Let ``produce(tmp_path)`` write the file (Qt's image writers want a file name), then move
-    it over ``path`` atomically.  An empty result is a failure unless ``allow_empty``."""
+    """Let ``produce(tmp_path)`` write the file (Qt's image writers want a file name), then sync
+    it and move it over ``path`` atomically, and sync the folder.  An empty result is a failure
+    unless ``allow_empty``."""
     path = Path(path)
     real, st = _destination(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -134,6 +157,7 @@ def write_with(path: str | Path, produce: Callable[[str], None], allow_empty: bo
                     os.chown(tmp, st.st_uid, st.st_gid)
         else:
             os.chmod(tmp, 0o666 & ~_umask())
+        _fsync_file(tmp)
         os.replace(tmp, real)
     except OSError as exc:
         raise ValueError(f"{path}: cannot write ({_reason(exc)})") from None
@@ -149,8 +173,6 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     def produce(tmp: str) -> None:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
 
     write_with(path, produce, allow_empty=True)
 

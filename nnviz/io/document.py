@@ -14,6 +14,7 @@ the file's name in front.  Nothing here reads or writes files.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from numbers import Real
@@ -23,7 +24,8 @@ import numpy as np
 
 from .. import __version__
 from ..core import features as featmod
-from ..core.data import TASKS, Scaling
+from ..core.data import TASKS, Scaling, control_character
+from ..core.experiment import MAX_ITERATIONS
 from ..core.model import Model
 from ..core.network import Architecture, Network
 
@@ -32,9 +34,22 @@ VERSION = 1
 MAX_WEIGHTS = 20_000_000  # 160 MB of float64: far beyond what nnviz trains or draws
 
 
+def sniff_json(head: bytes) -> None:
+    """Refuse a file from its first bytes when they cannot begin a UTF-8 JSON text: a NUL byte
+    or bytes that are not UTF-8 say "not a text file" before a gigabyte is read and decoded."""
+    if b"\0" in head:
+        raise ValueError("not a text file")
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)  # a cut character may end it
+    except UnicodeDecodeError:
+        raise ValueError("not a text file") from None
+
+
 def parse_json(raw: bytes | str):
     """A parsed JSON document; ValueError for text that is not UTF-8 or not JSON."""
     if isinstance(raw, bytes):
+        if b"\0" in raw:  # found without a copy; decoding would double the memory first
+            raise ValueError("not a text file")
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -105,6 +120,9 @@ def names(values, name: str, n: int | None = None) -> tuple[str, ...]:
     for x in values:
         if x in seen:
             raise ValueError(f"{name}: the name {x!r} appears twice")
+        bad = control_character(x)
+        if bad:
+            raise ValueError(f"{name}: the name {x!r} has a control character ({bad})")
         seen.add(x)
     return tuple(values)
 
@@ -182,28 +200,34 @@ def training_info(value) -> dict:
         return {}
     if not isinstance(value, dict):
         raise ValueError("'training' must be an object")
-    it = value.get("iterations")
-    if it is not None and not (is_int(it) and it >= 0):
-        raise ValueError("'training' 'iterations' must be a whole number of at least 0")
+    for key in ("iterations", "best_iteration", "stopped_at"):
+        it = value.get(key)
+        if it is not None and not is_iteration(it):
+            raise ValueError(f"'training' {key!r} must be a whole number from 0 to 10^15 (got {str(it)[:40]})")
+    history_of(value)  # a malformed error history is refused here, by every reader of the file
     src = value.get("imported_from")
     if src is not None and not isinstance(src, str):
         raise ValueError("'training' 'imported_from' must be a name")
-    error_history(value)
     return value
 
 
-def error_history(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
+def is_iteration(x) -> TypeGuard[int]:
+    """An iteration count nnviz supports: a whole number from 0 to 10^15 (MAX_ITERATIONS)."""
+    return is_int(x) and 0 <= x <= MAX_ITERATIONS
+
+
+def history_of(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
     """The error curve the training metadata holds, ``"history": {"iterations": [...], "mse":
-    [...]}`` (None without one: older files), iterations that never go down; one-line ValueError
-    for one that is malformed."""
+    [...]}`` (None without one: older files), iterations from 0 to 10^15 that never go down;
+    one-line ValueError for one that is malformed."""
     h = training.get("history")
     if h is None:
         return None
     x, y = (h.get("iterations"), h.get("mse")) if isinstance(h, dict) else (None, None)
     if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y)
-            and all(is_int(i) and 0 <= i < 2**63 for i in x) and all(is_number(v) for v in y)):
-        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers) and 'mse' (numbers) "
-                         "of the same length")
+            and all(is_iteration(i) for i in x) and all(is_number(v) for v in y)):
+        raise ValueError("'training' 'history' must hold 'iterations' (whole numbers from 0 to 10^15) and "
+                         "'mse' (numbers) of the same length")
     xs = np.array(x, dtype=np.int64)
     if (np.diff(xs) < 0).any():
         raise ValueError("'training' 'history' iterations must not go down")

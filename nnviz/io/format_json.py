@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.model import Model
-from .document import error_history, model_from_dict, model_to_dict, parse_json
+from .document import history_of, model_from_dict, model_to_dict, parse_json, sniff_json
+
+__all__ = ["history_entry", "history_of", "load_bytes", "save_bytes", "sniff"]
 
 EXTENSION = ".json"
 ORDER = 1  # its place in the list of formats
@@ -30,6 +32,9 @@ def load_bytes(raw: bytes, path: Path) -> Model:
     return model_from_dict(parse_json(raw))
 
 
+sniff = sniff_json  # the first bytes must be able to start a UTF-8 JSON text
+
+
 def history_entry(x, y) -> dict:
     """The training metadata's ``history``: the error curve (iteration, mse), its non-finite
     points left out, thinned to at most ``HISTORY_POINTS`` evenly spaced ones (first and last kept)."""
@@ -40,9 +45,3 @@ def history_entry(x, y) -> dict:
         keep = np.unique(np.linspace(0, x.size - 1, HISTORY_POINTS).astype(int))
         x, y = x[keep], y[keep]
     return {"iterations": x.tolist(), "mse": y.tolist()}
-
-
-def history_of(training: dict) -> tuple[np.ndarray, np.ndarray] | None:
-    """The error history a model's training metadata holds (None without one: older files);
-    one-line ValueError for one that is malformed (a model file with one is refused on load)."""
-    return error_history(training)

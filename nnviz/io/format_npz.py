@@ -94,6 +94,12 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, header) -> np.n
         raise ValueError(f"the array {name} is unreadable ({exc.__class__.__name__})") from None
 
 
+def sniff(head: bytes) -> None:
+    """An NPZ file is a zip archive: its first bytes are a zip record's "PK" signature."""
+    if not head.startswith(b"PK"):
+        raise ValueError("not a readable NPZ file (not a zip archive)")
+
+
 def load_bytes(raw: bytes, path: Path) -> Model:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))

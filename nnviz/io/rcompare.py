@@ -119,8 +119,9 @@ def check(settings: Settings, n_rows: int | None = None) -> None:
         raise ValueError(f"cannot compare with neuralnet: {why}")
 
 
-def neuralnet_arguments(settings: Settings) -> dict[str, object]:
-    """neuralnet's arguments for these settings (Python values; ``r_call`` writes them as R)."""
+def neuralnet_arguments(settings: Settings, rows: int | None = None) -> dict[str, object]:
+    """neuralnet's arguments for these settings (Python values; ``r_call`` writes them as R); the
+    learning rate "auto" is resolved for ``rows`` training rows (the number nnviz trains with)."""
     s = settings
     act = s.activation[0] if s.hidden else "sigmoid"  # without hidden layers act.fct is the output's
     args: dict[str, object] = {
@@ -131,7 +132,9 @@ def neuralnet_arguments(settings: Settings) -> dict[str, object]:
         "algorithm": {"gd": "backprop"}.get(s.algorithm, s.algorithm),
     }
     if s.algorithm == "gd":
-        args["learningrate"] = float(s.lr)
+        if isinstance(s.lr, str) and rows is None:
+            raise ValueError('the learning rate "auto" needs the number of training rows')
+        args["learningrate"] = float(s.learning_rate(rows or 0))
     args["err.fct"] = s.loss
     args["act.fct"] = "tanh" if act == "tanh" else "logistic"
     args["linear.output"] = s.output_activation == "linear"
@@ -234,7 +237,7 @@ def job_for(exp: Experiment, start: Sequence[np.ndarray]) -> Job:
     outputs = r_names(exp.dataset.output_names, taken=inputs)
     return Job(np.asarray(exp.X_train, dtype=np.float64), np.asarray(exp.Y_train, dtype=np.float64),
                tuple(inputs), tuple(outputs), tuple(np.array(W, dtype=np.float64) for W in start),
-               neuralnet_arguments(exp.settings))
+               neuralnet_arguments(exp.settings, exp.train.n))
 
 
 _SCRIPT = r'''# nnviz compare-r: R neuralnet on the rows nnviz trains on, from nnviz's start weights.

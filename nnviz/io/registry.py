@@ -4,7 +4,8 @@ Every module ``format_<name>.py`` in this package is one format.  It defines ``E
 (".json"), ``ORDER`` (its place in lists), ``save_bytes(model) -> bytes`` and
 ``load_bytes(raw, path) -> Model`` (a ValueError without the file's name; this module puts
 it in front), and may define ``available()``, which raises ValueError when a package the
-format needs is missing.  Adding a format is adding one such file.
+format needs is missing, and ``sniff(first_bytes)``, which refuses a file that cannot be of
+the format from its first bytes, before the rest is read.  Adding a format is adding one such file.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def load(path: str | Path) -> Model:
     """Read and check a model file; ValueError of one line naming the file."""
     path = Path(path)
     fmt = format_for(path)
-    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES)
+    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES, sniff=getattr(fmt, "sniff", None))
     try:
         return fmt.load_bytes(raw, path)
     except ValueError as exc:

@@ -22,7 +22,7 @@ import numpy as np
 from ..core.experiment import Settings
 from ..core.runs import Curve, KeptRun, RunTable
 from . import atomic
-from .document import is_finite, is_int, is_number, parse_json
+from .document import is_finite, is_iteration, is_number, parse_json
 from .session import settings_from
 
 MAX_FILE_BYTES = 64 * 2**20
@@ -70,8 +70,8 @@ def _get(doc: dict, key: str, check, what: str, default=None, required: bool = F
 
 def _iterations(value, what: str) -> np.ndarray:
     if (not isinstance(value, list) or len(value) > MAX_CURVE
-            or not all(is_int(i) and 0 <= i < 2**63 for i in value)):
-        raise ValueError(f"the curve's {what!r} must be a list of iterations (whole numbers of at least 0)")
+            or not all(is_iteration(i) for i in value)):
+        raise ValueError(f"the curve's {what!r} must be a list of iterations (whole numbers from 0 to 10^15)")
     a = np.array(value, dtype=np.int64)
     if a.size > 1 and not (np.diff(a) > 0).all():
         raise ValueError(f"the curve's {what!r} must increase")
@@ -112,8 +112,7 @@ def from_dict(doc, origin: str = "") -> KeptRun:
     data = _get(doc, "data", lambda v: isinstance(v, str) and v != "", "a data set name", required=True)
     arch = _get(doc, "architecture", lambda v: isinstance(v, str), "layer sizes like 4-6-3", required=True)
     hidden = _hidden_of(arch)
-    iterations = _get(doc, "iterations", lambda v: is_int(v) and v >= 0, "a whole number of at least 0",
-                      required=True)
+    iterations = _get(doc, "iterations", is_iteration, "a whole number from 0 to 10^15", required=True)
     metric = (lambda v: is_number(v), "a number")
     share = (lambda v: is_finite(v) and 0 <= v <= 1, "a number from 0 to 1")
     mse = _get(doc, "mse", *metric)

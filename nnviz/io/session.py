@@ -26,7 +26,7 @@ from ..core.data import BUILTINS, TASKS, Dataset, Scaling
 from ..core.experiment import Experiment, Settings
 from ..core.network import Architecture
 from . import atomic
-from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_number, names, parse_json
+from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_iteration, is_number, names, parse_json, sniff_json
 
 FORMAT = "nnviz-session"
 VERSION = 1
@@ -119,7 +119,7 @@ def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, hi
 def load(path: str | Path) -> SessionData:
     """Read and check a session file; ValueError with one line naming the file."""
     path = Path(path)
-    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES)
+    raw = atomic.read_bytes(path, limit=MAX_FILE_BYTES, sniff=sniff_json)
     try:
         data = from_dict(parse_json(raw))
     except ValueError as exc:
@@ -206,7 +206,7 @@ _SETTINGS = {
     "momentum": (lambda v: is_number(v) and 0 <= v < 1, "a number from 0 to below 1"),
     "batch_size": (lambda v: v is None or (is_int(v) and v >= 1), "null or a whole number of at least 1"),
     "threshold": (lambda v: v is None or _positive(v), "null or a positive number"),
-    "iterations": (lambda v: is_int(v) and v >= 0, "a whole number of at least 0"),
+    "iterations": (lambda v: is_iteration(v), "a whole number from 0 to 10^15"),
     "seed": (lambda v: is_int(v) and v >= 0, "a whole number of at least 0"),
     "test_fraction": (lambda v: is_number(v) and 0 <= v < 1, "a number from 0 to below 1"),
     "standardize": (lambda v: isinstance(v, bool), "true or false"),
@@ -327,7 +327,10 @@ def _state(st) -> dict:
         raise ValueError("'state' must be an object")
     params = _numbers(_field(st, "params", "state "), "state 'params'")
     n = params.size
-    state: dict[str, Any] = {"params": params, "iteration": _int(_field(st, "iteration", "state "), "state 'iteration'", 0)}
+    it = _field(st, "iteration", "state ")
+    if not is_iteration(it):
+        raise ValueError(f"state 'iteration' must be a whole number from 0 to 10^15 (got {_show(it)})")
+    state: dict[str, Any] = {"params": params, "iteration": int(it)}
     for key in ("velocity", "rprop_steps", "rprop_old"):
         state[key] = _numbers(_field(st, key, "state "), f"state {key!r}")
         if state[key].shape != (n,):
@@ -352,8 +355,8 @@ def _history(h, what: str = "") -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(h, dict):
         raise ValueError("'history' must be an object")
     xs, ys = h.get("iteration", []), h.get("mse", [])
-    if not isinstance(xs, list) or not all(is_int(i) and 0 <= i < 2**63 for i in xs):
-        raise ValueError(f"the {what}error history's 'iteration' must be a list of whole numbers of at least 0")
+    if not isinstance(xs, list) or not all(is_iteration(i) for i in xs):
+        raise ValueError(f"the {what}error history's 'iteration' must be a list of whole numbers from 0 to 10^15")
     hy = _numbers(ys, f"the {what}error history's 'mse'", finite=False, limit=MAX_CELLS)
     if len(xs) != hy.size:
         raise ValueError(f"the {what}error history's iterations and values differ in length")

@@ -272,11 +272,9 @@ def test_engine_numpy_when_asked_and_errors_for_bad_choices(monkeypatch):
 
 @needs_numba
 def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win(monkeypatch):
-    from nnviz.core import blas, training
+    from nnviz.core import blas
     from nnviz.core.data import Dataset
     from nnviz.core.training import AUTO_NUMPY_MACS, resolve_engine
-
-    monkeypatch.setattr(training, "_interruptible", False)  # (a window of an earlier test sets it)
 
     assert resolve_engine("auto", AUTO_NUMPY_MACS - 1) == "numba"
     assert resolve_engine("auto", AUTO_NUMPY_MACS) == "numpy"
@@ -291,9 +289,9 @@ def test_auto_takes_numpy_for_iterations_too_big_for_the_kernel_to_win(monkeypat
     small = Experiment(Settings(data="wide", hidden=(256, 256), batch_size=32), dataset=ds)
     assert small.session.engine == "numba"
     # the window keeps the kernel at any size: only it can cut an iteration short for a command
-    training.prefer_interruptible()
-    assert resolve_engine("auto", 10 * AUTO_NUMPY_MACS) == "numba"
-    assert Experiment(Settings(data="wide", hidden=(256, 256)), dataset=ds).session.engine == "numba"
+    assert resolve_engine("auto", 10 * AUTO_NUMPY_MACS, interruptible=True) == "numba"
+    assert Experiment(Settings(data="wide", hidden=(256, 256)), dataset=ds,
+                      interruptible=True).session.engine == "numba"
 
 
 @needs_numba
@@ -350,26 +348,6 @@ def test_blas_threads_are_chosen_and_scoped():
             blas._measure, blas.MEASURE_FROM = original, saved
         assert measured == ([(1, before)] if before > 1 else [])
         assert big.clone().blas_threads == big.blas_threads
-
-
-def test_cores_left_to_the_window_cap_the_threads_training_may_take(monkeypatch):
-    rng = np.random.default_rng(0)
-    big = TrainingSession(Network.random(Architecture(256, (256,), 10), rng), rng.normal(size=(600, 256)),
-                          rng.uniform(size=(600, 10)), TrainConfig(lr=1e-4), engine="numpy")
-    monkeypatch.setattr(blas, "MEASURE_FROM", 1)
-    monkeypatch.setattr(blas, "max_threads", lambda: 2)
-    monkeypatch.setattr(blas.os, "cpu_count", lambda: 2)
-    measured = []
-    monkeypatch.setattr(blas, "_measure", lambda session, counts: measured.append(counts) or counts[-1])
-    blas._choices.clear()
-    try:
-        blas.leave_cores(1)  # what the window's worker does: 2 cores, one left for painting
-        assert blas.choose_threads(big) == 1 and measured == []
-        blas.leave_cores(0)  # the CLI: all the cores
-        assert blas.choose_threads(big) == 2 and measured == [(1, 2)]
-    finally:
-        blas.leave_cores(0)
-        blas._choices.clear()
 
 
 # -- interrupt: a command from the window is taken within a block of rows ------------------

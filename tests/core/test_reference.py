@@ -131,9 +131,9 @@ def test_the_threshold_is_on_the_penalised_gradient(engine):
     arch = Architecture(2, (3,), 1, ("tanh",), "sigmoid", "sse")
     X, Y = _problem(arch, 30, 5)
     start = Network.random(arch, np.random.default_rng(5))
-    plain = TrainingSession(start.copy(), X, Y, TrainConfig(lr=0.5), engine="numpy")
+    plain = TrainingSession(start.copy(), X, Y, TrainConfig(lr=0.1), engine="numpy")
     data_max = float(np.abs(np.concatenate([lt.gradient.ravel() for lt in plain.step_trace().layers])).max())
-    cfg = TrainConfig(lr=0.5, l2=5.0, threshold=1.01 * data_max)
+    cfg = TrainConfig(lr=0.1, l2=5.0, threshold=1.01 * data_max)
     W_ref, mse_ref = _reference(arch, X, Y, start, cfg, 1, 0)
     assert mse_ref.size == 1  # the reference did not stop
     s, mse, stopped = _engine(engine, arch, X, Y, start, cfg, [1], 0)

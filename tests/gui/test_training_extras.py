@@ -51,6 +51,10 @@ def test_bad_new_settings_are_refused_with_one_line(make_window, qtbot):
                                 (c.l2, "x", "L2 rate must be a number"),
                                 (c.lr_schedule, "step:0.5", "malformed learning-rate schedule"),
                                 (c.lr_schedule, "cosine", "unknown learning-rate schedule"),
+                                # the core's bounds, in the same words as the command line's
+                                (c.lr_schedule, "step:1e308:1", "step:FACTOR:EVERY needs 0 < FACTOR <= 1"),
+                                (c.l2, "1e308", "L2 rate must be between 0 and 1000"),
+                                (c.l2, "200", "lr * L2 must be below 2"),
                                 (c.patience, "0", "patience must be between 1"),
                                 (c.patience, "2.5", "patience must be a whole number"),
                                 (c.validation_fraction, "0.95", "validation fraction must be between 0")):

@@ -161,7 +161,7 @@ def test_cli_predict_to_a_full_disk(tmp_path, capsys):
 
 # -- durability: what is renamed into place is on disk first, and the rename after -------------
 
-def _record_syncs(monkeypatch) -> list:
+def _record_key_syncs(monkeypatch) -> list:
     """os.fsync / os.fdatasync and os.replace record, in order, the (device, inode) they act on."""
     events = []
     real = {name: getattr(os, name) for name in ("fsync", "fdatasync", "replace")}
@@ -185,6 +185,25 @@ def _record_syncs(monkeypatch) -> list:
     return events
 
 
+def _record_syncs(monkeypatch) -> list[tuple[str, str]]:
+    """Every fsync (with what the descriptor is: a file's path, or a folder's) and every rename,
+    in order, as the atomic writer makes them."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", str(src)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
 def _assert_durable(events, path):
     """The file's data was synced before the rename that put it at ``path``, its folder after."""
     st, folder = os.stat(path), os.stat(os.path.dirname(os.path.realpath(path)))
@@ -201,7 +220,7 @@ def _assert_durable(events, path):
     lambda p: figures.export_history_csv(np.array([0, 1]), np.array([0.5, 0.25]), p),
 ], ids=["write_bytes", "write_text", "history csv"])
 def test_atomic_writes_sync_the_file_then_the_folder(tmp_path, monkeypatch, write):
-    events = _record_syncs(monkeypatch)
+    events = _record_key_syncs(monkeypatch)
     path = tmp_path / "out.csv"
     write(path)
     _assert_durable(events, path)
@@ -216,16 +235,13 @@ def test_a_model_file_is_synced(tmp_path, monkeypatch):
     from nnviz.core.experiment import Experiment, Settings
 
     model = Experiment(Settings(data="toy", hidden=(2,))).model()
-    events = _record_syncs(monkeypatch)
+    events = _record_key_syncs(monkeypatch)
     nnio.save(model, tmp_path / "m.json")
     _assert_durable(events, tmp_path / "m.json")
 
 
-@pytest.mark.xfail(strict=True, reason="FAILS ON MAIN TODAY: write_with syncs the folder but not what produce() "
-                   "wrote (figures, films, Qt's image writers write by file name and do not sync); the hardening "
-                   "branch makes every atomic write sync the file: remove this mark when it lands")
 def test_write_with_syncs_what_produce_wrote(tmp_path, monkeypatch):
-    events = _record_syncs(monkeypatch)
+    events = _record_key_syncs(monkeypatch)
     path = tmp_path / "figure.svg"
 
     def produce(tmp):  # as a Qt writer does: write by name, close, no sync
@@ -234,3 +250,26 @@ def test_write_with_syncs_what_produce_wrote(tmp_path, monkeypatch):
 
     atomic.write_with(path, produce)
     _assert_durable(events, path)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names descriptors through Linux /proc")
+@pytest.mark.parametrize("how", ["write_with", "write_text"])
+def test_every_write_is_durable_file_then_folder(tmp_path, monkeypatch, how):
+    """The written file is synced before its rename, and its folder after it (issue 24, item 8):
+    a figure's or a film's producer writes a file by name and syncs nothing itself."""
+    events = _record_syncs(monkeypatch)
+    dest = tmp_path / "fig.png"
+    if how == "write_with":
+        def produce(tmp: str) -> None:  # as Qt's image writer does: by name, no fsync
+            with open(tmp, "wb") as fh:
+                fh.write(b"\x89PNG picture")
+        atomic.write_with(dest, produce)
+    else:
+        atomic.write_text(dest, "text")
+    renamed = [e for e in events if e[0] == "replace"]
+    assert len(renamed) == 1
+    tmp = renamed[0][1]
+    at = events.index(renamed[0])
+    assert ("fsync", os.path.realpath(tmp)) in events[:at], events  # the data, before the rename
+    assert ("fsync", os.path.realpath(tmp_path)) in events[at:], events  # the new name, after it
+    assert dest.exists()

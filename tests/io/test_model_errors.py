@@ -68,7 +68,7 @@ def _json(tmp_path, model, mutate, name="m.json"):
     (lambda d: d["training"].update(history={"iterations": [0, 5, 3, 9], "mse": [0.5, 0.4, 0.3, 0.2]}),
      "'training' 'history' iterations must not go down"),
     (lambda d: d["training"].update(history={"iterations": [0, 2**70], "mse": [0.5, 0.4]}),
-     "'training' 'history' must hold 'iterations' (whole numbers)"),
+     "'training' 'history' must hold 'iterations' (whole numbers from 0 to 10^15)"),
     (lambda d: d["training"].update(history={"iterations": [0, 1], "mse": [0.5]}), "of the same length"),
 ])
 def test_json_fields_of_the_wrong_type(tmp_path, model, mutate, text):

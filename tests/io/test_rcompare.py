@@ -92,7 +92,7 @@ def test_the_script_calls_neuralnet_with_the_settings():
                                            algorithm="rprop-", threshold=0.5, iterations=99, loss="sse"))
     assert args == {"hidden": [5], "threshold": 0.5, "stepmax": 100, "rep": 1, "algorithm": "rprop-",
                     "err.fct": "sse", "act.fct": "tanh", "linear.output": True}
-    assert rc.neuralnet_arguments(Settings(hidden=(), loss="ce"))["hidden"] == [0]
+    assert rc.neuralnet_arguments(Settings(hidden=(), loss="ce"), 150)["hidden"] == [0]
     assert rc.r_call("y ~ x", {"hidden": [0], "threshold": 0.01}, r_source=False) == \
         "neuralnet(y ~ x, data, startweights, hidden = 0, threshold = 0.01)"
 
@@ -330,3 +330,11 @@ def test_compare_for_the_window(r_info):
     assert c.to_run_record().iterations == 100
     assert math.isfinite(c.neuralnet.seconds) and c.neuralnet_version == r_info.neuralnet_version
     assert os.path.basename(r_info.rscript).startswith("Rscript")
+
+
+def test_the_learning_rate_auto_is_the_number_nnviz_trains_with():
+    """lr auto (the default) goes to neuralnet as the number it stands for on the training rows."""
+    args = rc.neuralnet_arguments(Settings(data="toy"), 8)
+    assert args["learningrate"] == Settings(data="toy").learning_rate(8) == 0.02
+    args = rc.neuralnet_arguments(Settings(), 1797)
+    assert args["learningrate"] == Settings().learning_rate(1797) < 0.02
