@@ -198,3 +198,25 @@ def test_summary_is_the_json_of_nnviz_train(capsys):
     from_api = nnviz.fit(data="toy", iterations=250).summary()
     for key in ("mse", "accuracy", "iterations", "learning_rate", "architecture", "stopped", "settings"):
         assert from_api[key] == from_cli[key], key
+
+
+@pytest.mark.slow
+def test_the_readme_example_prints_what_it_says(tmp_path, monkeypatch, capsys):
+    """The ten lines under README's Install, run as written (the window replaced by a stand-in)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    install = text[text.index("## Install"):text.index("## Two commands")]
+    code = install[install.index("```python\n") + 10:]
+    code = code[:code.index("```")]
+    assert len(code.strip().splitlines()) <= 10
+    shown = []
+    import nnviz.api
+
+    monkeypatch.setattr(nnviz.api, "show", lambda obj, *a, **kw: shown.append(obj))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    said = [line.split("# ", 1)[1].strip() for line in code.splitlines() if line.startswith("print(")]
+    assert printed == said
+    assert (tmp_path / "iris.json").is_file() and isinstance(shown[0], nnviz.Trainer)
