@@ -301,12 +301,12 @@ class Model(CoreModel, _Pictures):
         h = history_of(self.training)
         return figures.Figure(self, *(h if h is not None else (None, None)))
 
-    def predict(self, X) -> np.ndarray:  # type: ignore[override]
+    def predict(self, X) -> np.ndarray:
         """Outputs for raw rows (an array in the inputs' order, or a DataFrame: columns by name),
         in the targets' own units."""
         return super().predict(_inputs_of(X, self.input_names))
 
-    def predict_labels(self, X) -> list[str] | None:  # type: ignore[override]
+    def predict_labels(self, X) -> list[str] | None:
         """The class of the largest output for each row (classes only; None otherwise)."""
         return super().predict_labels(_inputs_of(X, self.input_names))
 

@@ -89,14 +89,14 @@ def bash(parser: argparse.ArgumentParser, datasets: tuple[str, ...] = ()) -> str
                 words = " ".join(datasets)
                 out.append(f'            {pattern}) COMPREPLY=($(compgen -W {shlex.quote(words)} -- "$cur") '
                            '$(compgen -f -- "$cur")); return ;;')
-            elif _long(a) in FILE_OPTIONS or (a.metavar or "").endswith(("FILE", ".png")):
+            elif _long(a) in FILE_OPTIONS or str(a.metavar or "").endswith(("FILE", ".png")):
                 out.append(f'            {pattern}) COMPREPLY=($(compgen -f -- "$cur")); return ;;')
             else:
                 out.append(f"            {pattern}) return ;;")
         out.append("        esac")
         words = " ".join(_long(a) for a in opts)
         positional = [a for a in sub._actions if not a.option_strings and a.choices]
-        extra = " ".join(str(c) for a in positional for c in a.choices)
+        extra = " ".join(c for a in positional for c in _choices(a))
         out.append(f'        COMPREPLY=($(compgen -W {shlex.quote((words + " " + extra).strip())} -- "$cur")) ;;')
     out += ["    esac", "}", f"complete -o filenames -F {fn} {prog}", ""]
     return "\n".join(out)
