@@ -42,7 +42,7 @@ def test_the_example_notebook_runs_and_shows_what_it_says(tmp_path):
         else:
             os.environ["QT_QPA_PLATFORM"] = env_before
     code = [c for c in nb.cells if c.cell_type == "code"]
-    run, summary, errors, predictions, scores, film, window, live, program = (_outputs(c) for c in code)
+    run, window, summary, errors, predictions, scores, film, live, program = (_outputs(c) for c in code)
     assert run["text/plain"].startswith("<nnviz.Trainer iris: 4-6-6-3, iteration 50,000, mse 0.00435217")
     assert "<svg" in run["image/svg+xml"] and "Petal.Length" in run["image/svg+xml"]
     assert "image/png" in run
