@@ -1,4 +1,4 @@
-"""The nnviz command line: train, sweep, predict, datasets, plot, animate, gui.
+"""The nnviz command line: train, sweep, predict, datasets, plot, animate, gui, tour.
 
 Errors are one line ``nnviz: error: ...`` on stderr with exit status 2;
 training that diverges exits with status 3 (after exporting the last finite
@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     _listify(sw)
     sub.add_parser("install-desktop", help="install the desktop entry and icon for this user (no root needed)")
     g = sub.add_parser("gui", help="open the desktop window (the default with no command)")
+    g.add_argument("file", nargs="?", metavar="FILE",
+                   help="a session or lesson (.nnviz), a model (.json, .npz, .onnx: as --init) or a CSV file "
+                        "(as --data) to open")
     add_training_options(g)
     g.add_argument("--autostart", action="store_true", help="start training at once")
     g.add_argument("--quit-when-done", action="store_true", help="close the window when training stops")
@@ -200,8 +203,34 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the speed of Play in iterations per second, or max (default: 2000, after a slow start; "
                         "the command line's training is never paced)")
     _add_compare_r(sub)
-    _add_python_ecosystem(sub)
+    _add_explain(sub)
+    tr = sub.add_parser("tour", help="open the window with the guided tour \"Follow the post\" "
+                        "(where it was left, or at its first step)")
+    tr.add_argument("--step", type=_tour_step, help="start at this step: its number (1 = the first) or its name "
+                    "(network, design, forward, cost, output-delta, hidden-delta, update, toy, iris-raw, "
+                    "iris-scaled, learning-rate, deeper, neuralnet)")
+    tr.add_argument("--quit-when-done", action="store_true", help="close the window after painting it once")
+    tr.add_argument("--screenshot", metavar="FILE.png", help="save the window to a PNG before quitting")
+    tr.add_argument("--size", metavar="WxH", default="1600x1000", help="with --screenshot: the window's size")
+    tr.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
+                    help="the speed of Play in iterations per second, or max (default: 2000, after a slow start)")
+    tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout (with the tour's step)")
+    _add_python_ecosystem(sub)  # last: every command gets --quiet and --verbose
     return parser
+
+
+def _tour_step(text: str) -> int | str:
+    """--step N (1-based) or a step's name."""
+    from .core.tour import KEYS
+
+    if text.strip().isdigit():
+        n = int(text)
+        if not 1 <= n <= len(KEYS):
+            raise argparse.ArgumentTypeError(f"must be from 1 to {len(KEYS)} (got {n})")
+        return n - 1
+    if text not in KEYS:
+        raise argparse.ArgumentTypeError(f"unknown step {text!r} (known: {', '.join(KEYS)})")
+    return text
 
 
 # -- nnviz convert, nnviz completion, --quiet / --verbose, "-" for stdin and stdout (issue 29) --------
@@ -685,6 +714,163 @@ def cmd_compare_r(args) -> int:
     return 0
 
 
+# -- nnviz explain ------------------------------------------------------------------------------
+
+EXPLAIN_METHODS = ("olden", "garson", "gw", "lek", "pdp")
+
+
+def _add_explain(sub) -> None:
+    ex = sub.add_parser("explain", help="what a model learned: input importance (Olden, Garson), generalized "
+                                        "weights, Lek's profiles, partial dependence; as R's NeuralNetTools and "
+                                        "neuralnet compute them")
+    ex.add_argument("--model", required=True, help="model file (.json, .npz, .onnx) or session (.nnviz, has its data)")
+    ex.add_argument("--method", required=True, choices=EXPLAIN_METHODS,
+                    help="olden (signed, any depth), garson (one hidden layer, one output), gw (generalized "
+                         "weights per row), lek (Lek's profiles), pdp (partial dependence and ICE curves)")
+    ex.add_argument("--data", help="the rows for gw, lek and pdp: a built-in data set or a CSV file with the "
+                                   "model's input columns (default: the session's training rows, or the built-in "
+                                   "data set the model was trained on)")
+    ex.add_argument("--output", help="the output to explain, by name or number (default: the first, as "
+                                     "NeuralNetTools' out_var)")
+    ex.add_argument("--groups", choices=("quantiles", "clusters"), default="quantiles",
+                    help="lek: the other inputs at the quantiles 0, 20, ..., 100%% (default) or at k-means centres")
+    ex.add_argument("--clusters", type=_positive_int, default=6, help="lek --groups clusters: how many (default: 6)")
+    ex.add_argument("--steps", type=_positive_int, help="lek, pdp: values each input is swept over (default: 100, 50)")
+    ex.add_argument("--raw-units", action="store_true",
+                    help="gw: per unit of each input's own scale (default: per standard deviation, the "
+                         "standardised inputs the network and neuralnet see)")
+    ex.add_argument("--json", action="store_true", help="print the values as JSON on stdout")
+    ex.add_argument("--out", help="write a figure (.svg, .pdf or .png)")
+    ex.add_argument("--theme", choices=("light", "print", "dark"), default="light")
+    ex.add_argument("--dpi", type=_number, default=300.0, help="PNG resolution (default: 300)")
+    ex.add_argument("--title", help="a title above the figure")
+    ex.add_argument("--size", help="figure size in CSS pixels, WIDTHxHEIGHT (default: 700x420 for bars, 900x600)")
+
+
+def _explain_output(spec: str | None, names: tuple[str, ...]) -> int:
+    """The output index named by --output (a name, or a number from 1)."""
+    if spec is None:
+        return 0
+    if spec in names:
+        return names.index(spec)
+    if spec.strip().isdigit() and 1 <= int(spec) <= len(names):
+        return int(spec) - 1
+    raise ValueError(f"--output {spec!r} is not one of the model's outputs ({', '.join(names)}, or 1 to {len(names)})")
+
+
+def _explain_rows(args, model, data=None):
+    """The raw input rows the model is explained on, and where they come from."""
+    if args.data:
+        if args.data in datamod.BUILTINS:
+            ds = datamod.load(args.data, seed=int(model.training.get("seed", 0) or 0))
+            if tuple(ds.input_names) != tuple(model.input_names):
+                raise ValueError(f"the built-in {args.data!r} has the inputs {', '.join(ds.input_names)}; "
+                                 f"the model takes {', '.join(model.input_names)}")
+            return ds.X, f"the {ds.n} rows of the built-in {args.data}"
+        X, _, _ = datamod.load_inputs(args.data, tuple(model.input_names))
+        return X, f"the {X.shape[0]} rows of {args.data}"
+    if data is not None:
+        return data.X, f"the session's {data.n} training rows"
+    name = model.training.get("data")
+    if isinstance(name, str) and name in datamod.BUILTINS:
+        ds = datamod.load(name, seed=int(model.training.get("seed", 0) or 0))
+        if tuple(ds.input_names) == tuple(model.input_names):
+            return ds.X, f"the {ds.n} rows of the built-in {name} (the model's data; --data for others)"
+    raise ValueError(f"--method {args.method} needs rows: give --data (a built-in data set or a CSV file "
+                     "with the model's input columns)")
+
+
+def _explain_size(args, bars: bool) -> tuple[int, int]:
+    if args.size is None:
+        return (700, 420) if bars else (900, 600)
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        if not (100 <= w <= 10000 and 100 <= h <= 10000):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"--size must be WIDTHxHEIGHT between 100 and 10000 pixels (got {args.size!r})") from None
+    return w, h
+
+
+def cmd_explain(args) -> int:
+    """Olden's or Garson's importance, generalized weights or profiles of a model (core/importance.py,
+    core/profiles.py); --json the values, --out a figure (core/importance_figures.py, gui/render.py)."""
+    from .core import importance as imp
+    from .core import importance_figures as figs
+    from .core import profiles as prof
+
+    if args.out is not None and not args.out.lower().endswith((".svg", ".pdf", ".png")):
+        raise ValueError(f"--out must name a .svg, .pdf or .png file (got {args.out})")
+    size = _explain_size(args, args.method in ("olden", "garson"))
+    if args.out is not None:
+        nnio.atomic.check_writable(args.out)
+    data = None
+    if args.model.lower().endswith(".nnviz"):
+        from .io import session as sessionfile
+
+        exp = sessionfile.restore(sessionfile.load(args.model))
+        model, data = exp.model(), exp.train
+    else:
+        model = nnio.load(args.model)
+    names_in, names_out = tuple(model.input_labels), tuple(model.output_names)
+    k = _explain_output(args.output, names_out)
+    doc: dict = {"method": args.method, "model": args.model, "output": names_out[k], "outputs": list(names_out)}
+    notes = [f"output {names_out[k]} (of {len(names_out)}: --output NAME for another)"] if len(names_out) > 1 \
+        and args.output is None else []
+    if args.method in ("olden", "garson"):
+        values = imp.olden(model.network.weights)[:, k] if args.method == "olden" else imp.garson(model.network.weights)
+        label = "Olden's importance (sum over paths of the products of the weights)" if args.method == "olden" \
+            else "Garson's relative importance"
+        doc.update(inputs=list(names_in), importance=[float(v) for v in values])
+        scene = figs.importance_bars(names_in, values, f"{label}, {names_out[k]}", args.theme, size, args.title) \
+            if args.out else None
+        lines = [f"{n:>{max(len(m) for m in names_in)}}  {v: .6g}" for n, v in zip(names_in, values, strict=True)]
+    else:
+        X_raw, where = _explain_rows(args, model, data)
+        notes.append(f"on {where}")
+        if args.method == "gw":
+            X = model.scaling.inputs(X_raw)
+            gw = imp.generalized_weights(model.network, X, model.scaling, raw=args.raw_units, output=k)[:, 0, :]
+            label = imp.log_odds_label(model.arch.output_activation)
+            x = X * model.scaling.x_scale + model.scaling.x_center
+            doc.update(inputs=list(names_in), label=label, units="raw" if args.raw_units else "standardised",
+                       x=x.tolist(), values=gw.tolist())
+            scene = figs.gw_panels(x, gw, names_in, label, names_out[k], args.theme, size, args.title) \
+                if args.out else None
+            lines = [f"generalized weights: d {label} of {names_out[k]} / d input, {gw.shape[0]} rows; "
+                     f"mean, min, max per input:"]
+            lines += [f"  {n}: {gw[:, j].mean(): .6g} {gw[:, j].min(): .6g} {gw[:, j].max(): .6g}"
+                      for j, n in enumerate(names_in)]
+        else:
+            kind = "pdp" if args.method == "pdp" else "lek" if args.groups == "quantiles" else "lek_clusters"
+            p = prof.profiles(kind, prof.model_predict(model.network, model.scaling), X_raw, steps=args.steps,
+                              clusters=args.clusters)
+            raw_names = list(model.input_names)
+            doc.update(inputs=raw_names, x=p.x.tolist())
+            if kind == "pdp":
+                doc.update(values=p.mean[..., k].tolist(), ice=p.curves[..., k].tolist())
+            else:
+                doc.update(groups=list(p.labels), held=p.held.tolist(), values=p.curves[..., k].tolist())
+            scene = figs.profile_panels(p, k, raw_names, names_out[k], args.theme, size, args.title) \
+                if args.out else None
+            ends = p.mean[..., k] if kind == "pdp" else p.curves[..., k].mean(axis=1)
+            lines = [f"{prof.KIND_NAMES[kind]} of {names_out[k]}, {p.x.shape[1]} steps; "
+                     "at each input's minimum and maximum" + ("" if kind == "pdp" else " (mean over the groups)") + ":"]
+            lines += [f"  {n}: {ends[j, 0]:.6g} -> {ends[j, -1]:.6g}" for j, n in enumerate(raw_names)]
+    for note in notes:
+        print(f"nnviz: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(doc))
+    else:
+        print("\n".join(lines))
+    if scene is not None:
+        from .gui import render  # Qt only from here on
+
+        render.save(scene, args.out, dpi=args.dpi)
+        print(f"{args.method} of the {model.arch.describe()} network written to {args.out}", file=sys.stderr)
+    return 0
+
+
 def _input_columns(args, model, text: str | None = None) -> tuple[str, ...]:
     """The CSV columns that feed the model's inputs: --columns, else the model's input names;
     a model without names (one imported from ONNX) takes all the CSV's columns in order when
@@ -860,6 +1046,19 @@ def cmd_gui(args) -> int:
     return run_from_args(args)
 
 
+def cmd_tour(args) -> int:
+    """``nnviz tour``: ``nnviz gui`` with the tour open (at --step, or where it was left)."""
+    gui = build_parser().parse_args(["gui"])
+    for name in ("quit_when_done", "screenshot", "size", "speed", "json"):
+        if hasattr(args, name):
+            setattr(gui, name, getattr(args, name))
+    gui.tour = args.step if args.step is not None else "remembered"
+    return cmd_gui(gui)
+
+
+FILE_SUFFIXES = (".nnviz", ".json", ".npz", ".onnx", ".csv")  # `nnviz FILE` is `nnviz gui FILE`
+
+
 def main(argv: list[str] | None = None) -> int:
     """``nnviz``; returns the exit status (see the module doc)."""
     with stopping.handling():  # (installed already when started by the launcher)
@@ -876,7 +1075,8 @@ def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
-        if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        opens_file = bool(argv) and argv[0].lower().endswith(FILE_SUFFIXES)
+        if not argv or opens_file or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
             argv = ["gui", *argv]
         args = parser.parse_args(argv)
         stopping.check()  # a signal while nnviz was starting: stop before anything is read
@@ -884,6 +1084,8 @@ def _main(argv: list[str] | None) -> int:
         command = {"train": cmd_train, "predict": cmd_predict, "datasets": cmd_datasets, "gui": cmd_gui,
                    "plot": cmd_plot, "animate": cmd_animate, "sweep": cmd_sweep, "install-desktop": cmd_install_desktop}
         command["compare-r"] = cmd_compare_r
+        command["explain"] = cmd_explain
+        command["tour"] = cmd_tour
         command.update(convert=cmd_convert, completion=cmd_completion)
         if args.command is None:
             raise UsageError("a command is needed (nnviz --help lists them)")

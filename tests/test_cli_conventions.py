@@ -17,7 +17,7 @@ from nnviz import io as nnio
 # the arguments each command needs besides --quiet / --verbose
 REQUIRED = {"predict": ["--model", "m.json", "--data", "d.csv"], "plot": ["--model", "m.json", "--out", "x.svg"],
             "animate": ["--out", "x.gif"], "convert": ["--model", "m.json", "--out", "x.R"],
-            "completion": ["bash"]}
+            "completion": ["bash"], "explain": ["--model", "m.json", "--method", "olden"]}
 
 
 def _commands():
@@ -29,7 +29,7 @@ def _commands():
 def test_every_command_takes_quiet_and_verbose():
     parser, commands = _commands()
     assert {"train", "predict", "datasets", "plot", "animate", "sweep", "install-desktop", "gui", "compare-r",
-            "convert", "completion"} <= set(commands)
+            "convert", "completion", "explain", "tour"} <= set(commands)
     for command in commands:
         for flag in ("--quiet", "--verbose"):
             args = parser.parse_args([command, *REQUIRED.get(command, []), flag])

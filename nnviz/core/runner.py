@@ -46,7 +46,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import advice, blas, metrics, nodemaps
+from . import advice, blas, importance, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -83,8 +83,11 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
 # map, the selected observation's value at each node, every node's map over a coarse grid
 # (two inputs), every node's histogram over the training rows, the selected node's map, and the
-# trace of the step the next Step will make (the inspector's "next step", at rest).
-NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step"})
+# trace of the step the next Step will make (the inspector's "next step", at rest); "trace": the last
+# iteration's matrices at rest (the inspector, the edge card).  The Explain tab's needs (importance,
+# gen_weights:K, profile:KIND:J) are importance.py's, computed only when asked.
+NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step",
+                   "trace"})
 
 
 log = logging.getLogger(__name__)
@@ -432,7 +435,7 @@ class Runner:
     def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
         """What the visible views need computed with each snapshot, the selected observation,
         and the selected node (layer, index; inputs are layer 0) or None (``()``: unchanged)."""
-        needs = frozenset(needs) & NEEDS
+        needs = frozenset(n for n in needs if n in NEEDS or importance.is_need(n))  # + the Explain tab's
         row = self.selected_row if selected_row is None else int(selected_row)
         node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
         changed = needs != self.needs or row != self.selected_row or node != self.selected_node
@@ -660,7 +663,11 @@ class Runner:
         network with ``defer_traces``: due, made by the next ``advance()``)."""
         session = self._current().session
         self.timeline.record(session)
-        if self.defer_traces and blas.work(session) > TRACE_NOW_MACS and session.iteration > 0:
+        if "trace" not in self.needs:
+            # headless (nnviz train, sweeps): nothing shows the last iteration's matrices; on a
+            # million rows replaying it cost 8 of 14 seconds
+            self._trace = None
+        elif self.defer_traces and blas.work(session) > TRACE_NOW_MACS and session.iteration > 0:
             self._defer_trace(session)
         else:
             self._trace = self._trace_at(session.iteration)
@@ -1036,6 +1043,7 @@ class Runner:
                 out["map_class"] = _ro(z.argmax(axis=1).reshape(g, g))
                 out["map_margin"] = frozen(np.clip(top2[:, 1] - top2[:, 0], 0.0, 1.0).reshape(g, g))
         out.update(self._node_pictures(net, layers))
+        out.update(importance.derive(net, exp.X_train, exp.train.X, exp.scaling, self.needs))
         if "nodes" in self.needs:
             r = out["selected_row"]
             values = [exp.X_train[r]] + [H[r] for _, _, H in layers]

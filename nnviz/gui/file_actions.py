@@ -245,7 +245,6 @@ class FileActions(HelpMenu):
         plot.setMenuEnabled(False)
         plot.setContextMenuPolicy(Qt.ActionsContextMenu)
         plot.addAction(self.export_map_action)
-        self._make_help_menu()  # last, after the Runs and Edit menus
 
     # -- films -------------------------------------------------------------------------
     _film = None  # (FilmJob, QThread or None until the run's states arrive) while a film is made
@@ -384,7 +383,7 @@ class FileActions(HelpMenu):
             sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
                              runs=[runfile.to_dict(r) for r in self.runs_panel.runs], validation_x=v.x,
                              validation_y=v.y,
-                             scaling=ctx.scaling)
+                             scaling=ctx.scaling, lesson=self.lesson)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -430,6 +429,7 @@ class FileActions(HelpMenu):
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
         self.controller.adopt(exp, data.history_x, data.history_y, data.validation_x, data.validation_y)
         self.add_runs(kept)  # the session's kept runs join the table (those not in it already)
+        self.show_lesson(data.lesson)  # a lesson's title, instructions and locks; None for other sessions
         self.session_path = str(path)
         # saved as it is once its first snapshot arrives (one of a newer generation than now)
         self._saved_mark = ("pending", self.context.generation if self.context is not None else 0)
