@@ -16,6 +16,7 @@ import itertools
 import json
 import sys
 import time
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from . import __version__, logs, stopping
@@ -137,7 +138,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dtype", choices=DTYPES, default=d.dtype, help="float64 (default) or float32 (large networks)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--verbose", action="store_true",
-                   help=f"print the traceback of an error inside training on stderr too (always in {_shown_log()})")
+                   help="also say on stderr what is done, step by step, and print the traceback of an error inside "
+                        f"training there too (always in {_shown_log()})")
 
 
 def _shown_log() -> str:
@@ -213,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--speed", type=_speed, default=argparse.SUPPRESS,
                     help="the speed of Play in iterations per second, or max (default: 2000, after a slow start)")
     tr.add_argument("--json", action="store_true", help="print a JSON summary on stdout (with the tour's step)")
+    _add_python_ecosystem(sub)  # last: every command gets --quiet and --verbose
     return parser
 
 
@@ -228,6 +231,133 @@ def _tour_step(text: str) -> int | str:
     if text not in KEYS:
         raise argparse.ArgumentTypeError(f"unknown step {text!r} (known: {', '.join(KEYS)})")
     return text
+
+
+# -- nnviz convert, nnviz completion, --quiet / --verbose, "-" for stdin and stdout (issue 29) --------
+
+STDIO = "-"  # a file option given "-": standard input or output
+
+
+def _quiet(args) -> bool:
+    return bool(getattr(args, "quiet", False))
+
+
+def _verbose(args) -> bool:
+    return bool(getattr(args, "verbose", False))
+
+
+def _note(args, message: str) -> None:
+    """A line on stderr about what was done (not with --quiet)."""
+    if not _quiet(args):
+        print(f"nnviz: {message}", file=sys.stderr)
+
+
+def _detail(args, message: str) -> None:
+    """A line on stderr only with --verbose."""
+    if _verbose(args):
+        print(f"nnviz: {message}", file=sys.stderr)
+
+
+def _add_python_ecosystem(sub) -> None:
+    cv = sub.add_parser("convert", help="write a model as a standalone NumPy, R or PyTorch program, or in another "
+                                        "model format")
+    cv.add_argument("--model", required=True, help="model file (.json, .npz, .onnx), or - for JSON on stdin")
+    cv.add_argument("--to", choices=(*_CODE, *_MODEL_FORMATS),
+                    help="numpy, r or pytorch (a program), or json, npz, csv, onnx (a model file); "
+                         "default: from --out's extension (.R, .json, .npz, .csv, .onnx)")
+    cv.add_argument("--out", required=True, help="the file to write, or - for stdout")
+    co = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    co.add_argument("shell", choices=("bash", "zsh", "fish"))
+    for p in sub.choices.values():
+        have = {o for a in p._actions for o in a.option_strings}
+        if "--quiet" not in have:
+            p.add_argument("--quiet", action="store_true", help="print nothing but the results and errors")
+        if "--verbose" not in have:
+            p.add_argument("--verbose", action="store_true", help="also say on stderr what is done, step by step")
+
+
+_CODE = ("numpy", "r", "pytorch")
+_MODEL_FORMATS = ("json", "npz", "csv", "onnx")
+
+
+def _read_stdin() -> bytes:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise ValueError("- means standard input, and nothing is piped into it")
+    return sys.stdin.buffer.read()
+
+
+def load_model(spec: str):
+    """A model file, or with "-" a JSON model on standard input."""
+    if spec != STDIO:
+        return nnio.load(spec)
+    from .io import format_json
+
+    try:
+        return format_json.load_bytes(_read_stdin(), Path("<stdin>"))
+    except ValueError as exc:
+        raise ValueError(f"<stdin>: {exc}") from None
+
+
+def save_model(model, target: str) -> None:
+    """Write a model file, or with "-" the JSON model on standard output."""
+    if target != STDIO:
+        nnio.save(model, target)
+        return
+    from .io import format_json
+
+    sys.stdout.buffer.write(format_json.save_bytes(model))
+    sys.stdout.flush()
+
+
+def _check_export(args) -> None:
+    """--export's destination, before training (stdout: not with --json, which writes there too)."""
+    if args.export == STDIO:
+        if args.json:
+            raise ValueError("--export - and --json both write to stdout: choose one")
+        return
+    nnio.check_target(args.export)
+
+
+def cmd_convert(args) -> int:
+    """A model as a program (numpy, r, pytorch) or in another model format."""
+    to = args.to
+    if to is None:
+        ext = Path(args.out).suffix.lower()
+        to = {".r": "r", ".json": "json", ".npz": "npz", ".csv": "csv", ".onnx": "onnx"}.get(ext)
+        if to is None:
+            raise ValueError(f"--to is needed for {args.out}: numpy, r, pytorch, json, npz, csv or onnx")
+    if to in _MODEL_FORMATS and args.out != STDIO and Path(args.out).suffix.lower() != f".{to}":
+        raise ValueError(f"--to {to} writes a .{to} file (got --out {args.out})")
+    if args.out != STDIO:
+        nnio.atomic.check_writable(args.out)
+    model = load_model(args.model)
+    _detail(args, f"{args.model}: the {model.arch.describe()} network ({', '.join(model.arch.layer_activations)}), "
+            f"inputs {', '.join(model.input_names)}")
+    if to in _CODE:
+        from .io import codegen
+
+        text = codegen.render(model, to)
+        if args.out == STDIO:
+            sys.stdout.write(text)
+        else:
+            nnio.atomic.write_text(args.out, text)
+    elif args.out == STDIO:
+        fmt = nnio.formats()[f".{to}"]
+        getattr(fmt, "available", lambda: None)()
+        sys.stdout.buffer.write(fmt.save_bytes(model))
+        sys.stdout.flush()
+    else:
+        nnio.save(model, args.out)
+    if args.out != STDIO:
+        _note(args, f"the {model.arch.describe()} network written to {args.out} ({to})")
+    return 0
+
+
+def cmd_completion(args) -> int:
+    from .completion import script
+
+    sys.stdout.write(script(build_parser(), args.shell, tuple(datamod.BUILTINS)))
+    return 0
 
 
 def _speed(text: str) -> float | None:
@@ -277,14 +407,23 @@ def _list_of(convert, choices, layers: bool):
 def build_experiment(args) -> Experiment:
     """The experiment the options describe; --init from any model format (CSV weights
     take the architecture from --hidden and the data, and must fit it)."""
+    dataset = _stdin_dataset(args) if args.data == STDIO else None
+    if dataset is not None:
+        _detail(args, f"standard input: {dataset.n} rows, inputs {', '.join(dataset.input_names)}, {dataset.task}")
     if args.init and args.init.lower().endswith(".csv"):
-        exp = Experiment(settings_from_options(args))
+        exp = Experiment(settings_from_options(args), dataset=dataset)
         weights = nnio.read_csv_weights(args.init, exp.arch)
         for W, new in zip(exp.network.weights, weights, strict=True):
             W[...] = new
         return exp
     init = nnio.load(args.init) if args.init else None
-    return Experiment(settings_from_options(args, init), init=init)
+    return Experiment(settings_from_options(args, init), dataset=dataset, init=init)
+
+
+def _stdin_dataset(args):
+    """The CSV rows piped in with --data - (read once by main: a sweep's runs share them)."""
+    target = args.target if isinstance(args.target, str) else None
+    return datamod.parse_csv(args.stdin_text, "<stdin>", target, bool(args.classify))
 
 
 class _Progress:
@@ -324,10 +463,12 @@ def train(exp: Experiment, should_stop, on_progress=None):
 def cmd_train(args) -> int:
     if args.export:  # --init may be overwritten on purpose: training on from a model and saving it back
         refuse_own_input(args.export, own_inputs(args, "--data"), "--export")
-        nnio.check_target(args.export)
+        _check_export(args)
     exp = build_experiment(args)
     stopping.check()  # a signal while nnviz read the data: stop, nothing written
     _say_notes(exp.dataset.notes)
+    _detail(args, f"{exp.dataset.name}: {exp.train.n} training rows, network {exp.arch.describe()}, "
+            f"engine {exp.session.engine}, {exp.session.blas_threads} BLAS thread(s), lr {exp.learning_rate():g}")
     show = not args.quiet and not args.json and sys.stderr.isatty() and sys.stdout.isatty()
     bar = _Progress(args.iterations, show)
     # from here, with a network built, a signal stops training and the export below is
@@ -337,10 +478,10 @@ def cmd_train(args) -> int:
     ev = exp.evaluate()
     early = early_fields(snap)
     if args.export:
-        nnio.save(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
-                             "stopped_at": early["stopped_at"],
-                             "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
-                             "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+        save_model(exp.model({"stopped": stopped, "best_iteration": early["best_iteration"],
+                              "stopped_at": early["stopped_at"],
+                              "error": ev.mse * exp.Y_train.size / 2,  # neuralnet's 1/2 SSE, plot.nn's footer
+                              "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
     summary = run_summary(exp.dataset.name, exp.arch, exp.settings, exp.session.iteration, ev,
                           snap.training_seconds, early["stopped_at"] or exp.session.iteration, stopped,
                           snap.message, early, exp.learning_rate())
@@ -348,9 +489,10 @@ def cmd_train(args) -> int:
     if args.json:
         print(json.dumps(summary))
     elif not args.quiet:
-        _print_summary(exp, summary, ev, args.export)
-        if snap.hint:
-            print(f"hint: {snap.hint}")
+        with redirect_stdout(sys.stderr if args.export == STDIO else sys.stdout):  # stdout has the model
+            _print_summary(exp, summary, ev, "stdout" if args.export == STDIO else args.export)
+            if snap.hint:
+                print(f"hint: {snap.hint}")
     signum = stopping.requested()
     if signum is not None:
         wrote = f"; the model is written to {args.export}" if args.export else ""
@@ -406,6 +548,7 @@ def cmd_sweep(args) -> int:
         exp = build_experiment(ns)
         if k == 1:
             _say_notes(exp.dataset.notes)
+        _detail(args, f"run {k}: network {exp.arch.describe()}, engine {exp.session.engine}, lr {exp.learning_rate():g}")
         what = ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
         if show:
             sys.stderr.write(f"run {k}/{len(runs)}{': ' + what if what else ''}\n")
@@ -505,7 +648,7 @@ def cmd_compare_r(args) -> int:
     from .io import rcompare
 
     if args.export:
-        nnio.check_target(args.export)
+        _check_export(args)
     if not args.r_timeout > 0:
         raise ValueError(f"--r-timeout must be a positive number of seconds (got {args.r_timeout:g})")
     exp = build_experiment(args)
@@ -524,8 +667,8 @@ def cmd_compare_r(args) -> int:
         return stopping.status(signum) if signum is not None else 130
     ev = exp.evaluate()
     if args.export:
-        nnio.save(exp.model({"stopped": stopped, "error": ev.mse * exp.Y_train.size / 2,
-                             "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
+        save_model(exp.model({"stopped": stopped, "error": ev.mse * exp.Y_train.size / 2,
+                              "history": history_entry(snap.new_iterations, snap.new_mse)}), args.export)
     try:
         c = rcompare.against_neuralnet(exp, start, stopped, snap.training_seconds, rscript=r.rscript,
                                        timeout=args.r_timeout, should_stop=stopping.stop_requested)
@@ -728,7 +871,7 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def _input_columns(args, model) -> tuple[str, ...]:
+def _input_columns(args, model, text: str | None = None) -> tuple[str, ...]:
     """The CSV columns that feed the model's inputs: --columns, else the model's input names;
     a model without names (one imported from ONNX) takes all the CSV's columns in order when
     their number fits, and says so.  A model with input features reads its two raw columns."""
@@ -741,7 +884,8 @@ def _input_columns(args, model) -> tuple[str, ...]:
     if not model.training.get("imported_from"):
         return tuple(model.input_names)
     try:
-        first = next((r for r in csv.reader(io.StringIO(read_text(args.data, fallback_latin1=True)))
+        first = next((r for r in csv.reader(io.StringIO(text if text is not None else
+                                                        read_text(args.data, fallback_latin1=True)))
                       if any(c.strip() for c in r)), [])
     except csv.Error as exc:
         raise ValueError(f"{args.data}: not a readable CSV file ({exc})") from None
@@ -749,17 +893,24 @@ def _input_columns(args, model) -> tuple[str, ...]:
     if len(header) != p or len(set(header)) != p:
         raise ValueError(f"{args.model} has no input names and {args.data} has {len(header)} columns, not {p} "
                          f"distinct ones; name the input columns with --columns a,b,...")
-    print(f"nnviz: {args.model} has no input names; using the CSV's {p} columns in order: {', '.join(header)}",
-          file=sys.stderr)
+    _note(args, f"{args.model} has no input names; using the CSV's {p} columns in order: {', '.join(header)}")
     return header
 
 
 def cmd_predict(args) -> int:
-    if args.output:
+    if args.output and args.output != STDIO:
         refuse_own_input(args.output, own_inputs(args, "--data", "--model"), "--output")
-    model = nnio.load(args.model)
+    if args.model == STDIO and args.data == STDIO:
+        raise ValueError("--model - and --data - cannot both read standard input")
+    model = load_model(args.model)
+    _detail(args, f"{args.model}: the {model.arch.describe()} network, inputs {', '.join(model.input_names)}")
     notes: list[str] = []
-    X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model), notes)
+    if args.data == STDIO:
+        raw = _read_stdin()
+        text = raw.decode("utf-8-sig") if _utf8(raw) else raw.decode("latin-1")
+        X, rows, header = datamod.parse_inputs(text, "<stdin>", _input_columns(args, model, text), notes)
+    else:
+        X, rows, header = datamod.load_inputs(args.data, _input_columns(args, model), notes)
     _say_notes(notes)
     stopping.check()  # a signal while the files loaded: nothing is written
     Y = model.predict(X)
@@ -770,18 +921,30 @@ def cmd_predict(args) -> int:
     w.writerow(header + out_cols + (["predicted"] if labels else []))
     for i, r in enumerate(rows):
         w.writerow(r + [repr(float(v)) for v in Y[i]] + ([labels[i]] if labels else []))
-    if args.output:
+    if args.output and args.output != STDIO:
         nnio.atomic.write_text(args.output, buf.getvalue())
-        print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
+        if not _quiet(args):
+            print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
     return 0
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def cmd_datasets(args) -> int:
     w = max(len(n) for n in datamod.BUILTINS)
     for name, text in datamod.BUILTINS.items():
         print(f"{name:<{w}}  {text}")
+        if _verbose(args):
+            ds = datamod.builtin(name)
+            print(f"{'':<{w}}  {ds.n} rows, {len(ds.input_names)} inputs, {len(ds.output_names)} outputs ({ds.task})")
     return 0
 
 
@@ -801,8 +964,9 @@ def cmd_plot(args) -> int:
     stopping.check()
     scene = figures.save_figure(fig, args.what, args.out, args.labels, args.theme, args.title, (w, h), args.dpi)
     for note in scene.notes:
-        print(f"nnviz: {note}", file=sys.stderr)
-    print(f"{args.what} of the {fig.model.arch.describe()} network written to {args.out}", file=sys.stderr)
+        _note(args, note)
+    if not _quiet(args):
+        print(f"{args.what} of the {fig.model.arch.describe()} network written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -852,11 +1016,14 @@ def cmd_animate(args) -> int:
     _say_notes(exp.dataset.notes)
     film.panel_for(args.panel, len(exp.dataset.input_names))
     t0 = time.perf_counter()
-    reel = shoot(exp, frame_iterations(args.iterations, args.frames), _FilmProgress("training", t0))
+    quiet = _quiet(args)
+    _detail(args, f"{exp.dataset.name}: network {exp.arch.describe()}, {args.frames} frames of {size[0]}x{size[1]}")
+    reel = shoot(exp, frame_iterations(args.iterations, args.frames), None if quiet else _FilmProgress("training", t0))
     painter = film.Painter(reel, size, args.theme, args.title, args.panel)
-    film.write(painter, args.out, args.fps, _FilmProgress("painting", t0))
-    print(f"{len(reel.frames)} frames of {reel.frames[-1].iteration} iterations written to {args.out} "
-          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    film.write(painter, args.out, args.fps, None if quiet else _FilmProgress("painting", t0))
+    if not quiet:
+        print(f"{len(reel.frames)} frames of {reel.frames[-1].iteration} iterations written to {args.out} "
+              f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0
 
 
@@ -864,11 +1031,15 @@ def cmd_install_desktop(args) -> int:
     from .desktop import install
 
     for path in install():
-        print(f"wrote {path}")
+        if not _quiet(args):
+            print(f"wrote {path}")
     return 0
 
 
 def cmd_gui(args) -> int:
+    if args.data == STDIO:
+        raise ValueError("--data - (standard input) is for train, sweep, animate and compare-r: the window opens files")
+    _detail(args, f"opening the window on {args.data}")
     warm_up(args.engine, args.dtype)  # the compiled kernel loads while the window is built
     from .gui.app import run_from_args  # PySide6 only from here on
 
@@ -915,6 +1086,14 @@ def _main(argv: list[str] | None) -> int:
         command["compare-r"] = cmd_compare_r
         command["explain"] = cmd_explain
         command["tour"] = cmd_tour
+        command.update(convert=cmd_convert, completion=cmd_completion)
+        if args.command is None:
+            raise UsageError("a command is needed (nnviz --help lists them)")
+        if _quiet(args) and _verbose(args):
+            raise UsageError("--quiet and --verbose cannot be given together")
+        if getattr(args, "data", None) == STDIO and args.command in ("train", "sweep", "animate", "compare-r"):
+            raw = _read_stdin()
+            args.stdin_text = raw.decode("utf-8-sig") if _utf8(raw) else raw.decode("latin-1")
         return command[args.command](args)
     except UsageError as exc:
         print(f"nnviz: error: {exc}", file=sys.stderr)

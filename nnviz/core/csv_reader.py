@@ -378,7 +378,13 @@ def load_inputs(path: str | Path, names: tuple[str, ...],
     """The named input columns of a CSV file as a matrix, plus all rows and the header (for output);
     rows of empty fields are skipped, as by parse_csv, and said in ``notes``."""
     path = Path(path)
-    text = read_text(path, fallback_latin1=True)
+    return parse_inputs(read_text(path, fallback_latin1=True), str(path), names, notes)
+
+
+def parse_inputs(text: str, where: str, names: tuple[str, ...],
+                 notes: list[str] | None = None) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    """load_inputs of CSV text (standard input, say); ``where`` names it in errors."""
+    path = where
     nul = _nul_line(text)
     if nul is not None:
         raise ValueError(f"{path}: line {nul}: a NUL byte (U+0000): not a text file")

@@ -19,14 +19,14 @@ from .builtin_sets import (BUILTINS, FUNCTIONS, GAUSS_MIX, GENERATED, PACKAGED, 
                            make_circles, make_function, make_gauss_mix, make_gaussian, make_plane, make_spiral,
                            make_xor)
 from .csv_reader import (FASTCSV_FROM, PLAIN_CHUNK, control_character, load_csv, load_inputs, parse_csv,
-                         suggest_target)
+                         parse_inputs, suggest_target)
 from .dataset import TASKS, Dataset
 from .scaling import Scaling, fit_scaling, split
 
 __all__ = ["BUILTINS", "FASTCSV_FROM", "FUNCTIONS", "GAUSS_MIX", "GENERATED", "PACKAGED", "PLAIN_CHUNK", "TASKS",
            "Dataset", "Scaling", "builtin", "control_character", "fit_scaling", "gauss_mix_value", "load",
            "load_csv", "load_inputs", "make_circles", "make_function", "make_gauss_mix", "make_gaussian",
-           "make_plane", "make_spiral", "make_xor", "parse_csv", "split", "suggest_target"]
+           "make_plane", "make_spiral", "make_xor", "parse_csv", "parse_inputs", "split", "suggest_target"]
 
 
 def load(spec: str, target=None, classify: bool = False, noise: float = 0.1, seed: int = 0) -> Dataset:

@@ -29,9 +29,14 @@ from .figure_dialog import FigureDialog
 from .film import FilmOptions
 from .film_dialog import FilmDialog
 from .film_job import FilmJob, FilmMonitor, start_film
+from .help_menu import HelpMenu
 
 
-class FileActions:
+# a standard key some platforms leave without a binding (Qt's offscreen and minimal themes: Quit)
+_FALLBACK = {QKeySequence.Quit: "Ctrl+Q"}
+
+
+class FileActions(HelpMenu):
     """Menus and file actions of the main window (see the module doc)."""
     # -- menus -------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -40,7 +45,7 @@ class FileActions:
         file_menu.addSeparator()
         self._action(file_menu, "Open &session\u2026", "Ctrl+Shift+O", self.open_session_dialog)
         self._action(file_menu, "&Save session", QKeySequence.Save, self.save_session_now)
-        self._action(file_menu, "Save session &as\u2026", "Ctrl+Shift+S", self.save_session_dialog)
+        self._action(file_menu, "Save session &as\u2026", QKeySequence.SaveAs, self.save_session_dialog)
         self._action(file_menu, "Open &model\u2026", "Ctrl+Shift+M", self.open_model_dialog)
         self.recent_menu = file_menu.addMenu("&Recent sessions")
         self._fill_recent()
@@ -80,7 +85,10 @@ class FileActions:
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         a = QAction(text, self)
-        a.setShortcut(QKeySequence(shortcut))
+        if isinstance(shortcut, QKeySequence.StandardKey):  # every binding of the platform (Redo: Ctrl+Y too)
+            a.setShortcuts(QKeySequence.keyBindings(shortcut) or [QKeySequence(_FALLBACK.get(shortcut, ""))])
+        else:
+            a.setShortcut(QKeySequence(shortcut))
         a.setShortcutContext(Qt.WindowShortcut)
         a.triggered.connect(slot)
         menu.addAction(a)

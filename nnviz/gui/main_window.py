@@ -196,6 +196,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
         self._make_guides()  # the Help menu (Follow the post) and lessons
+        self._make_help_menu()  # then User guide and About in the same menu (help_menu.py)
 
         if dataset is not None:
             ds = dataset
