@@ -407,7 +407,7 @@ def cmd_sweep(args) -> int:
     before it have ended."""
     if args.export:
         raise ValueError("nnviz sweep exports no models: train the run you want with nnviz train --export")
-    if args.dask and args.jobs is not None:
+    if args.dask is not None and args.jobs is not None:
         raise ValueError("--jobs is for this machine: on a Dask cluster the workers' threads say how many runs "
                          "train at a time")
     runs, axes = _sweep_runs(args)
@@ -415,7 +415,7 @@ def cmd_sweep(args) -> int:
     what = {job.index: ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
             for job, (varied, _) in zip(jobs, runs, strict=True)}
     mine = [job for job in jobs if sweep.in_shard(job.index, args.shard)]
-    client = parallel.connect(args.dask) if args.dask else None
+    client = parallel.connect(args.dask) if args.dask is not None else None
     stopping.check()  # a signal while nnviz read the data or reached the cluster: stop, nothing printed
     _say_notes(next(iter(shared.datasets.values())).notes)
     workers = max(min(args.jobs or parallel.cores(), len(mine)), 1)
@@ -433,25 +433,24 @@ def cmd_sweep(args) -> int:
         for out in outcomes:
             bar.ended(out)
             ended[out.job.index] = out
-            if out.error is not None and failed is None:
-                failed = out
+            if out.error is not None and (failed is None or out.job.index < failed.job.index):
+                failed = out  # the runs after it stop; those before it end as one at a time
             if out.summary is not None and out.summary["stopped"] == "diverged":
                 status = EXIT_DIVERGED
-            while failed is None and printed < len(mine) and mine[printed].index in ended:
-                _print_sweep_run(args, ended[mine[printed].index], len(jobs), what, grid)
+            while printed < len(mine) and mine[printed].index in ended and ended[mine[printed].index].error is None:
+                if ended[mine[printed].index].summary is not None:
+                    _print_sweep_run(args, ended[mine[printed].index], len(jobs), what, grid)
                 printed += 1
     finally:
         bar.close()
         if client is not None:
             client.close()
-    # after a stop or an error: the runs that ended but wait for one before them, in order
-    # (after an error only those that ran to their end: the others were stopped by it)
-    for job in mine[printed:]:
-        out = ended.get(job.index)
-        if out is not None and out.summary is not None and (failed is None or out.summary["stopped"] != "interrupted"):
-            _print_sweep_run(args, out, len(jobs), what, grid)
     if failed is not None:
         raise _run_error(failed, args.dask)
+    for job in mine[printed:]:  # after a stop: the runs that ended after one still under way, in order
+        out = ended.get(job.index)
+        if out is not None and out.summary is not None:
+            _print_sweep_run(args, out, len(jobs), what, grid)
     signum = stopping.requested()
     if signum is not None:
         finished = sum(1 for o in ended.values() if o.summary is not None and o.summary["stopped"] != "interrupted")

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -177,7 +176,8 @@ def run_local(jobs: Sequence[Job], shared: Shared, workers: int, should_stop: Ca
               on_progress: Callable[[Job, int, float], None] | None = None) -> Iterator[Outcome]:
     """Train the jobs on ``workers`` threads (one: one after the other in this thread, telling
     ``on_progress`` the job, its iteration and mse between chunks), yielding each Outcome as its
-    run ends.  After an error or a stop no run starts and the runs under way stop at their next chunk."""
+    run ends.  A stop stops every run; an error in run k the runs after k (as one after the
+    other, the runs before it end as they would have)."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             progress = None if on_progress is None else functools.partial(on_progress, job)
@@ -192,20 +192,19 @@ def run_local(jobs: Sequence[Job], shared: Shared, workers: int, should_stop: Ca
         return
     workers = min(workers, len(jobs))
     threads = sweep_blas_threads(jobs, shared, workers)
-    engines = {(j.settings.engine, j.settings.dtype) for j in jobs}
-    for engine, dtype in engines:  # the kernel loaded once, before any run (and its BLAS before the limit)
-        from .training import warm_up
+    for engine, dtype in {(j.settings.engine, j.settings.dtype) for j in jobs}:
+        from .training import warm_up  # the kernel loaded once, before any run (its BLAS before the limit)
 
         loading = warm_up(engine, dtype)
         while loading is not None and loading.is_alive() and not should_stop():
             loading.join(POLL_SECONDS)
-    abort = threading.Event()
+    after = [math.inf]  # runs with a greater index stop (the first failed run's)
 
-    def stop() -> bool:
-        return abort.is_set() or should_stop()
+    def stop_for(index: int) -> Callable[[], bool]:
+        return lambda: index > after[0] or should_stop()
 
     with _blas_limit(threads), ThreadPoolExecutor(workers, thread_name_prefix="nnviz-sweep") as pool:
-        futures: dict[Future, Job] = {pool.submit(_guarded, j, shared, stop, threads): j for j in jobs}
+        futures: dict[Future, Job] = {pool.submit(_guarded, j, shared, stop_for(j.index), threads): j for j in jobs}
         pending = set(futures)
         try:
             while pending:
@@ -213,13 +212,13 @@ def run_local(jobs: Sequence[Job], shared: Shared, workers: int, should_stop: Ca
                 for f in sorted(done, key=lambda f: futures[f].index):
                     out = Outcome(futures[f]) if f.cancelled() else f.result()
                     if out.error is not None:
-                        abort.set()
+                        after[0] = min(after[0], out.job.index)
                     yield out
-                if stop():
-                    for f in pending:
-                        f.cancel()
+                for f in pending:
+                    if should_stop() or futures[f].index > after[0]:
+                        f.cancel()  # not started: it never will
         finally:  # also when the caller stops early: nothing more starts, the runs under way stop
-            abort.set()
+            after[0] = -math.inf
             for f in futures:
                 f.cancel()
 
@@ -241,17 +240,22 @@ def _version() -> str:
 
 
 def _dask_task(job: Job, shared: Shared, stop_name: str) -> dict | None:
-    """A run on a Dask worker; it stops when the sweep's Dask Event is set (asked at most every
-    DASK_STOP_POLL_SECONDS: each ask is a message to the scheduler)."""
+    """A run on a Dask worker; it stops when the sweep's Dask Variable (the index after which
+    runs stop) falls below its index, asked at most every DASK_STOP_POLL_SECONDS (each ask is
+    a message to the scheduler)."""
     import distributed
 
-    event = distributed.Event(stop_name)
+    after = distributed.Variable(stop_name)
     last = [-math.inf, False]
 
     def should_stop() -> bool:
         now = time.monotonic()
         if not last[1] and now - last[0] >= DASK_STOP_POLL_SECONDS:
-            last[0], last[1] = now, bool(event.is_set())
+            try:
+                limit = after.get(timeout=DASK_CONNECT_SECONDS)
+            except Exception:  # noqa: BLE001 - the sweep has gone (its Variable with it): stop
+                limit = -math.inf
+            last[0], last[1] = now, job.index > limit
         return bool(last[1])
 
     return run_job(job, shared, should_stop)
@@ -261,6 +265,13 @@ def connect(address: str):
     """A Dask client of the scheduler at ``address``; a ValueError of one line when there is none
     or its workers cannot run nnviz (not installed, or another version)."""
     distributed = _dask()
+    try:  # a malformed address: said now (a Client made of one takes 20 s to give up)
+        from distributed.comm import get_address_host_port, parse_address
+
+        if parse_address(address)[0] in ("tcp", "tls"):
+            get_address_host_port(address)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"--dask {address!r} is not a scheduler's address, like tcp://host:8786 ({exc})") from None
     try:
         client = distributed.Client(address, timeout=DASK_CONNECT_SECONDS, set_as_default=False)
     except Exception as exc:  # noqa: BLE001 - whatever the address did wrong, one line
@@ -286,38 +297,40 @@ def connect(address: str):
 def run_dask(jobs: Sequence[Job], shared: Shared, client, should_stop: Callable[[], bool] = lambda: False
              ) -> Iterator[Outcome]:
     """Train each job as a task of the cluster behind ``client`` (the shared data scattered to
-    every worker once), yielding each Outcome as its run ends.  After an error or a stop the
-    sweep's Dask Event stops the runs under way, and the runs not started return no summary."""
+    every worker once), yielding each Outcome as its run ends.  A stop stops every run, an error
+    in run k the runs after k (through a Dask Variable the runs look at); a run stopped before
+    it started returns no summary."""
     distributed = _dask()
     tag = uuid.uuid4().hex
     stop_name = f"nnviz-sweep-stop-{tag}"
-    event = distributed.Event(stop_name, client=client)
+    after = distributed.Variable(stop_name, client=client)
+    limit = max((j.index for j in jobs), default=0)
+    after.set(limit)
     sent = client.scatter(shared, broadcast=True)
     futures = {client.submit(_dask_task, j, sent, stop_name, key=f"nnviz-run-{j.index}-{tag}", pure=False): j
                for j in jobs}
     pending = set(futures)
-    stopped = False
     try:
         while pending:
-            try:
-                done, pending = distributed.wait(list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
-                pending = set(pending)
-            except (TimeoutError, distributed.TimeoutError):
-                done = set()
+            done = {f for f in pending if f.done()}  # (distributed.wait wants a default client)
+            pending -= done
+            if not done:
+                time.sleep(POLL_SECONDS)
             for f in sorted(done, key=lambda f: futures[f].index):
                 try:
                     out = Outcome(futures[f], f.result())
                 except Exception as exc:  # noqa: BLE001 - the run's own error, raised again here
                     out = Outcome(futures[f], error=exc)
-                if out.error is not None and not stopped:
-                    stopped = True
-                    event.set()
+                if out.error is not None and out.job.index < limit:
+                    limit = out.job.index
+                    after.set(limit)
                 yield out
-            if not stopped and should_stop():
-                stopped = True
-                event.set()
+            if limit > 0 and should_stop():
+                limit = 0
+                after.set(0)
     finally:
         if pending:
-            event.set()
+            after.set(0)
             client.cancel(list(pending))
+        after.delete()
         del sent
