@@ -15,6 +15,7 @@ import pytest
 
 from nnviz import cli
 from nnviz.core import parallel
+from nnviz.core.experiment import Settings
 
 TIMING = ("seconds", "iterations_per_second")
 # mini-batches (each run's own generator), a test split and momentum: state a shared object would mix up
@@ -175,3 +176,61 @@ def test_ctrl_c_stops_a_parallel_sweep_and_keeps_the_runs_done():
                                                          (3, "interrupted"), (4, "interrupted")]
     assert all(s["iterations"] < 100_000_000 for s in lines[2:])
     assert err == "nnviz: interrupted (Ctrl+C): the sweep stopped after 2 of 4 runs\n"
+
+
+def test_a_stop_reaches_the_runs_on_the_dask_cluster():
+    """Two short runs, then two that would take hours: a stop asked once the short ones have
+    ended stops the long ones on the workers (their summaries say interrupted)."""
+    distributed = pytest.importorskip("distributed")
+    settings = [Settings(hidden=(3,), iterations=n, seed=seed) for n in (500, 100_000_000) for seed in (1, 2)]
+    jobs = [parallel.Job(k, s) for k, s in enumerate(settings, 1)]
+    shared = parallel.Shared(parallel.load_data(settings))
+    ended: list[parallel.Outcome] = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        def stop() -> bool:
+            return len(ended) >= 2
+
+        for out in parallel.run_dask(jobs, shared, client, stop):
+            ended.append(out)
+    by_run = {o.job.index: o for o in ended}
+    assert sorted(by_run) == [1, 2, 3, 4] and all(o.error is None for o in ended)
+    assert [by_run[k].summary["stopped"] for k in (1, 2)] == ["max_iterations", "max_iterations"]
+    for k in (3, 4):  # stopped, or never started when the stop came first
+        s = by_run[k].summary
+        assert s is None or (s["stopped"] == "interrupted" and s["iterations"] < 100_000_000)
+    assert any(by_run[k].summary is not None for k in (3, 4))  # with 2 threads, run 3 was under way
+
+
+def test_jobs_and_their_data_travel_to_other_processes_intact(tmp_path):
+    """A Dask cluster of worker processes (or hosts) gets each job and the shared data pickled
+    (a LocalCluster with processes=False passes them as they are): the run is the same after."""
+    import pickle
+
+    from nnviz import io as nnio
+
+    model = tmp_path / "start.json"
+    assert cli.main(["train", "--hidden", "3", "--iterations", "50", "--export", str(model), "--quiet"]) == 0
+    init = nnio.load(str(model))
+    s = Settings(hidden=(3,), iterations=200, lr=0.05, batch_size=16, test_fraction=0.2)
+    job, shared = parallel.Job(1, s), parallel.Shared(parallel.load_data([s]), init)
+    here = parallel.run_job(job, shared)
+    there = parallel.run_job(pickle.loads(pickle.dumps(job)), pickle.loads(pickle.dumps(shared)))
+    assert untimed([there]) == untimed([here])
+    assert here["mse"] != parallel.run_job(job, parallel.Shared(shared.datasets))["mse"]  # the start counts
+
+
+@pytest.mark.parametrize("ext", ["json", "csv"])
+def test_a_sweep_from_init_weights_equals_nnviz_train_from_them(capsys, tmp_path, ext):
+    start = tmp_path / f"start.{ext}"
+    assert cli.main(["train", "--hidden", "3", "--iterations", "300", "--export", str(start), "--quiet"]) == 0
+    base = ["--hidden", "3", "--init", str(start), "--iterations", "200", "--json"]
+    code, lines, _ = sweep(*base, "--lr", "0.01,0.05", "--jobs", "2", capsys=capsys)
+    assert code == 0 and len(lines) == 2
+    for s in lines:
+        assert cli.main(["train", *base, "--lr", str(s["learning_rate"])]) == 0
+        t = json.loads(capsys.readouterr().out)
+        assert (s["mse"], s["settings"]) == (t["mse"], t["settings"])
+    assert cli.main(["train", "--hidden", "3", "--iterations", "200", "--lr", "0.01", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mse"] != lines[0]["mse"]  # the start weights count
