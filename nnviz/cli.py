@@ -21,7 +21,7 @@ from pathlib import Path
 from . import __version__, logs, stopping
 from . import io as nnio
 from .core import data as datamod
-from .core import metrics
+from .core import metrics, parallel, sweep
 from .core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .core.experiment import MAX_ITERATIONS, Evaluation, Experiment, Settings
 from .core.features import FEATURES
@@ -29,7 +29,6 @@ from .core.features import labels as feature_labels
 from .core.files import read_text, refuse_own_input
 from .core.losses import LOSSES
 from .core.options import early_fields, own_inputs, run_summary, settings_from_options
-from .core import parallel, sweep
 from .core.sweep import MAX_AXES, TrainingFailed, train_headless
 from .core.training import ALGORITHMS
 from .core.training import DTYPES, ENGINES, warm_up
@@ -415,21 +414,22 @@ def cmd_sweep(args) -> int:
     what = {job.index: ", ".join(f"{key} {_show_option(v)}" for key, v in varied.items())
             for job, (varied, _) in zip(jobs, runs, strict=True)}
     mine = [job for job in jobs if sweep.in_shard(job.index, args.shard)]
+    stopping.check()  # a signal while nnviz read the data: stop, nothing printed
     client = parallel.connect(args.dask) if args.dask is not None else None
-    stopping.check()  # a signal while nnviz read the data or reached the cluster: stop, nothing printed
     _say_notes(next(iter(shared.datasets.values())).notes)
     workers = max(min(args.jobs or parallel.cores(), len(mine)), 1)
     show = not args.quiet and sys.stderr.isatty()
     bar = _SweepProgress(len(jobs), len(mine), None if client is not None else workers, what, show)
-    if client is not None:
-        outcomes = parallel.run_dask(mine, shared, client, stopping.stop_requested)
-    else:
-        outcomes = parallel.run_local(mine, shared, workers, stopping.stop_requested, bar.update)
     ended: dict[int, parallel.Outcome] = {}
     printed = 0  # the runs of ``mine`` printed, in order
     failed: parallel.Outcome | None = None
     status = 0
     try:
+        stopping.check()  # a signal while nnviz reached the cluster: stop, nothing printed
+        if client is not None:
+            outcomes = parallel.run_dask(mine, shared, client, stopping.stop_requested)
+        else:
+            outcomes = parallel.run_local(mine, shared, workers, stopping.stop_requested, bar.update)
         for out in outcomes:
             bar.ended(out)
             ended[out.job.index] = out
