@@ -441,6 +441,7 @@ def cmd_sweep(args) -> int:
                 if ended[mine[printed].index].summary is not None:
                     _print_sweep_run(args, ended[mine[printed].index], len(jobs), what, grid)
                 printed += 1
+            bar.redraw()
     finally:
         bar.close()
         if client is not None:
@@ -510,18 +511,26 @@ class _SweepProgress:
         self.bar.update(iteration, mse)
 
     def ended(self, out: parallel.Outcome) -> None:
+        """A run ended: its bar closed (or the count's line wiped) before lines are printed."""
         self.done += 1
+        if self.serial:
+            self.close()
+        elif self.enabled:
+            sys.stderr.write("\r\033[K")
+
+    def redraw(self) -> None:
+        """Side by side: the count of runs ended, on a line of its own after the printed lines."""
         if self.enabled and not self.serial:
-            sys.stderr.write(f"\r{self.done}/{self.mine} runs ended ")
+            sys.stderr.write(f"\r{self.done}/{self.mine} runs ended")
             sys.stderr.flush()
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        elif self.enabled and not self.serial and self.done:
-            sys.stderr.write("\n")
-            self.done = 0
+        elif self.enabled and not self.serial:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def cmd_sweep_merge(args) -> int:
