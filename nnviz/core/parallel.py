@@ -8,19 +8,21 @@ summary.  ``run_local`` runs jobs on threads of this process, ``run_dask`` as ta
 Dask distributed cluster (the data scattered to the workers once); both yield an ``Outcome``
 per run as runs end, in the order they end.
 
-Threads, not processes, on one machine: the training kernel holds no GIL, and a 4 x 4 iris
-sweep on 2 cores took 1.27 s with 2 threads against 2.39 s with 2 processes (which pay for
-importing NumPy and numba and loading the kernel, about a second each; see
-benchmarks/bench_sweep.py).  OpenBLAS's thread count is one setting for the whole process,
+Threads, not processes, on one machine: the training kernel holds no GIL, and a process pays
+for starting (benchmarks/bench_sweep.py, a 4 x 4 iris sweep on 2 shared cores, 2026-12-07:
+2 processes took 30-45% more CPU time than 2 threads at 50,000 iterations a run and 2.4x
+at 10,000, even with a forkserver that preloads NumPy and numba, and were the slowest in
+every repeat; threads took 6-10% more CPU than one at a time).  OpenBLAS's thread count is one setting for the whole process,
 so with threads every run trains with the same count, set once for the sweep
 (``sweep_blas_threads``): 1 when every run is small (what ``nnviz train`` chooses for them
 too), else the cores shared out between the runs; never more runs x threads than cores.
 
-A stop (``should_stop``: Ctrl+C, or an error in another run) stops the runs under way at
-their next chunk (their summaries say "interrupted") and starts no other (their Outcome has
-no summary).
+A stop (``should_stop``: Ctrl+C) stops the runs under way at their next chunk (their
+summaries say "interrupted") and starts no other (their Outcome has no summary); an error in
+run k does the same to the runs after k only, so that the runs before it end as they would
+one at a time.
 
-Not here: printing and ordering the lines (the CLI), sharding a grid (``sweep.shard``).
+Not here: printing and ordering the lines (the CLI), sharding a grid (``sweep.in_shard``).
 """
 
 from __future__ import annotations
