@@ -10,7 +10,7 @@ per run as runs end, in the order they end.
 
 Threads, not processes, on one machine: the training kernel holds no GIL, and a process pays
 for starting (benchmarks/bench_sweep.py, a 4 x 4 iris sweep on 2 shared cores, 2026-12-07:
-2 processes took 30-45% more CPU time than 2 threads at 50,000 iterations a run and 2.4x
+2 processes took 22-31% more CPU time than 2 threads at 50,000 iterations a run and 2.4x
 at 10,000, even with a forkserver that preloads NumPy and numba, and were the slowest in
 every repeat; threads took 6-10% more CPU than one at a time).  OpenBLAS's thread count is one setting for the whole process,
 so with threads every run trains with the same count, set once for the sweep
