@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSize
 from ...core.snapshot import History, Snapshot
 from .history_bar import HistoryBar, HistorySlider
 from .loss_readout import LossReadout
+from .parts import from_part
 from .validation_marks import ValidationMarks
 
 __all__ = ["HistorySlider", "LossPlot", "PlainAxis"]
@@ -37,22 +38,18 @@ class PlainAxis(pg.AxisItem):
         return out
 
 
-def _from(part: str, name: str) -> property:
-    """A name the plot keeps for its readers, read from one of its parts."""
-    return property(lambda self: getattr(getattr(self, part), name))
-
-
 class LossPlot(QWidget):
     """One PlotDataItem per curve; ``show_snapshot`` only sets data."""
 
     previewRequested = Signal(int)  # the slider moved to an earlier iteration
     resumeRequested = Signal(int)
     # the parts' items under the names their readers use
-    slider, marker = _from("history", "slider"), _from("history", "marker")
-    resume_button = _from("history", "resume_button")
-    hover_dot, hover_text, hover_readout = _from("readout", "dot"), _from("readout", "text"), _from("readout", "readout")
-    val_curve, best_dot = _from("validation", "curve"), _from("validation", "best_dot")
-    best_line = _from("validation", "best_line")
+    slider, marker = from_part("history", "slider"), from_part("history", "marker")
+    resume_button = from_part("history", "resume_button")
+    hover_dot, hover_text = from_part("readout", "dot"), from_part("readout", "text")
+    hover_readout = from_part("readout", "readout")
+    val_curve, best_dot = from_part("validation", "curve"), from_part("validation", "best_dot")
+    best_line = from_part("validation", "best_line")
 
     def __init__(self, parent=None):
         super().__init__(parent)

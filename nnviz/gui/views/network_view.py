@@ -36,6 +36,7 @@ from .diagram_labels import NameLabels, WeightLabels, node_name, node_title
 from .diagram_legend import COMPACT_PX, LegendNote, legend_lines, mode_notes
 from .diagram_nodes import DiagramNodes, node_values
 from .diagram_pointer import DiagramPointer, weight_label
+from .parts import from_part
 
 __all__ = ["MAX_EDGES", "MAX_NODES", "NetworkView", "weight_label"]
 
@@ -43,11 +44,6 @@ __all__ = ["MAX_EDGES", "MAX_NODES", "NetworkView", "weight_label"]
 def _drawing(ctx) -> tuple:
     """What the diagram's nodes and name labels are made from."""
     return (tuple(ctx.arch.sizes), tuple(ctx.input_labels), tuple(ctx.dataset.output_names))
-
-
-def _from(part: str, name: str) -> property:
-    """A name the view keeps for its readers (tests, neighbouring views), read from one of its parts."""
-    return property(lambda self: getattr(getattr(self, part), name))
 
 
 class NetworkView(pg.PlotWidget):
@@ -62,21 +58,23 @@ class NetworkView(pg.PlotWidget):
     nodes: DiagramNodes | None = None  # (None while the base class is being built)
 
     # the layout and the parts' state, under the names their readers (tests, neighbouring views) use
-    node_keys, node_pos, node_layer = _from("geo", "node_keys"), _from("geo", "node_pos"), _from("geo", "node_layer")
-    edge_src, edge_dst = _from("geo", "edge_src"), _from("geo", "edge_dst")
-    edge_layer, edge_row, edge_col = _from("geo", "edge_layer"), _from("geo", "edge_row"), _from("geo", "edge_col")
-    _dy, _node_size = _from("geo", "dy"), _from("geo", "node_size")
-    _pic_index, _pic_keys = _from("geo", "pic_index"), _from("geo", "pic_keys")
-    drawn, edge_width = _from("strokes", "drawn"), _from("strokes", "width")
-    _nodes, _halo, _pictures = _from("nodes", "item"), _from("nodes", "halo"), _from("nodes", "pictures")
-    show_pictures, picture_kind, selected_node = _from("nodes", "show"), _from("nodes", "kind"), _from("nodes", "selected")
-    pictures_from, pictures_iteration = _from("nodes", "source"), _from("nodes", "iteration")
-    input_importance = _from("nodes", "importance")
-    _texts, _note = _from("name_labels", "texts"), _from("legend_note", "note")
-    _weight_texts, _label_spots = _from("weight_labels", "texts"), _from("weight_labels", "spots")
-    hover, hover_text, show_hover = _from("pointer", "hover"), _from("pointer", "hover_text"), _from("pointer", "show_hover")
-    node_at, edge_at = _from("pointer", "node_at"), _from("pointer", "edge_at")
-    _on_mouse_moved, _edge_text = _from("pointer", "on_mouse_moved"), _from("pointer", "edge_text")
+    node_keys, node_pos = from_part("geo", "node_keys"), from_part("geo", "node_pos")
+    node_layer, edge_src = from_part("geo", "node_layer"), from_part("geo", "edge_src")
+    edge_dst, edge_layer = from_part("geo", "edge_dst"), from_part("geo", "edge_layer")
+    edge_row, edge_col = from_part("geo", "edge_row"), from_part("geo", "edge_col")
+    _dy, _node_size = from_part("geo", "dy"), from_part("geo", "node_size")
+    _pic_index, _pic_keys = from_part("geo", "pic_index"), from_part("geo", "pic_keys")
+    drawn, edge_width = from_part("strokes", "drawn"), from_part("strokes", "width")
+    _nodes, _halo, _pictures = from_part("nodes", "item"), from_part("nodes", "halo"), from_part("nodes", "pictures")
+    show_pictures, picture_kind = from_part("nodes", "show"), from_part("nodes", "kind")
+    selected_node, input_importance = from_part("nodes", "selected"), from_part("nodes", "importance")
+    pictures_from, pictures_iteration = from_part("nodes", "source"), from_part("nodes", "iteration")
+    _texts, _note = from_part("name_labels", "texts"), from_part("legend_note", "note")
+    _weight_texts, _label_spots = from_part("weight_labels", "texts"), from_part("weight_labels", "spots")
+    hover, hover_text = from_part("pointer", "hover"), from_part("pointer", "hover_text")
+    show_hover, node_at = from_part("pointer", "show_hover"), from_part("pointer", "node_at")
+    edge_at = from_part("pointer", "edge_at")
+    _on_mouse_moved, _edge_text = from_part("pointer", "on_mouse_moved"), from_part("pointer", "edge_text")
 
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
