@@ -11,3 +11,8 @@ from __future__ import annotations
 def from_part(part: str, name: str) -> property:
     """The attribute ``name`` of the view's attribute ``part``, read through the view."""
     return property(lambda self: getattr(getattr(self, part), name), doc=f"``self.{part}.{name}``")
+
+
+def from_parts(part: str, *names: str) -> tuple[property, ...]:
+    """``from_part`` of each of ``names``, in order."""
+    return tuple(from_part(part, name) for name in names)
