@@ -10,14 +10,9 @@ pointer.  A click on a neuron (or its picture) or on an edge emits the view's ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-
-if TYPE_CHECKING:
-    from .network_view import NetworkView
 
 
 def weight_label(layer: int, row: int, col: int) -> str:
@@ -29,7 +24,7 @@ class DiagramPointer:
     """The hover box (``hover``) of a ``NetworkView`` and the pointer's place on it (``at``, view
     coordinates, None: off the diagram); reads the view's snapshot and parts, emits its signals."""
 
-    def __init__(self, view: NetworkView):
+    def __init__(self, view: pg.PlotWidget):
         self.view = view
         self.hover = pg.TextItem(anchor=(1, 0), color=(20, 20, 20), fill=pg.mkBrush(255, 255, 240, 235),
                                  border=pg.mkPen(150, 150, 150))
