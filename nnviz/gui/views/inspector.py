@@ -35,7 +35,7 @@ __all__ = ["BATCH", "LAST", "NEXT", "ONE", "POOL", "Inspector"]
 
 class Inspector(QWidget):
     """The equations of one step, with its numbers (see module doc): the choices (``bar``), the
-    matrices (``matrices``) and the written-out number (``explain``) are its parts."""
+    matrices (``matrices``) and the written-out number (``worked_out``) are its parts."""
 
     rowChosen = Signal(int)  # an observation chosen here (0-based training row)
     # the parts' widgets under the names their readers use
@@ -43,8 +43,8 @@ class Inspector(QWidget):
     row_note, stage_buttons = from_part("bar", "row_note"), from_part("bar", "stage_buttons")
     panels, ops, slots = from_part("matrices", "panels"), from_part("matrices", "ops"), from_part("matrices", "slots")
     body, flow, scroll = from_part("matrices", "body"), from_part("matrices", "flow"), from_part("matrices", "scroll")
-    worked, explain_label = from_part("explain", "worked"), from_part("explain", "label")
-    explain_box, explanation = from_part("explain", "box"), from_part("explain", "explanation")
+    worked, explain_label = from_part("worked_out", "worked"), from_part("worked_out", "label")
+    explain_box, explanation = from_part("worked_out", "box"), from_part("worked_out", "explanation")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -77,14 +77,14 @@ class Inspector(QWidget):
         self.equation.setTextFormat(Qt.RichText)
         self.equation.setWordWrap(True)
         self.equation.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.explain = WorkedOut(lambda: self.font().pointSizeF() * max(self.matrices.zoom, 1.0))
-        self.matrices = StageMatrices(self.explain.worked, self._chosen, self.font)
+        self.worked_out = WorkedOut(lambda: self.font().pointSizeF() * max(self.matrices.zoom, 1.0))
+        self.matrices = StageMatrices(self.worked_out.worked, self._chosen, self.font)
         self.scroll.viewport().installEventFilter(self)  # a new size may let the numbers grow
         self.top = QWidget()  # the head, the choices, the equation and the written-out number
         tl = QVBoxLayout(self.top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.setSpacing(3)
-        for w in (self.stage_label, self.bar.widget, self.equation, self.explain.box):
+        for w in (self.stage_label, self.bar.widget, self.equation, self.worked_out.box):
             tl.addWidget(w)
         self.main_lay = QVBoxLayout(self)
         self.main_lay.setContentsMargins(4, 4, 4, 4)
@@ -261,7 +261,7 @@ class Inspector(QWidget):
         if k >= len(self.specs):
             return
         self.selection = (self.specs[k].role, i, j)
-        self.explain.all_terms = False
+        self.worked_out.all_terms = False
         self._mark(k, i, j)
 
     def select_cell(self, role: str, i: int, j: int) -> None:
@@ -298,24 +298,24 @@ class Inspector(QWidget):
         self.matrices.mark(self.specs, k, i, j)
         spec = self.specs[k]
         if spec.cell is None or self.trace is None or self.names is None:
-            self.explain.explanation = None
-            self.explain.show_worked(None)
+            self.worked_out.explanation = None
+            self.worked_out.show_worked(None)
             v = float(spec.M[i, j])
             if spec.role == "W_after":
                 lt_w = self.specs[self.roles().index("W")].M[i, j]
                 up = self.specs[self.roles().index("update")].M[i, j]
-                self.explain.show_html(f"<b>{spec.title}</b>: w + \u0394w = {num(lt_w)} + ({num(up)}) = "
+                self.worked_out.show_html(f"<b>{spec.title}</b>: w + \u0394w = {num(lt_w)} + ({num(up)}) = "
                                        f"<b>{num(v)}</b>")
             else:
-                self.explain.show_html(f"<b>{num(v)}</b>")
+                self.worked_out.show_html(f"<b>{num(v)}</b>")
             return
         kind, lw, r, c = spec.cell(i, j)
         obs = self._observation(self.trace)[0] if kind == "contrib" else None
-        self.explain.explanation = explain(self.trace, self.names, kind, lw, r, c, obs=obs)
-        self._show_explanation(self.explain.explanation)
+        self.worked_out.explanation = explain(self.trace, self.names, kind, lw, r, c, obs=obs)
+        self._show_explanation(self.worked_out.explanation)
 
     def _show_explanation(self, ex) -> None:
-        self.explain.show_explanation(ex, self.trace is not None)
+        self.worked_out.show_explanation(ex, self.trace is not None)
 
     def _update_equation(self, t, li: int) -> str:
         """The update line of W_{li+1} (kept for callers of the old inspector)."""
