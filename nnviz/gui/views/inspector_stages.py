@@ -85,6 +85,36 @@ def micro_stage(stage: str | None, previous: tuple[str, int] | None, L: int) -> 
     return (kind, int(num))
 
 
+PLACEHOLDER = "Press <b>Step</b> or <b>Micro-step</b> (or pause training) to see the matrices of a step."
+
+
+def head_text(t, what: str, shown: int | None, micro: str, stage: str | None, preview: bool) -> str:
+    """The inspector's head line for the step of trace ``t`` shown as ``what`` ("last", "next" or
+    "micro": the micro-step ``stage``, named ``micro``) at iteration ``shown``; ``preview``: a look back."""
+    it = shown if shown is not None else t.iteration - 1
+    step = f"{t.iteration - 1:,} \u2192 {t.iteration:,}"
+    if what == "micro":
+        return (f"<b>iteration {it:,}</b>: micro-step <b style='color:#b35806'>{micro}</b> ({stage}) of the step "
+                f"{step} (Micro-step goes on; the weights change at the update)")
+    if what == "next":
+        return (f"<b>iteration {it:,}</b>: <b style='color:#1b7837'>the next step</b>, {step}: what "
+                "<b>Step</b> will do, computed from the current weights on a copy (nothing changes until "
+                "you press it)")
+    return (f"<b>iteration {it:,}</b>: the step that led here, {step}"
+            + (" (a look back in the history)" if preview else "")
+            + "; its forward pass used the weights before that step")
+
+
+def nothing_text(snap) -> str:
+    """The head line when the snapshot carries no step to show: why."""
+    it = f"<b>iteration {snap.iteration:,}</b>"
+    if snap.state in ("running", "stepping") and not snap.preview:
+        return f"{it}: training\u2026 pause or step to inspect a step"
+    if getattr(snap, "trace_pending", False):
+        return f"{it}: computing its matrices\u2026"
+    return f"{it}: the next step's matrices are not computed ahead for a network this big. " + PLACEHOLDER
+
+
 def related(panels: list[Panel], source: int, i: int, j: int) -> list[tuple[set[int] | None, set[int] | None]]:
     """For each panel, the rows and columns (None: any) of the cells related to cell (i, j) of
     panel ``source`` (see the module doc); (None, None): no cell of that panel."""

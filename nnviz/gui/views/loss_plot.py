@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.snapshot import History, Snapshot
+from .history_bar import HistoryBar, HistorySlider
+from .loss_readout import LossReadout
+from .parts import from_part
+from .validation_marks import ValidationMarks
+
+__all__ = ["HistorySlider", "LossPlot", "PlainAxis"]
 
 
 LEGEND_COLUMNS = 4
@@ -33,50 +38,18 @@ class PlainAxis(pg.AxisItem):
         return out
 
 
-class HistorySlider(QSlider):
-    """The history slider: iterations first..present mapped onto the slider's own int range.
-
-    Up to ``STEPS`` iterations a position is an iteration (first + position); beyond, the
-    positions spread evenly over the span, so any count fits (a QSlider's range is a C int:
-    2^31 iterations raised OverflowError on every repaint).  The handle keeps the width of
-    its row whatever is shown beside it, so it never runs away from the pointer."""
-
-    STEPS = 1_000_000
-
-    def __init__(self, parent=None):
-        super().__init__(Qt.Horizontal, parent)
-        self.first, self.present = 0, 0
-        self.setRange(0, 0)
-
-    @property
-    def span(self) -> int:
-        return max(self.present - self.first, 0)
-
-    def set_span(self, first: int, present: int) -> None:
-        self.first, self.present = int(min(first, present)), int(present)
-        # nothing to look back at (a new network, or just after a data edit): the handle stands
-        # at the right, on the present, and the slider rests
-        self.setRange(0 if self.span else -1, min(self.span, self.STEPS))
-        self.setEnabled(self.span > 0)
-
-    def position(self, iteration: int) -> int:
-        off = min(max(int(iteration) - self.first, 0), self.span)
-        if self.span == 0:
-            return 0
-        return off if self.span <= self.STEPS else round(off * self.STEPS / self.span)
-
-    def iteration(self, position: int | None = None) -> int:
-        pos = max(self.value() if position is None else position, 0)
-        if self.span <= self.STEPS:
-            return self.first + pos
-        return self.first + round(pos * self.span / self.STEPS)
-
-
 class LossPlot(QWidget):
-    """One PlotDataItem per curve; ``render`` only sets data."""
+    """One PlotDataItem per curve; ``show_snapshot`` only sets data."""
 
     previewRequested = Signal(int)  # the slider moved to an earlier iteration
     resumeRequested = Signal(int)
+    # the parts' items under the names their readers use
+    slider, marker = from_part("history", "slider"), from_part("history", "marker")
+    resume_button = from_part("history", "resume_button")
+    hover_dot, hover_text = from_part("readout", "dot"), from_part("readout", "text")
+    hover_readout = from_part("readout", "readout")
+    val_curve, best_dot = from_part("validation", "curve"), from_part("validation", "best_dot")
+    best_line = from_part("validation", "best_line")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -93,15 +66,7 @@ class LossPlot(QWidget):
         self.test_curve = self.plot.plot([], [], pen=pg.mkPen(230, 97, 1, width=2), name="test")
         # early stopping: the validation mse (every k iterations) and its best iteration, a dashed
         # vertical line and a dot on the curve; in the legend only when there is a validation split
-        self.val_curve = self.plot.plot([], [], pen=pg.mkPen(27, 158, 119, width=2))
-        self.best_dot = self.plot.plot([], [], pen=None, symbol="o", symbolSize=11,
-                                       symbolPen=pg.mkPen(0, 0, 0, width=1.5), symbolBrush=pg.mkBrush(27, 158, 119))
-        self.best_dot.setZValue(5)
-        self._val_y = np.empty(0)
-        self.best_line = pg.InfiniteLine(angle=90, movable=False,
-                                         pen=pg.mkPen(27, 158, 119, width=1.5, style=Qt.DashLine))
-        self.best_line.setVisible(False)
-        self.plot.addItem(self.best_line, ignoreBounds=True)
+        self.validation = ValidationMarks(self.plot, self.legend, self._legend_band)
         # with mini-batches: each iteration's batch mse, pale behind the whole set's curve
         self.batch_curve = self.plot.plot([], [], pen=pg.mkPen(160, 190, 220, width=1))
         self.batch_curve.setZValue(-1)
@@ -130,17 +95,7 @@ class LossPlot(QWidget):
                                       symbolPen=pg.mkPen(33, 102, 172), symbolBrush=pg.mkBrush(33, 102, 172))
         self.now_dot.setZValue(4)
         # the readout under the pointer: the nearest point of the training curve
-        self.hover_dot = self.plot.plot([], [], pen=None, symbol="o", symbolSize=9,
-                                        symbolPen=pg.mkPen(0, 0, 0, width=1.2), symbolBrush=pg.mkBrush(255, 255, 255))
-        self.hover_dot.setZValue(6)
-        self.hover_text = pg.TextItem(color=(40, 40, 40), fill=pg.mkBrush(255, 255, 255, 225),
-                                      border=pg.mkPen(180, 180, 180))
-        self.hover_text.setZValue(7)
-        self.hover_text.setVisible(False)
-        self.plot.addItem(self.hover_text, ignoreBounds=True)
-        self.hover_readout = ""
-        self.plot.scene().sigMouseMoved.connect(self._hover)
-        self.plot.viewport().installEventFilter(self)
+        self.readout = LossReadout(self.plot, self.train_curve, lambda: self.log_box.isChecked(), self)
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("the error falls by orders of magnitude: a log scale shows all of them")
         self.log_box.setChecked(True)
@@ -156,18 +111,8 @@ class LossPlot(QWidget):
         self.stop_label.setStyleSheet("color:#1b9e77; font-weight:bold")
         self.stop_label.setVisible(False)
         # the history scrubber: look at the network as it was at an earlier iteration
-        self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(179, 88, 6, width=1.5))
-        self.marker.setVisible(False)
-        self.plot.addItem(self.marker, ignoreBounds=True)
+        self.history = HistoryBar(self.plot, self.previewRequested.emit, self.resumeRequested.emit)
         self.plot.setMinimumSize(160, 120)
-        self.slider = HistorySlider()
-        self.slider.setMinimumWidth(60)
-        self.slider.setToolTip("history: drag to see the network at an earlier iteration")
-        self.slider.valueChanged.connect(self._on_slider)
-        self.resume_button = QPushButton("Resume here")
-        self.resume_button.setToolTip("make the iteration shown the current one (later iterations are discarded)")
-        self.resume_button.setEnabled(False)
-        self.resume_button.clicked.connect(self._on_resume)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -233,39 +178,6 @@ class LossPlot(QWidget):
         left, _, right, bottom = PLOT_MARGINS
         self.plot.plotItem.layout.setContentsMargins(left, band, right, bottom)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == event.Type.Leave:  # the readout leaves with the pointer
-            self._hide_hover()
-        return False
-
-    def _hide_hover(self) -> None:
-        self.hover_text.setVisible(False)
-        self.hover_dot.setData([], [])
-        self.hover_readout = ""
-
-    def _hover(self, pos) -> None:
-        """(iteration, mse) of the training curve's point nearest the pointer, beside it."""
-        x = self.train_curve.xData
-        if x is None or not len(x) or not self.vb.sceneBoundingRect().contains(pos):
-            self._hide_hover()
-            return
-        at = self.vb.mapSceneToView(pos)
-        i = int(np.clip(np.searchsorted(x, at.x()), 0, len(x) - 1))
-        if i > 0 and abs(x[i - 1] - at.x()) < abs(x[i] - at.x()):
-            i -= 1
-        it, mse = int(x[i]), float(self.train_curve.yData[i])
-        if not np.isfinite(mse):
-            self._hide_hover()
-            return
-        self.hover_readout = f"iteration {it:,}\nmse {mse:.5g}"
-        self.hover_text.setText(self.hover_readout)
-        ypos = np.log10(mse) if self.log_box.isChecked() and mse > 0 else mse
-        (x0, x1), _ = self.vb.viewRange()
-        self.hover_text.setAnchor((1.0, 1.0) if it > (x0 + x1) / 2 else (0.0, 1.0))
-        self.hover_text.setPos(it, ypos)
-        self.hover_text.setVisible(True)
-        self.hover_dot.setData([it], [mse])
-
     def set_has_test(self, has_test: bool) -> None:
         """Show the test curve (and its legend entry) only when there is a test split."""
         self.test_curve.setVisible(has_test)
@@ -278,37 +190,7 @@ class LossPlot(QWidget):
 
     def set_has_validation(self, has: bool) -> None:
         """The validation curve and the best-iteration dot in the legend only with a validation split."""
-        for item, name in ((self.val_curve, "validation"), (self.best_dot, "best (validation)")):
-            in_legend = any(sample.item is item for sample, _ in self.legend.items)
-            if has and not in_legend:
-                self.legend.addItem(item, name)
-            elif not has and in_legend:
-                self.legend.removeItem(item)
-        self._legend_band()
-        if not has:
-            self._val_y = np.empty(0)
-            self.val_curve.setData([], [])
-            self.best_dot.setData([], [])
-            self.best_line.setVisible(False)
-
-    def _show_validation(self, snap: Snapshot, val_history: History | None) -> str:
-        """The validation curve and the best iteration's marker; the label's text for them."""
-        has = val_history is not None and len(val_history) > 0
-        self.set_has_validation(has)
-        if not has or val_history is None:
-            return ""
-        self.val_curve.setData(val_history.x, val_history.y)
-        self._val_y = val_history.y
-        text = ""
-        if snap.best_iteration is not None and snap.best_validation_mse is not None:
-            y = snap.best_validation_mse
-            self.best_dot.setData([snap.best_iteration], [y])
-            self.best_line.setValue(snap.best_iteration)
-            self.best_line.setVisible(True)
-            now = f"validation mse {snap.validation_mse:.5g}, " if snap.validation_mse is not None else ""
-            text = (f"&nbsp;&nbsp;<span style='color:#1b9e77'>{now}"
-                    f"best {y:.5g} at {snap.best_iteration:,}</span>")
-        return text
+        self.validation.set_has(has)
 
     def _show_stop(self, snap: Snapshot) -> None:
         """An early stop's line under the values, wrapped (it appears once, when training stops)."""
@@ -324,7 +206,7 @@ class LossPlot(QWidget):
         self.set_has_validation(False)
         self.train_curve.setData([], [])
         self.now_dot.setData([], [])
-        self._hide_hover()
+        self.readout.hide()
         self.test_curve.setData([], [])
         self.batch_curve.setData([], [])
         self.value_label.setText("")
@@ -337,34 +219,10 @@ class LossPlot(QWidget):
 
     _last = None
 
-    def _on_slider(self, value: int) -> None:
-        if self._syncing:
-            return
-        at_end = value >= self.slider.maximum()
-        iteration = self.slider.iteration(value)
-        self.marker.setVisible(not at_end)
-        self.marker.setValue(iteration)
-        self.resume_button.setEnabled(not at_end)
-        self.previewRequested.emit(iteration)
-
-    def _on_resume(self) -> None:
-        self.resumeRequested.emit(self.slider.iteration())
-
-    _syncing = False
-
     def sync_slider(self, present_iteration: int, shown_iteration: int, first_iteration: int = 0) -> None:
         """Range first..present (only iterations that can be shown); the handle on what is
         shown, following training while it runs (without requesting a preview)."""
-        self._syncing = True
-        try:
-            self.slider.set_span(first_iteration, present_iteration)
-            self.slider.setValue(self.slider.position(shown_iteration))
-        finally:
-            self._syncing = False
-        at_end = shown_iteration >= present_iteration
-        self.marker.setVisible(not at_end)
-        self.marker.setValue(shown_iteration)
-        self.resume_button.setEnabled(not at_end)
+        self.history.sync(present_iteration, shown_iteration, first_iteration)
 
     def show_snapshot(self, snap: Snapshot, history: History, test_history: History,
                       full_history: History | None = None, val_history: History | None = None) -> None:
@@ -390,7 +248,7 @@ class LossPlot(QWidget):
             self.batch_curve.setData(history.x, history.y)
         else:
             self.batch_curve.setData([], [])
-        val_text = self._show_validation(snap, val_history)
+        val_text = self.validation.show(snap, val_history)
         self._show_stop(snap)
         self._last = (snap, x, y, test_history)
         if self.follow:
@@ -411,7 +269,7 @@ class LossPlot(QWidget):
                      exact: bool = False) -> None:
         """Set the view range when the data outgrow it (x in steps of 1.5x)."""
         ys = ([y] if len(x) else []) + ([test_history.y] if len(test_history) else []) \
-            + ([self._val_y] if len(self._val_y) else [])
+            + ([self.validation.y] if len(self.validation.y) else [])
         ends = [int(x[-1])] if len(x) else []
         for _, ox, oy in self.overlay_data:  # the kept runs' curves stay in view too
             oy = np.asarray(oy, dtype=np.float64)
