@@ -74,7 +74,7 @@ def test_the_view_follows_a_look_back_with_the_history_slider(make_window, qtbot
     w = make_window(s)
     view = w.dynamics
     w.predictions.setCurrentWidget(view)
-    view.pages.setCurrentWidget(view.distributions)
+    view.show_page(view.distributions)
     view.distributions.layer_box.setCurrentIndex(1)
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=20_000)
@@ -91,7 +91,7 @@ def test_the_view_follows_a_look_back_with_the_history_slider(make_window, qtbot
     assert np.array_equal(bars["y1"], counts) and np.allclose(bars["x0"], edges[:-1], atol=1e-15)
     assert not np.array_equal(end.dynamics.hist.w_counts, then.dynamics.hist.w_counts)
     # the hidden space of the look back: the second hidden layer's two neurons, row by row
-    view.pages.setCurrentWidget(view.hidden)
+    view.show_page(view.hidden)
     snap = _shown(w, qtbot, 120, preview=True, part="hidden")
     hs = snap.dynamics.hidden
     x, y = view.hidden.dots.getData()
@@ -107,7 +107,7 @@ def test_saturation_is_flagged(make_window, qtbot):
     assert "out 90% saturated \u26a0" not in text  # an output near 0 or 1 is what training wants
     w = make_window(data="iris", hidden=(6, 6), iterations=300)
     w.predictions.setCurrentWidget(w.dynamics)
-    w.dynamics.pages.setCurrentWidget(w.dynamics.distributions)
+    w.dynamics.show_page(w.dynamics.distributions)
     w.step(10)
     snap = _shown(w, qtbot, 10, part="hist")
     assert w.dynamics.distributions.saturation.text() == saturation_text(snap.dynamics.now[:, 3], snap.dynamics.activations)
@@ -118,7 +118,7 @@ def test_the_landscape_is_computed_in_the_background_and_its_cross_follows_the_s
     w = make_window(s)
     view = w.dynamics
     w.predictions.setCurrentWidget(view)
-    view.pages.setCurrentWidget(view.landscape)
+    view.show_page(view.landscape)
     page = view.landscape
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=20_000)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import dynamics as dyn
 from ...core.landscape_figures import VIRIDIS, colour_at
@@ -180,6 +180,8 @@ class DistributionPage(QWidget):
             p.addItem(m)
             self.markers.append(m)
         self.w_hist, self.a_hist = _plot("", log=False), _plot("", log=False)
+        for p in (self.w_hist, self.a_hist):
+            p.setMinimumSize(80, 45)  # the two of them no taller than one plot of the other tabs
         self.w_bars = pg.BarGraphItem(x0=[0], x1=[0], y0=[0], y1=[0], brush=pg.mkBrush(*BAND_COLOUR, 200), pen=None)
         self.a_bars = pg.BarGraphItem(x0=[0], x1=[0], y0=[0], y1=[0], brush=pg.mkBrush(*ACT_COLOUR, 200), pen=None)
         self.w_hist.addItem(self.w_bars)
@@ -271,6 +273,7 @@ class HiddenPage(QWidget):
         self.info.setWordWrap(True)
         self.note = QLabel("The hidden space needs data with two inputs (spiral, xor, circles, ...).")
         self.note.setStyleSheet("color: #555")
+        self.note.setWordWrap(True)
         self._refits = 0
         self.hidden: dyn.HiddenSpace | None = None
         self.plot = _plot("", log=False)
@@ -420,9 +423,15 @@ class DynamicsView(QWidget):
         self.distributions = DistributionPage()
         self.hidden = HiddenPage()
         self.landscape = LandscapePage(controller)
+        self._scrolls = []
         for page, name in ((self.gradients, "Gradient flow"), (self.distributions, "Distributions"),
                            (self.hidden, "Hidden space"), (self.landscape, "Landscape")):
-            self.pages.addTab(page, name)
+            scroll = QScrollArea()  # a small (or scaled) screen scrolls a page rather than grow the window
+            scroll.setWidget(page)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.NoFrame)
+            self._scrolls.append(scroll)
+            self.pages.addTab(scroll, name)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.pages)
@@ -433,6 +442,12 @@ class DynamicsView(QWidget):
     @property
     def page(self) -> str:
         return PAGES[max(self.pages.currentIndex(), 0)]
+
+    def show_page(self, page: QWidget) -> None:
+        """Bring ``page`` (self.gradients, ...) forward."""
+        for k, scroll in enumerate(self._scrolls):
+            if scroll.widget() is page:
+                self.pages.setCurrentIndex(k)
 
     def set_context(self, ctx) -> None:
         """A new network (or rows): its layers' names; a new history comes with its snapshots."""
