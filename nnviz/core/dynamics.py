@@ -318,6 +318,10 @@ class HiddenSpace:
     kind: str  # "neurons" or "pca"
     fitted_at: int | None  # the iteration whose activations the PCA was fitted on
     explained: tuple[float, float] | None  # the share of the variance each component had then
+    # the output's decision line u x + v y + w = 0 in the layer's two neurons (the last hidden layer,
+    # one or two outputs; the side where u x + v y + w > 0 is the first output's, or class 1's of
+    # one output), None otherwise
+    boundary: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -469,7 +473,26 @@ class Tracker:
         rows = rows.copy()
         rows.flags.writeable = False
         return HiddenSpace(layer, rows, frozen(proj(H)), classes, frozen(proj(G).reshape(grid.shape)),
-                           proj.axes, proj.kind, proj.fitted_at, proj.explained)
+                           proj.axes, proj.kind, proj.fitted_at, proj.explained,
+                           decision_line(net, layer) if proj.kind == "neurons" else None)
+
+
+def decision_line(net: Network, layer: int) -> tuple[float, float, float] | None:
+    """Where the output decides, as a line u h1 + v h2 + w = 0 in the two neurons of the last hidden
+    layer ``layer``: one output, its pre-activation at the 0.5 threshold (0 for sigmoid, 0.5 for a
+    linear output; u h1 + v h2 + w > 0 says 1); two outputs, where they are equal (> 0: the first
+    wins).  None for other layers, sizes or more outputs."""
+    arch = net.arch
+    if layer != len(arch.hidden) or arch.hidden[-1] != 2 or arch.n_outputs > 2:
+        return None
+    W = np.asarray(net.weights[-1], dtype=np.float64)
+    if arch.n_outputs == 1:
+        c = W[:, 0].copy()
+        if arch.output_activation == "linear":
+            c[0] -= 0.5
+        return float(c[1]), float(c[2]), float(c[0])
+    d = W[:, 0] - W[:, 1]  # softmax and sigmoid alike: the first output is larger where its a is
+    return float(d[1]), float(d[2]), float(d[0])
 
 
 def histograms(net: Network, layers, layer: int, bins: int = BINS) -> Histograms:

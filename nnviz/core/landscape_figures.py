@@ -4,7 +4,7 @@ path projected on it, the current weights marked (and an iteration shown, if any
 
 The colours are log10(mse) through viridis (grey in the print theme), drawn as one rectangle
 per run of equal colour in a column (vectors, no embedded picture, as the decision map);
-contour lines at ``LEVELS`` log-spaced values, traced by marching squares (``contours``, which
+contour lines at ``LEVELS`` quantiles of the values, traced by marching squares (``contours``, which
 the window's view draws too).
 """
 
@@ -32,12 +32,15 @@ def colour_at(t: float, stops=VIRIDIS) -> tuple[int, int, int]:
 
 
 def log_levels(values: np.ndarray, n: int = LEVELS) -> np.ndarray:
-    """n values of log10(mse) evenly between the finite minimum and maximum (not at either end)."""
+    """Up to n values of log10(mse) at evenly spaced quantiles of the grid's values (not at either
+    end): each band between two lines holds about as many grid points, so a flat valley gets its
+    lines as a steep wall does."""
     v = np.log10(np.clip(np.asarray(values, dtype=float), 1e-300, None))
     v = v[np.isfinite(v)]
     if v.size == 0 or v.max() <= v.min():
         return np.empty(0)
-    return np.linspace(v.min(), v.max(), n + 2)[1:-1]
+    q = np.unique(np.quantile(v, np.linspace(0.0, 1.0, n + 2)[1:-1]))
+    return q[(q > v.min()) & (q < v.max())]
 
 
 def contours(a: np.ndarray, b: np.ndarray, V: np.ndarray, level: float) -> list[np.ndarray]:

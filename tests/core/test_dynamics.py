@@ -201,6 +201,22 @@ def test_hidden_space_of_two_neurons_is_their_activations():
     assert np.array_equal(hs.classes, [list(t).index(1.0) for t in T])  # the one-hot column that is 1
 
 
+def test_the_decision_line_in_the_last_two_neuron_layer_splits_the_rows_as_the_output_does():
+    s = Settings(data="spiral", hidden=(8, 2), activation=("tanh",), iterations=500)
+    runner, rec = _runner(s, needs=("hidden_space:2:start",))
+    runner.step(300)
+    _rest(runner)
+    hs = rec.last.dynamics.hidden
+    u, v, w = hs.boundary
+    exp = _at(s, 300)
+    W = exp.network.weights
+    out = _sig(np.c_[np.ones(len(hs.rows)), _plain_layers(W[:2], exp.X_train, ("tanh", "tanh"))[1][hs.rows]] @ W[2])
+    side = u * hs.points[:, 0] + v * hs.points[:, 1] + w > 0
+    assert np.array_equal(side, out[:, 0] > out[:, 1]) and 0 < side.mean() < 1
+    runner.set_view({"hidden_space:1:start"})  # a layer the output does not read directly: no line
+    assert rec.last.dynamics.hidden.boundary is None
+
+
 def test_a_wide_layer_is_projected_by_the_start_weights_pca_fixed_for_the_run():
     s = Settings(data="spiral", hidden=(8, 8), activation=("tanh",), iterations=2000)
     runner, rec = _runner(s, needs=("hidden_space:1:start",))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
                                QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import dynamics as dyn
+from ...core.dynamics_figures import clip_line
 from ...core.landscape_figures import VIRIDIS, colour_at
 from ...core.snapshot import Snapshot
 from .flow_layout import FlowLayout
@@ -282,7 +283,8 @@ class HiddenPage(QWidget):
         self.lines_x1 = pg.PlotDataItem(pen=pg.mkPen(120, 150, 200, 170, width=1), connect="finite")
         self.lines_x2 = pg.PlotDataItem(pen=pg.mkPen(220, 160, 110, 170, width=1), connect="finite")
         self.dots = pg.ScatterPlotItem(size=6, pen=pg.mkPen(40, 40, 40, 120))
-        for item in (self.lines_x1, self.lines_x2, self.dots):
+        self.boundary = pg.PlotDataItem(pen=pg.mkPen(30, 30, 30, width=1.5, style=Qt.DashLine))
+        for item in (self.lines_x1, self.lines_x2, self.boundary, self.dots):
             self.plot.addItem(item)
         bar = QWidget()
         top = FlowLayout(bar, spacing=8)
@@ -326,7 +328,7 @@ class HiddenPage(QWidget):
         self._refits = 0
         self._bounds = None
         self.hidden = None
-        for item in (self.lines_x1, self.lines_x2, self.dots):
+        for item in (self.lines_x1, self.lines_x2, self.boundary, self.dots):
             item.setData([], [])
         self.info.setText("")
         self.enabled = two
@@ -369,6 +371,12 @@ class HiddenPage(QWidget):
         else:
             brushes = [pg.mkBrush(*ONE_GROUP)] * len(hs.points)
         self.dots.setData(hs.points[:, 0], hs.points[:, 1], brush=brushes)
+        ends = None
+        if hs.boundary is not None:  # the output's decision line, across a generous box round the rows
+            lo, hi = hs.points.min(axis=0), hs.points.max(axis=0)
+            pad = np.maximum(hi - lo, 1.0) * 2
+            ends = clip_line(hs.boundary, lo - pad, hi + pad)
+        self.boundary.setData(*(np.array(ends).T if ends is not None else ([], [])))
         self.plot.setLabel("bottom", hs.axes[0])
         self.plot.setLabel("left", hs.axes[1])
         self.refit.setVisible(hs.kind == "pca")
@@ -377,7 +385,8 @@ class HiddenPage(QWidget):
                               f"{hs.fitted_at:,} ({hs.explained[0]:.0%} and {hs.explained[1]:.0%} of their variance), "
                               f"fixed since; iteration {iteration:,} shown")
         else:
-            self.info.setText(f"the layer's neurons themselves; iteration {iteration:,} shown")
+            line = "; dashed: where the output decides" if hs.boundary is not None else ""
+            self.info.setText(f"the layer's neurons themselves{line}; iteration {iteration:,} shown")
         self._range(hs)
 
     def _range(self, hs: dyn.HiddenSpace) -> None:
