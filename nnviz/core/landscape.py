@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, metrics
+from . import activations, blas, metrics
 from .network import Architecture, split_flat
 
 DIRECTIONS = ("pca", "random")
@@ -163,13 +163,17 @@ def axes(path: np.ndarray, kind: str, size: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _batched_mse(arch: Architecture, Ws: list[np.ndarray], X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """mse of K networks at once: Ws[l] (K, n_in + 1, n_out); X1 the rows with their ones column."""
+    """mse of K networks at once: Ws[l] (K, n_in + 1, n_out); X1 the rows with their ones column.
+    The first layer is one product X1 @ [W_1 ... W_K] (all K side by side), the others a stacked
+    product per network (BLAS either way)."""
     names = arch.layer_activations
-    H = np.einsum("nr,krc->knc", X1, Ws[0])
+    K, r, c = Ws[0].shape
+    H = np.ascontiguousarray((X1 @ Ws[0].transpose(1, 0, 2).reshape(r, K * c)).reshape(-1, K, c).transpose(1, 0, 2))
     with activations.quiet_fp():
         for li, W in enumerate(Ws):
             if li:
-                H = np.matmul(H, W[:, 1:, :]) + W[:, :1, :]
+                H = np.matmul(H, np.ascontiguousarray(W[:, 1:, :]))
+                H += W[:, :1, :]
             H = _apply(names[li], H)
         E = Y[None] - H
     return np.einsum("knc,knc->k", E, E) / (Y.shape[0] * Y.shape[1])
@@ -187,7 +191,8 @@ def error_grid(arch: Architecture, center: np.ndarray, d1: np.ndarray, d2: np.nd
                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """values[i, j] = mse of the training rows (X the network's inputs, Y its targets) with the
     weights center + a[i] d1 + b[j] d2; ``progress(done, total)`` after every grid row (it may raise
-    ``Cancelled``)."""
+    ``Cancelled``).  On one BLAS thread: the window trains and paints beside it, and on this
+    project's 2-core machine a second OpenBLAS thread made these products several times slower."""
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     X1 = np.column_stack([np.ones(X.shape[0]), X])
@@ -195,13 +200,14 @@ def error_grid(arch: Architecture, center: np.ndarray, d1: np.ndarray, d2: np.nd
     batch = int(max(1, min(b.size, BATCH_FLOATS // max(X.shape[0] * widest, 1))))
     C, D1, D2 = (split_flat(np.asarray(v, dtype=np.float64), arch.shapes) for v in (center, d1, d2))
     out = np.empty((a.size, b.size))
-    for i, ai in enumerate(a):
-        for j0 in range(0, b.size, batch):
-            bj = b[j0:j0 + batch][:, None, None]
-            Ws = [c[None] + ai * u[None] + bj * v[None] for c, u, v in zip(C, D1, D2, strict=True)]
-            out[i, j0:j0 + batch] = _batched_mse(arch, Ws, X1, Y)
-        if progress is not None:
-            progress(i + 1, a.size)
+    with blas.limited(1):
+        for i, ai in enumerate(a):
+            for j0 in range(0, b.size, batch):
+                bj = b[j0:j0 + batch][:, None, None]
+                Ws = [c[None] + ai * u[None] + bj * v[None] for c, u, v in zip(C, D1, D2, strict=True)]
+                out[i, j0:j0 + batch] = _batched_mse(arch, Ws, X1, Y)
+            if progress is not None:
+                progress(i + 1, a.size)
     # the centre exactly as the network computes it (the batched products may round differently)
     out[a.size // 2, b.size // 2] = metrics.mse(Y, _network_predict(arch, center, X))
     return out
@@ -249,7 +255,8 @@ def trajectory_of(exp, at: np.ndarray, states=(), progress: Callable[[int, int],
     from .film import shoot
 
     start = 0 if states else int(exp.session.iteration)
-    reel = shoot(exp, np.asarray(at, dtype=np.int64) - start, progress, states)
+    with blas.limited(1):  # the frames' forward passes (the runs choose their own threads)
+        reel = shoot(exp, np.asarray(at, dtype=np.int64) - start, progress, states)
     its = np.array([f.iteration for f in reel.frames], dtype=np.int64) + start
     params = np.array([np.concatenate([W.ravel() for W in f.weights]) for f in reel.frames])
     keep = np.r_[True, np.diff(its) > 0]  # a run stopped early repeats its last frame
