@@ -18,7 +18,7 @@ from the weights shown and the training rows, all of them:
 * ``w_pct`` / ``a_pct``: the percentiles 0, 6.68, 15.87, 30.85, 50, 69.15, 84.13, 93.32 and 100
   (the normal's -inf, -1.5, -1, -0.5, 0, 0.5, 1, 1.5 sigma, +inf: TensorBoard's distribution
   bands) of the entries of W_l, and of the layer's activations over the rows (at most
-  ``ROWS`` rows: every k-th beyond).
+  ``VALUES`` activations: every k-th row beyond).
 * ``saturation``: sigmoid, softmax: the share of activations (rows x units) within 0.01 of 0
   or 1; tanh: within 0.01 of -1 or 1; relu: the share of units that are 0 on every row (dead);
   linear: NaN (no limit).
@@ -56,7 +56,8 @@ PERCENTILES = (0.0, 6.68, 15.87, 30.85, 50.0, 69.15, 84.13, 93.32, 100.0)  # Ten
 SATURATION = 0.01  # how close to a limit an activation counts as saturated
 LIMITS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 CAPACITY = 1000  # points of history at most (every other dropped when full)
-ROWS = 2000  # activation percentiles and histograms over at most this many rows (every k-th)
+ROWS = 2000  # activation histograms over at most this many rows (every k-th)
+VALUES = 20_000  # activation percentiles over at most this many values (rows x units; every k-th row)
 HIDDEN_ROWS = 2000  # the hidden space draws at most this many rows
 GRID_LINES = 13  # lines of the input plane's grid in each direction
 LINE_POINTS = 64  # points along each grid line
@@ -101,8 +102,15 @@ def backward(net: Network, layers, Y: np.ndarray) -> tuple[list[np.ndarray], lis
     arch = net.arch
     names = arch.layer_activations
     E = np.asarray(Y, dtype=np.float64) - layers[-1][2]
+
+    def fprime(li: int) -> np.ndarray:  # f'(A) from A and H = f(A), as training computes it
+        _, A, H = layers[li]
+        out = np.empty_like(A)
+        activations.ACTIVATIONS[names[li]].deriv(A, H, out)
+        return out
+
     with activations.quiet_fp():
-        delta = E * activations.ACTIVATIONS[names[-1]].derivative(layers[-1][1]) if arch.loss == "sse" else E
+        delta = E * fprime(len(layers) - 1) if arch.loss == "sse" else E
         L = len(layers)
         grads: list[np.ndarray] = [np.empty(0)] * L
         deltas: list[np.ndarray] = [np.empty(0)] * L
@@ -110,8 +118,7 @@ def backward(net: Network, layers, Y: np.ndarray) -> tuple[list[np.ndarray], lis
             deltas[li] = delta
             grads[li] = layers[li][0].T @ delta
             if li:
-                A = layers[li - 1][1]
-                delta = (delta @ net.weights[li][1:].T) * activations.ACTIVATIONS[names[li - 1]].derivative(A)
+                delta = (delta @ net.weights[li][1:].T) * fprime(li - 1)
     return grads, deltas
 
 
@@ -179,10 +186,10 @@ def measure(net: Network, layers, Y: np.ndarray, stepper: Stepper | None) -> np.
     grads, deltas = backward(net, layers, Y)
     L = len(layers)
     rec = np.full((L, FIELDS), np.nan)
-    rows = thinned(layers[0][2].shape[0], ROWS)
     k = len(PERCENTILES)
     for li in range(L):
         H = layers[li][2]
+        rows = thinned(H.shape[0], max(VALUES // max(H.shape[1], 1), 1))
         rec[li, 0] = np.linalg.norm(grads[li])
         rec[li, 1] = np.mean(np.abs(deltas[li]))
         rec[li, 3] = saturation(H, net.arch.layer_activations[li])

@@ -231,13 +231,14 @@ class DistributionPage(QWidget):
             m.setValue(iteration)
         name = self.layer_box.currentText()
         matrix, where = name.split(" ")[0], name.split(" \u2192 ")[-1]
-        self.w_plot.setTitle(f"weights of {matrix} (percentiles)", size="9pt")
-        self.a_plot.setTitle(f"activations, {where} (percentiles over the rows)", size="9pt")
+        self.w_plot.setTitle(f"{matrix}: weights (percentiles)", size="9pt")
+        self.a_plot.setTitle(f"{where.split(' ')[0] if where.startswith('output') else 'h' + where.split(' ')[1]}: "
+                             "activations (percentiles)", size="9pt")
         if d.hist is not None and d.hist.layer == li:
             hs = d.hist
             self.w_bars.setOpts(x0=hs.w_edges[:-1], x1=hs.w_edges[1:], y0=np.zeros(hs.w_counts.size), y1=hs.w_counts)
             self.a_bars.setOpts(x0=hs.a_edges[:-1], x1=hs.a_edges[1:], y0=np.zeros(hs.a_counts.size), y1=hs.a_counts)
-            self.w_hist.setTitle(f"weights at iteration {iteration:,}", size="9pt")
+            self.w_hist.setTitle(f"{matrix} at iteration {iteration:,}", size="9pt")
             self.a_hist.setTitle(f"activations at iteration {iteration:,}", size="9pt")
         self.saturation.setText(saturation_text(d.now[:, 3], d.activations))
 
