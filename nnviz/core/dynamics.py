@@ -365,6 +365,7 @@ def fit_projection(H: np.ndarray, layer: int, iteration: int) -> Projection:
         basis = np.eye(units, 2)
         names = (f"h{layer}.1", f"h{layer}.2" if units == 2 else "0")
         return Projection(np.zeros(units), basis, names, "neurons")
+    H = np.where(np.isfinite(H), H, 0.0)  # (weights that overflowed: the SVD needs finite numbers)
     mean = H.mean(axis=0)
     _, s, Vt = np.linalg.svd(H - mean, full_matrices=False)
     var = s**2
