@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .diagram import Circle, Line, Polyline, Rect, Scene, Text, _nice_ticks, _title, text_width, theme
+from .scene import Circle, Line, Polyline, Rect, Scene, Text, draw_title, nice_ticks, text_width, theme
 from .dynamics import GRID_LINES, GUIDE_RATIO, HiddenSpace, History
 from .landscape_figures import VIRIDIS, colour_at
 
@@ -43,7 +43,7 @@ def _log_panel(scene: Scene, th, box, x: np.ndarray, series: list[np.ndarray], c
         scene.items.append(Line(x0, float(sy(d)), x0 + w, float(sy(d)), 0.6, th.grid))
         scene.items.append(Text(x0 - 4, float(sy(d)), f"1e{d}" if d not in (0, 1) else ("1" if d == 0 else "10"),
                                 9, th.muted, "end"))
-    for v in _nice_ticks(xr[0], xr[1], 4):
+    for v in nice_ticks(xr[0], xr[1], 4):
         if xr[0] <= v <= xr[1]:
             scene.items.append(Line(float(sx(v)), y0 + h, float(sx(v)), y0 + h + 3, 0.8, th.muted))
             scene.items.append(Text(float(sx(v)), y0 + h + 12, f"{v:,.0f}", 9, th.muted))
@@ -113,7 +113,7 @@ def gradient_flow(history: History, activations: tuple[str, ...], title: str | N
                    GUIDE_RATIO if key == "ratio" else None, marker)
     scene.items.append(Text(W_ / 2, H_ - 6, "iteration (recorded at snapshot time)", 10, th.muted))
     if title:
-        _title(scene, title, 0, 0, W_, 16, th.text)
+        draw_title(scene, title, 0, 0, W_, 16, th.text)
     return scene
 
 
@@ -162,10 +162,10 @@ def hidden_space_panels(frames: list[tuple[int, HiddenSpace]], title: str | None
                 scene.items.append(Line(ax, ay, bx, by, 1.6, th.text, True))
         scene.items.append(Rect(x0, y0, side, side, None, th.muted))
         scene.items.append(Text(x0 + side / 2, y0 - 10, f"iteration {it:,}", 12, th.text))
-        for v in _nice_ticks(float(lo[0]), float(lo[0] + span[0]), 4):
+        for v in nice_ticks(float(lo[0]), float(lo[0] + span[0]), 4):
             tx = x0 + (v - lo[0]) / span[0] * side
             scene.items.append(Text(float(tx), y0 + side + 10, f"{v:g}", 9, th.muted))
-        for v in _nice_ticks(float(lo[1]), float(lo[1] + span[1]), 4):
+        for v in nice_ticks(float(lo[1]), float(lo[1] + span[1]), 4):
             ty = y0 + side - (v - lo[1]) / span[1] * side
             scene.items.append(Text(x0 - 4, float(ty), f"{v:g}", 9, th.muted, "end"))
         scene.items.append(Text(x0 + side / 2, y0 + side + 24, hs.axes[0], 10, th.muted))
@@ -178,7 +178,7 @@ def hidden_space_panels(frames: list[tuple[int, HiddenSpace]], title: str | None
         scene.items.append(Text(12, top - 26, f"the rows and the input plane's grid lines ({names[0]} blue-grey, "
                                               f"{names[1]} orange-grey) in {how}{line}", 11, th.text, "start"))
     if title:
-        _title(scene, title, 0, 0, W_, 16, th.text)
+        draw_title(scene, title, 0, 0, W_, 16, th.text)
     return scene
 
 

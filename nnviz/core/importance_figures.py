@@ -1,5 +1,5 @@
 """What the network learned as figures: importance bars, generalized weights (gwplot's picture,
-one panel per input) and profiles (one panel per input), as ``diagram.Scene``s that
+one panel per input) and profiles (one panel per input), as ``scene.Scene``s that
 ``nnviz.gui.render`` writes to SVG, PDF or PNG.  No Qt here.
 
 Bars are in the inputs' order, signed, in the diagram's colours (blue positive, orange
@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from .diagram import Circle, Line, Polyline, Rect, Scene, Text, Theme, _nice_ticks, _title, text_width, theme
 from .profiles import Profiles
+from .scene import Circle, Line, Polyline, Rect, Scene, Text, Theme, draw_title, nice_ticks, text_width, theme
 
 ICE_LINES = 200  # a figure draws at most this many ICE curves (every k-th row)
 
@@ -47,11 +47,11 @@ def _axes(scene: Scene, th: Theme, box, xr, yr, xlabel: str, ylabel: str, small:
     def sy(v):
         return y0 + h - (np.asarray(v, dtype=float) - yr[0]) / (yr[1] - yr[0]) * h
 
-    for v in _nice_ticks(xr[0], xr[1], 3 if small else 5):
+    for v in nice_ticks(xr[0], xr[1], 3 if small else 5):
         if xr[0] <= v <= xr[1]:
             scene.items.append(Line(float(sx(v)), y0 + h, float(sx(v)), y0 + h + 3, 0.8, th.muted))
             scene.items.append(Text(float(sx(v)), y0 + h + fs + 2, _fmt(v), fs, th.muted))
-    for v in _nice_ticks(yr[0], yr[1], 3 if small else 5):
+    for v in nice_ticks(yr[0], yr[1], 3 if small else 5):
         if yr[0] <= v <= yr[1]:
             scene.items.append(Line(x0, float(sy(v)), x0 + w, float(sy(v)), 0.6, th.grid))
             scene.items.append(Text(x0 - 4, float(sy(v)), _fmt(v), fs, th.muted, "end"))
@@ -97,7 +97,7 @@ def importance_bars(names, values, label: str, theme_name: str = "light", size=(
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     band = (y1 - y0) / max(n, 1)
-    for v in _nice_ticks(lo, hi, 5):
+    for v in nice_ticks(lo, hi, 5):
         scene.items.append(Line(float(sx(v)), y0, float(sx(v)), y1, 0.6, th.grid))
         scene.items.append(Text(float(sx(v)), y1 + 14, _fmt(v), 10, th.muted))
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
@@ -113,7 +113,7 @@ def importance_bars(names, values, label: str, theme_name: str = "light", size=(
     scene.items.append(Line(float(sx(0.0)), y0, float(sx(0.0)), y1, 1.2, th.text))
     scene.items.append(Text((x0 + x1) / 2, H_ - 10, label, 12, th.text))
     if title:
-        _title(scene, title, 0, 0, W_, 16, th.text)
+        draw_title(scene, title, 0, 0, W_, 16, th.text)
     return scene
 
 
@@ -137,7 +137,7 @@ def gw_panels(x, values, names, label: str, output: str, theme_name: str = "ligh
         if box[1] < zero < box[1] + box[3]:
             scene.items.append(Line(box[0], zero, box[0] + box[2], zero, 0.8, th.muted, True))
     if title:
-        _title(scene, title, 0, 0, size[0], 16, th.text)
+        draw_title(scene, title, 0, 0, size[0], 16, th.text)
     return scene
 
 
@@ -179,5 +179,5 @@ def profile_panels(p: Profiles, output: int, input_names, output_name: str, them
                 scene.items.append(Polyline(tuple(zip(xs.tolist(), sy(curves[a, g]).tolist(), strict=True)), 1.8,
                                             th.classes[g % len(th.classes)]))
     if title:
-        _title(scene, title, 0, 0, size[0], 16, th.text)
+        draw_title(scene, title, 0, 0, size[0], 16, th.text)
     return scene

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .diagram import Circle, Line, Polyline, Rect, Scene, Text, _nice_ticks, _title, text_width, theme
+from .scene import Circle, Line, Polyline, Rect, Scene, Text, draw_title, nice_ticks, text_width, theme
 from .landscape import Landscape
 
 LEVELS = 14  # contour lines
@@ -154,10 +154,10 @@ def landscape_scene(land: Landscape, title: str | None = None, theme_name: str =
         px, py = float(sx(sa)), float(sy(sb))
         scene.items.append(Line(px - 6, py - 6, px + 6, py + 6, 2.2, (228, 26, 28)))
         scene.items.append(Line(px - 6, py + 6, px + 6, py - 6, 2.2, (228, 26, 28)))
-    for v in _nice_ticks(float(a[0]), float(a[-1]), 5):
+    for v in nice_ticks(float(a[0]), float(a[-1]), 5):
         scene.items.append(Line(float(sx(v)), y0 + h, float(sx(v)), y0 + h + 4, 0.8, th.muted))
         scene.items.append(Text(float(sx(v)), y0 + h + 14, f"{v:.3g}", 10, th.muted))
-    for v in _nice_ticks(float(b[0]), float(b[-1]), 5):
+    for v in nice_ticks(float(b[0]), float(b[-1]), 5):
         scene.items.append(Line(x0 - 4, float(sy(v)), x0, float(sy(v)), 0.8, th.muted))
         scene.items.append(Text(x0 - 6, float(sy(v)), f"{v:.3g}", 10, th.muted, "end"))
     scene.items.append(Text(x0 + w / 2, y0 + h + 34, land.names[0], 12, th.text))
@@ -168,7 +168,7 @@ def landscape_scene(land: Landscape, title: str | None = None, theme_name: str =
         scene.items.append(Rect(bx, y0 + h - (k + 1) * h / SHADES, bw, h / SHADES + 0.5,
                                 colour_at(k / (SHADES - 1), stops)))
     scene.items.append(Rect(bx, y0, bw, h, None, th.muted))
-    for v in _nice_ticks(lo, hi, 5):
+    for v in nice_ticks(lo, hi, 5):
         yy = y0 + h - (v - lo) / span * h
         scene.items.append(Line(bx + bw, yy, bx + bw + 4, yy, 0.8, th.muted))
         scene.items.append(Text(bx + bw + 6, yy, f"{10 ** v:.2g}", 10, th.muted, "start"))
@@ -183,7 +183,7 @@ def landscape_scene(land: Landscape, title: str | None = None, theme_name: str =
         size_ -= 0.5
     scene.items.append(Text(12, top - 26, head, size_, th.text, "start"))
     if title:
-        _title(scene, title, 0, 0, W_, 16, th.text)
+        draw_title(scene, title, 0, 0, W_, 16, th.text)
     return scene
 
 

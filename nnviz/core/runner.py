@@ -504,7 +504,9 @@ class Runner:
             due = self._due(pace)
             if due <= 0:
                 return  # the next iteration is not due yet (see wait())
-            n = min(n, due)
+            # up to the frame rate one iteration a chunk, each its own snapshot (a machine that
+            # lags behind the pace catches up with more chunks, not with two iterations in one)
+            n = min(n, due, 1 if pace.rate(self.iteration) <= 1 / self.emit_seconds else due)
         t0 = self.clock()
         try:
             res = self._run(n)

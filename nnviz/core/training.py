@@ -253,7 +253,7 @@ def resolve_engine(engine: str, work: float = 0.0, interruptible: bool = False) 
         return "numba"
     if engine == "numba":
         raise ValueError("the numba engine needs the numba and scipy packages, which are not installed "
-                         "(use --engine numpy)")
+                         "(pip install 'nnviz[fast]', or use --engine numpy)")
     return "numpy"
 
 

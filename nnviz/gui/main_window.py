@@ -25,6 +25,7 @@ from . import collector
 from .controller import Controller
 from .data_edits import DataEdits
 from .file_actions import FileActions
+from .guide_actions import GuideActions
 from .run_actions import RunActions
 from .views.elided import ElidedLabel
 from .views.controls import ControlPanel
@@ -49,7 +50,7 @@ LAYOUT = "layout-2"
 MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
-class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
+class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
     def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None,
@@ -198,6 +199,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
+        self._make_guides()  # the Help menu (Follow the post) and lessons
+        self._make_help_menu()  # then User guide and About in the same menu (help_menu.py)
 
         if dataset is not None:
             ds = dataset
@@ -686,15 +689,22 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._send_view_needs()
 
     # -- drag and drop / close ------------------------------------------------------
+    DROPPED = {".csv": "open_csv", ".nnviz": "open_session", ".json": "open_model", ".npz": "open_model",
+               ".onnx": "open_model"}
+
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()
-        if urls and urls[0].toLocalFile().lower().endswith(".csv"):
+        if urls and Path(urls[0].toLocalFile()).suffix.lower() in self.DROPPED:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
+        """A CSV file (data), a session (.nnviz, a lesson too) or a model (.json, .npz, .onnx)."""
         urls = event.mimeData().urls()
         if urls:
-            self.open_csv(urls[0].toLocalFile())
+            path = urls[0].toLocalFile()
+            opener = self.DROPPED.get(Path(path).suffix.lower())
+            if opener is not None:
+                getattr(self, opener)(path)
 
     def closeEvent(self, event) -> None:
         if self.confirm_close and self.unsaved and self.isVisible():
@@ -707,6 +717,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             box.open()
             return
         self.edge_card.close()
+        self.put_controls_back()  # from beside a guide on a narrow screen: the splitters are saved as made
         self._save_layout()
         self.keys.remove()
         self.stop_film()

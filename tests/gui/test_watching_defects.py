@@ -146,16 +146,23 @@ def test_the_error_plot_at_rest_legend_badge_and_the_maps_range(make_window, qtb
     assert x0 == 0 and x1 >= 10  # whole iterations on the axis, iteration 0 at its left
     item = plot.plot.plotItem
     assert item.buttonsHidden  # no "A" badge on hover
-    legend, area = plot.legend.sceneBoundingRect(), plot.vb.sceneBoundingRect()
-    assert legend.bottom() <= area.top() + 1 and not legend.intersects(area.adjusted(0, 2, 0, 0))
+    def legend_above() -> bool:
+        legend, area = plot.legend.sceneBoundingRect(), plot.vb.sceneBoundingRect()
+        return legend.bottom() <= area.top() + 1 and not legend.intersects(area.adjusted(0, 2, 0, 0))
+
+    qtbot.waitUntil(legend_above, timeout=10_000)
     w.step(30)
     qtbot.waitUntil(lambda: w.latest.iteration == 30, timeout=10_000)
-    assert not plot.legend.sceneBoundingRect().intersects(plot.vb.sceneBoundingRect().adjusted(0, 2, 0, 0))
+    qtbot.waitUntil(legend_above, timeout=10_000)
     # the decision map shows the data's range, no more, and is as large as its panel allows
     mp = w.predictions.map_plot
     x, y, width, height = w.context.map_grid.rect
-    (mx0, mx1), (my0, my1) = mp.getViewBox().viewRange()
-    assert abs(mx0 - x) < 1e-6 * width and abs(mx1 - (x + width)) < 1e-6 * width
-    assert abs(my0 - y) < 1e-6 * height and abs(my1 - (y + height)) < 1e-6 * height
+
+    def fitted() -> bool:  # once the panel is laid out
+        (mx0, mx1), (my0, my1) = mp.getViewBox().viewRange()
+        return (abs(mx0 - x) < 1e-6 * width and abs(mx1 - (x + width)) < 1e-6 * width
+                and abs(my0 - y) < 1e-6 * height and abs(my1 - (y + height)) < 1e-6 * height)
+
+    qtbot.waitUntil(fitted, timeout=10_000)
     vb = mp.getViewBox().sceneBoundingRect()
     assert min(vb.width(), vb.height()) >= 0.7 * min(mp.width(), mp.height()) - 60
