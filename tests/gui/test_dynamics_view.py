@@ -161,3 +161,30 @@ def test_closing_mid_landscape_leaves_no_thread(make_window, qtbot):
     thread = page._job[1]
     w.close()
     assert not thread.isRunning() and not page.busy
+
+
+def test_the_pages_figures_are_what_they_show(make_window, qtbot, tmp_path):
+    import pytest
+
+    from nnviz.core.diagram import Polyline
+    from nnviz.gui.views.dynamics_view import save_scene
+
+    w = make_window(data="xor", hidden=(4, 2), activation=("tanh",), iterations=500)
+    view = w.dynamics
+    w.predictions.setCurrentWidget(view)
+    with pytest.raises(ValueError, match="nothing to draw yet"):
+        save_scene(view.hidden.scene, str(tmp_path / "none.svg"))
+    w.step(30)
+    snap = _shown(w, qtbot, 30)
+    scene = view.gradients.scene()
+    lines = [p for p in scene.items if isinstance(p, Polyline)]
+    assert len(lines) == 3 * 3  # three panels, a line per weight layer (each unbroken)
+    save_scene(view.gradients.scene, str(tmp_path / "g.svg"))
+    assert (tmp_path / "g.svg").read_text().startswith("<?xml")
+    view.show_page(view.hidden)
+    snap = _shown(w, qtbot, 30, part="hidden")
+    save_scene(view.hidden.scene, str(tmp_path / "h.png"), dpi=96)
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+    assert view.hidden.scene().items and snap.dynamics.hidden.boundary is not None
+    with pytest.raises(ValueError, match="unsupported image format"):
+        save_scene(view.hidden.scene, str(tmp_path / "h.gif"))

@@ -16,6 +16,9 @@ while this tab is visible, see ``core/dynamics.py``), except the landscape (its 
   bends the plane until the classes come apart (ConvNetJS's classify2d).
 * **Landscape**: the loss landscape, on demand.
 
+*Save figure* on the gradient-flow, hidden-space and landscape pages writes what they show as SVG,
+PDF or PNG through the figures' drawing (``core/dynamics_figures.py``, ``core/landscape_figures.py``).
+
 The histories are recorded when the snapshots are made (at most about 30 a second while
 training, and after every command), not at every iteration, and only while the tab is visible;
 a vertical line marks the iteration shown (a look back with the history slider moves it).
@@ -27,11 +30,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from ...core import dynamics as dyn
-from ...core.dynamics_figures import clip_line
+from ...core.dynamics_figures import clip_line, gradient_flow, hidden_space_panels
 from ...core.landscape_figures import VIRIDIS, colour_at
 from ...core.snapshot import Snapshot
 from .flow_layout import FlowLayout
@@ -44,6 +47,33 @@ BAND_ALPHAS = (40, 70, 110, 160)  # min-max, 6.7-93.3, 15.9-84.1, 30.9-69.1
 BAND_COLOUR = (33, 102, 172)
 ACT_COLOUR = (230, 97, 1)
 PAGES = ("gradients", "distributions", "hidden", "landscape")
+
+
+def save_scene(make_scene, path: str, dpi: float = 300.0, theme: str = "light", title: str | None = None) -> None:
+    """Write the figure ``make_scene(title, theme)`` draws (SVG, PDF or PNG, as the other figures are
+    written: ``figures.FigureOptions``, ``render.save``); ValueError (one line) when there is none yet."""
+    from ..figures import FigureOptions
+    from .. import render
+
+    FigureOptions(path, dpi, theme, title).check("dynamics")
+    scene = make_scene(title, theme)
+    if scene is None:
+        raise ValueError("there is nothing to draw yet: show the tab while training")
+    render.save(scene, path, dpi=dpi)
+
+
+def save_dialog(parent, default: str, make_scene) -> None:
+    """Ask for a file and write the figure there; a failure is one line in a message box."""
+    path, chosen = QFileDialog.getSaveFileName(parent, "Save figure", default,
+                                               "SVG (*.svg);;PDF (*.pdf);;PNG image (*.png)")
+    if not path:
+        return
+    if "." not in path.rsplit("/", 1)[-1] and "*." in chosen:
+        path += chosen[chosen.rfind("*.") + 1:].rstrip(")")
+    try:
+        save_scene(make_scene, path)
+    except (ValueError, OSError) as exc:
+        QMessageBox.warning(parent, "nnviz", str(exc))
 
 
 def layer_colour(li: int, layers: int) -> tuple[int, int, int]:
@@ -102,9 +132,16 @@ class GradientPage(QWidget):
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.legend)
+        self.save_button = QPushButton("Save figure\u2026")
+        self.save_button.setToolTip("the three plots as SVG, PDF or PNG (the figures' drawing)")
+        self.save_button.clicked.connect(lambda: save_dialog(self, "gradient-flow.svg", self.scene))
+        head = QHBoxLayout()
+        head.addWidget(self.legend, 1)
+        head.addWidget(self.save_button, 0, Qt.AlignTop)
+        lay.addLayout(head)
         lay.addWidget(split, 1)
         lay.addWidget(self.readout)
+        self.painted: tuple[dyn.Dynamics, int] | None = None
 
     def set_layers(self, names: list[str]) -> None:
         L = len(names)
@@ -120,7 +157,15 @@ class GradientPage(QWidget):
                                       for li, n in enumerate(names)))
         self.readout.setText("")
 
+    def scene(self, title: str | None = None, theme: str = "light"):
+        """The plots as drawn now, as a figure (None before the first history)."""
+        if self.painted is None or self.painted[0].history is None:
+            return None
+        d, it = self.painted
+        return gradient_flow(d.history, d.activations, title, theme, marker=it)
+
     def draw(self, d: dyn.Dynamics, iteration: int) -> None:
+        self.painted = (d, iteration)
         h = d.history
         if h is not None:
             x = h.iterations.astype(float)
@@ -298,6 +343,9 @@ class HiddenPage(QWidget):
         top.addWidget(pair)
         top.addWidget(self.refit)
         top.addWidget(self.fit)
+        self.save_button = QPushButton("Save figure\u2026")
+        self.save_button.clicked.connect(lambda: save_dialog(self, "hidden-space.svg", self.scene))
+        top.addWidget(self.save_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(bar)
@@ -328,7 +376,7 @@ class HiddenPage(QWidget):
             self.layer_box.blockSignals(False)
         self._refits = 0
         self._bounds = None
-        self.hidden = None
+        self.hidden, self.shown_at = None, None
         for item in (self.lines_x1, self.lines_x2, self.boundary, self.dots):
             item.setData([], [])
         self.info.setText("")
@@ -360,10 +408,18 @@ class HiddenPage(QWidget):
         if self.hidden is not None:
             self._range(self.hidden)
 
+    def scene(self, title: str | None = None, theme: str = "light"):
+        """The frame shown as a figure (None before the first)."""
+        if self.hidden is None or self.shown_at is None:
+            return None
+        return hidden_space_panels([(self.shown_at, self.hidden)], title, theme, size=(520, 560))
+
+    shown_at: int | None = None
+
     def draw(self, hs: dyn.HiddenSpace | None, iteration: int) -> None:
         if hs is None:
             return
-        self.hidden = hs
+        self.hidden, self.shown_at = hs, iteration
         n = dyn.GRID_LINES
         self.lines_x1.setData(*_polylines(hs.lines[:n]))
         self.lines_x2.setData(*_polylines(hs.lines[n:]))
