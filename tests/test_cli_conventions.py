@@ -17,7 +17,8 @@ from nnviz import io as nnio
 # the arguments each command needs besides --quiet / --verbose
 REQUIRED = {"predict": ["--model", "m.json", "--data", "d.csv"], "plot": ["--model", "m.json", "--out", "x.svg"],
             "animate": ["--out", "x.gif"], "convert": ["--model", "m.json", "--out", "x.R"],
-            "completion": ["bash"], "explain": ["--model", "m.json", "--method", "olden"]}
+            "completion": ["bash"], "explain": ["--model", "m.json", "--method", "olden"],
+            "landscape": ["--model", "m.json"]}
 
 
 def _commands():

@@ -46,7 +46,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import advice, blas, importance, metrics, nodemaps
+from . import advice, blas, dynamics, importance, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -249,6 +249,7 @@ class Runner:
         self._pace_origin: tuple[float, int] = (0.0, 0)
         self._next: tuple[tuple, StepTrace | None] | None = None  # (state key, trace of the next step)
         self._watch = advice.Watch()  # what the snapshots' hints need (the error history)
+        self._dynamics = dynamics.Tracker()  # the Dynamics tab's history, recorded at snapshot time
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -435,7 +436,8 @@ class Runner:
     def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
         """What the visible views need computed with each snapshot, the selected observation,
         and the selected node (layer, index; inputs are layer 0) or None (``()``: unchanged)."""
-        needs = frozenset(n for n in needs if n in NEEDS or importance.is_need(n))  # + the Explain tab's
+        # + the Explain tab's and the Dynamics tab's
+        needs = frozenset(n for n in needs if n in NEEDS or importance.is_need(n) or dynamics.is_need(n))
         row = self.selected_row if selected_row is None else int(selected_row)
         node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
         changed = needs != self.needs or row != self.selected_row or node != self.selected_node
@@ -1046,6 +1048,8 @@ class Runner:
                 out["map_margin"] = frozen(np.clip(top2[:, 1] - top2[:, 0], 0.0, 1.0).reshape(g, g))
         out.update(self._node_pictures(net, layers))
         out.update(importance.derive(net, exp.X_train, exp.train.X, exp.scaling, self.needs))
+        shown = self._preview_at if self._preview_at is not None else exp.session.iteration
+        out.update(self._dynamics.derive(net, layers, exp, self.context, self.generation, shown, self.needs))
         if "nodes" in self.needs:
             r = out["selected_row"]
             values = [exp.X_train[r]] + [H[r] for _, _, H in layers]

@@ -96,6 +96,9 @@ class Snapshot:
     # what the Explain tab shows (importance.Learned: Olden's and Garson's importance, generalized
     # weights, a profile), only the parts it asked for with set_view; None when it is not shown
     learned: object = None
+    # what the Dynamics tab shows (dynamics.Dynamics: gradient flow, distributions, update ratios
+    # recorded at snapshot time, the hidden space), only the parts it asked for; None when not shown
+    dynamics: object = None
 
 
 class History:

@@ -30,6 +30,7 @@ from .run_actions import RunActions
 from .views.elided import ElidedLabel
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
+from .views.dynamics_view import DynamicsView
 from .views.explain_view import ExplainView
 from .views.feature_toggles import FeatureToggles
 from .views.inspector import Inspector
@@ -93,6 +94,9 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self.explain = ExplainView(self.network_view)  # what the network learned (importance, profiles)
         self.predictions.addTab(self.explain, "Explain")
         self.explain.needsChanged.connect(self._send_view_needs)
+        self.dynamics = DynamicsView(self.controller)  # inside training: gradients, distributions, landscape
+        self.predictions.addTab(self.dynamics, "Dynamics")
+        self.dynamics.needsChanged.connect(self._send_view_needs)
         self.edge_card = EdgeCard(self)
         self.edge_card.weightEdited.connect(self.controller.set_weight)
 
@@ -528,6 +532,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
         self.explain.set_context(ctx)
+        self.dynamics.set_context(ctx)
         self.controls.show_auto_lr(ctx.train.n)  # an "auto" learning rate shows its number
         self.transport.set_seed(ctx.settings.seed)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
@@ -555,6 +560,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
         self.explain.show_snapshot(snap)
+        self.dynamics.show_snapshot(snap)
         if self.predictions.indexOf(self.node_histogram) >= 0:
             self.node_histogram.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:
@@ -565,7 +571,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self._name_discarded()
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
-        views = [self.network_view, self.loss_plot, self.predictions, self.inspector, self.explain]
+        views = [self.network_view, self.loss_plot, self.predictions, self.inspector, self.explain, self.dynamics]
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
@@ -624,6 +630,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         if self.predictions.currentWidget() is self.node_histogram:
             needs.add("node_hists")
         needs |= self.explain.needs(self.predictions.currentWidget() is self.explain)
+        needs |= self.dynamics.needs(self.predictions.currentWidget() is self.dynamics)
         self.controller.set_view(needs, self._selected_row, self.selected_node)
 
     # -- neuron maps ----------------------------------------------------------------
@@ -714,6 +721,7 @@ class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
         self._save_layout()
         self.keys.remove()
         self.stop_film()
+        self.dynamics.stop()
         self.stop_sweep()
         self.stop_rcompare()
         self.controller.shutdown()
