@@ -560,7 +560,8 @@ def _sweep_jobs(args, runs) -> tuple[list[parallel.Job], parallel.Shared, str]:
     init_csv = bool(args.init) and args.init.lower().endswith(".csv")
     init = nnio.load(args.init) if args.init and not init_csv else None
     settings = [settings_from_options(ns, init) for _, ns in runs]
-    shared = parallel.Shared(parallel.load_data(settings), init)
+    piped = _stdin_dataset(args) if args.data == STDIO else None  # the rows read once by main
+    shared = parallel.Shared(parallel.load_data(settings, piped), init)
     jobs = []
     for k, s in enumerate(settings, 1):
         start = None

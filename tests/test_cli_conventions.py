@@ -18,7 +18,7 @@ from nnviz import io as nnio
 REQUIRED = {"predict": ["--model", "m.json", "--data", "d.csv"], "plot": ["--model", "m.json", "--out", "x.svg"],
             "animate": ["--out", "x.gif"], "convert": ["--model", "m.json", "--out", "x.R"],
             "completion": ["bash"], "explain": ["--model", "m.json", "--method", "olden"],
-            "landscape": ["--model", "m.json"]}
+            "landscape": ["--model", "m.json"], "sweep-merge": ["a.json"]}
 
 
 def _commands():

@@ -88,13 +88,14 @@ def data_key(s: Settings) -> tuple:
     return (s.data, s.target, s.classify, s.noise if generated else None, s.seed if generated else None)
 
 
-def load_data(settings: Sequence[Settings]) -> dict[tuple, datamod.Dataset]:
-    """Each data set the runs need, loaded once (a ValueError of one line, as ``nnviz train``'s)."""
+def load_data(settings: Sequence[Settings], given: datamod.Dataset | None = None) -> dict[tuple, datamod.Dataset]:
+    """Each data set the runs need, loaded once (a ValueError of one line, as ``nnviz train``'s);
+    ``given``: the rows every run trains on, already read (``--data -``: piped in once)."""
     out: dict[tuple, datamod.Dataset] = {}
     for s in settings:
         key = data_key(s)
         if key not in out:
-            out[key] = datamod.load(s.data, s.target, s.classify, s.noise, s.seed)
+            out[key] = given if given is not None else datamod.load(s.data, s.target, s.classify, s.noise, s.seed)
     return out
 
 
