@@ -70,6 +70,8 @@ def nnviz_engine(engine, dtype):
     def make(X, Y, hidden, lr, W0):
         arch = Architecture(X.shape[1], hidden, Y.shape[1])
         s = TrainingSession(Network.from_weights(arch, W0), X, Y, TrainConfig(lr=lr), engine=engine, dtype=dtype)
+        if THREADS:
+            s.blas_threads = THREADS  # as every other implementation (--threads)
         s.run(2)  # compiled code loaded, buffers made, BLAS threads chosen
 
         def run(n):
@@ -139,7 +141,7 @@ def sklearn_mlp(kind):
 def torch_mlp(X, Y, hidden, lr, W0):
     import torch
 
-    torch.set_num_threads(TORCH_THREADS)
+    torch.set_num_threads(THREADS or TORCH_THREADS)
     layers = []
     for W in W0:
         lin = torch.nn.Linear(W.shape[0] - 1, W.shape[1]).double()
@@ -185,6 +187,7 @@ def available():
 
 
 TORCH_THREADS = 1  # as nnviz's BLAS (blas.py): on 2 vCPUs a second thread mostly spins (--torch-threads)
+THREADS = 0  # --threads T: every implementation on T threads (BLAS for NumPy, scikit-learn and nnviz, torch's own)
 
 
 # -- the table -------------------------------------------------------------------
@@ -194,11 +197,22 @@ def bench(workload, impls, iterations, repeats):
     name, X, Y, hidden, lr, W0 = workload
     runners = {label: make(X, Y, hidden, lr, W0) for label, make in impls}
     times = {label: [] for label in runners}
-    for _ in range(repeats):
-        for label, run in runners.items():
-            n = iterations(label)
-            times[label].append(run(n) / n)
+    with same_threads():
+        for _ in range(repeats):
+            for label, run in runners.items():
+                n = iterations(label)
+                times[label].append(run(n) / n)
     return {label: (statistics.median(t), getattr(runners[label], "note", "")) for label, t in times.items()}
+
+
+def same_threads():
+    """With --threads T, BLAS at T threads for every implementation (nnviz's sessions are set
+    to T as well, torch to T); otherwise each as it chooses."""
+    if not THREADS:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(THREADS, user_api="blas")
 
 
 def main() -> None:
@@ -208,8 +222,11 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="only: where an iris iteration's time goes")
     ap.add_argument("--workload", choices=["iris", "digits", "large"], help="only this workload")
     ap.add_argument("--torch-threads", type=int, default=TORCH_THREADS, help="PyTorch's threads (default: 1)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="every implementation on this many threads (BLAS and torch); default: each its own")
     args = ap.parse_args()
     globals()["TORCH_THREADS"] = args.torch_threads
+    globals()["THREADS"] = args.threads
     if args.profile:
         profile()
         return
@@ -226,7 +243,8 @@ def main() -> None:
         plans = [p for p in plans if p[0].__name__ == args.workload]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or 'cpu'}), "
           f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS threads by default {blas.max_threads()}")
-    print(f"median of {repeats} interleaved repeats; speed-up = reference time / time\n")
+    print(f"median of {repeats} interleaved repeats; speed-up = reference time / time; "
+          f"threads: {args.threads or 'each its own'}; load average {os.getloadavg()[0]:.2f}\n")
     print("| workload | implementation | per iteration | iterations/s | speed-up vs reference | note |")
     print("| --- | --- | --- | --- | --- | --- |")
     for build, iterations in plans:

@@ -1,22 +1,28 @@
-"""The training loop compiled with numba: training.py's arithmetic, without the GIL.
+"""The training loop compiled with numba: the same iteration as the NumPy engine, without the GIL.
 
-``train`` performs up to N iterations of ``TrainingSession``'s algorithm (forward,
-error, deltas, gradient, then the gd / momentum, rprop+ or rprop- update) in one
-call compiled with ``@njit(nogil=True, cache=True)``: while it runs, the GIL is
-free for the window's thread.  The NumPy loop in training.py stays the readable
-reference; the tests require both to give the same weights.
+``train`` performs up to N iterations (forward, error, deltas, gradient, penalty, then the
+update rule) in one call compiled with ``@njit(nogil=True, cache=True)``: while it runs, the
+GIL is free for the window's thread.  What it computes is defined once elsewhere
+(activations.py, losses.py, updates.py, schedules.py); the kernel has its own compiled loops
+for what it knows, each held to its definition value by value (tests/core/test_definitions.py:
+to the last bit where the operations are the same, within an ulp or two where the kernel's
+exp is its own), and refuses the rest in one line (``refusal``).  To teach it an activation
+or an update rule: a code in ``ACTIVATION_CODES`` / ``ALGORITHM_CODES`` and a branch in
+``_activate`` and ``_derive_times`` / ``update`` (README: "How to add an activation / an
+update rule").
 
-Conventions are the post's (see network.py): the weights are the flat ``params``
-vector, matrix li being the next (n_in + 1) * n_out values reshaped; ``sizes``
-holds the layer sizes (p, h1, ..., k).  Every buffer is a flat vector cut into
-one C-contiguous matrix per layer and block of rows, so nothing is passed as a
-list.  Inside, matrices are kept transposed (features x rows: [1, X]^T, A^T, H^T,
-delta^T), so that the loops run along the rows, which are contiguous and long,
-and LLVM vectorises them; ``matrices`` turns them back for Python.
+Conventions are the post's (see network.py): the weights are the flat ``params`` vector,
+matrix li being the next (n_in + 1) * n_out values reshaped; ``sizes`` holds the layer sizes
+(p, h1, ..., k).  Inside, matrices are kept transposed (features x rows: [1, X]^T, A^T, H^T,
+delta^T), so that the loops run along the rows, which are contiguous and long, and LLVM
+vectorises them; ``matrices`` turns them back for Python.  The views of every layer's
+matrices are made once per call and block shape, not per iteration (a reshape is a call into
+numba's helper library).
 
 Rows go through the network in blocks of ``block_rows`` rows: each block's forward
 and backward pass runs in buffers that stay in cache, and its gradient is added
-to the iteration's.  With ``trace`` the blocks are written into full-size
+to the iteration's.  A full batch that fits in one block is read from [1, X]^T and Y^T
+directly (nothing copied).  With ``trace`` the blocks are written into full-size
 buffers instead (block after block), with exactly the same arithmetic, so
 ``TrainingSession.step_trace`` can read every matrix of the iteration that
 ``run`` would have done.
@@ -28,7 +34,8 @@ to BLAS through ``np.dot``, which numba compiles to calls into SciPy's
 ``DT.T``) are Fortran-ordered views: BLAS takes them as they are, no copy.
 
 Not here: the random mini-batch order (the caller draws it with the session's
-NumPy generator, one epoch at a time) and the roll-back after a divergence.
+NumPy generator, one epoch at a time), the schedule's rates (the caller passes them), and the
+roll-back after a divergence.
 """
 
 from __future__ import annotations
@@ -49,10 +56,10 @@ ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3, "softmax": 
 SIGMOID, TANH, RELU, LINEAR, SOFTMAX = range(5)
 ALGORITHM_CODES = {"gd": 0, "rprop+": 1, "rprop-": 2}
 GD, RPROP_PLUS, RPROP_MINUS = range(3)
+LOSSES = ("sse", "ce")  # output deltas the kernel forms: (y - yhat) f'(A_out), or y - yhat
 OK, DIVERGED, THRESHOLD, INTERRUPTED = range(4)  # why train() returned: done (or epoch end), diverged,
 # threshold, or interrupted (another thread set interrupt[0]: the unfinished iteration is dropped)
 BLAS_MIN = 20_000  # multiply-adds of one product from which np.dot (BLAS) is used (measured)
-BLAS_MIN_GRADIENT = 0  # the gradient's sums over rows: BLAS was faster at every size here
 BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
 MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products,
 BLOCK_MACS = 40_000_000  # ...unless that is more multiply-adds (forward) than this, so that an
@@ -61,8 +68,25 @@ MIN_WORK_ROWS = 64  # interrupt is seen within a few tens of ms even on 784-256-
 HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min", "l1", "l2")
 
 
-# LLVM may fuse a * b + c into one FMA instruction (rounded once): faster and as accurate;
-# no other fast-math liberty (no reassociation, NaN and inf kept), so results stay deterministic.
+def refusal(layer_activations, loss: str, algorithm: str) -> str:
+    """Empty when the kernel knows every activation, the loss and the update rule; otherwise
+    the one line that says what it does not know."""
+    for name in layer_activations:
+        if name not in ACTIVATION_CODES:
+            return f"the numba engine has no {name} activation (use --engine numpy)"
+    if loss not in LOSSES:
+        return f"the numba engine has no {loss} loss (use --engine numpy)"
+    if algorithm not in ALGORITHM_CODES:
+        return f"the numba engine has no {algorithm} update rule (use --engine numpy)"
+    return ""
+
+
+# LLVM may fuse a * b + c into one FMA instruction (rounded once) in the products and in exp:
+# faster and as accurate.  The elementwise steps that have a NumPy definition (derivatives,
+# error, delta, penalty, update) are compiled without it, so that they round exactly as NumPy
+# does.  No other fast-math liberty (no reassociation, NaN and inf kept), so results stay
+# deterministic; the one exception is the mse's sum of squares (``_sum_squares``), reported,
+# never used by the weights.
 FASTMATH = {"contract"}
 
 
@@ -70,6 +94,11 @@ def _jit(fn):
     # error_model="numpy": a division by zero gives inf as in NumPy, with no check that would
     # stop LLVM from vectorising the loops
     return numba.njit(nogil=True, cache=True, error_model="numpy", fastmath=FASTMATH)(fn) if numba is not None else fn
+
+
+def _jit_exact(fn):
+    """As _jit, but each operation rounded on its own, as NumPy's ufuncs do (no FMA)."""
+    return numba.njit(nogil=True, cache=True, error_model="numpy")(fn) if numba is not None else fn
 
 
 # -- exp ----------------------------------------------------------------------
@@ -158,10 +187,184 @@ def matrices(flat: np.ndarray, m: int, block: int, widths) -> list[np.ndarray]:
     return out
 
 
-# -- the pieces of one iteration ---------------------------------------------
-# Matrices are transposed (features x rows): the loops below run along the rows, which are
-# contiguous, so LLVM vectorises them; sums over rows keep eight partial sums (in the same
-# order every time, so the kernel is deterministic).
+# -- the elementwise steps, each held to its definition -----------------------------------
+# Flat vectors; a layer's matrix is contiguous, so one loop covers it (one loop tail a layer).
+
+
+@_jit
+def _activate(code, a, h):
+    """h = f(a) for the activation ``code`` (not softmax), a and h flat: activations.py's
+    forward (sigmoid within an ulp or two: its exp is fast_exp)."""
+    if code == SIGMOID:
+        for i in range(a.size):
+            h[i] = 1.0 / (1.0 + fast_exp(-float(a[i])))
+    elif code == TANH:
+        for i in range(a.size):
+            h[i] = math.tanh(a[i])
+    elif code == RELU:
+        for i in range(a.size):
+            x = a[i]
+            h[i] = x if x > 0.0 or x != x else 0.0  # as np.maximum(a, 0.0): NaN kept, -0.0 to 0.0
+    else:
+        for i in range(a.size):
+            h[i] = a[i]
+
+
+@_jit
+def _softmax(AT, HT):
+    """HT = softmax over each column of AT (each row of A), shifted by the column's largest value."""
+    b, k = AT.shape
+    for i in range(k):
+        top = AT[0, i]
+        for j in range(1, b):
+            if AT[j, i] > top:
+                top = AT[j, i]
+        total = 0.0
+        for j in range(b):
+            HT[j, i] = fast_exp(float(AT[j, i] - top))
+            total += HT[j, i]
+        for j in range(b):
+            HT[j, i] = HT[j, i] / total
+
+
+@_jit_exact
+def _derive(code, a, h, out):
+    """out = f'(a): activations.py's deriv, from h = f(a) for sigmoid and tanh, from a for relu."""
+    if code == SIGMOID:
+        for i in range(a.size):
+            out[i] = (1.0 - h[i]) * h[i]
+    elif code == TANH:
+        for i in range(a.size):
+            out[i] = 1.0 - h[i] * h[i]
+    elif code == RELU:
+        for i in range(a.size):
+            out[i] = 1.0 if a[i] > 0.0 else 0.0
+    else:
+        for i in range(a.size):
+            out[i] = 1.0
+
+
+@_jit_exact
+def _derive_times(code, a, h, f, d):
+    """f = f'(a) (as ``_derive``) and d *= f, in one pass: the hidden delta's last step."""
+    if code == SIGMOID:
+        for i in range(a.size):
+            g = (1.0 - h[i]) * h[i]
+            f[i] = g
+            d[i] *= g
+    elif code == TANH:
+        for i in range(a.size):
+            g = 1.0 - h[i] * h[i]
+            f[i] = g
+            d[i] *= g
+    elif code == RELU:
+        for i in range(a.size):
+            g = 1.0 if a[i] > 0.0 else 0.0
+            f[i] = g
+            d[i] *= g
+    else:
+        for i in range(a.size):
+            f[i] = 1.0
+
+
+@_jit_exact
+def _error(y, h, e):
+    """e = y - yhat."""
+    for i in range(e.size):
+        e[i] = y[i] - h[i]
+
+
+@_jit_exact
+def _output_delta(e, f, d):
+    """d = (y - yhat) f'(A_out): losses.Loss.output_delta."""
+    for i in range(d.size):
+        d[i] = e[i] * f[i]
+
+
+if numba is not None:
+    @numba.njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc", "contract"})
+    def _sum_squares(e):
+        """sum(e^2) in float64, in the order LLVM's vectorised loop takes (fixed for a length)."""
+        s = 0.0
+        for i in range(e.size):
+            x = float(e[i])
+            s += x * x
+        return s
+else:  # pragma: no cover
+    def _sum_squares(e):
+        return float(np.dot(e, e))
+
+
+@_jit_exact
+def max_abs(v):
+    """Largest |v_i| (NaN if any v_i is NaN): updates.largest_gradient."""
+    top = 0.0
+    for x in v:
+        a = abs(x)
+        if a > top or a != a:
+            top = a
+    return top
+
+
+@_jit_exact
+def penalise(params, grad, mask, l1, l2, out):
+    """out = grad - (l2 w + l1 sign(w)) * mask: updates.penalised, in its order of operations."""
+    for i in range(params.size):
+        w = params[i]
+        q = l1 if w > 0.0 else (-l1 if w < 0.0 else w - w)  # sign(w) l1 in the working dtype (NaN stays)
+        p = w * l2
+        p = p + q
+        p = p * mask[i]
+        out[i] = grad[i] - p
+
+
+@_jit_exact
+def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
+    """The update rule on grad (= -dJ/dW), as updates.py's; the change goes to step and is
+    added to params."""
+    lr, momentum = hyper[0], hyper[1]
+    up, down, top, bottom = hyper[2], hyper[3], hyper[4], hyper[5]
+    for i in range(params.size):
+        g = grad[i]
+        if algorithm == GD:
+            s = g * lr
+            if momentum != 0.0:
+                v = velocity[i] * momentum
+                v = v + s
+                velocity[i] = v
+                s = v
+        elif algorithm == RPROP_PLUS:  # neuralnet's plus(); its gradient is -g
+            gs = -1.0 if g > 0.0 else (1.0 if g < 0.0 else (-0.0 if g == 0.0 else g))  # -np.sign(g)
+            old = rold[i]
+            prod = old * gs
+            lr_i = rsteps[i]
+            if prod > 0.0:
+                lr_i = min(lr_i * up, top)
+            if prod < 0.0:
+                s = old * lr_i  # weight backtracking
+                rsteps[i] = max(lr_i * down, bottom)
+                rold[i] = 0.0
+            else:
+                s = -gs * lr_i
+                rsteps[i] = lr_i
+                rold[i] = gs
+        else:  # neuralnet's minus()
+            gm = -g
+            prod = rold[i] * gm
+            lr_i = rsteps[i]
+            if prod > 0.0:
+                lr_i = min(lr_i * up, top)
+            elif prod < 0.0:
+                lr_i = max(lr_i * down, bottom)
+            rsteps[i] = lr_i
+            sg = 1.0 if gm > 0.0 else (-1.0 if gm < 0.0 else (0.0 if gm == 0.0 else gm))  # np.sign(gm)
+            s = -(sg * lr_i)
+            rold[i] = gm
+        step[i] = s
+        params[i] += s
+
+
+# -- the products -----------------------------------------------------------------
 
 
 @_jit
@@ -187,31 +390,10 @@ def _forward_product(W, XT, AT):
 
 @_jit
 def _gradient_product(XT, DT, G):
-    """G = XT DT^T, i.e. input^T delta; XT (a, k), DT (b, k), G (a, b)."""
-    a, k = XT.shape
-    b = DT.shape[0]
-    if a * b * k >= BLAS_MIN_GRADIENT:
-        np.dot(XT, DT.T, G)
-        return
-    full = k - k % 8
-    for p in range(a):
-        x = XT[p]
-        for j in range(b):
-            d = DT[j]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-            for i in range(0, full, 8):
-                s0 += x[i] * d[i]
-                s1 += x[i + 1] * d[i + 1]
-                s2 += x[i + 2] * d[i + 2]
-                s3 += x[i + 3] * d[i + 3]
-                s4 += x[i + 4] * d[i + 4]
-                s5 += x[i + 5] * d[i + 5]
-                s6 += x[i + 6] * d[i + 6]
-                s7 += x[i + 7] * d[i + 7]
-            s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-            for i in range(full, k):
-                s += x[i] * d[i]
-            G[p, j] = s
+    """G = XT DT^T, i.e. input^T delta; XT (a, k), DT (b, k), G (a, b).  BLAS at every size:
+    no loop we tried was faster, even on iris (a sum over rows does not vectorise without
+    reassociation)."""
+    np.dot(XT, DT.T, G)
 
 
 @_jit
@@ -235,93 +417,92 @@ def _backward_product(W, DT, DpT):
                 row[i] += w * d[i]
 
 
-@_jit
-def _activate(code, a, h):
-    """h = f(a) for the activation ``code`` (not softmax), a and h flat; as activations.py."""
-    if code == SIGMOID:
-        for i in range(a.size):
-            h[i] = 1.0 / (1.0 + fast_exp(-float(a[i])))
-    elif code == TANH:
-        for i in range(a.size):
-            h[i] = math.tanh(a[i])
-    elif code == RELU:
-        for i in range(a.size):
-            h[i] = a[i] if a[i] > 0.0 else 0.0
-    else:
-        for i in range(a.size):
-            h[i] = a[i]
+# -- one iteration ----------------------------------------------------------------
 
 
 @_jit
-def _softmax(AT, HT):
-    """HT = softmax over each column of AT (each row of A), shifted by the column's largest value."""
-    b, k = AT.shape
-    for i in range(k):
-        top = AT[0, i]
-        for j in range(1, b):
-            if AT[j, i] > top:
-                top = AT[j, i]
-        total = 0.0
-        for j in range(b):
-            HT[j, i] = fast_exp(float(AT[j, i] - top))
-            total += HT[j, i]
-        for j in range(b):
-            HT[j, i] = HT[j, i] / total
-
-
-@_jit
-def _derive(code, a, h, out):
-    """out = f'(a), from h = f(a) for sigmoid and tanh, from a for relu; flat (out may be h)."""
-    if code == SIGMOID:
-        for i in range(a.size):
-            out[i] = (1.0 - h[i]) * h[i]
-    elif code == TANH:
-        for i in range(a.size):
-            out[i] = 1.0 - h[i] * h[i]
-    elif code == RELU:
-        for i in range(a.size):
-            out[i] = 1.0 if a[i] > 0.0 else 0.0
-    else:
-        for i in range(a.size):
-            out[i] = 1.0
-
-
-@_jit
-def _derive_times(code, a, h, f, d):
-    """f = f'(a) (from h = f(a) for sigmoid and tanh, from a for relu) and d *= f, in one pass."""
-    if code == SIGMOID:
-        for i in range(a.size):
-            g = (1.0 - h[i]) * h[i]
-            f[i] = g
-            d[i] *= g
-    elif code == TANH:
-        for i in range(a.size):
-            g = 1.0 - h[i] * h[i]
-            f[i] = g
-            d[i] *= g
-    else:  # relu
-        for i in range(a.size):
-            g = 1.0 if a[i] > 0.0 else 0.0
-            f[i] = g
-            d[i] *= g
-
-
-@_jit
-def _offsets(sizes, cap, offs):
-    """Into offs[0], offs[1], offs[2] (each L + 1 long): the start of layer li's matrix in params,
-    its region in the A / fp / D buffers and, for li >= 1, the region of its input in hin."""
+def _weights(flat, sizes):
+    """The weight-shaped matrices of ``flat`` (params, a gradient), one view per layer."""
     L = sizes.size - 1
-    offs[:, 0] = 0
+    out = []
+    start = 0
     for li in range(L):
-        offs[0, li + 1] = offs[0, li] + (sizes[li] + 1) * sizes[li + 1]
-        offs[1, li + 1] = offs[1, li] + cap * sizes[li + 1]
-        offs[2, li + 1] = offs[2, li] + (cap * (sizes[li] + 1) if li >= 1 else 0)
+        a, b = sizes[li] + 1, sizes[li + 1]
+        out.append(flat[start : start + a * b].reshape(a, b))
+        start += a * b
+    return out
 
 
 @_jit
-def _rows_into(srcT, dstT, width, order, at, r0, k, gather):
-    """k rows (columns of the transposed matrices) into dstT: order[at:at + k] of srcT for a
-    mini-batch (gather), else srcT's rows r0 to r0 + k."""
+def _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E):
+    """The transposed matrices of a block of k rows at ``base`` rows into buffers of ``cap``
+    rows a layer: (inputs [1, H_l]^T with XT first, A^T, f'(A)^T, delta^T, yhat^T, E^T, Y^T)
+    as lists of (width, k) views, and the flat vectors of A, f'(A), delta and H of every layer."""
+    L = sizes.size - 1
+    kout = sizes[L]
+    ins = [XT]
+    As, Fs, Ds = [], [], []
+    a_off = h_off = 0
+    for li in range(L):
+        b = sizes[li + 1]
+        As.append(A[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
+        Fs.append(fp[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
+        Ds.append(D[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
+        a_off += cap * b
+        if li < L - 1:
+            ins.append(hin[h_off + (b + 1) * base : h_off + (b + 1) * (base + k)].reshape(b + 1, k))
+            h_off += cap * (b + 1)
+    HoT = Hout[kout * base : kout * (base + k)].reshape(kout, k)
+    ET = E[kout * base : kout * (base + k)].reshape(kout, k)
+    for li in range(1, L):
+        ins[li][0, :] = 1.0
+    a_flat = [x.ravel() for x in As]
+    f_flat = [x.ravel() for x in Fs]
+    d_flat = [x.ravel() for x in Ds]
+    h_flat = [ins[li + 1][1:].ravel() for li in range(L - 1)] + [HoT.ravel()]
+    return ins, As, Fs, Ds, HoT, ET, YkT, a_flat, f_flat, d_flat, h_flat
+
+
+@_jit
+def _block_pass(Ws, Gs, Gts, first, codes, out_fp, views):
+    """Forward and backward pass of one block of rows (``views``, see _views): A = [1, H] W,
+    H = f(A), the error and the output delta, then per layer the gradient input^T delta
+    (= -dC/dW: into Gs for the first block, added to it after) and delta_{l-1} = (delta W^T
+    without the bias row) f'(A).  Returns the block's sum of (y - yhat)^2."""
+    ins, As, Fs, Ds, HoT, ET, YkT, a_flat, f_flat, d_flat, h_flat = views
+    L = len(Ws)
+    for li in range(L):
+        _forward_product(Ws[li], ins[li], As[li])
+        if li < L - 1 or codes[li] != SOFTMAX:
+            _activate(codes[li], a_flat[li], h_flat[li])
+        else:
+            _softmax(As[li], HoT)
+    e = ET.ravel()
+    _error(YkT.ravel(), h_flat[L - 1], e)
+    sse = _sum_squares(e)
+    DT = ET
+    if out_fp:
+        _derive(codes[L - 1], a_flat[L - 1], h_flat[L - 1], f_flat[L - 1])
+        _output_delta(e, f_flat[L - 1], d_flat[L - 1])
+        DT = Ds[L - 1]
+    for li in range(L - 1, -1, -1):
+        if first:
+            _gradient_product(ins[li], DT, Gs[li])
+        else:
+            _gradient_product(ins[li], DT, Gts[li])
+            Gs[li] += Gts[li]
+        if li:
+            _backward_product(Ws[li], DT, Ds[li - 1])
+            _derive_times(codes[li - 1], a_flat[li - 1], h_flat[li - 1], f_flat[li - 1], d_flat[li - 1])
+            DT = Ds[li - 1]
+    return sse
+
+
+@_jit
+def _rows_into(srcT, dstT, order, at, r0, gather):
+    """dstT's k columns from srcT: order[at:at + k] of srcT's columns for a mini-batch
+    (gather), else srcT's columns r0 to r0 + k."""
+    width, k = dstT.shape
     for f in range(width):
         src, dst = srcT[f], dstT[f]
         if gather:
@@ -333,192 +514,16 @@ def _rows_into(srcT, dstT, width, order, at, r0, k, gather):
 
 
 @_jit
-def _block(flat, start, width, base, k):
-    """The (width, k) C-contiguous block at ``base`` rows into a region starting at ``start``."""
-    return flat[start + width * base : start + width * (base + k)].reshape(width, k)
-
-
-@_jit
-def forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
-                     xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, interrupt):
-    """One batch of m rows (order[pos:pos + m] with ``gather``, else all of X1T's columns): the
-    forward pass, the error and the deltas; the gradient input^T delta (= -dC/dW) goes to
-    ``grad``.  Returns sum((y - yhat)^2) in float64.  X1T is [1, X] transposed, YT is Y
-    transposed; every buffer holds transposed blocks (see ``matrices``).  Returns -1 without
-    finishing when ``interrupt[0]`` is set before a block (nothing is updated yet then)."""
-    L = sizes.size - 1
-    cap = m if trace else min(block, m)
-    _offsets(sizes, cap, offs)
-    woff, aoff, hoff = offs[0], offs[1], offs[2]
-    p1 = sizes[0] + 1
-    kout = sizes[L]
-    sse = 0.0
-    r0 = 0
-    while r0 < m:
-        if interrupt[0] != 0:
-            return -1.0
-        k = min(block, m - r0)
-        base = r0 if trace else 0
-        XT = _block(xb, 0, p1, base, k)
-        YkT = _block(Yb, 0, kout, base, k)
-        _rows_into(X1T, XT, p1, order, pos + r0, r0, k, gather)
-        _rows_into(YT, YkT, kout, order, pos + r0, r0, k, gather)
-        # forward: A = [1, H] W, H = f(A); [1, H] is the next layer's input
-        inp = XT
-        for li in range(L - 1):
-            a, b = sizes[li] + 1, sizes[li + 1]
-            W = params[woff[li] : woff[li + 1]].reshape(a, b)
-            AT = _block(A, aoff[li], b, base, k)
-            _forward_product(W, inp, AT)
-            nxt = _block(hin, hoff[li + 1], b + 1, base, k)
-            nxt[0, :] = 1.0
-            _activate(codes[li], AT.ravel(), nxt[1:].ravel())
-            inp = nxt
-        a = sizes[L - 1] + 1
-        W = params[woff[L - 1] : woff[L]].reshape(a, kout)
-        AoT = _block(A, aoff[L - 1], kout, base, k)
-        _forward_product(W, inp, AoT)
-        HkT = _block(Hout, 0, kout, base, k)
-        if codes[L - 1] == SOFTMAX:
-            _softmax(AoT, HkT)
-        else:
-            _activate(codes[L - 1], AoT.ravel(), HkT.ravel())
-        # the error and the output delta: (y - yhat) * f'(A_out), or y - yhat itself
-        EkT = _block(E, 0, kout, base, k)
-        e, y, h = EkT.ravel(), YkT.ravel(), HkT.ravel()
-        for i in range(e.size):
-            e[i] = y[i] - h[i]
-        sse += _sum_squares(e)
-        DT = EkT
-        if out_fp:
-            FkT = _block(fp, aoff[L - 1], kout, base, k)
-            _derive(codes[L - 1], AoT.ravel(), h, FkT.ravel())
-            DT = _block(D, aoff[L - 1], kout, base, k)
-            d, f = DT.ravel(), FkT.ravel()
-            for i in range(d.size):
-                d[i] = e[i] * f[i]
-        # backward: gradient input^T delta, delta_{li-1} = (delta W^T without the bias row) f'(A)
-        for li in range(L - 1, -1, -1):
-            a, b = sizes[li] + 1, sizes[li + 1]
-            inp = XT if li == 0 else _block(hin, hoff[li], a, base, k)
-            G = grad[woff[li] : woff[li + 1]]
-            if r0 == 0:
-                _gradient_product(inp, DT, G.reshape(a, b))
-            else:
-                Gt = gtmp[woff[li] : woff[li + 1]]
-                _gradient_product(inp, DT, Gt.reshape(a, b))
-                for i in range(G.size):
-                    G[i] += Gt[i]
-            if li:
-                W = params[woff[li] : woff[li + 1]].reshape(a, b)
-                c = sizes[li]
-                DpT = _block(D, aoff[li - 1], c, base, k)
-                _backward_product(W, DT, DpT)
-                _derive_times(codes[li - 1], _block(A, aoff[li - 1], c, base, k).ravel(), inp[1:].ravel(),
-                              _block(fp, aoff[li - 1], c, base, k).ravel(), DpT.ravel())
-                DT = DpT
-        r0 += k
-    return sse
-
-
-@_jit
-def _sum_squares(e):
-    """sum(e^2) in float64, in eight partial sums (always the same order)."""
-    full = e.size - e.size % 8
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    for i in range(0, full, 8):
-        s0 += float(e[i]) * float(e[i])
-        s1 += float(e[i + 1]) * float(e[i + 1])
-        s2 += float(e[i + 2]) * float(e[i + 2])
-        s3 += float(e[i + 3]) * float(e[i + 3])
-        s4 += float(e[i + 4]) * float(e[i + 4])
-        s5 += float(e[i + 5]) * float(e[i + 5])
-        s6 += float(e[i + 6]) * float(e[i + 6])
-        s7 += float(e[i + 7]) * float(e[i + 7])
-    s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    for i in range(full, e.size):
-        s += float(e[i]) * float(e[i])
-    return s
-
-
-@_jit
-def max_abs(v):
-    """Largest |v_i| (NaN if any v_i is NaN): neuralnet's reached.threshold."""
-    top = 0.0
-    for x in v:
-        a = abs(x)
-        if a > top or a != a:
-            top = a
-    return top
-
-
-@_jit
-def penalise(params, grad, mask, l1, l2, out):
-    """out = grad - (l2 w + l1 sign(w)) * mask: -dJ/dW of the penalised objective, the bias
-    rows (mask 0) unpenalised; in training.py's order of operations."""
-    for i in range(params.size):
-        w = params[i]
-        q = l1 if w > 0.0 else (-l1 if w < 0.0 else w - w)  # sign(w) l1 in the working dtype (NaN stays)
-        p = w * l2
-        p = p + q
-        p = p * mask[i]
-        out[i] = grad[i] - p
-
-
-@_jit
-def update(params, grad, step, velocity, rsteps, rold, algorithm, hyper):
-    """The optimiser on grad (= -dJ/dW), as training.py's _update; the change goes to step."""
-    lr, momentum = hyper[0], hyper[1]
-    up, down, top, bottom = hyper[2], hyper[3], hyper[4], hyper[5]
-    for i in range(params.size):
-        g = grad[i]
-        if algorithm == GD:
-            s = g * lr
-            if momentum != 0.0:
-                v = velocity[i] * momentum
-                v = v + s
-                velocity[i] = v
-                s = v
-        elif algorithm == RPROP_PLUS:  # neuralnet's plus(); its gradient is -g
-            gs = -1.0 if g > 0.0 else (1.0 if g < 0.0 else 0.0)
-            old = rold[i]
-            prod = old * gs
-            lr_i = rsteps[i]
-            if prod > 0.0:
-                lr_i = min(lr_i * up, top)
-            if prod < 0.0:
-                s = old * lr_i  # weight backtracking
-                rsteps[i] = max(lr_i * down, bottom)
-                rold[i] = 0.0
-            else:
-                s = -gs * lr_i
-                rsteps[i] = lr_i
-                rold[i] = gs
-        else:  # neuralnet's minus()
-            gm = -g
-            prod = rold[i] * gm
-            lr_i = rsteps[i]
-            if prod > 0.0:
-                lr_i = min(lr_i * up, top)
-            elif prod < 0.0:
-                lr_i = max(lr_i * down, bottom)
-            rsteps[i] = lr_i
-            sg = 1.0 if gm > 0.0 else (-1.0 if gm < 0.0 else 0.0)
-            s = -(sg * lr_i)
-            rold[i] = gm
-        step[i] = s
-        params[i] += s
-
-
-@_jit
 def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
-          xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, step, velocity, rsteps, rold,
+          xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, step, velocity, rsteps, rold,
           algorithm, hyper, threshold, n_iter, mses, mask, rates, interrupt):
     """Up to n_iter iterations; mses[i] gets the mse of iteration i.
 
-    With l1 / l2 (hyper[6], hyper[7]) the optimiser gets the penalised gradient (``penalise``,
-    into gtmp).  ``rates``, when not empty, holds the learning rate of each iteration (the
-    schedule's, made by the caller); it replaces hyper[0] iteration by iteration.
+    X1T is [1, X] transposed, YT is Y transposed; every buffer holds transposed blocks (see
+    ``matrices``).  With l1 / l2 (hyper[6], hyper[7]) the update rule gets the penalised
+    gradient (``penalise``, into gtmp).  ``rates``, when not empty, holds the learning rate of
+    each iteration (the schedule's, made by the caller); it replaces hyper[0] iteration by
+    iteration.
 
     ``batch`` < number of rows: mini-batches order[pos:pos + batch], and the call
     returns at the end of the epoch (pos reaching the number of rows) so that the
@@ -528,8 +533,17 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
     (about BLOCK_MACS multiply-adds): the iteration under way is dropped, not half-applied.
     """
     n = X1T.shape[1]
+    p1 = sizes[0] + 1
     kout = sizes[sizes.size - 1]
     gather = batch < n
+    Ws, Gs, Gts = _weights(params, sizes), _weights(grad, sizes), _weights(gtmp, sizes)
+    # the common case, a full batch in one block: [1, X]^T and Y^T read in place; otherwise the
+    # views of the last block's shape are kept for the next (in trace mode every block has its own)
+    direct = not gather and not trace and block >= n
+    XT, YkT = X1T, YT
+    views = _views(sizes, n, 0, n, XT, YkT, hin, A, fp, D, Hout, E) if direct else \
+        _views(sizes, 0, 0, 0, XT, YkT, hin, A, fp, D, Hout, E)
+    shape = (-1, -1, -1)  # (cap, base, k) of the views
     done = 0
     status = OK
     l1, l2 = hyper[6], hyper[7]
@@ -538,8 +552,27 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
         if gather and pos >= n:
             break
         m = min(batch, n - pos) if gather else n
-        sse = forward_backward(params, sizes, codes, out_fp, X1T, YT, order, pos, m, gather, block, trace,
-                               xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, offs, interrupt)
+        if direct:
+            sse = -1.0 if interrupt[0] != 0 else _block_pass(Ws, Gs, Gts, True, codes, out_fp, views)
+        else:  # block after block of rows
+            cap = m if trace else block
+            sse = 0.0
+            r0 = 0
+            while r0 < m:
+                if interrupt[0] != 0:
+                    sse = -1.0
+                    break
+                k = min(block, m - r0)
+                base = r0 if trace else 0
+                if shape != (cap, base, k):
+                    XT = xb[p1 * base : p1 * (base + k)].reshape(p1, k)
+                    YkT = Yb[kout * base : kout * (base + k)].reshape(kout, k)
+                    views = _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E)
+                    shape = (cap, base, k)
+                _rows_into(X1T, XT, order, pos + r0, r0, gather)
+                _rows_into(YT, YkT, order, pos + r0, r0, gather)
+                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, views)
+                r0 += k
         if sse < 0.0:
             status = INTERRUPTED
             break
