@@ -22,15 +22,14 @@ window's are).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from . import activations as acts
 from . import losses, updates
 
-if TYPE_CHECKING:
-    from .training import TrainingSession
+TrainingSession = Any  # training.TrainingSession, whose state the engines run on (it imports this module)
 
 ENGINES = ("auto", "numba", "numpy")
 DTYPES = ("float64", "float32")

@@ -21,12 +21,22 @@ held to them value by value, to the last bit (tests/core/test_definitions.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .config import TrainConfig
+
+class TrainConfig(Protocol):
+    """What a rule reads of config.TrainConfig (named here: config.py imports this module)."""
+
+    @property
+    def lr(self) -> float: ...
+
+    @property
+    def momentum(self) -> float: ...
+
+    @property
+    def l2(self) -> float: ...
 
 # R neuralnet's rprop constants (its learningrate, learningrate.factor, learningrate.limit)
 RPROP_INITIAL_STEP = 0.1
