@@ -81,12 +81,15 @@ def refusal(layer_activations, loss: str, algorithm: str) -> str:
     return ""
 
 
-# LLVM may fuse a * b + c into one FMA instruction (rounded once) in the products and in exp:
-# faster and as accurate.  The elementwise steps that have a NumPy definition (derivatives,
-# error, delta, penalty, update) are compiled without it, so that they round exactly as NumPy
-# does.  No other fast-math liberty (no reassociation, NaN and inf kept), so results stay
-# deterministic; the one exception is the mse's sum of squares (``_sum_squares``), reported,
-# never used by the weights.
+# LLVM may fuse a * b + c into one FMA instruction (rounded once) in the products and in exp
+# (``_jit``): faster and as accurate.  The elementwise steps that have a NumPy definition
+# (derivatives, error, delta, penalty, update) are compiled without it (``_jit_exact``), so that
+# they round exactly as NumPy does, and so is every function that calls them: numba's fast-math
+# flags of a caller reach the callees compiled for it (measured: tanh's 1 - h * h became an FMA
+# inside a "contract" caller), while a callee keeps its own flags in a plain caller.  No other
+# fast-math liberty (no reassociation, NaN and inf kept), so results stay deterministic; the
+# one exception is the mse's sum of squares (``_sum_squares``), reported, never used by the
+# weights.
 FASTMATH = {"contract"}
 
 
@@ -229,42 +232,45 @@ def _softmax(AT, HT):
 
 @_jit_exact
 def _derive(code, a, h, out):
-    """out = f'(a): activations.py's deriv, from h = f(a) for sigmoid and tanh, from a for relu."""
+    """out = f'(a): activations.py's deriv, from h = f(a) for sigmoid and tanh, from a for relu
+    (in the arrays' own precision, as NumPy computes it)."""
+    one, zero = out.dtype.type(1.0), out.dtype.type(0.0)
     if code == SIGMOID:
         for i in range(a.size):
-            out[i] = (1.0 - h[i]) * h[i]
+            out[i] = (one - h[i]) * h[i]
     elif code == TANH:
         for i in range(a.size):
-            out[i] = 1.0 - h[i] * h[i]
+            out[i] = one - h[i] * h[i]
     elif code == RELU:
         for i in range(a.size):
-            out[i] = 1.0 if a[i] > 0.0 else 0.0
+            out[i] = one if a[i] > zero else zero
     else:
         for i in range(a.size):
-            out[i] = 1.0
+            out[i] = one
 
 
 @_jit_exact
 def _derive_times(code, a, h, f, d):
     """f = f'(a) (as ``_derive``) and d *= f, in one pass: the hidden delta's last step."""
+    one, zero = f.dtype.type(1.0), f.dtype.type(0.0)
     if code == SIGMOID:
         for i in range(a.size):
-            g = (1.0 - h[i]) * h[i]
+            g = (one - h[i]) * h[i]
             f[i] = g
             d[i] *= g
     elif code == TANH:
         for i in range(a.size):
-            g = 1.0 - h[i] * h[i]
+            g = one - h[i] * h[i]
             f[i] = g
             d[i] *= g
     elif code == RELU:
         for i in range(a.size):
-            g = 1.0 if a[i] > 0.0 else 0.0
+            g = one if a[i] > zero else zero
             f[i] = g
             d[i] *= g
     else:
         for i in range(a.size):
-            f[i] = 1.0
+            f[i] = one
 
 
 @_jit_exact
@@ -420,7 +426,7 @@ def _backward_product(W, DT, DpT):
 # -- one iteration ----------------------------------------------------------------
 
 
-@_jit
+@_jit_exact
 def _weights(flat, sizes):
     """The weight-shaped matrices of ``flat`` (params, a gradient), one view per layer."""
     L = sizes.size - 1
@@ -433,7 +439,7 @@ def _weights(flat, sizes):
     return out
 
 
-@_jit
+@_jit_exact
 def _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E):
     """The transposed matrices of a block of k rows at ``base`` rows into buffers of ``cap``
     rows a layer: (inputs [1, H_l]^T with XT first, A^T, f'(A)^T, delta^T, yhat^T, E^T, Y^T)
@@ -463,7 +469,7 @@ def _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E):
     return ins, As, Fs, Ds, HoT, ET, YkT, a_flat, f_flat, d_flat, h_flat
 
 
-@_jit
+@_jit_exact
 def _block_pass(Ws, Gs, Gts, first, codes, out_fp, views):
     """Forward and backward pass of one block of rows (``views``, see _views): A = [1, H] W,
     H = f(A), the error and the output delta, then per layer the gradient input^T delta
@@ -498,7 +504,7 @@ def _block_pass(Ws, Gs, Gts, first, codes, out_fp, views):
     return sse
 
 
-@_jit
+@_jit_exact
 def _rows_into(srcT, dstT, order, at, r0, gather):
     """dstT's k columns from srcT: order[at:at + k] of srcT's columns for a mini-batch
     (gather), else srcT's columns r0 to r0 + k."""
@@ -513,7 +519,7 @@ def _rows_into(srcT, dstT, order, at, r0, gather):
                 dst[i] = src[r0 + i]
 
 
-@_jit
+@_jit_exact
 def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
           xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, step, velocity, rsteps, rold,
           algorithm, hyper, threshold, n_iter, mses, mask, rates, interrupt):
