@@ -294,6 +294,10 @@ class TrainingSession:
         old = self.config
         self.config = config
         rule = config.rule
+        for name, start in rule.memory:  # a rule registered after the session was made
+            if name not in self.memory:
+                self._memory_start[name] = start
+                self.memory[name] = np.full(self._params.size, start, self._params.dtype)
         own = {name for name, _ in rule.memory}
         for name, a in self.memory.items():
             if config.algorithm != old.algorithm or name not in own:
