@@ -277,6 +277,8 @@ class NumbaEngine:
         # a trace is never cut short (the inspector needs the whole iteration)
         flag = _NEVER if trace or interrupt is None else interrupt
         memory = s.memory
+        # the full batch is read in place, block by block; a mini-batch is gathered from X1 and Y
+        blocks = (s.X1[:0].ravel(), s.Y[:0].ravel()) if mini else s._blocked(args["block"])
         done = 0
         while done < n or warm:
             warm = False
@@ -285,7 +287,7 @@ class NumbaEngine:
                 s._pos = 0
             s._order = np.ascontiguousarray(s._order, dtype=np.int64)
             d, pos, status = kernel.train(
-                s._params, args["sizes"], args["codes"], args["out_fp"], *s._transposed(), s._order,
+                s._params, args["sizes"], args["codes"], args["out_fp"], s.X1, s.Y, *blocks, s._order,
                 s._pos, b, args["block"], trace, *args["buffers"], s.grad, s._gtmp, s.step_buf,
                 memory["velocity"], memory["rprop_steps"], memory["rprop_old"], args["algorithm"], args["hyper"],
                 threshold, n - done, mses[done:], s._mask, rates[done:] if rates.size else rates, flag)

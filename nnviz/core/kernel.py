@@ -21,8 +21,9 @@ numba's helper library).
 
 Rows go through the network in blocks of ``block_rows`` rows: each block's forward
 and backward pass runs in buffers that stay in cache, and its gradient is added
-to the iteration's.  A full batch that fits in one block is read from [1, X]^T and Y^T
-directly (nothing copied).  With ``trace`` the blocks are written into full-size
+to the iteration's.  A full batch is read in place, from [1, X]^T and Y^T laid out block
+by block (``blocked``, made once by the caller); a mini-batch's rows are gathered into a
+buffer.  With ``trace`` the blocks are written into full-size
 buffers instead (block after block), with exactly the same arithmetic, so
 ``TrainingSession.step_trace`` can read every matrix of the iteration that
 ``run`` would have done.
@@ -440,13 +441,14 @@ def _weights(flat, sizes):
 
 
 @_jit_exact
-def _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E):
+def _views(sizes, cap, base, k, hin, A, fp, D, Hout, E):
     """The transposed matrices of a block of k rows at ``base`` rows into buffers of ``cap``
-    rows a layer: (inputs [1, H_l]^T with XT first, A^T, f'(A)^T, delta^T, yhat^T, E^T, Y^T)
-    as lists of (width, k) views, and the flat vectors of A, f'(A), delta and H of every layer."""
+    rows a layer: (inputs [1, H_l]^T with a place for the block's [1, X]^T first, A^T,
+    f'(A)^T, delta^T, yhat^T, E^T) as lists of (width, k) views, and the flat vectors of A,
+    f'(A), delta and H of every layer."""
     L = sizes.size - 1
     kout = sizes[L]
-    ins = [XT]
+    ins = [A[:0].reshape(0, k)]  # ins[0]: the block's [1, X]^T, set per block (_block_pass)
     As, Fs, Ds = [], [], []
     a_off = h_off = 0
     for li in range(L):
@@ -466,16 +468,18 @@ def _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E):
     f_flat = [x.ravel() for x in Fs]
     d_flat = [x.ravel() for x in Ds]
     h_flat = [ins[li + 1][1:].ravel() for li in range(L - 1)] + [HoT.ravel()]
-    return ins, As, Fs, Ds, HoT, ET, YkT, a_flat, f_flat, d_flat, h_flat
+    return ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat
 
 
 @_jit_exact
-def _block_pass(Ws, Gs, Gts, first, codes, out_fp, views):
-    """Forward and backward pass of one block of rows (``views``, see _views): A = [1, H] W,
-    H = f(A), the error and the output delta, then per layer the gradient input^T delta
-    (= -dC/dW: into Gs for the first block, added to it after) and delta_{l-1} = (delta W^T
-    without the bias row) f'(A).  Returns the block's sum of (y - yhat)^2."""
-    ins, As, Fs, Ds, HoT, ET, YkT, a_flat, f_flat, d_flat, h_flat = views
+def _block_pass(Ws, Gs, Gts, first, codes, out_fp, XT, YkT, views):
+    """Forward and backward pass of one block of rows ([1, X]^T and Y^T of the block, the
+    other matrices in ``views``, see _views): A = [1, H] W, H = f(A), the error and the output
+    delta, then per layer the gradient input^T delta (= -dC/dW: into Gs for the first block,
+    added to it after) and delta_{l-1} = (delta W^T without the bias row) f'(A).  Returns the
+    block's sum of (y - yhat)^2."""
+    ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat = views
+    ins[0] = XT
     L = len(Ws)
     for li in range(L):
         _forward_product(Ws[li], ins[li], As[li])
@@ -505,31 +509,39 @@ def _block_pass(Ws, Gs, Gts, first, codes, out_fp, views):
 
 
 @_jit_exact
-def _rows_into(srcT, dstT, order, at, r0, gather):
-    """dstT's k columns from srcT: order[at:at + k] of srcT's columns for a mini-batch
-    (gather), else srcT's columns r0 to r0 + k."""
+def _gather(src, dstT, order, at):
+    """dstT's k columns are the rows order[at:at + k] of src (n, width): a mini-batch, transposed."""
     width, k = dstT.shape
-    for f in range(width):
-        src, dst = srcT[f], dstT[f]
-        if gather:
-            for i in range(k):
-                dst[i] = src[order[at + i]]
-        else:
-            for i in range(k):
-                dst[i] = src[r0 + i]
+    for i in range(k):
+        row = src[order[at + i]]
+        for f in range(width):
+            dstT[f, i] = row[f]
+
+
+def blocked(M: np.ndarray, block: int) -> np.ndarray:
+    """M (n, w) transposed block by block of rows, as the kernel reads a full batch: the
+    (w, k) C-contiguous blocks of rows 0..block, block..2 block, ... one after the other
+    (one block: M transposed)."""
+    n, w = M.shape
+    out = np.empty(n * w, M.dtype)
+    for r0 in range(0, n, block):
+        k = min(block, n - r0)
+        out[w * r0 : w * (r0 + k)].reshape(w, k)[:] = M[r0 : r0 + k].T
+    return out
 
 
 @_jit_exact
-def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace,
+def train(params, sizes, codes, out_fp, X1, Y, XB, YB, order, pos, batch, block, trace,
           xb, hin, A, fp, D, Hout, E, Yb, grad, gtmp, step, velocity, rsteps, rold,
           algorithm, hyper, threshold, n_iter, mses, mask, rates, interrupt):
     """Up to n_iter iterations; mses[i] gets the mse of iteration i.
 
-    X1T is [1, X] transposed, YT is Y transposed; every buffer holds transposed blocks (see
-    ``matrices``).  With l1 / l2 (hyper[6], hyper[7]) the update rule gets the penalised
-    gradient (``penalise``, into gtmp).  ``rates``, when not empty, holds the learning rate of
-    each iteration (the schedule's, made by the caller); it replaces hyper[0] iteration by
-    iteration.
+    X1 is [1, X] (n, p + 1) and Y (n, k), read row by row for mini-batches; XB and YB are
+    [1, X]^T and Y^T in blocks of ``block`` rows (``blocked``), read in place for the full
+    batch.  Every buffer holds transposed blocks (see ``matrices``).  With l1 / l2 (hyper[6],
+    hyper[7]) the update rule gets the penalised gradient (``penalise``, into gtmp).
+    ``rates``, when not empty, holds the learning rate of each iteration (the schedule's, made
+    by the caller); it replaces hyper[0] iteration by iteration.
 
     ``batch`` < number of rows: mini-batches order[pos:pos + batch], and the call
     returns at the end of the epoch (pos reaching the number of rows) so that the
@@ -538,18 +550,18 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
     applied.  Another thread may set ``interrupt[0]`` to stop the call within one block of rows
     (about BLOCK_MACS multiply-adds): the iteration under way is dropped, not half-applied.
     """
-    n = X1T.shape[1]
+    n = X1.shape[0]
     p1 = sizes[0] + 1
     kout = sizes[sizes.size - 1]
     gather = batch < n
     Ws, Gs, Gts = _weights(params, sizes), _weights(grad, sizes), _weights(gtmp, sizes)
-    # the common case, a full batch in one block: [1, X]^T and Y^T read in place; otherwise the
-    # views of the last block's shape are kept for the next (in trace mode every block has its own)
-    direct = not gather and not trace and block >= n
-    XT, YkT = X1T, YT
-    views = _views(sizes, n, 0, n, XT, YkT, hin, A, fp, D, Hout, E) if direct else \
-        _views(sizes, 0, 0, 0, XT, YkT, hin, A, fp, D, Hout, E)
+    # the views of the last block's shape are kept for the next (in trace mode every block has
+    # its own), and so are the last block's [1, X]^T and Y^T of a full batch (one block: for good)
+    views = _views(sizes, 0, 0, 0, hin, A, fp, D, Hout, E)
     shape = (-1, -1, -1)  # (cap, base, k) of the views
+    XT = XB[:0].reshape(0, 0)
+    YkT = YB[:0].reshape(0, 0)
+    at = -1  # the full batch's row where XT and YkT start
     done = 0
     status = OK
     l1, l2 = hyper[6], hyper[7]
@@ -558,27 +570,35 @@ def train(params, sizes, codes, out_fp, X1T, YT, order, pos, batch, block, trace
         if gather and pos >= n:
             break
         m = min(batch, n - pos) if gather else n
-        if direct:
-            sse = -1.0 if interrupt[0] != 0 else _block_pass(Ws, Gs, Gts, True, codes, out_fp, views)
-        else:  # block after block of rows
-            cap = m if trace else block
-            sse = 0.0
-            r0 = 0
-            while r0 < m:
-                if interrupt[0] != 0:
-                    sse = -1.0
-                    break
-                k = min(block, m - r0)
-                base = r0 if trace else 0
-                if shape != (cap, base, k):
-                    XT = xb[p1 * base : p1 * (base + k)].reshape(p1, k)
-                    YkT = Yb[kout * base : kout * (base + k)].reshape(kout, k)
-                    views = _views(sizes, cap, base, k, XT, YkT, hin, A, fp, D, Hout, E)
-                    shape = (cap, base, k)
-                _rows_into(X1T, XT, order, pos + r0, r0, gather)
-                _rows_into(YT, YkT, order, pos + r0, r0, gather)
-                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, views)
-                r0 += k
+        cap = m if trace else min(block, m)
+        sse = 0.0
+        r0 = 0
+        while r0 < m:  # block after block of rows
+            if interrupt[0] != 0:
+                sse = -1.0
+                break
+            k = min(block, m - r0)
+            base = r0 if trace else 0
+            if shape != (cap, base, k):
+                views = _views(sizes, cap, base, k, hin, A, fp, D, Hout, E)
+                shape = (cap, base, k)
+            if not gather and at != r0:
+                XT = XB[p1 * r0 : p1 * (r0 + k)].reshape(p1, k)
+                YkT = YB[kout * r0 : kout * (r0 + k)].reshape(kout, k)
+                at = r0
+            if gather or trace:  # into the buffers: the batch's rows, or the trace's copy
+                XTb = xb[p1 * base : p1 * (base + k)].reshape(p1, k)
+                YTb = Yb[kout * base : kout * (base + k)].reshape(kout, k)
+                if gather:
+                    _gather(X1, XTb, order, pos + r0)
+                    _gather(Y, YTb, order, pos + r0)
+                else:
+                    XTb[:] = XT
+                    YTb[:] = YkT
+                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XTb, YTb, views)
+            else:
+                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XT, YkT, views)
+            r0 += k
         if sse < 0.0:
             status = INTERRUPTED
             break

@@ -173,7 +173,7 @@ class TrainingSession:
             M[0] = 0.0
         self._blas_threads: int | None = None
         self._work_of: tuple[int | None, int] = (None, 0)  # (batch size, blas.work)
-        self._XT: tuple[np.ndarray, np.ndarray] | None = None  # X1.T and Y.T for the kernel
+        self._XT: tuple[int, np.ndarray, np.ndarray] | None = None  # (block, [1, X]^T, Y^T) for the kernel
         self._order = np.arange(self.n)
         self._pos = self.n  # position within the current epoch's order; n = start a new epoch
         # (state, updates, config) of the last run or step that made updates: where the state
@@ -337,11 +337,14 @@ class TrainingSession:
         penalised objective with l1 / l2)."""
         return updates.largest_gradient(self._penalised())
 
-    def _transposed(self) -> tuple[np.ndarray, np.ndarray]:
-        """[1, X] and Y transposed, as the kernel reads them (made once, shared with clones)."""
-        if self._XT is None:
-            self._XT = (np.ascontiguousarray(self.X1.T), np.ascontiguousarray(self.Y.T))
-        return self._XT
+    def _blocked(self, block: int) -> tuple[np.ndarray, np.ndarray]:
+        """[1, X] and Y transposed in blocks of ``block`` rows, as the kernel reads a full batch
+        (kernel.blocked; made once per block size, shared with clones, the last one kept)."""
+        if self._XT is None or self._XT[0] != block:
+            from .kernel import blocked
+
+            self._XT = (block, blocked(self.X1, block), blocked(self.Y, block))
+        return self._XT[1], self._XT[2]
 
     # -- running -------------------------------------------------------
     def run(self, n: int, interrupt: np.ndarray | None = None) -> RunResult:
