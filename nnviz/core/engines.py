@@ -217,12 +217,14 @@ class _KernelBuffers:
     """The numba kernel's flat buffers for ``cap`` rows (kernel.buffer_sizes): one block of
     rows while it runs, a whole batch when it traces one iteration."""
 
-    def __init__(self, sizes: tuple[int, ...], cap: int, dtype: np.dtype):
+    def __init__(self, sizes: tuple[int, ...], cap: int, dtype: np.dtype, inputs: bool = True):
         from .kernel import buffer_sizes
 
         self.sizes = sizes
         lengths = buffer_sizes(sizes, cap)
-        self.xb = np.zeros(lengths["xb"], dtype)
+        # the batch's [1, X]^T: gathered rows (mini-batches) or the trace's copy; a full batch
+        # is read in place
+        self.xb = np.zeros(lengths["xb"] if inputs else 0, dtype)
         self.hin = np.zeros(lengths["hin"], dtype)
         self.A = np.zeros(lengths["A"], dtype)
         self.fp = np.zeros(lengths["A"], dtype)
@@ -256,7 +258,7 @@ class NumbaEngine:
 
     def __init__(self, session: TrainingSession):
         self.s = session
-        self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}
+        self._kbuffers: dict[tuple[int, bool], _KernelBuffers] = {}  # by (rows, with the inputs' buffer)
         self._kargs: dict[tuple, dict] = {}
 
     def run(self, n: int, mses: np.ndarray, rates: np.ndarray | None, interrupt: np.ndarray | None = None,
@@ -310,7 +312,7 @@ class NumbaEngine:
     def _kernel_args(self, b: int, trace: bool) -> dict:
         """The kernel's arguments besides the session's own arrays, for batches of b rows
         (made once per batch size, mode and configuration)."""
-        key = (b, trace, self.s.config)
+        key = (b, trace, self.s.config, self.s.interruptible)
         args = self._kargs.get(key)
         if args is None:
             args = self._kargs[key] = self._make_kernel_args(b, trace)
@@ -322,11 +324,12 @@ class NumbaEngine:
         s = self.s
         arch = s.net.arch
         sizes = arch.sizes
-        block = kernel.block_rows(sizes, b)
-        key = (b, trace)
+        block = kernel.block_rows(sizes, b, s.interruptible)
+        inputs = trace or b < s.n
+        key = (b if trace else block, inputs)
         kb = self._kbuffers.get(key)
         if kb is None:
-            kb = self._kbuffers[key] = _KernelBuffers(sizes, b if trace else block, s._params.dtype)
+            kb = self._kbuffers[key] = _KernelBuffers(sizes, b if trace else block, s._params.dtype, inputs)
         cfg = s.config
         refused = kernel.refusal(arch.layer_activations, arch.loss, cfg.algorithm)
         if refused:
