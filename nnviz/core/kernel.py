@@ -65,6 +65,7 @@ BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
 MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products,
 BLOCK_MACS = 40_000_000  # ...unless that is more multiply-adds (forward) than this, so that an
 MIN_WORK_ROWS = 64  # interrupt is seen within a few tens of ms even on 784-256-256-10
+TRANSPOSED_GRADIENT_MACS = 10_000_000  # see _gradient_product
 HEADLESS_BLOCK_FLOATS = 8_000_000  # blocks of a session no command interrupts: up to 64 MB of float64,
 GEMM_MACS_PER_ROW = 10_000  # when its products are big (digits 64-128-64-10: 17,000 a row)
 # hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds, the penalty rates
@@ -406,8 +407,17 @@ def _forward_product(W, XT, AT):
 def _gradient_product(XT, DT, G):
     """G = XT DT^T, i.e. input^T delta; XT (a, k), DT (b, k), G (a, b).  BLAS at every size:
     no loop we tried was faster, even on iris (a sum over rows does not vectorise without
-    reassociation)."""
-    np.dot(XT, DT.T, G)
+    reassociation).  A big float64 one is computed transposed, DT XT^T, and copied back:
+    OpenBLAS took 43 ms instead of 51 for 785 x 10,000 x 128 (in float32 the other way round,
+    26 against 24)."""
+    a, k = XT.shape
+    b = DT.shape[0]
+    if G.itemsize == 8 and a * b * k >= TRANSPOSED_GRADIENT_MACS:
+        GT = np.empty((b, a), G.dtype)
+        np.dot(DT, XT.T, GT)
+        G[:, :] = GT.T
+    else:
+        np.dot(XT, DT.T, G)
 
 
 @_jit
