@@ -34,10 +34,14 @@ TrainingSession = Any  # training.TrainingSession, whose state the engines run o
 ENGINES = ("auto", "numba", "numpy")
 DTYPES = ("float64", "float32")
 # Multiply-adds of an iteration (blas.work) from which "auto" takes the NumPy engine.
-# Measured here, 2026-12-04, per iteration numba / numpy: digits 64-128-64-10 (93 M) 6.3 /
-# 7.7 ms; 64-256-256-256-10 x 1,797 (813 M) 52.5 / 52.8; 784-256-256-10 x 1,797 (1.45 G)
-# 75 / 53; 784-128-64-10 x 10,000 (3.3 G) 137 / 96, float32 65 / 36.  Below it numba wins
-# in the window too: it frees the GIL, NumPy's thirty-odd calls an iteration take it.
+# Measured here, 2026-12-07 (one BLAS thread, CPU time, load average ~5), per iteration
+# numba / numpy / textbook NumPy: digits 64-128-64-10 (93 M) float64 5.0 / 6.7 / 7.0 ms,
+# float32 2.9 / 3.3 / 3.2; 784-256-256-10 x 1,797 (1.45 G) float64 51 / 59 / 71, float32
+# 33 / 30 / 30; 784-128-64-10 x 10,000 (3.3 G) float64 111 / 127 / 151, float32 70 / 62 / 67.
+# The kernel now wins in float64 at every size too, but NumPy's float32 products are faster
+# than the ones numba calls (SciPy's OpenBLAS: 27 against 24 ms for 128 x 785 x 10,000);
+# both engines beat the textbook loop above it.  Below it numba wins in the window too: it
+# frees the GIL, NumPy's thirty-odd calls an iteration take it.
 AUTO_NUMPY_MACS = 500_000_000
 
 _NO_RATES = np.empty(0)  # the kernel's "no schedule": it keeps hyper[0], the constant lr
