@@ -3,12 +3,15 @@
 One table, one run: for each workload every implementation is timed in turn, the
 whole round repeated ``--repeats`` times (interleaved, so a busy machine slows all
 of them alike), and the median is reported, with the speed-up over the plain
-reference (nnviz/core/reference.py).  Full-batch gradient descent, no momentum,
-everywhere:
+reference (nnviz/core/reference.py) and, for each row, its time over the fastest of
+textbook NumPy, scikit-learn and PyTorch in the same dtype (the median of the per-round
+ratios).  Full-batch gradient descent, no momentum, everywhere, in float64 and float32:
 
-* nnviz numba / numpy engine, float64 and float32 (TrainingSession.run);
-* reference: nnviz/core/reference.py, the post's algorithm written plainly;
-* plain NumPy: the usual textbook version (separate bias vectors, new arrays each step);
+* nnviz numba / numpy engine (TrainingSession.run);
+* reference: nnviz/core/reference.py, the post's algorithm written plainly (float64);
+* the fused floor (iris only): benchmarks/floor_kernel.py, the iteration as one plain
+  compiled loop, what the kernel is measured against;
+* textbook NumPy: the usual version (separate bias vectors, new arrays each step);
 * scikit-learn MLPRegressor and MLPClassifier (solver="sgd", batch = all rows,
   momentum 0, logistic hidden units) and PyTorch on the CPU (nn.Linear + Sigmoid,
   SGD on the mean squared error), when installed (pip install 'nnviz[bench]').
@@ -16,9 +19,11 @@ everywhere:
 Workloads: the post's iris run (4-6-6-3, 150 rows), a digits-sized net (64-128-64-10
 on the built-in UCI digits, 1,797 rows), and
 784-128-64-10 on 10,000 random rows.  Every measurement runs a fixed number of
-iterations, so the benchmark ends by itself.
+iterations, so the benchmark ends by itself.  ``--threads T`` puts every implementation on
+T threads (BLAS, torch); ``--clock cpu`` times the thread's CPU time instead of the wall
+clock (with --threads 1: a shared machine's other processes then cost less noise).
 
-    python benchmarks/bench_engines.py               # about two minutes here
+    python benchmarks/bench_engines.py --threads 1 --clock cpu   # about ten minutes here
     python benchmarks/bench_engines.py --quick       # fewer iterations and repeats
     python benchmarks/bench_engines.py --profile     # where an iris iteration's time goes
 """
@@ -75,9 +80,9 @@ def nnviz_engine(engine, dtype):
         s.run(2)  # compiled code loaded, buffers made, BLAS threads chosen
 
         def run(n):
-            t0 = time.perf_counter()
+            t0 = clock()
             s.run(n)
-            return time.perf_counter() - t0
+            return clock() - t0
         run.note = f"BLAS threads {s.blas_threads}" + (f"; auto ran {s.engine}" if engine == "auto" else "")
         return run
     return make
@@ -85,9 +90,9 @@ def nnviz_engine(engine, dtype):
 
 def reference(X, Y, hidden, lr, W0):
     def run(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         train_reference(X, Y, W0, lr, n)
-        return time.perf_counter() - t0
+        return clock() - t0
     return run
 
 
@@ -103,7 +108,7 @@ def plain_numpy(dtype="float64"):
             return 1.0 / (1.0 + np.exp(-z))
 
         def run(n):
-            t0 = time.perf_counter()
+            t0 = clock()
             with np.errstate(over="ignore"):
                 for _ in range(n):
                     hs = [X]
@@ -116,7 +121,7 @@ def plain_numpy(dtype="float64"):
                             delta = (delta @ Ws[l].T) * hs[l] * (1 - hs[l])
                         Ws[l] += rate * gW
                         bs[l] += rate * gb
-            return time.perf_counter() - t0
+            return clock() - t0
         return run
     return make
 
@@ -129,9 +134,9 @@ def floor(X, Y, hidden, lr, W0):
     f.run(2)
 
     def run(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         f.run(n)
-        return time.perf_counter() - t0
+        return clock() - t0
     return run
 
 
@@ -150,9 +155,9 @@ def sklearn_mlp(kind, dtype="float64"):
                     n_iter_no_change=10**9, shuffle=False, alpha=0.0, random_state=0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                t0 = time.perf_counter()
+                t0 = clock()
                 m.fit(X, y)
-                return time.perf_counter() - t0
+                return clock() - t0
         return run
     return make
 
@@ -175,13 +180,13 @@ def torch_mlp(dtype="float64"):
         Xt, Yt = torch.from_numpy(X.astype(dtype)), torch.from_numpy(Y.astype(dtype))
 
         def run(n):
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(n):
                 opt.zero_grad()
                 loss = 0.5 * ((model(Xt) - Yt) ** 2).sum()
                 loss.backward()
                 opt.step()
-            return time.perf_counter() - t0
+            return clock() - t0
         run.note = f"torch threads {torch.get_num_threads()}"
         return run
     return make
@@ -213,6 +218,12 @@ def available(dtypes=("float64", "float32")):
 
 FLOOR = "fused floor (floor_kernel.py) float64"
 REFERENCE = "plain reference (reference.py) float64"
+def clock() -> float:
+    """The clock every implementation is timed with (--clock)."""
+    return time.thread_time() if CLOCK == "cpu" else time.perf_counter()
+
+
+CLOCK = "wall"
 TORCH_THREADS = 1  # as nnviz's BLAS (blas.py): on 2 vCPUs a second thread mostly spins (--torch-threads)
 THREADS = 0  # --threads T: every implementation on T threads (BLAS for NumPy, scikit-learn and nnviz, torch's own)
 
@@ -261,7 +272,12 @@ def main() -> None:
     ap.add_argument("--torch-threads", type=int, default=TORCH_THREADS, help="PyTorch's threads (default: 1)")
     ap.add_argument("--threads", type=int, default=0,
                     help="every implementation on this many threads (BLAS and torch); default: each its own")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="wall clock (default) or the thread's CPU time (with --threads 1)")
     args = ap.parse_args()
+    if args.clock == "cpu" and args.threads != 1:
+        ap.error("--clock cpu needs --threads 1 (other threads' time would not be counted)")
+    globals()["CLOCK"] = args.clock
     globals()["TORCH_THREADS"] = args.torch_threads
     globals()["THREADS"] = args.threads
     if args.profile:
@@ -281,7 +297,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or 'cpu'}), "
           f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS threads by default {blas.max_threads()}")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; median of {repeats} interleaved repeats; "
-          f"threads: {args.threads or 'each its own'}; load average {os.getloadavg()[0]:.2f} at the start\n")
+          f"threads: {args.threads or 'each its own'}; clock: {args.clock}; load average {os.getloadavg()[0]:.2f} at the start\n")
     print("speed-up = the plain reference's time / time; vs best other = time / the fastest of textbook NumPy, "
           "scikit-learn and PyTorch in the same dtype (median of the per-round ratios; below 1 is faster)\n")
     print("| workload | implementation | per iteration | speed-up vs reference | vs best other | note |")
