@@ -415,7 +415,7 @@ def _views(sizes, cap, base, k, hin, A, fp, D, Hout, E):
     """The transposed matrices of a block of k rows at ``base`` rows into buffers of ``cap``
     rows a layer: (inputs [1, H_l]^T with a place for the block's [1, X]^T first, A^T,
     f'(A)^T, delta^T, yhat^T, E^T) as lists of (width, k) views, and the flat vectors of A,
-    f'(A), delta and H of every layer."""
+    f'(A), delta and H of every layer, and of E."""
     L = sizes.size - 1
     kout = sizes[L]
     ins = [A[:0].reshape(0, k)]  # ins[0]: the block's [1, X]^T, set per block (_block_pass)
@@ -438,17 +438,17 @@ def _views(sizes, cap, base, k, hin, A, fp, D, Hout, E):
     f_flat = [x.ravel() for x in Fs]
     d_flat = [x.ravel() for x in Ds]
     h_flat = [ins[li + 1][1:].ravel() for li in range(L - 1)] + [HoT.ravel()]
-    return ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat
+    return ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat, ET.ravel()
 
 
 @_jit_exact
-def _block_pass(Ws, Gs, Gts, first, codes, out_fp, XT, YkT, views):
-    """Forward and backward pass of one block of rows ([1, X]^T and Y^T of the block, the
+def _block_pass(Ws, Gs, Gts, first, codes, out_fp, XT, y, views):
+    """Forward and backward pass of one block of rows ([1, X]^T of the block and its Y^T flat, the
     other matrices in ``views``, see _views): A = [1, H] W, H = f(A), the error and the output
     delta, then per layer the gradient input^T delta (= -dC/dW: into Gs for the first block,
     added to it after) and delta_{l-1} = (delta W^T without the bias row) f'(A).  Returns the
     block's sum of (y - yhat)^2."""
-    ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat = views
+    ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat, e = views
     ins[0] = XT
     L = len(Ws)
     for li in range(L):
@@ -457,8 +457,7 @@ def _block_pass(Ws, Gs, Gts, first, codes, out_fp, XT, YkT, views):
             _activate(codes[li], a_flat[li], h_flat[li])
         else:
             _softmax(As[li], HoT)
-    e = ET.ravel()
-    _error(YkT.ravel(), h_flat[L - 1], e)
+    _error(y, h_flat[L - 1], e)
     sse = _sum_squares(e)
     DT = ET
     if out_fp:
@@ -530,8 +529,8 @@ def train(params, sizes, codes, out_fp, X1, Y, XB, YB, order, pos, batch, block,
     views = _views(sizes, 0, 0, 0, hin, A, fp, D, Hout, E)
     shape = (-1, -1, -1)  # (cap, base, k) of the views
     XT = XB[:0].reshape(0, 0)
-    YkT = YB[:0].reshape(0, 0)
-    at = -1  # the full batch's row where XT and YkT start
+    y = YB[:0]  # the block's Y^T, flat
+    at = -1  # the full batch's row where XT and y start
     done = 0
     status = OK
     l1, l2 = hyper[6], hyper[7]
@@ -554,20 +553,20 @@ def train(params, sizes, codes, out_fp, X1, Y, XB, YB, order, pos, batch, block,
                 shape = (cap, base, k)
             if not gather and at != r0:
                 XT = XB[p1 * r0 : p1 * (r0 + k)].reshape(p1, k)
-                YkT = YB[kout * r0 : kout * (r0 + k)].reshape(kout, k)
+                y = YB[kout * r0 : kout * (r0 + k)]
                 at = r0
             if gather or trace:  # into the buffers: the batch's rows, or the trace's copy
                 XTb = xb[p1 * base : p1 * (base + k)].reshape(p1, k)
-                YTb = Yb[kout * base : kout * (base + k)].reshape(kout, k)
+                yb = Yb[kout * base : kout * (base + k)]
                 if gather:
                     _gather(X1, XTb, order, pos + r0)
-                    _gather(Y, YTb, order, pos + r0)
+                    _gather(Y, yb.reshape(kout, k), order, pos + r0)
                 else:
                     XTb[:] = XT
-                    YTb[:] = YkT
-                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XTb, YTb, views)
+                    yb[:] = y
+                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XTb, yb, views)
             else:
-                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XT, YkT, views)
+                sse += _block_pass(Ws, Gs, Gts, r0 == 0, codes, out_fp, XT, y, views)
             r0 += k
         if sse < 0.0:
             status = INTERRUPTED
