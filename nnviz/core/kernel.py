@@ -64,12 +64,12 @@ OK, DIVERGED, THRESHOLD, INTERRUPTED = range(4)  # why train() returned: done (o
 # threshold, or interrupted (another thread set interrupt[0]: the unfinished iteration is dropped)
 BLAS_MIN = 20_000  # multiply-adds of one product from which np.dot (BLAS) is used (measured)
 BLOCK_FLOATS = 262_144  # about 2 MB of float64 scratch per block of rows...
-MIN_BLOCK_ROWS = 1024  # ...but at least this many rows, so that BLAS works on big products,
+MIN_BLOCK_ROWS = 600  # ...but at least this many rows, so that BLAS works on big products (measured,
+# quiet, one thread, against 300, 1,024 and whole batches: digits 64-128-64-10 0.92-0.95 of one
+# 1,797-row block, 784-128-64-10 x 10,000 float32 0.95, float64 1.03 of one 10,000-row block),
 BLOCK_MACS = 40_000_000  # ...unless that is more multiply-adds (forward) than this, so that an
 MIN_WORK_ROWS = 64  # interrupt is seen within a few tens of ms even on 784-256-256-10
 TRANSPOSED_GRADIENT_MACS = 10_000_000  # see _gradient_product
-HEADLESS_BLOCK_FLOATS = 8_000_000  # blocks of a session no command interrupts: up to 64 MB of float64,
-GEMM_MACS_PER_ROW = 10_000  # when its products are big (digits 64-128-64-10: 17,000 a row)
 # hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds, the penalty rates
 HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min", "l1", "l2")
 
@@ -113,16 +113,14 @@ def _jit_exact(fn):
 
 def block_rows(sizes, m: int, interruptible: bool = True) -> int:
     """Rows per block for a batch of m rows: about BLOCK_FLOATS floats of buffers, at least
-    MIN_BLOCK_ROWS rows, but at most about BLOCK_MACS multiply-adds of forward pass (at least
-    MIN_WORK_ROWS rows): the kernel looks for an interrupt before each block.  A session no
-    command interrupts (``interruptible`` False) takes blocks of up to HEADLESS_BLOCK_FLOATS
-    floats when its products are BLAS-sized (GEMM_MACS_PER_ROW): fewer, larger BLAS calls
-    (measured: 784-128-64-10 x 10,000 rows one block 0.87 of the time of 365-row blocks)."""
+    MIN_BLOCK_ROWS rows, but, for a session a command may interrupt, at most about BLOCK_MACS
+    multiply-adds of forward pass (at least MIN_WORK_ROWS rows): the kernel looks for an
+    interrupt before each block."""
     per_row = sum(4 * s + 2 for s in sizes[1:]) + 2 * (sizes[0] + 1) + 2 * sizes[-1]
-    macs = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    rows = min(max(MIN_BLOCK_ROWS, BLOCK_FLOATS // per_row), max(MIN_WORK_ROWS, BLOCK_MACS // macs))
-    if not interruptible and macs >= GEMM_MACS_PER_ROW:
-        rows = max(rows, HEADLESS_BLOCK_FLOATS // per_row)
+    rows = max(MIN_BLOCK_ROWS, BLOCK_FLOATS // per_row)
+    if interruptible:
+        macs = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        rows = min(rows, max(MIN_WORK_ROWS, BLOCK_MACS // macs))
     return int(min(m, rows))
 
 
