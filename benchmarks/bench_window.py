@@ -56,7 +56,7 @@ def LATENCY_CASES():  # noqa: N802 (a constant made on demand)
 def run_cli(kind: str, args: list[str]) -> dict:
     cmd = [sys.executable, "-m", "nnviz", kind, *args, "--json"]
     if kind == "gui":
-        cmd += ["--autostart", "--quit-when-done"]
+        cmd += ["--autostart", "--quit-when-done", "--speed", "max"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=600,
                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen")).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -341,3 +341,71 @@ def test_sweep_takes_auto_among_the_rates(capsys):
     runs = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["learning_rate"] for r in runs] == [0.02, 0.01]
     assert [r["settings"]["lr"] for r in runs] == ["auto", 0.01]
+
+
+# -- nnviz gui FILE, nnviz FILE, nnviz tour: the window in a subprocess, offscreen --------------------
+
+LESSONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "lessons")
+
+
+def _window(*argv, tmp_path, timeout=120):
+    env = _env()
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    return subprocess.run([sys.executable, "-m", "nnviz", *argv], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+def _summary(r) -> dict:
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", [("gui",), ()])
+def test_gui_file_opens_a_lesson_session(tmp_path, command):
+    lesson = os.path.join(LESSONS, "xor-hidden-layer.nnviz")
+    s = _summary(_window(*command, lesson, "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["session"] == lesson and s["settings"]["data"] == "xor" and s["settings"]["hidden"] == []
+    assert s["lesson"]["title"] == "XOR needs a hidden layer" and "hidden" not in s["lesson"]["lock"]
+    assert "data" in s["lesson"]["lock"] and "l2" in s["lesson"]["hide"]
+
+
+def test_gui_file_opens_a_plain_session_and_a_model(tmp_path, capsys):
+    model = tmp_path / "m.json"
+    code, _, err = run("train", "--data", "toy", "--hidden", "5", "--iterations", "40", "--export", str(model),
+                       capsys=capsys)
+    assert code == 0, err
+    s = _summary(_window("gui", str(model), "--data", "toy", "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["settings"]["hidden"] == [5] and s["settings"]["data"] == "toy" and "lesson" not in s
+    from nnviz.core.experiment import Experiment, Settings
+    from nnviz.io import session as sessionfile
+
+    exp = Experiment(Settings(data="spiral", hidden=(3,), iterations=60))
+    exp.session.run(25)
+    path = tmp_path / "plain.nnviz"
+    sessionfile.save(path, exp.settings, exp.dataset, exp.session.get_state(), np.arange(25), np.ones(25))
+    s = _summary(_window("gui", str(path), "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["session"] == str(path) and s["iterations"] == 25 and s["settings"]["data"] == "spiral"
+    assert "lesson" not in s
+    s = _summary(_window("gui", str(path), "--autostart", "--quit-when-done", "--json", "--speed", "max",
+                         tmp_path=tmp_path))
+    assert s["settings"]["data"] == "spiral" and s["iterations"] == 60  # the session trained on to its end
+
+
+def test_gui_file_that_cannot_be_opened_is_one_line(tmp_path):
+    bad = tmp_path / "bad.nnviz"
+    bad.write_text('{"format": "nnviz-session", "version": 1, "lesson": {"title": "x", "lock": ["warp"]}}')
+    for path, text in ((bad, "bad.nnviz: "), (tmp_path / "notes.txt", "notes.txt: nnviz opens a session")):
+        r = _window("gui", str(path), "--quit-when-done", tmp_path=tmp_path)
+        assert r.returncode == 2 and r.stderr.startswith("nnviz: error: ") and text in r.stderr
+        assert r.stderr.count("\n") == 1
+
+
+def test_tour_opens_at_a_step_and_resumes_there(tmp_path):
+    s = _summary(_window("tour", "--step", "cost", "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["tour_step"] == "cost" and s["settings"]["data"] == "toy" and s["settings"]["hidden"] == [4]
+    s = _summary(_window("tour", "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["tour_step"] == "cost"  # where it was left
+    s = _summary(_window("tour", "--step", "1", "--quit-when-done", "--json", tmp_path=tmp_path))
+    assert s["tour_step"] == "welcome" and s["settings"]["data"] == "iris"  # the first step sets nothing up
+    r = _window("tour", "--step", "nope", tmp_path=tmp_path)
+    assert r.returncode == 2 and "unknown step 'nope'" in r.stderr and r.stderr.count("\n") == 1

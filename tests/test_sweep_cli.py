@@ -32,7 +32,7 @@ def test_sweep_runs_equal_single_trains(capsys, tmp_path):
         assert code == 0
         for key in ("mse", "test_mse", "accuracy", "test_accuracy", "iterations", "stopped", "settings"):
             assert s[key] == t[key], key  # the same floats to the last bit
-        assert set(s) == set(t)  # the same fields as train --json
+        assert set(s) == set(t) | {"run", "runs", "grid"}  # train --json's fields, and the run's place in the grid
         # and the weights: the core's sweep run gives the exported ones exactly
         from nnviz.core import sweep
         from nnviz.core.experiment import Settings

@@ -67,7 +67,7 @@ def resolve_engine(engine: str, work: float = 0.0, interruptible: bool = False, 
         return "numba"
     if engine == "numba":
         raise ValueError(refused or "the numba engine needs the numba and scipy packages, which are not "
-                         "installed (use --engine numpy)")
+                         "installed (pip install 'nnviz[fast]', or use --engine numpy)")
     return "numpy"
 
 

@@ -48,7 +48,7 @@ def own_inputs(args, *options: str) -> list[tuple[str, str | None]]:
     out = []
     for opt in options:
         value = getattr(args, opt[2:].replace("-", "_"), None)
-        if value and not (opt == "--data" and value in BUILTINS):
+        if value and value != "-" and not (opt == "--data" and value in BUILTINS):  # "-": stdin, no file
             out.append((f"{_INPUT_NAMES[opt]} ({opt} {value})", value))
     return out
 

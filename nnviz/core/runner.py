@@ -46,7 +46,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import advice, blas, metrics, nodemaps
+from . import advice, blas, importance, metrics, nodemaps
 from . import features as featmod
 from .data import Dataset, Scaling
 from .experiment import Experiment, Settings
@@ -83,7 +83,9 @@ DATA_FIELDS = ("data", "target", "classify", "noise", "seed")
 # What views can ask the runner to compute with each snapshot: outputs, confusion, the decision
 # map, the selected observation's value at each node, every node's map over a coarse grid
 # (two inputs), every node's histogram over the training rows, the selected node's map, and the
-# trace of the step the next Step will make (the inspector's "next step", at rest).
+# trace of the step the next Step will make (the inspector's "next step", at rest); "trace": the last
+# iteration's matrices at rest (the inspector, the edge card).  The Explain tab's needs (importance,
+# gen_weights:K, profile:KIND:J) are importance.py's, computed only when asked.
 NEEDS = frozenset({"outputs", "confusion", "map", "nodes", "node_maps", "node_hists", "node_map", "next_step",
                    "trace"})
 
@@ -433,7 +435,7 @@ class Runner:
     def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
         """What the visible views need computed with each snapshot, the selected observation,
         and the selected node (layer, index; inputs are layer 0) or None (``()``: unchanged)."""
-        needs = frozenset(needs) & NEEDS
+        needs = frozenset(n for n in needs if n in NEEDS or importance.is_need(n))  # + the Explain tab's
         row = self.selected_row if selected_row is None else int(selected_row)
         node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
         changed = needs != self.needs or row != self.selected_row or node != self.selected_node
@@ -500,7 +502,9 @@ class Runner:
             due = self._due(pace)
             if due <= 0:
                 return  # the next iteration is not due yet (see wait())
-            n = min(n, due)
+            # up to the frame rate one iteration a chunk, each its own snapshot (a machine that
+            # lags behind the pace catches up with more chunks, not with two iterations in one)
+            n = min(n, due, 1 if pace.rate(self.iteration) <= 1 / self.emit_seconds else due)
         t0 = self.clock()
         try:
             res = self._run(n)
@@ -1041,6 +1045,7 @@ class Runner:
                 out["map_class"] = _ro(z.argmax(axis=1).reshape(g, g))
                 out["map_margin"] = frozen(np.clip(top2[:, 1] - top2[:, 0], 0.0, 1.0).reshape(g, g))
         out.update(self._node_pictures(net, layers))
+        out.update(importance.derive(net, exp.X_train, exp.train.X, exp.scaling, self.needs))
         if "nodes" in self.needs:
             r = out["selected_row"]
             values = [exp.X_train[r]] + [H[r] for _, _, H in layers]

@@ -93,6 +93,9 @@ class Snapshot:
     # what went wrong and what to try (advice.hint): "diverged at iteration 137: lower the learning
     # rate (try 0.0015)", outputs saturated, ...; "" when training is going well
     hint: str = ""
+    # what the Explain tab shows (importance.Learned: Olden's and Garson's importance, generalized
+    # weights, a profile), only the parts it asked for with set_view; None when it is not shown
+    learned: object = None
 
 
 class History:

@@ -1,5 +1,4 @@
-"""Headless training to the end, and parameter sweeps: a grid over one or two settings,
-run one after the other.  No Qt; ``nnviz train``, ``nnviz sweep`` and the window's sweep
+"""Headless training to the end, and parameter sweeps: a grid over one or two settings.  No Qt; ``nnviz train``, ``nnviz sweep`` and the window's sweep
 all train with ``train_headless`` (the same ``Runner`` as the window), so a sweep's run
 gives the very weights of ``nnviz train`` with the same settings.
 
@@ -7,11 +6,17 @@ Value lists (``parse_values``): values are separated by commas; within one value
 layers of ``hidden`` and ``activation`` are joined by "-": ``4,8,6-6`` is three runs with
 hidden layers (4), (8) and (6, 6); ``tanh,tanh-relu`` two runs; ``features`` likewise
 (``x1-x2,x1-x2-x1*x2``).
+
+Shards (``parse_shard``, ``in_shard``): the K-th of N interleaved slices of a grid, for batch
+systems; ``merge`` puts their ``--json`` lines back in the grid's order.  Running the runs
+side by side is ``parallel``'s.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import MISSING, fields
@@ -197,3 +202,88 @@ def run_one(settings: Settings, dataset: Dataset | None = None, should_stop: Cal
     exp = Experiment(settings, dataset=dataset, interruptible=interruptible, leave_cores=leave_cores)
     snap, stopped = train_headless(exp, should_stop, on_progress)
     return exp, kept_run(exp, snap, stopped), stopped
+
+
+# -- shards of a grid, and merging their results ---------------------------------------------
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (the K-th of N slices, K from 1) as (K, N); ValueError of one line."""
+    k, sep, n = str(text).partition("/")
+    try:
+        if not sep:
+            raise ValueError
+        kk, nn = int(k), int(n)
+    except ValueError:
+        raise ValueError(f"{text!r} is not K/N (the K-th of N slices of the grid, as 2/8)") from None
+    if nn < 1 or not 1 <= kk <= nn:
+        raise ValueError(f"K/N needs 1 <= K <= N (got {text})")
+    return kk, nn
+
+
+def in_shard(index: int, shard: tuple[int, int] | None) -> bool:
+    """Whether run ``index`` (from 1, in the grid's order) is in shard (K, N): the runs K, K + N,
+    K + 2N...; interleaved, so that each shard gets runs from all over the grid (the first
+    setting varies slowest, and its values often differ in cost)."""
+    if shard is None:
+        return True
+    k, n = shard
+    return (index - 1) % n == k - 1
+
+
+def grid_id(settings: list[Settings], extra: bytes = b"") -> str:
+    """A name for a sweep's grid (its runs' settings in order, and ``extra``: the bytes of the
+    --init file): shards of one sweep carry the same, so shards of others are not merged."""
+    text = json.dumps([s.as_dict() for s in settings], sort_keys=True)
+    return hashlib.sha256(text.encode() + b"\0" + extra).hexdigest()[:16]
+
+
+def merge(lines: list[tuple[str, str]], partial: bool = False) -> tuple[list[str], list[str]]:
+    """The lines of a sweep's shards (``nnviz sweep --json --shard K/N`` output: (where, line)
+    pairs, where as "file: line 3") in the grid's order, as the unsharded sweep prints them;
+    and notes.  Refused with a ValueError of one line: a line that is not a sweep's, lines of
+    two sweeps, a run twice; and unless ``partial``, a run missing or interrupted."""
+    runs: dict[int, tuple[str, str]] = {}
+    total = grid = first = None
+    for where, line in lines:
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: not JSON ({exc.msg}): expected the output of nnviz sweep --json") from None
+        if not (isinstance(doc, dict) and all(k in doc for k in ("run", "runs", "grid"))):
+            raise ValueError(f"{where}: not a line of nnviz sweep --json (it has no run, runs and grid)")
+        k, n, g = doc["run"], doc["runs"], doc["grid"]
+        if not (isinstance(n, int) and isinstance(k, int) and 1 <= k <= n):
+            raise ValueError(f"{where}: run {k!r} of {n!r} is not a run of a grid")
+        if total is None:
+            total, grid, first = n, g, where
+        elif (n, g) != (total, grid):
+            raise ValueError(f"{where} and {first} are runs of two different sweeps (their grids differ)")
+        if k in runs:
+            raise ValueError(f"run {k} is in {runs[k][0]} and in {where}: give each shard once")
+        runs[k] = (where, line.strip())
+    if total is None:
+        raise ValueError("no runs to merge (expected the output of nnviz sweep --json --shard K/N)")
+    notes = []
+    missing = [k for k in range(1, total + 1) if k not in runs]
+    if missing:
+        what = f"run{'s' if len(missing) > 1 else ''} {_ranges(missing)} of {total} missing"
+        if not partial:
+            raise ValueError(f"{what}: run the shards they belong to, or merge with --partial")
+        notes.append(what)
+    stopped = [k for k, (_, line) in sorted(runs.items()) if json.loads(line).get("stopped") == "interrupted"]
+    if stopped:
+        what = f"run{'s' if len(stopped) > 1 else ''} {_ranges(stopped)} of {total} interrupted"
+        if not partial:
+            raise ValueError(f"{what} ({runs[stopped[0]][0]}): run again the shards they belong to, "
+                             "or merge with --partial")
+        notes.append(what)
+    return [line for _, (_, line) in sorted(runs.items())], notes
+
+
+def _ranges(ks: list[int]) -> str:
+    """1, 3-5, 9 (sorted whole numbers as ranges)."""
+    out: list[str] = []
+    for _, group in itertools.groupby(enumerate(ks), lambda p: p[1] - p[0]):
+        g = [k for _, k in group]
+        out.append(str(g[0]) if len(g) == 1 else f"{g[0]}-{g[-1]}")
+    return ", ".join(out)

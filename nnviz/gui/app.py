@@ -2,7 +2,8 @@
 
 ``nnviz gui`` (and ``nnviz`` with no command) takes the same options as
 ``nnviz train`` to preset the window, plus --autostart, --quit-when-done,
---screenshot FILE.png, --export FILE and --json.
+--screenshot FILE.png, --export FILE and --json, and a FILE to open (a session or lesson,
+a model, a CSV file).  ``nnviz tour`` opens it with the tour "Follow the post".
 """
 
 from __future__ import annotations
@@ -81,8 +82,35 @@ def run_from_args(args) -> int:
         return _run(args, nnio, datamod, stopping)
 
 
+def _opened_file(args):
+    """``nnviz gui FILE``: a model becomes --init, a CSV file --data; a session (or lesson) is read
+    and checked here, before the window opens, and returned as (path, data, experiment, kept runs)."""
+    from pathlib import Path
+
+    path = getattr(args, "file", None)
+    if not path:
+        return None
+    suffix = Path(path).suffix.lower()
+    if suffix in (".json", ".npz", ".onnx"):
+        if args.init:
+            raise ValueError(f"give the model once: {path} or --init {args.init}")
+        args.init = path
+        return None
+    if suffix == ".csv":
+        args.data = path
+        return None
+    if suffix != ".nnviz":
+        raise ValueError(f"{path}: nnviz opens a session (.nnviz), a model (.json, .npz, .onnx) or a CSV file")
+    from ..io import runs as runfile
+    from ..io import session as sessionfile
+
+    data = sessionfile.load(path)
+    return path, data, sessionfile.restore(data), runfile.session_runs(data)
+
+
 def _run(args, nnio, datamod, stopping) -> int:
     check_display()
+    session = _opened_file(args)
     init = nnio.load(args.init) if args.init else None
     settings = settings_from_options(args, init)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
@@ -120,6 +148,17 @@ def _run(args, nnio, datamod, stopping) -> int:
 
     window = build_window(settings, init, dataset, speed=getattr(args, "speed", "default"))
     window.model_path = args.init
+    if session is not None:  # checked above; a new window has no training to lose
+        def adopt(_ctx) -> None:  # once the window's first network is there, so the session replaces it
+            window.controller.contextChanged.disconnect(adopt)
+            window._adopt_session(*session)
+            if args.autostart:
+                window.play()  # queued after the session: its network trains
+
+        window.controller.contextChanged.connect(adopt)
+    tour = getattr(args, "tour", None)
+    if tour is not None:
+        window.open_tour(None if tour == "remembered" else tour)
     if args.screenshot:  # the picture at the size asked for, not the screen's
         window.show_at_size(*shot_size)
     else:
@@ -170,8 +209,10 @@ def _run(args, nnio, datamod, stopping) -> int:
     poll.setInterval(100)
     poll.timeout.connect(on_interrupt)
     poll.start()
-    if args.autostart:
+    if args.autostart and session is None:
         window.play()
+    elif args.autostart:
+        pass  # the session's network plays once it is in the window (adopt, above)
     elif args.quit_when_done:
         # nothing to wait for: paint once, then finish
         QTimer.singleShot(1500, finish)
@@ -202,6 +243,13 @@ def _summary(window, snap) -> dict:
     summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
                    frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
                    snapshots=c.snapshots_received)
+    if window.session_path:
+        summary["session"] = window.session_path
+    if window.lesson is not None:
+        summary["lesson"] = {"title": window.lesson.title, "lock": list(window.lesson.lock),
+                             "hide": list(window.lesson.hide)}
+    if window.tour is not None and not window.tour.isHidden():  # open (the window itself is closed now)
+        summary["tour_step"] = window.tour.step.key
     return summary
 
 

@@ -22,6 +22,7 @@ from ..core.runner import Context
 from ..core.snapshot import History, Snapshot
 from .worker import TrainingWorker
 
+SLOW_PACE = 30.0  # iterations per second up to which every iteration is painted (runner: a snapshot each)
 REPAINT_MS = 16  # a new snapshot (about 30 a second) is painted within 16 ms of arriving
 
 
@@ -256,6 +257,10 @@ class Controller(QObject):
             self._live_since = None
         if not live or snap.preview:
             self._repaint()  # a command's answer is painted at once, not on the next tick
+        elif self.pace is not None and self.pace.rate(snap.iteration) <= SLOW_PACE:
+            # a slow pace sends every iteration: each is painted as it comes (on the clock, two
+            # arriving between ticks of a busy machine would be painted as one)
+            self._repaint()
 
     def request_film_source(self) -> None:
         """Ask the worker for the run's stored states; ``filmSource`` brings them."""

@@ -30,7 +30,7 @@ class DataEdits:
         self._edits = editing.EditStack()
         menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action(menu, "&Undo data edit", QKeySequence.Undo, self.undo_edit)
-        self.redo_action = self._action(menu, "&Redo data edit", "Ctrl+Shift+Z", self.redo_edit)
+        self.redo_action = self._action(menu, "&Redo data edit", QKeySequence.Redo, self.redo_edit)
         self._update_undo()
         pts = self.predictions.points
         pts.addRequested.connect(self._add_point)

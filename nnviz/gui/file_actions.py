@@ -29,9 +29,14 @@ from .figure_dialog import FigureDialog
 from .film import FilmOptions
 from .film_dialog import FilmDialog
 from .film_job import FilmJob, FilmMonitor, start_film
+from .help_menu import HelpMenu
 
 
-class FileActions:
+# a standard key some platforms leave without a binding (Qt's offscreen and minimal themes: Quit)
+_FALLBACK = {QKeySequence.Quit: "Ctrl+Q"}
+
+
+class FileActions(HelpMenu):
     """Menus and file actions of the main window (see the module doc)."""
     # -- menus -------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -40,7 +45,7 @@ class FileActions:
         file_menu.addSeparator()
         self._action(file_menu, "Open &session\u2026", "Ctrl+Shift+O", self.open_session_dialog)
         self._action(file_menu, "&Save session", QKeySequence.Save, self.save_session_now)
-        self._action(file_menu, "Save session &as\u2026", "Ctrl+Shift+S", self.save_session_dialog)
+        self._action(file_menu, "Save session &as\u2026", QKeySequence.SaveAs, self.save_session_dialog)
         self._action(file_menu, "Open &model\u2026", "Ctrl+Shift+M", self.open_model_dialog)
         self.recent_menu = file_menu.addMenu("&Recent sessions")
         self._fill_recent()
@@ -80,7 +85,10 @@ class FileActions:
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         a = QAction(text, self)
-        a.setShortcut(QKeySequence(shortcut))
+        if isinstance(shortcut, QKeySequence.StandardKey):  # every binding of the platform (Redo: Ctrl+Y too)
+            a.setShortcuts(QKeySequence.keyBindings(shortcut) or [QKeySequence(_FALLBACK.get(shortcut, ""))])
+        else:
+            a.setShortcut(QKeySequence(shortcut))
         a.setShortcutContext(Qt.WindowShortcut)
         a.triggered.connect(slot)
         menu.addAction(a)
@@ -375,7 +383,7 @@ class FileActions:
             sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
                              runs=[runfile.to_dict(r) for r in self.runs_panel.runs], validation_x=v.x,
                              validation_y=v.y,
-                             scaling=ctx.scaling)
+                             scaling=ctx.scaling, lesson=self.lesson)
         except ValueError as exc:
             self.show_error(str(exc))
             return False
@@ -421,6 +429,7 @@ class FileActions:
                                   ds.target_columns[0] if len(ds.target_columns) == 1 else None)
         self.controller.adopt(exp, data.history_x, data.history_y, data.validation_x, data.validation_y)
         self.add_runs(kept)  # the session's kept runs join the table (those not in it already)
+        self.show_lesson(data.lesson)  # a lesson's title, instructions and locks; None for other sessions
         self.session_path = str(path)
         # saved as it is once its first snapshot arrives (one of a newer generation than now)
         self._saved_mark = ("pending", self.context.generation if self.context is not None else 0)

@@ -25,10 +25,12 @@ from . import collector
 from .controller import Controller
 from .data_edits import DataEdits
 from .file_actions import FileActions
+from .guide_actions import GuideActions
 from .run_actions import RunActions
 from .views.elided import ElidedLabel
 from .views.controls import ControlPanel
 from .views.edge_card import EdgeCard
+from .views.explain_view import ExplainView
 from .views.feature_toggles import FeatureToggles
 from .views.inspector import Inspector
 from .views.layer_buttons import LayerButtons, with_hidden
@@ -47,7 +49,7 @@ LAYOUT = "layout-2"
 MAPS_BY_DEFAULT_INPUTS = 16  # neuron maps / histograms are on by default up to this many inputs
 
 
-class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
+class MainWindow(FileActions, RunActions, DataEdits, GuideActions, QMainWindow):
     finished = Signal(object)  # the snapshot at which training stopped (finished state)
 
     def __init__(self, settings: Settings | None = None, init: Model | None = None, dataset=None,
@@ -88,6 +90,9 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._maps_choice: bool | None = None  # the user's Neuron maps choice, once made
         self.runs_panel = RunsPanel()
         self.predictions.addTab(self.runs_panel, "Runs")
+        self.explain = ExplainView(self.network_view)  # what the network learned (importance, profiles)
+        self.predictions.addTab(self.explain, "Explain")
+        self.explain.needsChanged.connect(self._send_view_needs)
         self.edge_card = EdgeCard(self)
         self.edge_card.weightEdited.connect(self.controller.set_weight)
 
@@ -190,6 +195,8 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.controller.contextChanged.connect(self._on_context)
         self.controller.render.connect(self._on_render)
         self.controller.error.connect(self.show_error)
+        self._make_guides()  # the Help menu (Follow the post) and lessons
+        self._make_help_menu()  # then User guide and About in the same menu (help_menu.py)
 
         if dataset is not None:
             ds = dataset
@@ -520,6 +527,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
                                     else ctx.arch.n_inputs <= MAPS_BY_DEFAULT_INPUTS)
         self.network_view.set_show_pictures(self.maps_action.isChecked())
         self.inspector.set_context(ctx)
+        self.explain.set_context(ctx)
         self.controls.show_auto_lr(ctx.train.n)  # an "auto" learning rate shows its number
         self.transport.set_seed(ctx.settings.seed)
         self.export_map_action.setEnabled(ctx.map_grid is not None)
@@ -546,6 +554,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self.loss_plot.show_snapshot(snap, c.history, c.test_history, c.full_history, c.val_history)
         self.predictions.show_snapshot(snap)
         self.inspector.show_snapshot(snap)
+        self.explain.show_snapshot(snap)
         if self.predictions.indexOf(self.node_histogram) >= 0:
             self.node_histogram.show_snapshot(snap)
         if self.edge_card.isVisible() and self.edge_card.key is not None:
@@ -556,7 +565,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._name_discarded()
         self.status.set_full_text(self._status_text(snap))
         self.shown_iteration = snap.iteration
-        views = [self.network_view, self.loss_plot, self.predictions, self.inspector]
+        views = [self.network_view, self.loss_plot, self.predictions, self.inspector, self.explain]
         lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
@@ -614,6 +623,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         needs = self.predictions.needs() | {"nodes", "next_step", "trace"} | self.network_view.picture_needs()
         if self.predictions.currentWidget() is self.node_histogram:
             needs.add("node_hists")
+        needs |= self.explain.needs(self.predictions.currentWidget() is self.explain)
         self.controller.set_view(needs, self._selected_row, self.selected_node)
 
     # -- neuron maps ----------------------------------------------------------------
@@ -672,15 +682,22 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
         self._send_view_needs()
 
     # -- drag and drop / close ------------------------------------------------------
+    DROPPED = {".csv": "open_csv", ".nnviz": "open_session", ".json": "open_model", ".npz": "open_model",
+               ".onnx": "open_model"}
+
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()
-        if urls and urls[0].toLocalFile().lower().endswith(".csv"):
+        if urls and Path(urls[0].toLocalFile()).suffix.lower() in self.DROPPED:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
+        """A CSV file (data), a session (.nnviz, a lesson too) or a model (.json, .npz, .onnx)."""
         urls = event.mimeData().urls()
         if urls:
-            self.open_csv(urls[0].toLocalFile())
+            path = urls[0].toLocalFile()
+            opener = self.DROPPED.get(Path(path).suffix.lower())
+            if opener is not None:
+                getattr(self, opener)(path)
 
     def closeEvent(self, event) -> None:
         if self.confirm_close and self.unsaved and self.isVisible():
@@ -693,6 +710,7 @@ class MainWindow(FileActions, RunActions, DataEdits, QMainWindow):
             box.open()
             return
         self.edge_card.close()
+        self.put_controls_back()  # from beside a guide on a narrow screen: the splitters are saved as made
         self._save_layout()
         self.keys.remove()
         self.stop_film()

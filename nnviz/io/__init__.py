@@ -4,8 +4,12 @@
     document.py      the model document (dict <-> Model) and its checks
     registry.py      formats by extension: load, save, check_target
     format_json.py   format_npz.py   format_csv.py   format_onnx.py   one module per format
-    onnx_import.py   reading an ONNX graph as a multilayer perceptron (the MLP patterns only)
+    onnx_import.py   reading an ONNX graph as a multilayer perceptron (the MLP patterns only), with
+                     onnx_constants.py (tensors), onnx_wiring.py (producers, users, the followed output),
+                     onnx_nodes.py (a node as a step), onnx_path.py (the walk), onnx_layers.py (the folds)
     session.py       session files (.nnviz)
+    rcompare.py      comparing a run with R's neuralnet, with rjob.py (R's files and script), rscript.py
+                     (finding and running Rscript) and neuralnet_args.py (what neuralnet can do)
 
 ``load(path)``, ``save(model, path)`` and ``check_target(path)`` pick the format by the
 file's extension.  Nothing here imports the GUI or the CLI; the core imports nothing from here.

@@ -24,6 +24,7 @@ import numpy as np
 from .. import __version__
 from ..core.data import BUILTINS, TASKS, Dataset, Scaling
 from ..core.experiment import Experiment, Settings
+from ..core.lesson import Lesson
 from ..core.network import Architecture
 from . import atomic
 from .document import MAX_WEIGHTS, floats, is_finite, is_int, is_iteration, is_number, names, parse_json, sniff_json
@@ -49,6 +50,7 @@ class SessionData:
     validation_x: np.ndarray | None = None
     validation_y: np.ndarray | None = None
     scaling: Scaling | None = None  # of edited data: the original data's (Experiment.set_data)
+    lesson: Lesson | None = None  # a teacher's title, instructions, locked and hidden controls (optional)
 
 
 def _floats(a) -> list:
@@ -56,7 +58,8 @@ def _floats(a) -> list:
 
 
 def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, history_y, runs=(),
-            validation_x=None, validation_y=None, scaling: Scaling | None = None) -> dict:
+            validation_x=None, validation_y=None, scaling: Scaling | None = None,
+            lesson: Lesson | None = None) -> dict:
     for key in ("params", "velocity", "rprop_steps", "rprop_old"):
         if not np.isfinite(state[key]).all():
             raise ValueError("the training state contains NaN or infinite values; not saved")
@@ -83,6 +86,8 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
     }
     if runs:
         doc["runs"] = list(runs)
+    if lesson is not None:
+        doc["lesson"] = lesson.as_dict()
     if settings.data not in BUILTINS or dataset.custom:
         embedded: dict[str, Any] = {
             "name": dataset.name, "source": dataset.source, "X": _floats(dataset.X), "T": _floats(dataset.T),
@@ -101,16 +106,17 @@ def to_dict(settings: Settings, dataset: Dataset, state: dict, history_x, histor
 
 
 def save(path: str | Path, settings: Settings, dataset: Dataset, state: dict, history_x, history_y,
-         runs=(), validation_x=None, validation_y=None, scaling: Scaling | None = None) -> None:
+         runs=(), validation_x=None, validation_y=None, scaling: Scaling | None = None,
+         lesson: Lesson | None = None) -> None:
     """Write a session atomically; ``runs`` are kept runs' records (``io.runs.to_dict``), ``validation_x``
     and ``validation_y`` the validation curve (early stopping); ``scaling`` is needed for edited
-    data (see the module doc)."""
+    data (see the module doc); ``lesson`` a teacher's title, instructions and locks (core/lesson.py)."""
     path = Path(path)
     if path.suffix.lower() != EXTENSION:
         raise ValueError(f"{path}: a session file ends in {EXTENSION}")
     try:
         text = json.dumps(to_dict(settings, dataset, state, history_x, history_y, runs,
-                                  validation_x, validation_y, scaling)) + "\n"
+                                  validation_x, validation_y, scaling, lesson)) + "\n"
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     atomic.write_text(path, text)
@@ -383,8 +389,9 @@ def from_dict(doc) -> SessionData:
     if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
         raise ValueError("'runs' must be a list of runs (objects)")
     vx, vy = _validation_history(doc.get("history"))
+    lesson = Lesson.from_dict(doc["lesson"]) if "lesson" in doc else None  # sessions before lessons have none
     return SessionData(settings, dataset, state, hx, hy, runs=runs, validation_x=vx, validation_y=vy,
-                       scaling=scaling)
+                       scaling=scaling, lesson=lesson)
 
 
 def _validation_history(h) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -3,7 +3,8 @@
 
 import pytest
 
-from nnviz.core import data, fastcsv
+from nnviz.core import csv_reader as data  # the CSV reader (core.data re-exports its public names)
+from nnviz.core import fastcsv
 
 
 @pytest.fixture(params=["numpy", "numba"])

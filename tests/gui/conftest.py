@@ -38,3 +38,26 @@ def _private_settings(tmp_path_factory):
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path_factory.mktemp("qsettings")))
+
+
+@pytest.fixture(autouse=True)
+def _wait_through_a_new_network(monkeypatch):
+    """Between a new network's Context and its first snapshot ``w.latest`` is None: a condition
+    such as ``lambda: w.latest.iteration == 0`` waited on then is "not yet", not an error (it
+    failed now and then on a loaded machine, with AttributeError on None)."""
+    from pytestqt.qtbot import QtBot
+
+    real = QtBot.waitUntil
+
+    def wait_until(self, callback, *args, **kwargs):
+        def tolerant():
+            try:
+                return callback()
+            except AttributeError as exc:
+                if "'NoneType' object has no attribute" in str(exc):
+                    return False
+                raise
+
+        return real(self, tolerant, *args, **kwargs)
+
+    monkeypatch.setattr(QtBot, "waitUntil", wait_until)

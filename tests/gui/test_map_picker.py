@@ -32,7 +32,8 @@ def test_the_picker_is_above_the_title_axes_and_map(make_window, qtbot):
             assert box.bottom() < in_plot(plot, item).top(), name
     # a regression set has no class buttons but the value field: the row is kept the same way
     w.controller.configure(Settings(data="plane", hidden=(3,), iterations=1000))
-    qtbot.waitUntil(lambda: w.context.dataset.task == "regression" and w.latest.map_values is not None,
+    qtbot.waitUntil(lambda: w.context.dataset.task == "regression" and w.latest is not None
+                    and w.latest.map_values is not None,
                     timeout=10_000)
     qtbot.wait(50)
     assert picker.isVisible() and picker.geometry().bottom() < in_plot(plot, pi.getViewBox()).top()

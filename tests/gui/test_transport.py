@@ -77,7 +77,8 @@ def test_space_plays_after_a_click_on_a_check_box(make_window, qtbot):
     generation = w.context.generation
     box.setFocus(Qt.MouseFocusReason)  # where the click left the keyboard
     qtbot.keyClick(box, Qt.Key_Space)
-    qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
+    # w.latest is None between the new network's context and its first snapshot (a loaded machine)
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.state == "running", timeout=10_000)
     assert box.isChecked() and w.context.generation == generation
     qtbot.keyClick(box, Qt.Key_Space)
     qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)

@@ -131,3 +131,38 @@ def test_a_diverging_run_says_so_and_suggests_the_fix(make_window, qtbot):
     assert "lower the learning rate" in w.hint_banner.text()
     w.reset()  # a new start: no hint until something goes wrong again
     qtbot.waitUntil(lambda: w.latest.iteration == 0 and not w.hint_banner.isVisible(), timeout=10_000)
+
+
+def test_the_error_plot_at_rest_legend_badge_and_the_maps_range(make_window, qtbot):
+    """Iteration 0 showed an empty plot with x ticks 0.2..0.8; the legend sat on the curve; the
+    A badge appeared on hover; the decision map's axes ran -25..25 for data in -6..6."""
+    w = make_window(data="circles", hidden=(4,), iterations=100)
+    w.show_at_size(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366, timeout=5_000)
+    plot = w.loss_plot
+    qtbot.waitUntil(lambda: plot.now_dot.xData is not None and len(plot.now_dot.xData) == 1, timeout=10_000)
+    assert list(plot.now_dot.xData) == [0] and plot.now_dot.yData[0] == w.latest.mse  # the point at rest
+    (x0, x1), _ = plot.vb.viewRange()
+    assert x0 == 0 and x1 >= 10  # whole iterations on the axis, iteration 0 at its left
+    item = plot.plot.plotItem
+    assert item.buttonsHidden  # no "A" badge on hover
+    def legend_above() -> bool:
+        legend, area = plot.legend.sceneBoundingRect(), plot.vb.sceneBoundingRect()
+        return legend.bottom() <= area.top() + 1 and not legend.intersects(area.adjusted(0, 2, 0, 0))
+
+    qtbot.waitUntil(legend_above, timeout=10_000)
+    w.step(30)
+    qtbot.waitUntil(lambda: w.latest.iteration == 30, timeout=10_000)
+    qtbot.waitUntil(legend_above, timeout=10_000)
+    # the decision map shows the data's range, no more, and is as large as its panel allows
+    mp = w.predictions.map_plot
+    x, y, width, height = w.context.map_grid.rect
+
+    def fitted() -> bool:  # once the panel is laid out
+        (mx0, mx1), (my0, my1) = mp.getViewBox().viewRange()
+        return (abs(mx0 - x) < 1e-6 * width and abs(mx1 - (x + width)) < 1e-6 * width
+                and abs(my0 - y) < 1e-6 * height and abs(my1 - (y + height)) < 1e-6 * height)
+
+    qtbot.waitUntil(fitted, timeout=10_000)
+    vb = mp.getViewBox().sceneBoundingRect()
+    assert min(vb.width(), vb.height()) >= 0.7 * min(mp.width(), mp.height()) - 60

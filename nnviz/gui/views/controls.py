@@ -24,6 +24,7 @@ from ...core.network import Architecture, parse_hidden
 from ...core.training import ALGORITHMS
 
 CSV_ITEM = "CSV file"
+LOCKED_TIP = "\n\n(locked by the lesson)"
 CUSTOM_PREFIX = "custom (from "  # the picker's entry for data edited on the map
 
 
@@ -380,6 +381,50 @@ class ControlPanel(QWidget):
         self.batch_size.setEnabled(gd)
         self.momentum.setEnabled(gd)
         self.lr_schedule.setEnabled(gd)
+        for name in self.locked:
+            for widget in self._widgets(name):
+                widget.setEnabled(False)
+
+    # -- a lesson's locked and hidden fields (core/lesson.py) ----------------------------------
+    locked: frozenset[str] = frozenset()
+    withheld: frozenset[str] = frozenset()
+
+    def _widgets(self, name: str) -> list[QWidget]:
+        """The widgets of a field by its Settings name (those the panel has)."""
+        extra = {"data": [self.open_button], "seed": [self.init_note]}.get(name, [])
+        main = getattr(self, name, None)
+        return ([main] if isinstance(main, QWidget) else []) + extra
+
+    def restrict(self, lock=(), hide=()) -> None:
+        """Lock (show, but refuse changes) and hide fields by their Settings names; () undoes it."""
+        for name in self.locked:
+            for widget in self._widgets(name):
+                widget.setToolTip(widget.toolTip().replace(LOCKED_TIP, ""))
+        self.locked, self.withheld = frozenset(lock), frozenset(hide)
+        for box in self.findChildren(QGroupBox):
+            form = box.layout()
+            if not isinstance(form, QFormLayout):
+                continue
+            shown = 0
+            for row in range(form.rowCount()):
+                item = form.itemAt(row, QFormLayout.FieldRole)
+                field = item.widget() if item is not None else None
+                name = next((n for n in self._field_names() if field in self._widgets(n)), None)
+                visible = name is None or name not in self.withheld
+                form.setRowVisible(row, visible)
+                shown += visible and field is not None and name is not None
+            box.setVisible(shown > 0)
+        self.open_button.setVisible("data" not in self.withheld)
+        for name in self.locked:
+            for widget in self._widgets(name):
+                widget.setToolTip(widget.toolTip() + LOCKED_TIP)
+        self._update_enabled()
+
+    def _field_names(self) -> list[str]:
+        return [n for n in ("data", "target", "classify", "noise", "test_fraction", "validation_fraction",
+                            "standardize", "hidden", "activation", "output_activation", "loss", "seed",
+                            "algorithm", "lr", "batch_size", "momentum", "threshold", "l1", "l2", "lr_schedule",
+                            "patience", "iterations") if isinstance(getattr(self, n, None), QWidget)]
 
     def settings(self) -> Settings:
         """The widgets as Settings; ValueError with the core's message if they do not make one."""

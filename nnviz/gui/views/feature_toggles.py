@@ -42,6 +42,7 @@ class FeatureToggles(QWidget):
 
     def __init__(self, view=None, parent=None):
         super().__init__(parent)
+        self.withheld = False  # hidden by a lesson (core/lesson.py): stays hidden for every network
         self._loading = False
         self._pending = False
         self.view = None
@@ -146,7 +147,7 @@ class FeatureToggles(QWidget):
     def show_features(self, n_inputs: int, features: tuple[str, ...], input_names: tuple[str, ...]) -> None:
         """Show the boxes of a network: ticked for its features (x1, x2 for the raw inputs);
         hidden unless the data has exactly two inputs."""
-        self.setVisible(n_inputs == 2)
+        self.setVisible(n_inputs == 2 and not self.withheld)
         if n_inputs != 2:
             return
         self.names = tuple(input_names)

@@ -71,6 +71,7 @@ class LayerButtons(QWidget):
         h = self.layer_plus.sizeHint().height()
         self.setFixedHeight(h + 4)
         self._pending = False
+        self.withheld = False  # hidden by a lesson (core/lesson.py): stays hidden for every network
         vb = view.getViewBox()
         vb.sigTransformChanged.connect(self.schedule_layout)
         vb.sigResized.connect(self.schedule_layout)
@@ -109,7 +110,7 @@ class LayerButtons(QWidget):
             minus.setToolTip(f"one neuron less in hidden layer {li + 1} ({n} \u2192 {n - 1})" if n > 1
                              else "a layer needs at least one neuron (remove the layer with the \u2212 on the left)")
             plus.setToolTip(f"one neuron more in hidden layer {li + 1} ({n} \u2192 {n + 1})")
-        self.setVisible(True)
+        self.setVisible(not self.withheld)
         self.schedule_layout()
 
     # -- placing ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ import networkx as nx
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QPainter
+from PySide6.QtGui import QFontMetrics, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsObject
 
 from ...core.diagram import MAX_LABELS, build_graph, layout, place_labels
@@ -419,7 +419,36 @@ class NetworkView(pg.PlotWidget):
             self.pictures_iteration = snap.iteration
         self._place_pictures()
 
+    def set_input_importance(self, values) -> None:
+        """Ring each drawn input node in the colour of its importance (``values``, one per input:
+        blue positive, orange negative, paler the smaller against the largest); None: no rings.
+        The Explain tab's option (explain_view.py)."""
+        self.input_importance = None if values is None else np.asarray(values, dtype=float)
+        self._place_halo()
+
+    def _place_halo(self) -> None:
+        if not hasattr(self, "_halo"):
+            self._halo = pg.ScatterPlotItem(pxMode=True, brush=None)
+            self._halo.setZValue(9)  # under the circles and pictures: a ring around them
+            self.addItem(self._halo)
+        v = getattr(self, "input_importance", None)
+        if v is None or self.context is None or v.size != self.context.arch.n_inputs:
+            self._halo.setData([], [])
+            return
+        idx = [i for i, k in enumerate(self.node_keys) if k[0] == "n" and k[1] == 0]
+        vals = v[[self.node_keys[i][2] for i in idx]]
+        top = float(np.abs(v).max()) or 1.0
+        pens = [pg.mkPen(_faded(POSITIVE if x >= 0 else NEGATIVE, abs(x) / top), width=4) for x in vals]
+        symbol, size = "o", self.circle_size() + 7
+        if self._pixels is not None and self.show_pictures:  # around a picture, its rectangle
+            w, h = self.picture_size()
+            symbol, size = QPainterPath(), w + 7
+            symbol.addRect(-0.5, -0.5 * (h + 7) / size, 1.0, (h + 7) / size)
+        self._halo.setData(pos=self.node_pos[idx], brush=None, size=size, pen=pens, symbol=symbol)
+
     def _place_pictures(self, *_) -> None:
+        if hasattr(self, "_halo"):
+            self._place_halo()
         if not hasattr(self, "_pic_index"):
             return
         sel = None

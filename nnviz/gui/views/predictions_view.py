@@ -193,6 +193,9 @@ class FittedPlot(pg.PlotWidget):
 
     def fit_to(self, rect: tuple[float, float, float, float]) -> None:
         self.data_rect = rect
+        # the proportions come from the view box's size (``_fit``), not from pyqtgraph's aspect lock,
+        # which widened an axis beyond the data whenever the axes' labels changed the box by a pixel
+        self.getViewBox().setAspectLocked(False)
         x, y, w, h = rect
         self.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
         self._fit()
@@ -210,7 +213,7 @@ class FittedPlot(pg.PlotWidget):
         item.setGeometry(full)
         item.layout.activate()
         vb = item.getViewBox().geometry()
-        extra_w, extra_h = full.width() - vb.width(), full.height() - vb.height()
+        extra_w, extra_h = full.width() - vb.width(), full.height() - vb.height()  # axes, title, margins
         room_w, room_h = max(full.width() - extra_w, 10.0), max(full.height() - extra_h, 10.0)
         _, _, w, h = self.data_rect
         scale = min(room_w / w, room_h / h) if w > 0 and h > 0 else 1.0

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePo
 
 from ...core.pace import DEFAULT_SPEED, Pace
 from ...core.snapshot import Snapshot
+from .elided import ElidedLabel
 
 # the speed control's notches: iterations per second, 1-2-3-5 a decade, then "max" (no pace)
 SPEEDS: tuple[float, ...] = tuple(m * 10.0 ** k for k in range(5) for m in (1, 2, 3, 5)) + (100_000.0,)
@@ -108,8 +109,11 @@ class Transport(QFrame):
         self.error_label.setToolTip("the training error now: mse = mean (y - yhat)^2 over rows and outputs\n"
                                     "(the post's cost is C = 1/2 sum (y - yhat)^2 = mse x rows x outputs / 2)")
         self.error_label.setMinimumWidth(self._advance(big, "0.000000"))
-        self.detail_label = QLabel("")  # state, accuracy
+        # state, accuracy: elided when the bar is narrow (a guide beside the views at QT_SCALE_FACTOR=2);
+        # the status bar says it too
+        self.detail_label = ElidedLabel("")
         self.detail_label.setStyleSheet("color:#555")
+        self.detail_label.setMinimumWidth(self.detail_label.fontMetrics().horizontalAdvance("finished") + 4)
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -191,8 +195,10 @@ class Transport(QFrame):
 
     def _one_row_width(self) -> int:
         m = self.grid.contentsMargins()
+        detail = self.detail_label.fontMetrics().horizontalAdvance(self.detail_label.full_text) + 4
         return (self.buttons.sizeHint().width() + self.pace_box.minimumSizeHint().width() + 120
-                + self.readout.minimumSizeHint().width() + 2 * self.grid.horizontalSpacing() + m.left() + m.right())
+                + self.readout.minimumSizeHint().width() + detail + 2 * self.grid.horizontalSpacing()
+                + m.left() + m.right())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._arrange(event.size().width() < self._one_row_width())
@@ -210,6 +216,22 @@ class Transport(QFrame):
         which = f"seed {seed}" if seed is not None else "the seed"
         self.reset_button.setToolTip(f"Reset: back to iteration 0, the start weights drawn from U(-1, 1) with {which}\n"
                                      "(the same weights each time for the same seed; Ctrl+R)")
+
+    # -- a lesson's locked and hidden buttons (core/lesson.py's names) --------------------------
+    def widgets(self, name: str) -> list[QWidget]:
+        """The widgets of a button by its lesson name: play, step, micro, back, reset, epoch, step_n, speed."""
+        return {"play": [self.play_button], "step": [self.step_button], "micro": [self.micro_button],
+                "back": [self.back_button], "reset": [self.reset_button], "epoch": [self.epoch_button],
+                "step_n": [self.step_n_button, self.step_n],
+                "speed": [self.speed, self.speed_label]}.get(name, [])
+
+    def restrict(self, lock=(), hide=()) -> None:
+        """Lock (greyed) and hide buttons; () undoes it."""
+        for name in ("play", "step", "micro", "back", "reset", "epoch", "step_n", "speed"):
+            for w in self.widgets(name):
+                w.setEnabled(name not in lock)
+                w.setVisible(name not in hide)
+        self.pace_box.setVisible("speed" not in hide)
 
     # -- speed --------------------------------------------------------------------------
     @property
@@ -257,6 +279,4 @@ class Transport(QFrame):
         parts = [state]
         if snap.accuracy is not None:
             parts.append(f"accuracy {snap.accuracy:.1%}")
-        detail = "  \u00b7  ".join(parts)
-        if self.detail_label.text() != detail:
-            self.detail_label.setText(detail)
+        self.detail_label.set_full_text("  \u00b7  ".join(parts))
