@@ -69,7 +69,6 @@ MIN_BLOCK_ROWS = 600  # ...but at least this many rows, so that BLAS works on bi
 # 1,797-row block, 784-128-64-10 x 10,000 float32 0.95, float64 1.03 of one 10,000-row block),
 BLOCK_MACS = 40_000_000  # ...unless that is more multiply-adds (forward) than this, so that an
 MIN_WORK_ROWS = 64  # interrupt is seen within a few tens of ms even on 784-256-256-10
-TRANSPOSED_GRADIENT_MACS = 10_000_000  # see _gradient_product
 # hyper[i], in the working dtype: lr, momentum, then rprop's factors and step bounds, the penalty rates
 HYPER = ("lr", "momentum", "rprop_plus", "rprop_minus", "rprop_max", "rprop_min", "l1", "l2")
 
@@ -358,17 +357,8 @@ def _forward_product(W, XT, AT):
 def _gradient_product(XT, DT, G):
     """G = XT DT^T, i.e. input^T delta; XT (a, k), DT (b, k), G (a, b).  BLAS at every size:
     no loop we tried was faster, even on iris (a sum over rows does not vectorise without
-    reassociation).  A big float64 one is computed transposed, DT XT^T, and copied back:
-    OpenBLAS took 43 ms instead of 51 for 785 x 10,000 x 128 (in float32 the other way round,
-    26 against 24)."""
-    a, k = XT.shape
-    b = DT.shape[0]
-    if G.itemsize == 8 and a * b * k >= TRANSPOSED_GRADIENT_MACS:
-        GT = np.empty((b, a), G.dtype)
-        np.dot(DT, XT.T, GT)
-        G[:, :] = GT.T
-    else:
-        np.dot(XT, DT.T, G)
+    reassociation)."""
+    np.dot(XT, DT.T, G)
 
 
 @_jit
@@ -418,25 +408,28 @@ def _views(sizes, cap, base, k, hin, A, fp, D, Hout, E):
     kout = sizes[L]
     ins = [A[:0].reshape(0, k)]  # ins[0]: the block's [1, X]^T, set per block (_block_pass)
     As, Fs, Ds = [], [], []
+    a_flat, f_flat, d_flat, h_flat = [A[:0]], [A[:0]], [A[:0]], [A[:0]]  # (typed; the first dropped)
     a_off = h_off = 0
     for li in range(L):
         b = sizes[li + 1]
-        As.append(A[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
-        Fs.append(fp[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
-        Ds.append(D[a_off + b * base : a_off + b * (base + k)].reshape(b, k))
+        lo, hi = a_off + b * base, a_off + b * (base + k)  # the flat vectors are slices: no ravel
+        a_flat.append(A[lo:hi])
+        f_flat.append(fp[lo:hi])
+        d_flat.append(D[lo:hi])
+        As.append(A[lo:hi].reshape(b, k))
+        Fs.append(fp[lo:hi].reshape(b, k))
+        Ds.append(D[lo:hi].reshape(b, k))
         a_off += cap * b
         if li < L - 1:
-            ins.append(hin[h_off + (b + 1) * base : h_off + (b + 1) * (base + k)].reshape(b + 1, k))
+            lo, hi = h_off + (b + 1) * base, h_off + (b + 1) * (base + k)
+            hin[lo : lo + k] = 1.0  # the row of ones
+            h_flat.append(hin[lo + k : hi])
+            ins.append(hin[lo:hi].reshape(b + 1, k))
             h_off += cap * (b + 1)
-    HoT = Hout[kout * base : kout * (base + k)].reshape(kout, k)
-    ET = E[kout * base : kout * (base + k)].reshape(kout, k)
-    for li in range(1, L):
-        ins[li][0, :] = 1.0
-    a_flat = [x.ravel() for x in As]
-    f_flat = [x.ravel() for x in Fs]
-    d_flat = [x.ravel() for x in Ds]
-    h_flat = [ins[li + 1][1:].ravel() for li in range(L - 1)] + [HoT.ravel()]
-    return ins, As, Fs, Ds, HoT, ET, a_flat, f_flat, d_flat, h_flat, ET.ravel()
+    lo, hi = kout * base, kout * (base + k)
+    h_flat.append(Hout[lo:hi])
+    return (ins, As, Fs, Ds, Hout[lo:hi].reshape(kout, k), E[lo:hi].reshape(kout, k), a_flat[1:], f_flat[1:],
+            d_flat[1:], h_flat[1:], E[lo:hi])
 
 
 @_jit_exact
