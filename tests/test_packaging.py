@@ -95,7 +95,8 @@ def test_wheel_and_sdist_install_offline_and_the_sdist_runs_the_tests(tmp_path):
     assert {"fast", "sklearn", "onnx", "film", "test"} <= set(meta.get_all("Provides-Extra"))
     assert meta.get_all("Project-URL") and "Framework :: Jupyter" in meta.get_all("Classifier")
     assert "## Install" in meta.get_payload() and "## Python API" in meta.get_payload()
-    members = tarfile.open(sdist).getnames()
+    with tarfile.open(sdist) as tar:
+        members = tar.getnames()
     top = members[0].split("/")[0]
     for needed in ("tests/conftest.py", "tests/gui/conftest.py", "tests/test_api.py", "examples/nnviz.ipynb",
                    "assets/iris.png", "README.md", "LICENSE", "MANIFEST.in", ".ci/run", "nnviz/data/iris.csv"):
@@ -111,7 +112,8 @@ def test_wheel_and_sdist_install_offline_and_the_sdist_runs_the_tests(tmp_path):
     _check_installed(py, work)
     # the sdist: built into a wheel, installed in another fresh venv, and its own tests run
     unpacked = tmp_path / "sdist"
-    tarfile.open(sdist).extractall(unpacked, filter="data")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(unpacked, filter="data")
     from_sdist = tmp_path / "from-sdist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     str(unpacked / top), "-w", str(from_sdist)], check=True, capture_output=True, timeout=600)

@@ -94,3 +94,4 @@ def test_undo_and_redo_give_back_exactly_the_data_before():
     c3 = editing.move_point(c1, 0, 9.0, 9.0)
     stack.push(c1)
     assert not stack.can_redo  # a new edit forgets what was undone
+    assert stack.undo(c3) is c1

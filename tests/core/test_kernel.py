@@ -341,7 +341,7 @@ def test_blas_threads_are_chosen_and_scoped():
         measured = []
         original = blas._measure
         try:
-            blas._measure = lambda session, counts: measured.append(counts) or original(session, counts)
+            blas._measure = lambda session, counts, measured=measured, original=original: measured.append(counts) or original(session, counts)
             blas.MEASURE_FROM, saved = 1, blas.MEASURE_FROM
             assert big.blas_threads in (1, before)
         finally:
@@ -408,4 +408,4 @@ def test_blocks_are_short_enough_for_an_interrupt_on_big_networks():
     assert kernel.block_rows((64, 128, 64, 10), 1797) == kernel.MIN_BLOCK_ROWS
     big = kernel.block_rows((784, 256, 256, 10), 10_000)
     macs = 785 * 256 + 257 * 256 + 257 * 10
-    assert kernel.MIN_WORK_ROWS <= big and big * macs <= max(kernel.BLOCK_MACS, kernel.MIN_WORK_ROWS * macs)
+    assert big >= kernel.MIN_WORK_ROWS and big * macs <= max(kernel.BLOCK_MACS, kernel.MIN_WORK_ROWS * macs)

@@ -77,7 +77,7 @@ def _neuralnet_rprop(X, Y, weights, threshold, stepmax, plus=True):
         W = unpack(v)
         neurons = [np.column_stack([np.ones(len(X)), X])]
         derivs = []
-        for l, M in enumerate(W):
+        for M in W:
             a = neurons[-1] @ M
             h = 1 / (1 + np.exp(-a))
             derivs.append(h * (1 - h))

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from nnviz.core import runs, sweep
 from nnviz.core.experiment import Experiment, Settings
-from nnviz.io import runs as runfile
 
 SMALL = dict(hidden=(3,), iterations=300)
 

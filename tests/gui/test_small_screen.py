@@ -59,7 +59,7 @@ def test_the_layer_buttons_stay_inside_their_strip_without_overlapping(make_wind
         rects += [b.geometry() for b in g if b.isVisible()]  # counts give way last
     assert sum(1 for g in groups for b in g[:2] if b.isVisible()) == 6  # every +/- is there
     for r in rects:
-        assert 0 <= r.left() and r.right() <= strip.width(), (r, strip.width())
+        assert r.left() >= 0 and r.right() <= strip.width(), (r, strip.width())
     for i, a in enumerate(rects):
         for b in rects[i + 1:]:
             assert not a.intersects(b), (a, b, [x.sizeHint() for x in (strip.layer_minus, strip.layer_plus)], strip.width())

@@ -25,7 +25,7 @@ def test_micro_steps_of_one_iteration_equal_one_step(make_window, qtbot):
     for _ in range(8):  # forward 1..3, error, delta 3..1, update
         before = w.controller.snapshots_received
         w.micro_step()
-        qtbot.waitUntil(lambda: w.controller.snapshots_received > before and w.latest.stage is not None,
+        qtbot.waitUntil(lambda before=before: w.controller.snapshots_received > before and w.latest.stage is not None,
                         timeout=10_000)
         stages.append(w.latest.stage)
     assert stages == ["forward 1", "forward 2", "forward 3", "error", "delta 3", "delta 2", "delta 1", "update"]

@@ -16,7 +16,6 @@ CIRCLES = dict(data="circles", hidden=(4,), activation=("tanh",), lr=0.05, itera
 def map_window(make_window, qtbot, **kw):
     w = make_window(Settings(**{**CIRCLES, **kw}))
     w.resize(1600, 1000)  # the map beside the error plot about 450 pixels wide
-    p = w.predictions
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
     return w
 
@@ -81,7 +80,7 @@ def test_click_adds_drag_moves_right_click_deletes(make_window, qtbot):
     qtbot.mouseClick(vp, Qt.RightButton, pos=pixel(w, *victim))
     wait_version(qtbot, w, 3)
     X = w.context.train.X
-    assert X.shape[0] == n0 and not (X == victim).all(axis=1).any()
+    assert X.shape[0] == n0 and not (victim == X).all(axis=1).any()
     assert w.latest.outputs.shape[0] == n0
     # the window and the picker name the data
     assert "custom (from circles)" in w.windowTitle()

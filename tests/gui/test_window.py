@@ -298,7 +298,7 @@ def test_sorted_table_rows_show_their_own_observation(make_window, qtbot):
     w.play()
     wait_state(qtbot, w, "finished")
     w.predictions.setCurrentIndex(0)
-    table, proxy, model = w.predictions.table, w.predictions.proxy, w.predictions.model
+    table, proxy = w.predictions.table, w.predictions.proxy
     ctx = w.context
     net = Network.from_weights(ctx.arch, list(w.latest.weights))
     X = np.vstack([ctx.train.X, ctx.test.X])

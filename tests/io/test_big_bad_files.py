@@ -12,9 +12,9 @@ import pytest
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux /proc")
 
-from nnviz import cli
-from nnviz import io as nnio
-from nnviz.io import session as sessionfile
+from nnviz import cli  # noqa: E402 (after the skip mark: the module reads /proc)
+from nnviz import io as nnio  # noqa: E402 (after the skip mark: the module reads /proc)
+from nnviz.io import session as sessionfile  # noqa: E402 (after the skip mark: the module reads /proc)
 
 GIB = 2**30
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))

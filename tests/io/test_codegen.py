@@ -85,7 +85,7 @@ def test_the_numpy_program_is_nnviz_to_the_last_bit_and_imports(tmp_path):
     spec.loader.exec_module(mod)
     X = run.dataset.X
     assert np.array_equal(mod.predict(X), run.predict(X))
-    assert mod.INPUTS == list(run.dataset.input_names)
+    assert list(run.dataset.input_names) == mod.INPUTS
 
 
 def test_pytorch_program_is_an_nn_module(tmp_path):

@@ -208,8 +208,8 @@ def test_neuralnets_run_is_a_kept_run_for_the_runs_table():
     assert table.value(0, cols.index("origin")) == run.origin and table.value(0, cols.index("iterations")) == 14
     back = runfile.from_dict(json.loads(json.dumps(runfile.to_dict(run))))  # as a session keeps it
     assert (back.iterations, back.mse, back.stopped, back.origin) == (14, 0.125, "threshold", run.origin)
-    assert c.describe() == ("neuralnet 1.44.2: 15 steps, error %.6g; nnviz: 21 steps, error %.6g; largest weight "
-                            "difference 3.5e-15" % (c.neuralnet.error, c.nnviz.error))
+    assert c.describe() == (f"neuralnet 1.44.2: 15 steps, error {c.neuralnet.error:.6g}; nnviz: 21 steps, "
+                            f"error {c.nnviz.error:.6g}; largest weight difference 3.5e-15")
     doc = c.neuralnet_json()
     assert (doc["steps"], doc["iterations"], doc["converged"], doc["version"]) == (15, 14, True, "1.44.2")
 
