@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,7 +140,7 @@ def test_divergence_exits_3_and_exports_finite_weights(capsys, tmp_path):
 
 def _env():
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(cli.__file__)))]
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(cli.__file__).resolve().parents[2])]
                                         + [p for p in [env.get("PYTHONPATH")] if p])
     return env
 

@@ -106,5 +106,5 @@ def test_the_core_configures_no_handler():
             "h = logging.getLogger('nnviz').handlers + logging.getLogger().handlers;"
             "assert all(isinstance(x, logging.NullHandler) for x in h), h")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env={**__import__("os").environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])})
+                       env={**__import__("os").environ, "PYTHONPATH": str(Path(cli.__file__).parents[2])})
     assert r.returncode == 0, r.stderr

@@ -57,7 +57,7 @@ def test_train_export_onto_its_data_is_refused_before_training(data, tmp_path, c
     dest = spellings(csv, tmp_path)[how]
     monkeypatch.chdir(tmp_path)
     trained = []
-    monkeypatch.setattr(cli, "train", lambda *a, **k: trained.append(1))  # must not be reached
+    monkeypatch.setattr(cli.training, "train", lambda *a, **k: trained.append(1))  # must not be reached
     code, out, err = run(["train", "--data", str(csv), "--iterations", "10", "--export", dest], capsys)
     assert_refused(code, err, before, csv)
     assert "--export" in err and "--data" in err and not trained
@@ -108,7 +108,7 @@ def test_animate_out_onto_its_data_or_init_is_refused(data, tmp_path, capsys, qa
 def nnviz(*argv) -> subprocess.CompletedProcess:
     """``nnviz ...`` in a process of its own (the window's checks run before Qt starts)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+               PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[2]), os.environ.get("PYTHONPATH", "")]))
     return subprocess.run([sys.executable, "-m", "nnviz", *argv], env=env, capture_output=True, text=True,
                           timeout=120)
 

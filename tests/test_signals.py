@@ -23,7 +23,7 @@ from nnviz import cli, stopping
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux /proc")
 
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-           PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+           PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[2]), os.environ.get("PYTHONPATH", "")]))
 
 
 def handlers_installed(pid: int) -> bool:

@@ -153,7 +153,7 @@ def test_the_dask_cluster_gives_the_local_results(serial, capsys):
     assert untimed(lines) == untimed(serial)
 
 
-ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[1]),
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[2]),
                                                    os.environ.get("PYTHONPATH", "")]))
 
 

@@ -16,7 +16,7 @@ def test_an_empty_hidden_is_refused_and_zero_means_none(capsys, monkeypatch):
             parse_hidden(text)
         with pytest.raises(ValueError, match="write 0 for no hidden layer"):
             Settings.parse(hidden=text)
-    monkeypatch.setattr(cli, "train", lambda *a: pytest.fail("trained"))
+    monkeypatch.setattr(cli.training, "train", lambda *a: pytest.fail("trained"))
     code = cli.main(["train", "--hidden", "", "--iterations", "5"])
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and "write 0 for no hidden layer" in err

@@ -17,7 +17,7 @@ from nnviz import io as nnio  # noqa: E402 (after the skip mark: the module read
 from nnviz.io import session as sessionfile  # noqa: E402 (after the skip mark: the module reads /proc)
 
 GIB = 2**30
-ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(cli.__file__).parents[2]), os.environ.get("PYTHONPATH", "")]))
 
 
 def sparse(path: Path, size: int, head: bytes = b"") -> Path:

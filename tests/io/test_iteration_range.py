@@ -76,7 +76,7 @@ def test_a_model_beyond_the_range_names_the_field_and_file(tmp_path, fmt, field)
 
 
 def test_the_iterations_option_beyond_the_range(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "train", lambda *a: pytest.fail("trained for 10^16 iterations"))
+    monkeypatch.setattr(cli.training, "train", lambda *a: pytest.fail("trained for 10^16 iterations"))
     code = cli.main(["train", "--data", "toy", "--iterations", str(10**16)])
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and "--iterations" in err and "10^15" in err
