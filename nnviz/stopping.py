@@ -74,7 +74,8 @@ def stop_requested() -> bool:
 
 
 def describe(signum: int) -> str:
-    return {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}.get(signum, f"signal {signum}")
+    names = {int(signal.SIGINT): "Ctrl+C", int(signal.SIGTERM): "SIGTERM"}
+    return names.get(int(signum), f"signal {signum}")
 
 
 @contextmanager
@@ -86,8 +87,8 @@ def handling() -> Iterator[None]:
     installed = False
     if _depth == 0:
         try:
-            for s in SIGNALS:
-                _previous[s] = signal.signal(s, _handler)
+            for sig in SIGNALS:
+                _previous[sig] = signal.signal(sig, _handler)
             installed = True
         except ValueError:  # not the main thread: the caller's handlers stay
             for s, old in _previous.items():

@@ -410,3 +410,23 @@ def test_tour_opens_at_a_step_and_resumes_there(tmp_path):
     assert s["tour_step"] == "welcome" and s["settings"]["data"] == "iris"  # the first step sets nothing up
     r = _window("tour", "--step", "nope", tmp_path=tmp_path)
     assert r.returncode == 2 and "unknown step 'nope'" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_kernel_still_compiling_is_said_once_on_stderr_unless_quiet(capsys, monkeypatch):
+    """The first run after installing compiles numba's kernel for 10-30 s: nnviz train says so
+    (issue 26 item 4) instead of stalling without a word; --quiet keeps stderr empty."""
+    import threading
+
+    from nnviz.core import sweep
+
+    def slow_warm_up(engine, dtype):  # a kernel whose load takes 0.6 s, as a compile would take longer
+        t = threading.Thread(target=threading.Event().wait, args=(0.6,), daemon=True)
+        t.start()
+        return t
+
+    monkeypatch.setattr("nnviz.core.training.warm_up", slow_warm_up)
+    monkeypatch.setattr(sweep, "KERNEL_NOTICE_SECONDS", 0.2)
+    code, out, err = run("train", "--data", "toy", "--iterations", "20", capsys=capsys)
+    assert code == 0 and err.count("compiling the training kernel") == 1, err
+    code, out, err = run("train", "--data", "toy", "--iterations", "20", "--quiet", capsys=capsys)
+    assert code == 0 and "compiling" not in err and out == ""

@@ -37,7 +37,7 @@ def cmd_compare_r(args) -> int:
     r = rcompare.find_r()
     start = [W.copy() for W in exp.network.weights]
     bar = Progress(exp.settings.iterations, not args.quiet and not args.json and sys.stderr.isatty())
-    snap, stopped = train(exp, stopping.stop_requested, bar.update)
+    snap, stopped = train(exp, stopping.stop_requested, bar.update, quiet=getattr(args, "quiet", False))
     bar.close()
     if stopped == "diverged":
         print(f"nnviz: {snap.message}", file=sys.stderr)

@@ -63,10 +63,18 @@ class Progress:
             sys.stderr.flush()
 
 
-def train(exp: Experiment, should_stop, on_progress=None):
+COMPILING = ("nnviz: compiling the training kernel into numba's cache (the first run after installing, "
+             "10 to 30 s; later runs start at once)")
+
+
+def train(exp: Experiment, should_stop, on_progress=None, quiet: bool = False):
     """Train to the iteration limit with the same runner as the window (see ``sweep.train_headless``);
-    an error inside training is one line that says where its traceback is."""
+    an error inside training is one line that says where its traceback is. Unless ``quiet``, a
+    kernel still compiling after a second is said once on stderr (the first run after installing)."""
+    def compiling() -> None:
+        print(COMPILING, file=sys.stderr, flush=True)
+
     try:
-        return train_headless(exp, should_stop, on_progress)
+        return train_headless(exp, should_stop, on_progress, None if quiet else compiling)
     except TrainingFailed as exc:
         raise ValueError(f"{exc} (the traceback is in {logs.log_path()})") from None

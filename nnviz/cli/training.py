@@ -38,7 +38,7 @@ def cmd_train(args) -> int:
     bar = Progress(args.iterations, show)
     # from here, with a network built, a signal stops training and the export below is
     # written: the weights of the iteration reached
-    snap, stopped = train(exp, stopping.stop_requested, bar.update)
+    snap, stopped = train(exp, stopping.stop_requested, bar.update, quiet=args.quiet)
     bar.close()
     ev = exp.evaluate()
     early = early_fields(snap)
