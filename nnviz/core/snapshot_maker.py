@@ -1,0 +1,144 @@
+"""Snapshots made from a run's state: the present, or a look at an earlier iteration.  No Qt.
+
+``SnapshotMaker`` reads what a ``Run`` declares (the runner is one; a test may pass any
+object with these attributes) and returns an immutable ``Snapshot``: the status (state,
+why it stopped, the chunk, the commands taken), the error curve and evaluation points since
+the last snapshot (progress.py), the validation points and the best (early_stop.py), the
+traces (traces.py), the hint (advice.py) and the derived fields (derive.py), computed with
+training's BLAS threads.  It keeps what snapshots need from one to the next: the hints'
+error history and the Dynamics tab's (dynamics.Tracker).  It sends nothing and changes
+nothing of the run but what a snapshot takes once (the curve, the points).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from . import advice, blas, dynamics
+from .context import Context, State
+from .derive import derive
+from .early_stop import EarlyStopping
+from .experiment import Experiment
+from .network import Network
+from .progress import Progress
+from .snapshot import Snapshot
+from .timeline import MicroSteps, Timeline
+from .traces import Traces, peek, trace_at
+from .training import StepTrace, TrainingSession, rate_at
+
+
+class Run(Protocol):
+    """What a snapshot is made of (the runner's state, read)."""
+
+    exp: Experiment | None
+    context: Context | None
+    generation: int
+    state: State
+    stopped: str | None  # why training stopped (max_iterations, threshold, diverged, early_stop)
+    message: str
+    chunk: int
+    commands: int
+    data_version: int
+    needs: frozenset[str]
+    selected_row: int
+    selected_node: tuple[int, int] | None
+    timeline: Timeline
+    progress: Progress
+    early: EarlyStopping
+    traces: Traces
+    micro: MicroSteps | None  # the iteration being walked through, stage by stage
+    preview_at: int | None  # the earlier iteration looked at (None: the present)
+    rewound: bool  # the iteration went back since the last snapshot
+
+    @property
+    def first_iteration(self) -> int: ...
+
+
+def _status(run: Run, exp: Experiment) -> dict:
+    """The fields of a present snapshot and a preview alike."""
+    return dict(generation=run.generation, state=run.state, stopped=run.stopped, settings=exp.settings,
+                present_iteration=exp.session.iteration, first_iteration=run.first_iteration,
+                chunk=run.chunk, commands=run.commands, data_version=run.data_version)
+
+
+class SnapshotMaker:
+    """The runner's snapshots (see the module doc)."""
+
+    def __init__(self) -> None:
+        self.watch = advice.Watch()  # what the snapshots' hints need (the error history)
+        self.dynamics = dynamics.Tracker()  # the Dynamics tab's history, recorded at snapshot time
+
+    def present(self, run: Run) -> Snapshot:
+        """The state now, with the derived data the views need; takes the curve and points."""
+        exp = _experiment(run)
+        session = exp.session
+        xs, ys = run.progress.curve()
+        at_rest = not run.state.live
+        trace = run.traces.last if at_rest else None
+        fields = self.fields(run, exp.network, trace)
+        return Snapshot(
+            **_status(run, exp),
+            iteration=session.iteration,
+            new_iterations=xs,
+            new_mse=ys,
+            message=run.message,
+            trace=trace,
+            trace_pending=run.traces.due is not None,
+            next_trace=self.next_step(run, session) if at_rest and "next_step" in run.needs else None,
+            stage=run.micro.stage if run.micro is not None else None,
+            rewound=run.rewound,
+            train_state=session.get_state() if at_rest else None,
+            lr=session.current_lr(),
+            hint=self.watch.hint(run.generation, exp, fields["outputs"], xs, ys, run.stopped),
+            **run.progress.fields(),
+            **run.progress.evaluations(session.iteration, fields["mse"], fields["test_mse"],
+                                       exp.X_test is not None),
+            **run.early.fields(exp.X_val is not None),
+            **fields,
+        )
+
+    def preview(self, run: Run, iteration: int) -> Snapshot:
+        """The network as it was at ``iteration`` (replayed on a copy); the run is unchanged.
+        Raises ValueError when the iteration cannot be replayed."""
+        exp = _experiment(run)
+        session = exp.session
+        config = run.timeline.config_at(iteration) or session.config
+        twin = session.clone(config)
+        twin.set_state(run.timeline.state_at(session, iteration))
+        trace = trace_at(session, run.timeline, iteration)
+        empty = np.empty(0)
+        empty.flags.writeable = False
+        fields = self.fields(run, twin.net, trace)
+        skip = run.traces.big(session) or "next_step" not in run.needs
+        return Snapshot(
+            **_status(run, exp), iteration=iteration, new_iterations=empty.astype(np.int64), new_mse=empty,
+            preview=True, trace=trace, lr=rate_at(config, iteration), next_trace=None if skip else peek(twin),
+            **run.early.fields(exp.X_val is not None, take=False), **fields)
+
+    def next_step(self, run: Run, session: TrainingSession) -> StepTrace | None:
+        """The iteration the next Step will make: the one being walked through, if any."""
+        if run.micro is not None and not run.micro.done:
+            return run.micro.trace
+        return run.traces.next_step(session, run.generation, run.data_version)
+
+    def fields(self, run: Run, net: Network, trace: StepTrace | None) -> dict:
+        """The snapshot fields computed from a network (derive.py), and the Dynamics tab's."""
+        exp = _experiment(run)
+        session = exp.session
+        shown = run.preview_at if run.preview_at is not None else session.iteration
+
+        def recorded(net: Network, layers: list) -> dict:
+            return self.dynamics.derive(net, layers, exp, run.context, run.generation, shown, run.needs)
+
+        # the snapshot's products run with training's BLAS threads: OpenBLAS's second thread
+        # spinning beside the kernel made digits train three times slower in the window
+        with np.errstate(all="ignore"), blas.limited(session.blas_threads, blas.work(session)):
+            return derive(net, exp, run.context, run.needs, run.selected_row, run.selected_node, trace, recorded)
+
+
+def _experiment(run: Run) -> Experiment:
+    if run.exp is None:
+        raise RuntimeError("no snapshot without an experiment: configure or adopt one first")
+    return run.exp
