@@ -3,12 +3,15 @@
 One table, one run: for each workload every implementation is timed in turn, the
 whole round repeated ``--repeats`` times (interleaved, so a busy machine slows all
 of them alike), and the median is reported, with the speed-up over the plain
-reference (nnviz/core/reference.py).  Full-batch gradient descent, no momentum,
-everywhere:
+reference (nnviz/core/reference.py) and, for each row, its time over the fastest of
+textbook NumPy, scikit-learn and PyTorch in the same dtype (the median of the per-round
+ratios).  Full-batch gradient descent, no momentum, everywhere, in float64 and float32:
 
-* nnviz numba / numpy engine, float64 and float32 (TrainingSession.run);
-* reference: nnviz/core/reference.py, the post's algorithm written plainly;
-* plain NumPy: the usual textbook version (separate bias vectors, new arrays each step);
+* nnviz numba / numpy engine (TrainingSession.run);
+* reference: nnviz/core/reference.py, the post's algorithm written plainly (float64);
+* the fused floor (iris only): benchmarks/floor_kernel.py, the iteration as one plain
+  compiled loop, what the kernel is measured against;
+* textbook NumPy: the usual version (separate bias vectors, new arrays each step);
 * scikit-learn MLPRegressor and MLPClassifier (solver="sgd", batch = all rows,
   momentum 0, logistic hidden units) and PyTorch on the CPU (nn.Linear + Sigmoid,
   SGD on the mean squared error), when installed (pip install 'nnviz[bench]').
@@ -16,9 +19,11 @@ everywhere:
 Workloads: the post's iris run (4-6-6-3, 150 rows), a digits-sized net (64-128-64-10
 on the built-in UCI digits, 1,797 rows), and
 784-128-64-10 on 10,000 random rows.  Every measurement runs a fixed number of
-iterations, so the benchmark ends by itself.
+iterations, so the benchmark ends by itself.  ``--threads T`` puts every implementation on
+T threads (BLAS, torch); ``--clock cpu`` times the thread's CPU time instead of the wall
+clock (with --threads 1: a shared machine's other processes then cost less noise).
 
-    python benchmarks/bench_engines.py               # about two minutes here
+    python benchmarks/bench_engines.py --threads 1 --clock cpu   # about ten minutes here
     python benchmarks/bench_engines.py --quick       # fewer iterations and repeats
     python benchmarks/bench_engines.py --profile     # where an iris iteration's time goes
 """
@@ -70,12 +75,14 @@ def nnviz_engine(engine, dtype):
     def make(X, Y, hidden, lr, W0):
         arch = Architecture(X.shape[1], hidden, Y.shape[1])
         s = TrainingSession(Network.from_weights(arch, W0), X, Y, TrainConfig(lr=lr), engine=engine, dtype=dtype)
+        if THREADS:
+            s.blas_threads = THREADS  # as every other implementation (--threads)
         s.run(2)  # compiled code loaded, buffers made, BLAS threads chosen
 
         def run(n):
-            t0 = time.perf_counter()
+            t0 = clock()
             s.run(n)
-            return time.perf_counter() - t0
+            return clock() - t0
         run.note = f"BLAS threads {s.blas_threads}" + (f"; auto ran {s.engine}" if engine == "auto" else "")
         return run
     return make
@@ -83,45 +90,64 @@ def nnviz_engine(engine, dtype):
 
 def reference(X, Y, hidden, lr, W0):
     def run(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         train_reference(X, Y, W0, lr, n)
-        return time.perf_counter() - t0
+        return clock() - t0
     return run
 
 
-def plain_numpy(X, Y, hidden, lr, W0):
-    """The textbook version: W and b apart, sigmoid everywhere, new arrays every step."""
-    Ws = [w[1:].copy() for w in W0]
-    bs = [w[0].copy() for w in W0]
+def plain_numpy(dtype="float64"):
+    def make(X, Y, hidden, lr, W0):
+        """The textbook version: W and b apart, sigmoid everywhere, new arrays every step."""
+        X, Y = X.astype(dtype), Y.astype(dtype)
+        Ws = [w[1:].astype(dtype) for w in W0]
+        bs = [w[0].astype(dtype) for w in W0]
+        rate = np.dtype(dtype).type(lr)
 
-    def sig(z):
-        return 1.0 / (1.0 + np.exp(-z))
+        def sig(z):
+            return 1.0 / (1.0 + np.exp(-z))
+
+        def run(n):
+            t0 = clock()
+            with np.errstate(over="ignore"):
+                for _ in range(n):
+                    hs = [X]
+                    for W, b in zip(Ws, bs):
+                        hs.append(sig(hs[-1] @ W + b))
+                    delta = (Y - hs[-1]) * hs[-1] * (1 - hs[-1])
+                    for l in range(len(Ws) - 1, -1, -1):
+                        gW, gb = hs[l].T @ delta, delta.sum(axis=0)
+                        if l:
+                            delta = (delta @ Ws[l].T) * hs[l] * (1 - hs[l])
+                        Ws[l] += rate * gW
+                        bs[l] += rate * gb
+            return clock() - t0
+        return run
+    return make
+
+
+def floor(X, Y, hidden, lr, W0):
+    """The fused floor (benchmarks/floor_kernel.py): the iteration as one plain compiled loop."""
+    from floor_kernel import Floor
+
+    f = Floor((X.shape[1], *hidden, Y.shape[1]), X, Y, W0, lr)
+    f.run(2)
 
     def run(n):
-        t0 = time.perf_counter()
-        with np.errstate(over="ignore"):
-            for _ in range(n):
-                hs = [X]
-                for W, b in zip(Ws, bs):
-                    hs.append(sig(hs[-1] @ W + b))
-                delta = (Y - hs[-1]) * hs[-1] * (1 - hs[-1])
-                for l in range(len(Ws) - 1, -1, -1):
-                    gW, gb = hs[l].T @ delta, delta.sum(axis=0)
-                    if l:
-                        delta = (delta @ Ws[l].T) * hs[l] * (1 - hs[l])
-                    Ws[l] += lr * gW
-                    bs[l] += lr * gb
-        return time.perf_counter() - t0
+        t0 = clock()
+        f.run(n)
+        return clock() - t0
     return run
 
 
-def sklearn_mlp(kind):
+def sklearn_mlp(kind, dtype="float64"):
     def make(X, Y, hidden, lr, W0):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier, MLPRegressor
 
         cls = MLPRegressor if kind == "regressor" else MLPClassifier
-        y = Y if kind == "regressor" else Y.argmax(axis=1)
+        X = X.astype(dtype)  # scikit-learn's MLP keeps float32 input in float32
+        y = Y.astype(dtype) if kind == "regressor" else Y.argmax(axis=1)
 
         def run(n):
             m = cls(hidden_layer_sizes=hidden, activation="logistic", solver="sgd", batch_size=X.shape[0],
@@ -129,76 +155,112 @@ def sklearn_mlp(kind):
                     n_iter_no_change=10**9, shuffle=False, alpha=0.0, random_state=0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                t0 = time.perf_counter()
+                t0 = clock()
                 m.fit(X, y)
-                return time.perf_counter() - t0
+                return clock() - t0
         return run
     return make
 
 
-def torch_mlp(X, Y, hidden, lr, W0):
-    import torch
+def torch_mlp(dtype="float64"):
+    def make(X, Y, hidden, lr, W0):
+        import torch
 
-    torch.set_num_threads(TORCH_THREADS)
-    layers = []
-    for W in W0:
-        lin = torch.nn.Linear(W.shape[0] - 1, W.shape[1]).double()
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W[1:].T.copy()))
-            lin.bias.copy_(torch.from_numpy(W[0].copy()))
-        layers += [lin, torch.nn.Sigmoid()]
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+        tdt = torch.float64 if dtype == "float64" else torch.float32
+        torch.set_num_threads(THREADS or TORCH_THREADS)
+        layers = []
+        for W in W0:
+            lin = torch.nn.Linear(W.shape[0] - 1, W.shape[1]).to(tdt)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(W[1:].T.copy()))
+                lin.bias.copy_(torch.from_numpy(W[0].copy()))
+            layers += [lin, torch.nn.Sigmoid()]
+        model = torch.nn.Sequential(*layers)
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        Xt, Yt = torch.from_numpy(X.astype(dtype)), torch.from_numpy(Y.astype(dtype))
 
-    def run(n):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            opt.zero_grad()
-            loss = 0.5 * ((model(Xt) - Yt) ** 2).sum()
-            loss.backward()
-            opt.step()
-        return time.perf_counter() - t0
-    run.note = f"torch threads {torch.get_num_threads()}"
-    return run
+        def run(n):
+            t0 = clock()
+            for _ in range(n):
+                opt.zero_grad()
+                loss = 0.5 * ((model(Xt) - Yt) ** 2).sum()
+                loss.backward()
+                opt.step()
+            return clock() - t0
+        run.note = f"torch threads {torch.get_num_threads()}"
+        return run
+    return make
 
 
-def available():
+def available(dtypes=("float64", "float32")):
+    """(label, factory) of every implementation installed, in each dtype asked for."""
     impls = []
+    for dt in dtypes:
+        if kernel.AVAILABLE:
+            impls.append((f"nnviz numba {dt}", nnviz_engine("numba", dt)))
+        impls.append((f"nnviz numpy {dt}", nnviz_engine("numpy", dt)))
     if kernel.AVAILABLE:
-        impls += [("nnviz numba float64", nnviz_engine("numba", "float64")),
-                  ("nnviz numba float32", nnviz_engine("numba", "float32"))]
-    impls += [("nnviz numpy float64", nnviz_engine("numpy", "float64")),
-              ("nnviz numpy float32", nnviz_engine("numpy", "float32")),
-              ("plain reference (reference.py)", reference),
-              ("plain NumPy (textbook)", plain_numpy)]
-    with contextlib.suppress(ImportError):
-        import sklearn  # noqa: F401
+        impls.append((FLOOR, floor))
+    impls.append((REFERENCE, reference))
+    for dt in dtypes:
+        impls.append((f"textbook NumPy {dt}", plain_numpy(dt)))
+        with contextlib.suppress(ImportError):
+            import sklearn  # noqa: F401
 
-        impls += [("scikit-learn MLPRegressor", sklearn_mlp("regressor")),
-                  ("scikit-learn MLPClassifier", sklearn_mlp("classifier"))]
-    with contextlib.suppress(ImportError):
-        import torch  # noqa: F401
+            impls += [(f"scikit-learn MLPRegressor {dt}", sklearn_mlp("regressor", dt)),
+                      (f"scikit-learn MLPClassifier {dt}", sklearn_mlp("classifier", dt))]
+        with contextlib.suppress(ImportError):
+            import torch  # noqa: F401
 
-        impls.append(("PyTorch CPU", torch_mlp))
+            impls.append((f"PyTorch CPU {dt}", torch_mlp(dt)))
     return impls
 
 
+FLOOR = "fused floor (floor_kernel.py) float64"
+REFERENCE = "plain reference (reference.py) float64"
+def clock() -> float:
+    """The clock every implementation is timed with (--clock)."""
+    return time.thread_time() if CLOCK == "cpu" else time.perf_counter()
+
+
+CLOCK = "wall"
 TORCH_THREADS = 1  # as nnviz's BLAS (blas.py): on 2 vCPUs a second thread mostly spins (--torch-threads)
+THREADS = 0  # --threads T: every implementation on T threads (BLAS for NumPy, scikit-learn and nnviz, torch's own)
 
 
 # -- the table -------------------------------------------------------------------
 
 def bench(workload, impls, iterations, repeats):
-    """{implementation: (median seconds per iteration, note)} with interleaved repeats."""
+    """{implementation: [seconds per iteration of each round]}, the rounds interleaved."""
     name, X, Y, hidden, lr, W0 = workload
     runners = {label: make(X, Y, hidden, lr, W0) for label, make in impls}
     times = {label: [] for label in runners}
-    for _ in range(repeats):
-        for label, run in runners.items():
-            n = iterations(label)
-            times[label].append(run(n) / n)
-    return {label: (statistics.median(t), getattr(runners[label], "note", "")) for label, t in times.items()}
+    with same_threads():
+        for _ in range(repeats):
+            for label, run in runners.items():
+                n = iterations(label)
+                times[label].append(run(n) / n)
+    notes = {label: getattr(runners[label], "note", "") for label in runners}
+    return times, notes
+
+
+def ratio(times, label, others) -> float:
+    """The median over rounds of label's time / the best of ``others`` in the same round."""
+    return statistics.median(t / min(times[o][i] for o in others) for i, t in enumerate(times[label]))
+
+
+def dtype_of(label: str) -> str:
+    return label.rsplit(" ", 1)[-1]
+
+
+def same_threads():
+    """With --threads T, BLAS at T threads for every implementation (nnviz's sessions are set
+    to T as well, torch to T); otherwise each as it chooses."""
+    if not THREADS:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(THREADS, user_api="blas")
 
 
 def main() -> None:
@@ -208,15 +270,23 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="only: where an iris iteration's time goes")
     ap.add_argument("--workload", choices=["iris", "digits", "large"], help="only this workload")
     ap.add_argument("--torch-threads", type=int, default=TORCH_THREADS, help="PyTorch's threads (default: 1)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="every implementation on this many threads (BLAS and torch); default: each its own")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="wall clock (default) or the thread's CPU time (with --threads 1)")
     args = ap.parse_args()
+    if args.clock == "cpu" and args.threads != 1:
+        ap.error("--clock cpu needs --threads 1 (other threads' time would not be counted)")
+    globals()["CLOCK"] = args.clock
     globals()["TORCH_THREADS"] = args.torch_threads
+    globals()["THREADS"] = args.threads
     if args.profile:
         profile()
         return
     q = 5 if args.quick else 1
     repeats = 3 if args.quick else args.repeats
     impls = available()
-    fast = ("nnviz numba",)
+    fast = ("nnviz numba", FLOOR)
     plans = [
         (iris, lambda label: (50_000 if label.startswith(fast) else 2_000) // q),
         (digits, lambda label: (200 if label.startswith(fast) else 50) // q),
@@ -226,24 +296,35 @@ def main() -> None:
         plans = [p for p in plans if p[0].__name__ == args.workload]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({platform.processor() or 'cpu'}), "
           f"Python {platform.python_version()}, NumPy {np.__version__}, BLAS threads by default {blas.max_threads()}")
-    print(f"median of {repeats} interleaved repeats; speed-up = reference time / time\n")
-    print("| workload | implementation | per iteration | iterations/s | speed-up vs reference | note |")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; median of {repeats} interleaved repeats; "
+          f"threads: {args.threads or 'each its own'}; clock: {args.clock}; load average {os.getloadavg()[0]:.2f} at the start\n")
+    print("speed-up = the plain reference's time / time; vs best other = time / the fastest of textbook NumPy, "
+          "scikit-learn and PyTorch in the same dtype (median of the per-round ratios; below 1 is faster)\n")
+    print("| workload | implementation | per iteration | speed-up vs reference | vs best other | note |")
     print("| --- | --- | --- | --- | --- | --- |")
     for build, iterations in plans:
         workload = build()
-        res = bench(workload, impls, iterations, repeats)
-        ref = res["plain reference (reference.py)"][0]
+        chosen = [(label, make) for label, make in impls if label != FLOOR or build is iris]
+        times, notes = bench(workload, chosen, iterations, repeats)
         name, X, Y, hidden, lr, W0 = workload
         auto = TrainingSession(Network.from_weights(Architecture(X.shape[1], hidden, Y.shape[1]), W0), X, Y,
                                TrainConfig(lr=lr)).engine
         print(f"| {name} | the default engine (auto) | = nnviz {auto} | | | |")
-        for label, (sec, note) in res.items():
+        ref = statistics.median(times[REFERENCE])
+        for label, t in times.items():
+            sec = statistics.median(t)
             per = f"{sec * 1e6:,.1f} us" if sec < 1e-3 else f"{sec * 1e3:,.2f} ms"
-            print(f"| {workload[0]} | {label} | {per} | {1 / sec:,.0f} | {ref / sec:.1f}x | {note} |")
+            others = [o for o in times if not o.startswith(("nnviz", "fused", "plain")) and dtype_of(o) == dtype_of(label)]
+            vs = f"{ratio(times, label, others):.2f}" if others and label not in (REFERENCE, FLOOR) else ""
+            note = notes[label]
+            if label == FLOOR:
+                note = f"nnviz numba float64 / floor = {ratio(times, 'nnviz numba float64', [FLOOR]):.2f}"
+            print(f"| {name} | {label} | {per} | {ref / sec:.1f}x | {vs} | {note} |")
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
     if kernel.AVAILABLE:
         name, X, Y, hidden, lr, W0 = iris()
         run = nnviz_engine("numba", "float64")(X, Y, hidden, lr, W0)
-        print(f"\niris, 50,000 iterations with the numba engine: {run(50_000):.2f} s")
+        print(f"iris, 50,000 iterations with the numba engine: {run(50_000):.2f} s")
 
 
 def profile() -> None:

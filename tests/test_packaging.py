@@ -35,10 +35,12 @@ def _source_copy(dest: Path) -> Path:
 def _build(tmp: Path) -> tuple[Path, Path]:
     src = _source_copy(tmp / "src")
     dist = tmp / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src),
-                    "-w", str(dist)], check=True, capture_output=True, timeout=600)
-    subprocess.run([sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(dist)!r})"],
-                   cwd=src, check=True, capture_output=True, timeout=600)
+    for cmd, cwd in (([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(src),
+                       "-w", str(dist)], None),
+                     ([sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(dist)!r})"],
+                      src)):
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, f"{cmd}: {r.stdout[-2000:]}{r.stderr[-2000:]}"
     return next(dist.glob("nnviz-*.whl")), next(dist.glob("nnviz-*.tar.gz"))
 
 

@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import MISSING, fields
 
@@ -56,8 +57,12 @@ class _Last:
         self.error = message
 
 
+KERNEL_NOTICE_SECONDS = 1.0  # a kernel still loading after this long is being compiled: say so
+
+
 def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: False,
-                   on_progress: Callable[[int, float], None] | None = None) -> tuple[Snapshot, str]:
+                   on_progress: Callable[[int, float], None] | None = None,
+                   on_compile: Callable[[], None] | None = None) -> tuple[Snapshot, str]:
     """Train to the iteration limit with the same runner as the window (chunks bounded in
     time), polling ``should_stop`` between chunks.  Returns the final snapshot (its
     ``new_iterations``/``new_mse`` hold the error history of the whole run, thinned when
@@ -69,8 +74,12 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     # the compiled kernel loads (or compiles: ten seconds and more the first time) in a thread
     # of its own while this one polls should_stop, so that a stop asked meanwhile is taken now
     loading = None if should_stop() else warm_up(exp.session.engine, exp.session.dtype)
+    began, said = time.monotonic(), False
     while loading is not None and loading.is_alive() and not should_stop():
         loading.join(0.05)
+        if on_compile is not None and not said and time.monotonic() - began > KERNEL_NOTICE_SECONDS:
+            on_compile()  # the first run after installing compiles the kernel (10-30 s): say so, once
+            said = True
     last = _Last()
     # no snapshots while running: nothing shows them; the experiment trains the way it was built
     runner = Runner(last, emit_seconds=math.inf, interruptible=exp.session.interruptible,

@@ -677,3 +677,28 @@ def test_a_headless_run_replays_no_last_iteration(monkeypatch):
     runner.play()
     run_until_idle(runner)
     assert rec.last.trace is not None and calls
+
+
+def test_a_kernel_that_takes_long_to_load_is_said_once(monkeypatch):
+    """The first run after installing compiles the kernel for 10-30 s: the command line says so."""
+    import threading
+
+    from nnviz.core import sweep
+
+    release = threading.Event()
+
+    def slow_warm_up(engine, dtype):
+        t = threading.Thread(target=release.wait, args=(5,), daemon=True)
+        t.start()
+        threading.Timer(2.5, release.set).start()
+        return t
+
+    monkeypatch.setattr("nnviz.core.training.warm_up", slow_warm_up)
+    monkeypatch.setattr(sweep, "KERNEL_NOTICE_SECONDS", 0.5)
+    said = []
+    snap, stopped = sweep.train_headless(Experiment(Settings(iterations=5)), on_compile=lambda: said.append(1))
+    assert said == [1] and stopped == "max_iterations"
+    said.clear()  # a kernel that loads at once (its cache read) is not announced
+    monkeypatch.setattr("nnviz.core.training.warm_up", lambda engine, dtype: None)
+    sweep.train_headless(Experiment(Settings(iterations=5)), on_compile=lambda: said.append(1))
+    assert said == []

@@ -25,6 +25,30 @@ DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.DisplayRole, Qt.Us
 _ROOT = QModelIndex()  # the invisible root index: Qt's default parent
 
 
+class RowTexts:
+    """A column of row texts made only for the rows Qt asks about (the visible ones, or a sort):
+    on a million rows, formatting every row's text each frame took seconds."""
+
+    def __init__(self, n: int, text_of):
+        self.n, self.text_of = n, text_of
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, r: int) -> str:
+        return self.text_of(r)
+
+
+def row_texts(task: str, names, values: np.ndarray) -> RowTexts:
+    """The texts of rows of targets or outputs: a class name (values are class indices), 0/1
+    flags joined by commas (binary), or numbers to 4 significant digits (regression)."""
+    if task == "classes":
+        return RowTexts(len(values), lambda r: names[int(values[r])])
+    if task == "binary":
+        return RowTexts(len(values), lambda r: ", ".join("1" if v else "0" for v in values[r]))
+    return RowTexts(len(values), lambda r: ", ".join(f"{v:.4g}" for v in values[r]))
+
+
 class PredictionModel(QAbstractTableModel):
     """Rows: observations (train, then test). Columns: inputs, truth, prediction, outputs, mark."""
 
@@ -32,8 +56,9 @@ class PredictionModel(QAbstractTableModel):
         super().__init__(parent)
         self.headers: list[str] = []
         self.X = np.empty((0, 0))
-        self.truth: list[str] = []
-        self.pred: list[str] = []
+        self.truth: RowTexts | list[str] = []
+        self.pred: RowTexts | list[str] = []
+        self._pred_key: np.ndarray | None = None  # what the prediction texts are made of, to tell what changed
         self.out = np.empty((0, 0))
         self.wrong = np.zeros(0, dtype=bool)
         self.sets: list[str] = []
@@ -45,22 +70,29 @@ class PredictionModel(QAbstractTableModel):
         self.headers = headers
         self.X, self.truth, self.sets = X, truth, sets
         self.n_in = X.shape[1]
-        self.pred = [""] * len(truth)
+        self.pred = RowTexts(len(truth), lambda r: "")
+        self._pred_key = None
         self.out = np.full((len(truth), len(headers) - self.n_in - 4), np.nan)
         self._shown = None
         self.wrong = np.zeros(len(truth), dtype=bool)
         self.endResetModel()
 
-    def set_outputs(self, out: np.ndarray, pred: list[str] | np.ndarray, wrong: np.ndarray) -> None:
+    def set_outputs(self, out: np.ndarray, pred: RowTexts, pred_key: np.ndarray, wrong: np.ndarray) -> None:
         """New outputs.  Cells are formatted only when Qt asks (the visible ones), and
         dataChanged covers only the rows whose shown text can have changed (4 significant
-        digits, the prediction, the mark), so a converged network costs no repaint."""
+        digits, the prediction (``pred_key``: what its text is made of, one row a row), the
+        mark), so a converged network costs no repaint."""
         with np.errstate(all="ignore"):
             shown = _round_sig(out, 4)
-        changed = np.ones(len(self.truth), dtype=bool) if self._shown is None or self._shown.shape != shown.shape \
-            else ((shown != self._shown) & ~(np.isnan(shown) & np.isnan(self._shown))).any(axis=1) \
-            | (np.asarray(pred) != np.asarray(self.pred, dtype=object)) | (wrong != self.wrong)
-        self.out, self.pred, self.wrong, self._shown = out, pred, wrong, shown
+        key = pred_key.reshape(len(pred_key), -1)
+        if self._shown is None or self._shown.shape != shown.shape or self._pred_key is None \
+                or self._pred_key.shape != key.shape:
+            changed = np.ones(len(self.truth), dtype=bool)
+        else:
+            changed = (((shown != self._shown) & ~(np.isnan(shown) & np.isnan(self._shown))).any(axis=1)
+                       | ((key != self._pred_key) & ~(np.isnan(key) & np.isnan(self._pred_key))).any(axis=1)
+                       | (wrong != self.wrong))
+        self.out, self.pred, self.wrong, self._shown, self._pred_key = out, pred, wrong, shown, key
         rows = np.flatnonzero(changed)
         if rows.size:
             first = self.index(int(rows[0]), 0)
@@ -325,8 +357,9 @@ class PredictionsView(QTabWidget):
         """The table's rows (training rows, then test rows) and the targets they are scored on."""
         ds = ctx.dataset
         X = np.vstack([ctx.train.X] + ([ctx.test.X] if ctx.test is not None else []))
-        sets = ["train"] * ctx.train.n + (["test"] * ctx.test.n if ctx.test is not None else [])
-        truth = self._truth(ctx.train.T) + (self._truth(ctx.test.T) if ctx.test is not None else [])
+        n_train = ctx.train.n
+        sets = RowTexts(len(X), lambda r: "train" if r < n_train else "test")
+        truth = self._truth(np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else [])))
         outs = [f"out.{n}" for n in ds.output_names]
         headers = ["set", *ds.input_names, "true", "predicted", *outs, "wrong"]
         self.model.set_rows(headers, X, truth, sets)
@@ -335,11 +368,11 @@ class PredictionsView(QTabWidget):
         self._T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
         self._Y_net = ctx.scaling.targets(self._T)
 
-    def _truth(self, T: np.ndarray) -> list[str]:
+    def _truth(self, T: np.ndarray) -> RowTexts:
         ds = self.ctx.dataset
         if ds.task == "classes":
-            return [ds.output_names[i] for i in T.argmax(axis=1)]
-        return [", ".join(f"{v:.4g}" for v in row) for row in T]
+            return row_texts("classes", ds.output_names, T.argmax(axis=1))
+        return row_texts("regression", None, T)
 
     def _setup_map(self) -> None:
         ds, grid = self.ctx.dataset, self.ctx.map_grid
@@ -392,14 +425,15 @@ class PredictionsView(QTabWidget):
         Yhat = snap.outputs if snap.test_outputs is None else np.vstack([snap.outputs, snap.test_outputs])
         out = ctx.scaling.outputs(Yhat)
         if ds.task == "classes":
-            names = np.asarray(ds.output_names, dtype=object)
-            pred = names[Yhat.argmax(axis=1)]
+            key = Yhat.argmax(axis=1).astype(np.float64)
         elif ds.task == "binary":
-            pred = [", ".join("1" if v >= 0.5 else "0" for v in row) for row in Yhat]
+            key = (Yhat >= 0.5).astype(np.float64)
         else:
-            pred = [", ".join(f"{v:.4g}" for v in row) for row in out]
+            with np.errstate(all="ignore"):
+                key = _round_sig(out, 4)
+        pred = row_texts(ds.task, ds.output_names, key if ds.task != "regression" else out)
         wrong = metrics.wrong_rows(ds.task, self._Y_net, Yhat)
-        self.model.set_outputs(out, pred, wrong)
+        self.model.set_outputs(out, pred, key, wrong)
         parts = [f"iteration {snap.iteration:,}", f"train mse {snap.mse:.5g}"]
         if snap.accuracy is not None:
             n_wrong = int(wrong[:ctx.train.n].sum())
