@@ -6,9 +6,11 @@ chunks, so a run stops at the same iteration every time) and when the run starts
 is the first iteration of the lowest value: a later one only replaces it by falling strictly
 below it (a tie keeps the earlier).  When the best is ``patience`` iterations old or older,
 training stops and the weights of the best iteration are restored (as Weka's MLP does):
-``EarlyStopping`` decides, the runner replays the weights from its timeline.  Going back
-(step back, resume from, an edited weight) forgets the points after the iteration gone back to.
-``run_in_pieces`` runs n iterations of a session in pieces that end where a point is due.
+``EarlyStopping`` measures (``validate``, on an experiment's validation rows), runs the
+iterations in pieces that end where a point is due (``run``: ``run_in_pieces`` on the
+experiment's session) and decides; the runner replays the weights from its history.  Going
+back (step back, resume from, an edited weight) forgets the points after the iteration gone
+back to.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .experiment import Experiment
 from .snapshot import read_only
 from .training import RunResult, TrainingSession, iterations_per_epoch
 
@@ -55,6 +58,34 @@ class EarlyStopping:
         """``add`` the point ``mse_now()`` when one is wanted (only then is it measured)."""
         if self.wants(iteration, every):
             self.add(iteration, mse_now())
+
+    def validate(self, exp: Experiment, due_only: bool = False) -> None:
+        """A point at ``exp``'s iteration, on its validation rows (with ``due_only``, only on the
+        iterations where one is due); nothing without a validation split."""
+        if exp.X_val is None:
+            return
+
+        def mse_now() -> float:
+            with np.errstate(all="ignore"):
+                v = exp.validation_mse()
+            assert v is not None
+            return v
+
+        every = validation_every(exp.session.n, exp.config.batch_size) if due_only else None
+        self.measure(exp.session.iteration, mse_now, every)
+
+    def run(self, exp: Experiment, n: int, interrupt: np.ndarray | None = None) -> RunResult:
+        """n iterations of ``exp``'s session; with a validation split, in pieces that end where a
+        point is due, stopping ("early_stop") when out of ``exp``'s patience."""
+        if exp.X_val is None:
+            return exp.session.run(n, interrupt)
+
+        def out_of_patience() -> bool:
+            self.validate(exp)
+            return self.out_of_patience(exp.settings.patience)
+
+        every = validation_every(exp.session.n, exp.config.batch_size)
+        return run_in_pieces(exp.session, n, interrupt, every, out_of_patience)
 
     def out_of_patience(self, patience: int | None) -> bool:
         """The last point is ``patience`` iterations or more after the best (None: never)."""
@@ -109,7 +140,7 @@ class EarlyStopping:
         return out
 
 
-def run_in_pieces(session: TrainingSession, n: int, interrupt: np.ndarray, every: int,
+def run_in_pieces(session: TrainingSession, n: int, interrupt: np.ndarray | None, every: int,
                   checkpoint: Callable[[], bool]) -> RunResult:
     """n iterations in pieces that end on the iterations divisible by ``every``; there
     ``checkpoint()`` measures and says whether to stop (then ``stopped`` is "early_stop")."""

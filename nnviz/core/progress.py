@@ -6,16 +6,22 @@
 per-iteration mse is not the training set's), the settings the last iteration trained with,
 and the seconds and iterations of the run under way and of all runs of the network.  A
 snapshot takes the curve and the evaluation points once (``curve``, ``evaluations``).  Times
-are the caller's clock, passed in.  What to run and when is the runner's.
+are the caller's clock, passed in.  ``evaluate`` measures an evaluation point on an
+experiment.  What to run and when is the runner's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import blas
 from .snapshot import History, read_only
+
+if TYPE_CHECKING:
+    from .experiment import Experiment
 
 PENDING_POINTS = 50_000  # between two snapshots at most; thinned beyond (memory stays bounded)
 
@@ -63,6 +69,17 @@ class Progress:
             return
         mse, test_mse = mse_now()
         self.evals.append((iteration, mse, np.nan if test_mse is None else test_mse))
+
+    def evaluate(self, exp: Experiment) -> None:
+        """An evaluation point at ``exp``'s iteration: the whole training set's mse and the test
+        set's, with training's BLAS threads."""
+
+        def mse_now() -> tuple[float, float | None]:
+            with np.errstate(all="ignore"), blas.limited(exp.session.blas_threads, blas.work(exp.session)):
+                train = exp.evaluate()
+            return train.mse, train.test_mse
+
+        self.measure(exp.session.iteration, mse_now)
 
     def forget_point(self, iteration: int) -> None:
         """Drop an evaluation point at ``iteration`` or later (measured on rows since replaced)."""

@@ -2,9 +2,9 @@
 
 ``SnapshotMaker`` reads what a ``Run`` declares (the runner is one; a test may pass any
 object with these attributes) and returns an immutable ``Snapshot``: the status (state,
-why it stopped, the chunk, the commands taken), the error curve and evaluation points since
-the last snapshot (progress.py), the validation points and the best (early_stop.py), the
-traces (traces.py), the hint (advice.py) and the derived fields (derive.py), computed with
+why it stopped, the chunk, the commands taken) and, from the run's ``Track`` (track.py), the
+error curve and evaluation points since the last snapshot (progress.py), the validation points
+and the best (early_stop.py), the traces (traces.py); the hint (advice.py) and the derived fields (derive.py), computed with
 training's BLAS threads.  It keeps what snapshots need from one to the next: the hints'
 error history and the Dynamics tab's (dynamics.Tracker).  It sends nothing and changes
 nothing of the run but what a snapshot takes once (the curve, the points).
@@ -19,20 +19,17 @@ import numpy as np
 from . import advice, blas, dynamics
 from .context import Context, State
 from .derive import derive
-from .early_stop import EarlyStopping
-from .experiment import Experiment
 from .network import Network
-from .progress import Progress
 from .snapshot import Snapshot
-from .timeline import MicroSteps, Timeline
-from .traces import Traces, peek, trace_at
-from .training import StepTrace, TrainingSession, rate_at
+from .track import Track
+from .traces import peek
+from .training import StepTrace, rate_at
 
 
 class Run(Protocol):
     """What a snapshot is made of (the runner's state, read)."""
 
-    exp: Experiment | None
+    track: Track | None  # the network's experiment and what is kept of its run (track.py)
     context: Context | None
     generation: int
     state: State
@@ -44,22 +41,13 @@ class Run(Protocol):
     needs: frozenset[str]
     selected_row: int
     selected_node: tuple[int, int] | None
-    timeline: Timeline
-    progress: Progress
-    early: EarlyStopping
-    traces: Traces
-    micro: MicroSteps | None  # the iteration being walked through, stage by stage
-    preview_at: int | None  # the earlier iteration looked at (None: the present)
-    rewound: bool  # the iteration went back since the last snapshot
-
-    @property
-    def first_iteration(self) -> int: ...
 
 
-def _status(run: Run, exp: Experiment) -> dict:
+def _status(run: Run, track: Track) -> dict:
     """The fields of a present snapshot and a preview alike."""
+    exp = track.exp
     return dict(generation=run.generation, state=run.state, stopped=run.stopped, settings=exp.settings,
-                present_iteration=exp.session.iteration, first_iteration=run.first_iteration,
+                present_iteration=exp.session.iteration, first_iteration=track.history.first,
                 chunk=run.chunk, commands=run.commands, data_version=run.data_version)
 
 
@@ -72,62 +60,63 @@ class SnapshotMaker:
 
     def present(self, run: Run) -> Snapshot:
         """The state now, with the derived data the views need; takes the curve and points."""
-        exp = _experiment(run)
-        session = exp.session
-        xs, ys = run.progress.curve()
+        track = _track(run)
+        exp, session = track.exp, track.session
+        xs, ys = track.progress.curve()
         at_rest = not run.state.live
-        trace = run.traces.last if at_rest else None
+        trace = track.traces.last if at_rest else None
         fields = self.fields(run, exp.network, trace)
         return Snapshot(
-            **_status(run, exp),
+            **_status(run, track),
             iteration=session.iteration,
             new_iterations=xs,
             new_mse=ys,
             message=run.message,
             trace=trace,
-            trace_pending=run.traces.due is not None,
-            next_trace=self.next_step(run, session) if at_rest and "next_step" in run.needs else None,
-            stage=run.micro.stage if run.micro is not None else None,
-            rewound=run.rewound,
+            trace_pending=track.traces.due is not None,
+            next_trace=self.next_step(run, track) if at_rest and "next_step" in run.needs else None,
+            stage=track.micro.stage if track.micro is not None else None,
+            rewound=track.rewound,
             train_state=session.get_state() if at_rest else None,
             lr=session.current_lr(),
             hint=self.watch.hint(run.generation, exp, fields["outputs"], xs, ys, run.stopped),
-            **run.progress.fields(),
-            **run.progress.evaluations(session.iteration, fields["mse"], fields["test_mse"],
-                                       exp.X_test is not None),
-            **run.early.fields(exp.X_val is not None),
+            **track.progress.fields(),
+            **track.progress.evaluations(session.iteration, fields["mse"], fields["test_mse"],
+                                         exp.X_test is not None),
+            **track.early.fields(exp.X_val is not None),
             **fields,
         )
 
     def preview(self, run: Run, iteration: int) -> Snapshot:
         """The network as it was at ``iteration`` (replayed on a copy); the run is unchanged.
         Raises ValueError when the iteration cannot be replayed."""
-        exp = _experiment(run)
-        session = exp.session
-        config = run.timeline.config_at(iteration) or session.config
+        track = _track(run)
+        exp, session = track.exp, track.session
+        timeline = track.history.timeline
+        config = timeline.config_at(iteration) or session.config
         twin = session.clone(config)
-        twin.set_state(run.timeline.state_at(session, iteration))
-        trace = trace_at(session, run.timeline, iteration)
+        twin.set_state(timeline.state_at(session, iteration))
+        trace = track.history.trace_at(session, iteration)
         empty = np.empty(0)
         empty.flags.writeable = False
         fields = self.fields(run, twin.net, trace)
-        skip = run.traces.big(session) or "next_step" not in run.needs
+        skip = track.traces.big(session) or "next_step" not in run.needs
         return Snapshot(
-            **_status(run, exp), iteration=iteration, new_iterations=empty.astype(np.int64), new_mse=empty,
+            **_status(run, track), iteration=iteration, new_iterations=empty.astype(np.int64), new_mse=empty,
             preview=True, trace=trace, lr=rate_at(config, iteration), next_trace=None if skip else peek(twin),
-            **run.early.fields(exp.X_val is not None, take=False), **fields)
+            **track.early.fields(exp.X_val is not None, take=False), **fields)
 
-    def next_step(self, run: Run, session: TrainingSession) -> StepTrace | None:
+    def next_step(self, run: Run, track: Track) -> StepTrace | None:
         """The iteration the next Step will make: the one being walked through, if any."""
-        if run.micro is not None and not run.micro.done:
-            return run.micro.trace
-        return run.traces.next_step(session, run.generation, run.data_version)
+        if track.micro is not None and not track.micro.done:
+            return track.micro.trace
+        return track.traces.next_step(track.session, run.generation, run.data_version)
 
     def fields(self, run: Run, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network (derive.py), and the Dynamics tab's."""
-        exp = _experiment(run)
-        session = exp.session
-        shown = run.preview_at if run.preview_at is not None else session.iteration
+        track = _track(run)
+        exp, session = track.exp, track.session
+        shown = track.preview_at if track.preview_at is not None else session.iteration
 
         def recorded(net: Network, layers: list) -> dict:
             return self.dynamics.derive(net, layers, exp, run.context, run.generation, shown, run.needs)
@@ -138,7 +127,7 @@ class SnapshotMaker:
             return derive(net, exp, run.context, run.needs, run.selected_row, run.selected_node, trace, recorded)
 
 
-def _experiment(run: Run) -> Experiment:
-    if run.exp is None:
+def _track(run: Run) -> Track:
+    if run.track is None:
         raise RuntimeError("no snapshot without an experiment: configure or adopt one first")
-    return run.exp
+    return run.track

@@ -3,7 +3,7 @@
 A trace (training.StepTrace) is every matrix of one iteration, made by replaying it on a copy
 of the session.  ``Traces`` keeps the last iteration's trace, and schedules it: with ``defer``
 (the window), a network of more than ``TRACE_NOW_MACS`` multiply-adds an iteration has its
-trace made after the snapshot that says "paused", once the runner has rested ``delay``
+trace made after the snapshot that says "paused" (``rest``), once the runner has rested ``delay``
 seconds (a Step or Reset right after a Pause does not wait behind a trace about to be
 outdated).  Times are the caller's clock, passed in: a fake clock tests the schedule.  It
 also keeps the trace of the iteration the next Step will make, cached while the training
@@ -58,6 +58,17 @@ class Traces:
         """The deferred trace leaves the schedule; True when it is the one of this present."""
         due, self.due = self.due, None
         return due == (generation, iteration)
+
+    def rest(self, session: TrainingSession, timeline: Timeline, generation: int, now: float,
+             wanted: bool = True) -> None:
+        """Training stopped at ``session``'s iteration: the last iteration's trace now or, for a
+        big network with ``defer``, ``postpone``d; none when not ``wanted`` (nothing shows it)."""
+        if not wanted:
+            self.last = None
+        elif self.big(session) and session.iteration > 0:
+            self.postpone(generation, session.iteration, now)
+        else:
+            self.last = trace_at(session, timeline, session.iteration)
 
     def forget(self) -> None:
         """Neither a last trace nor a deferred one (the network or its rows changed)."""
