@@ -43,14 +43,14 @@ from collections.abc import Callable
 import numpy as np
 
 from .context import (DATA_FIELDS, MAP_GRID, NODE_GRID, TRAINING_ONLY, Context, Listener, MapGrid, State,
-                      map_grid, new_context, rows_context, same_data, same_network)
+                      map_grid, new_context, same_data, same_network)
 from .data import Dataset
 from .derive import NEEDS, known
 from .early_stop import VALIDATE_EVERY, validation_every
 from .experiment import Experiment, Settings
 from .film import Source
 from .model import Model
-from .pace import PACE_SLACK, Pace
+from .pace import PACE_SLACK, Pace, Schedule
 from .progress import PENDING_POINTS
 from .reconfigure import keeps_weights, rebuilt, reseeded
 from .snapshot import Snapshot
@@ -100,10 +100,9 @@ class Runner:
         self.clock = clock
         self.chunk_seconds = chunk_seconds
         self.emit_seconds = emit_seconds
-        self.track: Track | None = None  # the network trained and what is kept of its run
-        self.context: Context | None = None
+        self.track: Track | None = None  # the network trained, its context, what is kept of its run
         self.state = State.READY
-        self.generation = 0
+        self.generation = 0  # networks so far
         self.chunk = 1
         self.needs: frozenset[str] = NEEDS
         self.selected_row = 0
@@ -114,14 +113,12 @@ class Runner:
         # the one line of the last error inside training (None once training starts again); its
         # traceback went to the log (nnviz.logs says where the entry points send it)
         self.failure: str | None = None
-        self.data_version = 0
         self.commands = 0  # commands taken so far (counted by the caller): a snapshot tells which it reflects
         # set by interrupt() from any thread: the chunk under way ends early (within a block of rows)
         self._interrupt = np.zeros(1, dtype=np.int64)
         # Play's pace (the window's speed control); None: as fast as the machine goes (the CLI,
         # Step N).  The schedule runs from (clock, iteration) at Play, moved on when training lags.
-        self.pace: Pace | None = None
-        self._pace_origin: tuple[float, int] = (0.0, 0)
+        self.schedule = Schedule()
         self._remaining = 0
         self._last_emit = -np.inf
         self.stopped: str | None = None  # why training stopped
@@ -136,20 +133,20 @@ class Runner:
     trace_delay = property(lambda self: self.traces.delay, lambda self, v: setattr(self.traces, "delay", v))
 
     @property
+    def pace(self) -> Pace | None:
+        return self.schedule.pace
+
+    @property
     def exp(self) -> Experiment | None:
         return self.track.exp if self.track is not None else None
 
     @property
+    def context(self) -> Context | None:
+        return self.track.context if self.track is not None else None
+
+    @property
     def timeline(self) -> Timeline:
-        return self._track().history.timeline
-
-    @property
-    def _val(self) -> list[tuple[int, float]]:
-        return self._track().early.points
-
-    @property
-    def _best(self) -> tuple[int, float] | None:
-        return self._track().early.best
+        return self.track.history.timeline if self.track is not None else Timeline()
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -161,19 +158,19 @@ class Runner:
 
     def set_pace(self, pace: Pace | None) -> None:
         """Play at this pace from now on (None: as fast as possible)."""
-        self.pace = pace
-        self._pace_origin = (self.clock(), self.iteration)
+        self.schedule.pace = pace
+        self.schedule.follow(self.clock(), self.iteration)
 
-    def _paced(self) -> Pace | None:
-        return self.pace if self.state == State.RUNNING else None
+    def _paced(self) -> Schedule:
+        """The schedule Play follows (Step N: none)."""
+        return self.schedule if self.state == State.RUNNING else Schedule()
 
     def wait(self) -> float:
         """Seconds until ``advance()`` has something to do: the next paced iteration, or the
         deferred trace; 0 when it has work now."""
         if not self.busy:
             return self.trace_wait()
-        pace = self._paced()
-        return 0.0 if pace is None else pace.wait(self._pace_origin, self.clock(), self.iteration)
+        return self._paced().wait(self.clock(), self.iteration)
 
     def trace_wait(self) -> float:
         """Seconds until the deferred trace is due (0 when none is waiting or it is due)."""
@@ -208,16 +205,14 @@ class Runner:
     # -- configuration --------------------------------------------------------
     def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
         """New settings.  Training-only changes keep the weights; others build a new network."""
-        exp = None  # a new one, unless only training settings changed
-        try:
-            if keeps_weights(self.exp, settings, dataset, init):
-                self._track().retrain(settings)
-            else:
+        if not keeps_weights(self.exp, settings, dataset, init):
+            try:
                 exp = rebuilt(self.exp, settings, dataset, init, self.interruptible, self.leave_cores)
-        except ValueError as exc:
-            return self._fail(str(exc))
-        if exp is not None:
+            except ValueError as exc:
+                return self._fail(str(exc))
             return self.adopt(exp)
+        if not self._made(self._track().retrain, settings):
+            return
         self.stopped, self.message = None, ""
         if self.state == State.RUNNING:
             self._remaining = max(settings.iterations - self.iteration, 0)
@@ -235,15 +230,12 @@ class Runner:
         now (False: training stops before it starts, and need not wait for it)."""
         exp.run_as(self.interruptible, self.leave_cores)  # one built elsewhere (an opened session)
         self.generation += 1
-        self.state = State.READY
-        self._remaining = 0
-        self.chunk = 1  # re-learned for every network
+        context = new_context(self.generation, exp, history_x, history_y, validation_x, validation_y)
+        self.track = Track(exp, context, self.traces)
+        self.state, self._remaining, self.chunk = State.READY, 0, 1  # the chunk is re-learned for every network
         self.stopped, self.message = None, ""
-        self.track = Track(exp, self.traces)
         self.selected_row = 0
-        self.data_version = 0
-        self.context = new_context(self.generation, exp, history_x, history_y, validation_x, validation_y)
-        self.listener.on_context(self.context)
+        self.listener.on_context(context)
         self._emit(force=True)
         if warm:  # after the first snapshot: a window shows the network while the kernel loads (or
             exp.session.warm_up()  # compiles, the first time); its load is not in the first run's seconds
@@ -255,25 +247,19 @@ class Runner:
         generation and a higher ``data_version`` goes out first, then a snapshot on the new
         rows.  Going back (step back, the history slider) stops at the edit: replaying older
         iterations would train them on rows they never saw; early stopping compares from here."""
-        if self.track is None or self.context is None:
-            return
-        try:
-            self.track.set_data(dataset)
-        except ValueError as exc:
-            return self._fail(str(exc))
-        self.data_version += 1
-        self.context = rows_context(self.context, self.track.exp, dataset, self.data_version)
-        self.listener.on_context(self.context)
-        self._emit(force=True)
+        if self.track is not None and self._made(self.track.set_data, dataset):
+            self.listener.on_context(self.track.context)
+            self._emit(force=True)
 
     def reset(self) -> None:
         """New random weights (the seed's), same settings and data."""
-        if self.track is not None:
-            try:
-                exp = reseeded(self.track.exp, self.interruptible, self.leave_cores)
-            except ValueError as exc:
-                return self._fail(str(exc))
-            self.adopt(exp)
+        if self.track is None:
+            return
+        try:
+            exp = reseeded(self.track.exp, self.interruptible, self.leave_cores)
+        except ValueError as exc:
+            return self._fail(str(exc))
+        self.adopt(exp)
 
     def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
         """What the visible views need computed with each snapshot (derive.NEEDS, the Explain
@@ -304,9 +290,14 @@ class Runner:
         """Run n iterations, then pause (works while paused and leaves it paused)."""
         if self.track is None or n <= 0:
             return
-        if n == 1 and not self.state.live:
-            return self._single_step()
-        self._start(n, State.STEPPING)
+        if n > 1 or self.state.live:
+            return self._start(n, State.STEPPING)
+        # one iteration with its trace (Track.single_step), on every core: nothing trains beside it
+        self.track.micro = None
+        self._leave_early_stop()
+        with every_core(self.track.session):
+            if self._made(self.track.single_step, self.clock()):
+                self._paused()
 
     def _start(self, n: int, state: State) -> None:
         self._leave_early_stop()
@@ -318,7 +309,7 @@ class Runner:
         self.stopped, self.message = None, ""
         now = self.clock()
         track.progress.start(now)
-        self._pace_origin = (now, self.iteration)
+        self.schedule.follow(now, self.iteration)
 
     def pause(self) -> None:
         if self.state.live:
@@ -330,20 +321,15 @@ class Runner:
         if not self.busy:
             if self.traces.due is not None and self.track is not None and self.trace_wait() <= 0:
                 with every_core(self.track.session):  # nothing trains beside it
-                    if self.track.complete_trace(self.generation, idle=not self.state.live):
+                    if self.track.complete_trace(idle=not self.state.live):
                         self._emit(force=True)
             return
         track = self._track()
         exp = track.exp
-        n = min(self.chunk, self._remaining)
-        pace = self._paced()
-        if pace is not None:
-            due = pace.due(self._pace_origin, self.clock(), self.iteration)
-            if due <= 0:
-                return  # the next iteration is not due yet (see wait())
-            # up to the frame rate one iteration a chunk, each its own snapshot (a machine that
-            # lags behind the pace catches up with more chunks, not with two iterations in one)
-            n = min(n, due, 1 if pace.rate(self.iteration) <= 1 / self.emit_seconds else due)
+        schedule, frame_rate = self._paced(), 1 / self.emit_seconds
+        n = schedule.allowed(min(self.chunk, self._remaining), self.clock(), self.iteration, frame_rate)
+        if n <= 0:
+            return  # the next iteration is not due yet (see wait())
         t0 = self.clock()
         try:
             res = track.early.run(exp, n, self._interrupt)
@@ -356,9 +342,7 @@ class Runner:
             return self._fail(self.failure)
         dt = self.clock() - t0
         self._interrupt[0] = 0  # taken: the command that asked for it runs next
-        if pace is not None and pace.behind(self._pace_origin, self.clock(), exp.session.iteration):
-            # slower than the pace: run as fast as possible, without a debt to catch up later
-            self._pace_origin = (self.clock(), exp.session.iteration)
+        schedule.ran(self.clock(), exp.session.iteration)
         self.chunk = next_chunk(self.chunk, n, res.iterations, dt, self.chunk_seconds)
         track.trained(res)
         if res.iterations:
@@ -369,9 +353,7 @@ class Runner:
             return self._stop(res)
         if self._remaining <= 0:
             return self._rest(State.PAUSED) if self.state == State.STEPPING else self._finish("max_iterations")
-        # at a pace up to the frame rate every iteration is a snapshot (and is painted)
-        slow = pace is not None and pace.rate(exp.session.iteration) <= 1 / self.emit_seconds
-        self._emit(force=slow, slack=dt / 2)
+        self._emit(force=schedule.every_iteration(exp.session.iteration, frame_rate), slack=dt / 2)
 
     def _stop(self, res: RunResult) -> None:
         """Training stopped by itself: early (the best weights restored), threshold, divergence."""
@@ -398,22 +380,8 @@ class Runner:
         and sweeps, none: on a million rows replaying it cost 8 of 14 seconds), a snapshot."""
         self._remaining = 0
         self.state = state
-        self._track().rest(self.generation, self.clock(), wanted="trace" in self.needs)
+        self._track().rest(self.clock(), wanted="trace" in self.needs)
         self._emit(force=True)
-
-    def _single_step(self) -> None:
-        """One iteration with its trace (Track.single_step), on every core: nothing trains beside it."""
-        track = self._track()
-        track.micro = None
-        self._leave_early_stop()
-        with every_core(track.session):
-            try:
-                track.single_step(self.generation, self.clock())
-            except ValueError as exc:
-                return self._fail(str(exc))
-            self.state = State.PAUSED
-            self.stopped = None
-            self._emit(force=True)
 
     # -- step-through ------------------------------------------------------------
     def _halt(self) -> Track:
@@ -433,12 +401,8 @@ class Runner:
         self.track.preview_at = None
         if self.track.micro is None or self.track.micro.done:
             self._leave_early_stop()
-        try:
-            self.track.micro_step()
-        except ValueError as exc:
-            return self._fail(str(exc))
-        self.state = State.PAUSED
-        self._emit(force=True)
+        if self._made(self.track.micro_step):
+            self._paused(unstop=False)
 
     def step_back(self) -> None:
         """Undo one iteration (or leave the micro-steps of an iteration not yet applied)."""
@@ -459,13 +423,8 @@ class Runner:
             self._go_to(track.history.clamp(iteration, track.iteration))
 
     def _go_to(self, iteration: int) -> None:
-        try:
-            self._track().go_to(iteration)
-        except ValueError as exc:
-            return self._fail(str(exc))
-        self.state = State.PAUSED
-        self.stopped = None
-        self._emit(force=True)
+        if self._made(self._track().go_to, iteration):
+            self._paused()
 
     def preview(self, iteration: int) -> None:
         """A snapshot of the network as it was at ``iteration``; the training state is unchanged."""
@@ -479,13 +438,8 @@ class Runner:
 
     def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
         """Edit one weight (0-based indices, row 0 = bias); training continues from the edited network."""
-        if self.track is None:
-            return
-        try:
-            self._halt().edit_weight(layer, row, col, value)
-        except ValueError as exc:
-            return self._fail(str(exc))
-        self._emit(force=True)
+        if self.track is not None and self._made(self._halt().edit_weight, layer, row, col, value):
+            self._emit(force=True)
 
     def film_source(self) -> Source:
         """What a film of this run replays (History.source): made here, in the training thread;
@@ -493,6 +447,22 @@ class Runner:
         return self._track().history.source(self._track().exp)
 
     # -- snapshots -----------------------------------------------------------------
+    def _made(self, move: Callable[..., None], *args) -> bool:
+        """Make a move of the track (True); False when it raised a ValueError: its line was sent."""
+        try:
+            move(*args)
+        except ValueError as exc:
+            self._fail(str(exc))
+            return False
+        return True
+
+    def _paused(self, unstop: bool = True) -> None:
+        """A move at rest was made: paused (``unstop``: no longer stopped either), a snapshot."""
+        self.state = State.PAUSED
+        if unstop:
+            self.stopped = None
+        self._emit(force=True)
+
     def _fail(self, message: str) -> None:
         self.listener.on_error(message)
         self._emit(force=True)

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from . import advice, blas, dynamics
-from .context import Context, State
+from .context import State
 from .derive import derive
 from .network import Network
 from .snapshot import Snapshot
@@ -29,15 +29,12 @@ from .training import StepTrace, rate_at
 class Run(Protocol):
     """What a snapshot is made of (the runner's state, read)."""
 
-    track: Track | None  # the network's experiment and what is kept of its run (track.py)
-    context: Context | None
-    generation: int
+    track: Track | None  # the network's experiment, context and what is kept of its run (track.py)
     state: State
     stopped: str | None  # why training stopped (max_iterations, threshold, diverged, early_stop)
     message: str
     chunk: int
     commands: int
-    data_version: int
     needs: frozenset[str]
     selected_row: int
     selected_node: tuple[int, int] | None
@@ -46,9 +43,9 @@ class Run(Protocol):
 def _status(run: Run, track: Track) -> dict:
     """The fields of a present snapshot and a preview alike."""
     exp = track.exp
-    return dict(generation=run.generation, state=run.state, stopped=run.stopped, settings=exp.settings,
+    return dict(generation=track.generation, state=run.state, stopped=run.stopped, settings=exp.settings,
                 present_iteration=exp.session.iteration, first_iteration=track.history.first,
-                chunk=run.chunk, commands=run.commands, data_version=run.data_version)
+                chunk=run.chunk, commands=run.commands, data_version=track.data_version)
 
 
 class SnapshotMaker:
@@ -74,12 +71,12 @@ class SnapshotMaker:
             message=run.message,
             trace=trace,
             trace_pending=track.traces.due is not None,
-            next_trace=self.next_step(run, track) if at_rest and "next_step" in run.needs else None,
+            next_trace=self.next_step(track) if at_rest and "next_step" in run.needs else None,
             stage=track.micro.stage if track.micro is not None else None,
             rewound=track.rewound,
             train_state=session.get_state() if at_rest else None,
             lr=session.current_lr(),
-            hint=self.watch.hint(run.generation, exp, fields["outputs"], xs, ys, run.stopped),
+            hint=self.watch.hint(track.generation, exp, fields["outputs"], xs, ys, run.stopped),
             **track.progress.fields(),
             **track.progress.evaluations(session.iteration, fields["mse"], fields["test_mse"],
                                          exp.X_test is not None),
@@ -106,11 +103,11 @@ class SnapshotMaker:
             preview=True, trace=trace, lr=rate_at(config, iteration), next_trace=None if skip else peek(twin),
             **track.early.fields(exp.X_val is not None, take=False), **fields)
 
-    def next_step(self, run: Run, track: Track) -> StepTrace | None:
+    def next_step(self, track: Track) -> StepTrace | None:
         """The iteration the next Step will make: the one being walked through, if any."""
         if track.micro is not None and not track.micro.done:
             return track.micro.trace
-        return track.traces.next_step(track.session, run.generation, run.data_version)
+        return track.traces.next_step(track.session, track.generation, track.data_version)
 
     def fields(self, run: Run, net: Network, trace: StepTrace | None) -> dict:
         """The snapshot fields computed from a network (derive.py), and the Dynamics tab's."""
@@ -119,12 +116,12 @@ class SnapshotMaker:
         shown = track.preview_at if track.preview_at is not None else session.iteration
 
         def recorded(net: Network, layers: list) -> dict:
-            return self.dynamics.derive(net, layers, exp, run.context, run.generation, shown, run.needs)
+            return self.dynamics.derive(net, layers, exp, track.context, track.generation, shown, run.needs)
 
         # the snapshot's products run with training's BLAS threads: OpenBLAS's second thread
         # spinning beside the kernel made digits train three times slower in the window
         with np.errstate(all="ignore"), blas.limited(session.blas_threads, blas.work(session)):
-            return derive(net, exp, run.context, run.needs, run.selected_row, run.selected_node, trace, recorded)
+            return derive(net, exp, track.context, run.needs, run.selected_row, run.selected_node, trace, recorded)
 
 
 def _track(run: Run) -> Track:

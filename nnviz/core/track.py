@@ -1,11 +1,13 @@
 """One network's track: where its training has been, and the moves that change it.  No Qt.
 
-A ``Track`` holds one experiment (one network: the runner makes a new track for each) and
-what is kept of its run: the stored states (history.py), the validation points (early_stop.py),
-the curve not yet sent and the timing (progress.py), the traces (traces.py: kept by the runner
-across networks, since the window sets how they are deferred), the iteration being walked
-through stage by stage (``micro``), the earlier iteration looked at (``preview_at``) and
-whether the iteration went back since the last snapshot (``rewound``).
+A ``Track`` holds one experiment (one network: the runner makes a new track for each), its
+``Context`` (context.py: the data, the split, the grids; the generation, and the version of
+the rows) and what is kept of its run: the stored states (history.py), the validation
+points (early_stop.py), the curve not yet sent and the timing (progress.py), the traces
+(traces.py: kept by the runner across networks, since the window sets how they are
+deferred), the iteration being walked through stage by stage (``micro``), the earlier
+iteration looked at (``preview_at``) and whether the iteration went back since the last
+snapshot (``rewound``).
 
 Its methods are the moves that change several of these together, so that they stay
 consistent: a chunk ``trained``, one step made with its trace (``single_step``), one stage
@@ -22,6 +24,7 @@ from typing import NoReturn
 
 import numpy as np
 
+from .context import Context, new_context, rows_context
 from .data import Dataset
 from .early_stop import EarlyStopping
 from .experiment import Experiment, Settings
@@ -37,8 +40,9 @@ from .weight_edit import set_weight
 class Track:
     """One network's training as far as it went (see the module doc)."""
 
-    def __init__(self, exp: Experiment, traces: Traces | None = None) -> None:
+    def __init__(self, exp: Experiment, context: Context | None = None, traces: Traces | None = None) -> None:
         self.exp = exp
+        self.context = context if context is not None else new_context(1, exp)  # what stays fixed
         self.traces = traces if traces is not None else Traces()
         self.traces.last = None  # a new network: no iteration led to it
         self.history = History()  # the stored states: going back, replays, a film's source
@@ -57,6 +61,16 @@ class Track:
     def iteration(self) -> int:
         return self.exp.session.iteration
 
+    @property
+    def generation(self) -> int:
+        """The network's number (the runner's count of networks)."""
+        return self.context.generation
+
+    @property
+    def data_version(self) -> int:
+        """The rows' number: one more at each ``set_data``."""
+        return self.context.data_version
+
     def begin(self) -> None:
         """The run starts here: the first stored state, the first validation point."""
         self.history.begin(self.session)
@@ -73,12 +87,14 @@ class Track:
 
     def set_data(self, dataset: Dataset) -> None:
         """Train on other rows from the current weights (Experiment.set_data): the run starts
-        again here (going back stops at the edit: older iterations never saw these rows)."""
+        again here (going back stops at the edit: older iterations never saw these rows); a new
+        context of the same generation and the next ``data_version``."""
         self.exp.set_data(dataset)
         self.micro, self.preview_at = None, None
         self.traces.forget()
         self.begin()
         self.progress.forget_point(self.iteration)  # measured on the old rows
+        self.context = rows_context(self.context, self.exp, dataset, self.data_version + 1)
 
     def edit_weight(self, layer: int, row: int, col: int, value: float) -> None:
         """One weight set by hand (weight_edit.set_weight); training goes on from the edited
@@ -125,7 +141,7 @@ class Track:
         self.progress.drop()
         return True
 
-    def single_step(self, generation: int, now: float) -> None:
+    def single_step(self, now: float) -> None:
         """One iteration with its trace (the same weights as run(1)).  For a big network with
         deferred traces the iteration is run(1) and its trace is postponed (traces.py): on
         784-256-256-10 x 1,797 rows the Step answered in 210 ms with the trace made first."""
@@ -135,7 +151,7 @@ class Track:
         if res is not None and res.stopped == "diverged":
             self._diverged(res.message)
         if res is not None and res.iterations == 1:
-            self.traces.postpone(generation, session.iteration, now)
+            self.traces.postpone(self.generation, session.iteration, now)
             mse = float(res.mse[0])
         else:  # a small network, or the threshold reached (a Step makes its iteration anyway)
             try:
@@ -181,15 +197,15 @@ class Track:
         """The last trace is the present iteration's again (the stages walked through left)."""
         self.traces.last = self.history.trace_at(self.session, self.iteration)
 
-    def rest(self, generation: int, now: float, wanted: bool = True) -> None:
+    def rest(self, now: float, wanted: bool = True) -> None:
         """Training stopped: a checkpoint, and the trace of the last iteration (Traces.rest)."""
         self.history.record(self.session)
-        self.traces.rest(self.session, self.history.timeline, generation, now, wanted)
+        self.traces.rest(self.session, self.history.timeline, self.generation, now, wanted)
 
-    def complete_trace(self, generation: int, idle: bool) -> bool:
+    def complete_trace(self, idle: bool) -> bool:
         """The deferred trace, made (True) if it is still the present's and nothing has moved
         since: ``idle`` (not training), no stage walked through, no look back."""
-        if (self.traces.take_due(generation, self.iteration) and idle and self.traces.last is None
+        if (self.traces.take_due(self.generation, self.iteration) and idle and self.traces.last is None
                 and self.micro is None and self.preview_at is None):
             self.present_trace()
             return True

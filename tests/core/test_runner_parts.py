@@ -7,6 +7,7 @@ plain training; a snapshot is made from any object that declares a run."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,6 +19,7 @@ from nnviz.core.derive import NEEDS, derive, known
 from nnviz.core.early_stop import EarlyStopping, run_in_pieces, validation_every
 from nnviz.core.experiment import Experiment, Settings
 from nnviz.core.history import History
+from nnviz.core.pace import PACE_SLACK, Pace, Schedule
 from nnviz.core.progress import Progress
 from nnviz.core.reconfigure import keeps_weights, rebuilt, reseeded, retrain
 from nnviz.core.snapshot_maker import SnapshotMaker
@@ -244,6 +246,26 @@ def test_the_next_steps_trace_is_made_once_per_state(counted):
     assert len(counted) == 3
 
 
+# -- the pace's schedule ----------------------------------------------------------------
+
+def test_a_schedule_allows_what_the_pace_has_made_due_one_at_a_time_up_to_the_frame_rate():
+    free = Schedule()
+    assert free.allowed(500, 3.0, 0, 30.0) == 500 and free.wait(3.0, 0) == 0.0
+    assert not free.every_iteration(0, 30.0)
+    slow = Schedule(Pace(10.0))  # 10 iterations a second: below the frame rate
+    slow.follow(100.0, 0)
+    assert slow.allowed(50, 100.0, 0, 30.0) == 0 and slow.wait(100.0, 0) == pytest.approx(0.1)
+    assert slow.allowed(50, 100.45, 0, 30.0) == 1 and slow.every_iteration(0, 30.0)  # 4 due, one at a time
+    fast = Schedule(Pace(1_000.0, start_rate=1_000.0))
+    fast.follow(0.0, 0)
+    assert fast.allowed(50, 0.02, 0, 30.0) == 20 and fast.allowed(5, 0.02, 0, 30.0) == 5
+    assert not fast.every_iteration(0, 30.0)
+    fast.ran(0.5, 400)  # 100 behind, 0.1 s: within the slack, the debt stays
+    assert fast.since == (0.0, 0)
+    fast.ran(PACE_SLACK + 1.0, 400)  # far behind: followed from here, no debt
+    assert fast.since == (PACE_SLACK + 1.0, 400) and fast.allowed(50, PACE_SLACK + 1.0, 400, 30.0) == 0
+
+
 # -- progress ----------------------------------------------------------------------------
 
 def test_progress_gives_the_curve_and_points_once_and_counts_the_rate():
@@ -353,7 +375,7 @@ def test_a_weight_is_set_only_where_there_is_one_and_to_a_number():
 
 def test_a_tracks_steps_and_stages_are_plain_training():
     track = Track(Experiment(SMALL))
-    track.single_step(generation=1, now=0.0)
+    track.single_step(now=0.0)
     assert track.iteration == 1 and track.traces.last is not None
     assert same_weights(track.exp.network.weights, weights_after(SMALL, 1))
     stages = 0
@@ -411,12 +433,30 @@ def test_a_track_edits_a_weight_and_refuses_a_bad_one():
     assert track.exp.network.weights[0][0, 0] == 2.5  # back to the edit, not before it
 
 
+def test_a_track_on_new_rows_starts_its_run_again_from_the_same_weights():
+    from nnviz.core import editing
+
+    track = Track(Experiment(TWO_INPUTS))
+    track.exp.session.run(12)
+    track.history.record(track.exp.session)
+    before = [W.copy() for W in track.exp.network.weights]
+    old = track.context
+    edited = editing.add_point(editing.as_custom(old.train, old.test), 0.5, 0.5, 1)
+    track.set_data(edited)
+    assert track.context.data_version == 1 and track.context.generation == old.generation
+    assert track.context.train.n == old.train.n + 1 and track.history.first == 12
+    assert same_weights(track.exp.network.weights, before) and track.traces.last is None
+    with pytest.raises(ValueError, match="same inputs"):
+        track.set_data(replace(edited, input_names=("a", "b")))
+    assert track.context.data_version == 1
+
+
 def test_a_diverging_step_forgets_the_states_after_the_last_finite_ones():
     track = Track(Experiment(Settings(data="iris", hidden=(4,), engine="numpy", lr=1e300,
                                       output_activation="linear", activation=("relu",))))
     with pytest.raises(ValueError):
         for _ in range(50):
-            track.single_step(generation=1, now=0.0)
+            track.single_step(now=0.0)
     assert max(track.history.timeline.iterations) == track.iteration
 
 
@@ -425,9 +465,8 @@ def test_a_diverging_step_forgets_the_states_after_the_last_finite_ones():
 def test_a_snapshot_is_made_from_anything_that_declares_a_run():
     exp = Experiment(TWO_INPUTS)
     track = Track(exp)
-    track.single_step(generation=1, now=0.0)
-    run = SimpleNamespace(track=track, context=new_context(1, exp), generation=1, state=State.PAUSED,
-                          stopped=None, message="", chunk=1, commands=4, data_version=0,
+    track.single_step(now=0.0)
+    run = SimpleNamespace(track=track, state=State.PAUSED, stopped=None, message="", chunk=1, commands=4,
                           needs=frozenset({"map", "next_step"}), selected_row=0, selected_node=None)
     maker = SnapshotMaker()
     snap = maker.present(run)
