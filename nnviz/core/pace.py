@@ -14,7 +14,11 @@ dt = dt / r(t) exactly (a logarithm on the ramp, a line after it), so the runner
 how many iterations are due now and how long to wait for the next one.
 
 The pace is an upper bound: a network whose iterations are slower runs as fast as it
-can.  The command line is never paced; neither is Step N.
+can.  The command line is never paced; neither is Step N.  Play follows the pace from a
+``since`` = (time, iteration): ``due`` says how many iterations may run now, ``wait`` how long
+until the next one, ``behind`` when training lags so far that the schedule moves on.  A
+``Schedule`` is the runner's: the pace (or none), where it is followed from, and what that
+means for the next chunk.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ DEFAULT_SPEED = 2_000.0  # iterations per second: the post's 50,000 iris iterati
 MAX_SPEED = 100_000.0  # the speed control's top notch before "max" (an iris iteration is ~10 us)
 START_RATE = 20.0  # iterations per second at iteration 0
 RAMP_SECONDS = 2.0  # the rate grows by one iteration per second every this many iterations per second
+# a paced run behind its schedule by more than this (a stall, or iterations slower than the pace)
+# goes on from where it is: the backlog is never run at once
+PACE_SLACK = 1.0
+WAKE_RATE = 120.0  # at higher rates, wake at most this many times a second and run what is due then
 
 
 @dataclass(frozen=True)
@@ -76,3 +84,58 @@ class Pace:
             seconds -= to_end
             t = end
         return t + seconds * self.speed
+
+    def due(self, since: tuple[float, int], now: float, iteration: int) -> int:
+        """Iterations the pace followed from ``since`` (time, iteration) allows at ``now`` beyond
+        ``iteration``."""
+        t0, it0 = since
+        return int(self.iteration_after(it0, now - t0) + 1e-9) - iteration
+
+    def wait(self, since: tuple[float, int], now: float, iteration: int) -> float:
+        """Seconds from ``now`` until the iteration after ``iteration`` is due (0: one is due)."""
+        if self.due(since, now, iteration) > 0:
+            return 0.0
+        t0, it0 = since
+        next_at = t0 + self.seconds_between(it0, iteration + 1)
+        return max(next_at - now, 0.0 if self.rate(iteration) < WAKE_RATE else 1 / WAKE_RATE)
+
+    def behind(self, since: tuple[float, int], now: float, iteration: int) -> bool:
+        """Training at ``iteration`` lags the schedule by more than PACE_SLACK seconds at ``now``."""
+        t0, it0 = since
+        return now - t0 - self.seconds_between(it0, iteration) > PACE_SLACK
+
+
+class Schedule:
+    """Play's pace (None: as fast as the machine goes) followed from ``since`` = (time, iteration)."""
+
+    def __init__(self, pace: Pace | None = None) -> None:
+        self.pace = pace
+        self.since: tuple[float, int] = (0.0, 0)
+
+    def follow(self, now: float, iteration: int) -> None:
+        """Follow the pace from here (Play, a new pace, or a lag forgiven)."""
+        self.since = (now, iteration)
+
+    def allowed(self, n: int, now: float, iteration: int, frame_rate: float) -> int:
+        """Of ``n`` iterations asked after ``iteration``, those to run at ``now``: all without a
+        pace; with one, those due (0: none yet, see ``wait``), one at a time while the rate is up
+        to ``frame_rate`` (each its own snapshot: a machine that lags behind the pace catches up
+        with more chunks, not with two iterations in one)."""
+        if self.pace is None:
+            return n
+        due = self.pace.due(self.since, now, iteration)
+        return max(min(n, due, 1 if self.pace.rate(iteration) <= frame_rate else due), 0)
+
+    def wait(self, now: float, iteration: int) -> float:
+        """Seconds from ``now`` until the iteration after ``iteration`` is due (0 without a pace)."""
+        return 0.0 if self.pace is None else self.pace.wait(self.since, now, iteration)
+
+    def ran(self, now: float, iteration: int) -> None:
+        """A chunk ran up to ``iteration``: slower than the pace, training goes on as fast as it
+        can from here, without a debt to catch up later."""
+        if self.pace is not None and self.pace.behind(self.since, now, iteration):
+            self.follow(now, iteration)
+
+    def every_iteration(self, iteration: int, frame_rate: float) -> bool:
+        """At a pace up to the frame rate every iteration is a snapshot (and is painted)."""
+        return self.pace is not None and self.pace.rate(iteration) <= frame_rate

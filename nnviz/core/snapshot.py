@@ -19,6 +19,13 @@ def frozen(a) -> np.ndarray:
     return c
 
 
+def read_only(a) -> np.ndarray:
+    """A read-only copy that keeps the dtype (indices, classes)."""
+    c = np.array(a, copy=True)
+    c.flags.writeable = False
+    return c
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The state of training at one moment (all arrays read-only copies)."""

@@ -109,8 +109,8 @@ def test_step_back_forgets_the_validation_points_after_it():
     s = EARLY.with_(patience=None, iterations=400)
     runner, rec = _train(s)
     runner.resume_from(100)
-    assert all(v[0] <= 100 for v in runner._val)
-    assert runner._best is not None and runner._best[0] <= 100
+    assert all(v[0] <= 100 for v in runner.track.early.points)
+    assert runner.track.early.best is not None and runner.track.early.best[0] <= 100
 
 
 def test_penalties_schedule_and_patience_are_training_settings_the_validation_split_is_not():
