@@ -60,6 +60,10 @@ from .track import Track
 from .traces import TRACE_NOW_MACS, Traces, every_core
 from .training import RunResult
 
+KERNEL_NOTICE_SECONDS = 1.0  # a kernel still loading after this long is being compiled
+KERNEL_COMPILING = ("compiling the training kernel into numba's cache (the first run after installing, "
+                    "10 to 30 s; later runs start at once): commands wait until it is ready")
+
 __all__ = ["CHUNK_SECONDS", "DATA_FIELDS", "EMIT_SECONDS", "MAP_GRID", "MAX_CHUNK", "NEEDS", "NODE_GRID",
            "PACE_SLACK", "PENDING_POINTS", "TRACE_NOW_MACS", "TRAINING_ONLY", "VALIDATE_EVERY", "Context",
            "Listener", "MapGrid", "Runner", "State", "map_grid", "next_chunk", "same_data", "same_network",
@@ -123,6 +127,10 @@ class Runner:
         self._last_emit = -np.inf
         self.stopped: str | None = None  # why training stopped
         self.message = ""  # ... in a sentence
+        # while the compiled kernel loads (or compiles, the first run after installing): the
+        # snapshots carry no next step (it would wait for the kernel) and, past a second, a note
+        self.kernel_loading = False
+        self.kernel_note = ""
         self.maker = SnapshotMaker()  # the hints' and the Dynamics tab's history across snapshots
 
     # the window sets these: at rest, a big network's trace comes in a second snapshot, so that
@@ -236,9 +244,31 @@ class Runner:
         self.stopped, self.message = None, ""
         self.selected_row = 0
         self.listener.on_context(context)
+        if warm:  # its load is not in the first run's seconds
+            self._load_kernel(exp)
         self._emit(force=True)
-        if warm:  # after the first snapshot: a window shows the network while the kernel loads (or
-            exp.session.warm_up()  # compiles, the first time); its load is not in the first run's seconds
+
+    def _load_kernel(self, exp: Experiment) -> None:
+        """Load the compiled kernel before the first run, while the window shows the network: a
+        first snapshot at once without the next step's matrices (they need the kernel), and a
+        note when it takes longer than a second (numba compiles it: 10 to 30 s after installing)."""
+        from .training import warm_up
+
+        loading = warm_up(exp.session.engine, exp.session.dtype)  # a thread; None for NumPy
+        if loading is not None:
+            loading.join(0.05)
+        if loading is not None and loading.is_alive():
+            self.kernel_loading = True
+            try:
+                self._emit(force=True)
+                loading.join(KERNEL_NOTICE_SECONDS)
+                if loading.is_alive():
+                    self.kernel_note = KERNEL_COMPILING
+                    self._emit(force=True)
+                    loading.join()
+            finally:
+                self.kernel_loading, self.kernel_note = False, ""
+        exp.session.warm_up()  # this network's own kernel arguments (the code is loaded by now)
 
     def set_data(self, dataset: Dataset) -> None:
         """Train on other rows (points added, moved or deleted on the map) from the current

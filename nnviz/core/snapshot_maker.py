@@ -38,6 +38,8 @@ class Run(Protocol):
     needs: frozenset[str]
     selected_row: int
     selected_node: tuple[int, int] | None
+    kernel_loading: bool  # the compiled kernel is loading: no next step yet
+    kernel_note: str  # ... and, past a second, compiling: said in the hint
 
 
 def _status(run: Run, track: Track) -> dict:
@@ -71,12 +73,13 @@ class SnapshotMaker:
             message=run.message,
             trace=trace,
             trace_pending=track.traces.due is not None,
-            next_trace=self.next_step(track) if at_rest and "next_step" in run.needs else None,
+            next_trace=(self.next_step(track) if at_rest and "next_step" in run.needs and not run.kernel_loading
+                        else None),
             stage=track.micro.stage if track.micro is not None else None,
             rewound=track.rewound,
             train_state=session.get_state() if at_rest else None,
             lr=session.current_lr(),
-            hint=self.watch.hint(track.generation, exp, fields["outputs"], xs, ys, run.stopped),
+            hint=run.kernel_note or self.watch.hint(track.generation, exp, fields["outputs"], xs, ys, run.stopped),
             **track.progress.fields(),
             **track.progress.evaluations(session.iteration, fields["mse"], fields["test_mse"],
                                          exp.X_test is not None),

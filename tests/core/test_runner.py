@@ -702,3 +702,46 @@ def test_a_kernel_that_takes_long_to_load_is_said_once(monkeypatch):
     monkeypatch.setattr("nnviz.core.training.warm_up", lambda engine, dtype: None)
     sweep.train_headless(Experiment(Settings(iterations=5)), on_compile=lambda: said.append(1))
     assert said == []
+
+
+def test_a_kernel_still_compiling_shows_the_network_at_once_and_says_so(monkeypatch):
+    """The first window after installing waited 13 s for numba's compile with nothing painted (the
+    first snapshot computed the next step's matrices with the kernel): now a snapshot of the
+    network comes at once without them, a note after KERNEL_NOTICE_SECONDS, and the next step
+    once the kernel is there (issue 26 item 4)."""
+    import threading
+
+    from nnviz.core import runner as runnermod
+
+    if not __import__("nnviz.core.kernel", fromlist=["AVAILABLE"]).AVAILABLE:
+        pytest.skip("needs numba (the NumPy engine loads nothing)")
+    release = threading.Event()
+
+    def slow_warm_up(engine, dtype):
+        t = threading.Thread(target=release.wait, args=(10,), daemon=True)
+        t.start()
+        return t
+
+    monkeypatch.setattr("nnviz.core.training.warm_up", slow_warm_up)
+    monkeypatch.setattr(runnermod, "KERNEL_NOTICE_SECONDS", 0.3)
+    rec = Recorder()
+    seen = []
+    original = rec.on_snapshot
+
+    def on_snapshot(snap):
+        seen.append((snap.iteration, snap.next_trace is not None, snap.hint))
+        if len(seen) == 2:
+            release.set()  # the "compile" ends once the note went out
+        original(snap)
+
+    rec.on_snapshot = on_snapshot
+    runner = Runner(rec)
+    runner.configure(Settings(iterations=200, engine="numba"))
+    assert [s[:2] for s in seen] == [(0, False), (0, False), (0, True)], seen
+    assert "compiling the training kernel" in seen[1][2] and "compiling" not in seen[0][2] + seen[2][2]
+    assert rec.last.weights is not None and not runner.kernel_loading
+    # a kernel that is there at once: one snapshot, with the next step
+    monkeypatch.setattr("nnviz.core.training.warm_up", lambda engine, dtype: None)
+    seen.clear()
+    runner.configure(Settings(iterations=200, engine="numba", seed=2))
+    assert [s[:2] for s in seen] == [(0, True)], seen
