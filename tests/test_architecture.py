@@ -1,5 +1,7 @@
 """The package's shape: no import cycles (at module level or inside functions), and the
-layers import only downwards: core <- io <- cli, gui; core imports neither io nor gui."""
+layers import only downwards: core <- io <- cli, gui; core imports neither io nor gui, the
+Python API (nnviz.api) not the command line, and the API loads no Qt until a window or a
+picture is asked for."""
 
 from __future__ import annotations
 
@@ -95,6 +97,7 @@ def test_the_cycle_finder_finds_a_cycle():
 @pytest.mark.parametrize("layer, forbidden", [
     ("nnviz.core", ("nnviz.io", "nnviz.gui", "nnviz.cli")),
     ("nnviz.io", ("nnviz.gui", "nnviz.cli")),
+    ("nnviz.api", ("nnviz.cli",)),  # on core + io; the window and pictures through gui.inline, when called
 ])
 def test_layers_import_only_downwards(layer, forbidden):
     g = graph()
@@ -103,8 +106,8 @@ def test_layers_import_only_downwards(layer, forbidden):
     assert not bad
 
 
-def test_core_io_and_cli_load_no_qt():
-    code = ("import sys, nnviz.core.runner, nnviz.core.options, nnviz.io, nnviz.cli; "
+def test_core_io_cli_and_the_api_load_no_qt():
+    code = ("import sys, nnviz.core.runner, nnviz.core.options, nnviz.io, nnviz.cli, nnviz.api; "
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -13,9 +13,11 @@ Where the maths lives: activations and their derivatives in activations.py, loss
 their output deltas in losses.py, the penalties and update rules in updates.py, the
 learning-rate schedules in schedules.py, the settings in config.py; the two engines that run
 the iterations (the NumPy loop, the numba kernel) in engines.py and kernel.py.  This module
-keeps the session: its state (weights, optimiser memory, batch order), get/set/clone,
-reconfiguring, the divergence roll-back, and the step trace.  ``reference.py`` holds a plain
-version of the same algorithm, sharing no code; the tests require every engine to agree.
+keeps the session: its working arrays, get/set/clone, reconfiguring, running and the step
+trace; training_rows.py checks and lays out the rows it trains on, session_state.py what its
+state holds (taken, restored, the memory carried through a reconfigure), divergence.py the
+roll-back to the last finite weights.  ``reference.py`` holds a plain version of the same
+algorithm, sharing no code; the tests require every engine to agree.
 
 Engines: ``engine="numpy"`` runs the NumPy loop; ``"numba"`` the compiled kernel, which holds
 no GIL while it runs; ``"auto"`` (the default) takes numba when it can (see
@@ -29,17 +31,19 @@ them, so a state restores bit for bit).  ``run`` executes under the BLAS thread 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import activations as acts
-from . import blas, updates
+from . import blas, divergence, session_state, updates
 from .config import MAX_PENALTY, TrainConfig  # noqa: F401  (re-exported)
 from .engines import (  # noqa: F401  (re-exported)
     AUTO_NUMPY_MACS, DTYPES, ENGINES, NumbaEngine, NumpyEngine, batch_rows, check_dtype, resolve_engine)
 from .network import Network, split_flat
 from .schedules import MAX_INV_K, MAX_STEP_EVERY, parse_schedule, schedule_rates  # noqa: F401  (re-exported)
 from .trace import LayerTrace, StepTrace, make_trace  # noqa: F401  (re-exported)
+from .training_rows import design
 from .updates import (  # noqa: F401  (re-exported)
     RPROP_INITIAL_STEP, RPROP_MAX_STEP, RPROP_MIN_STEP, RPROP_MINUS, RPROP_PLUS)
 
@@ -91,6 +95,11 @@ def warm_up(engine: str = "auto", dtype: str = "float64"):
     return thread
 
 
+def _memory(name: str, doc: str) -> Any:
+    """A read-only attribute that is the session's memory array ``name``."""
+    return property(lambda session: session.memory[name], doc=doc)
+
+
 class TrainingSession:
     """A network being trained on (X, Y) with one configuration (and one engine, one dtype).
 
@@ -114,30 +123,12 @@ class TrainingSession:
         interruptible: bool = False,
         leave_cores: int = 0,
     ):
-        X = np.asarray(X, dtype=np.float64)
-        Y = np.asarray(Y, dtype=np.float64)
-        if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
-            raise ValueError("X and Y must be matrices with the same number of rows")
-        if X.shape[0] == 0:
-            raise ValueError("there are no training rows")
-        if X.shape[1] != net.arch.n_inputs:
-            raise ValueError(f"the network takes {net.arch.n_inputs} inputs, the data has {X.shape[1]}")
-        if Y.shape[1] != net.arch.n_outputs:
-            raise ValueError(f"the network has {net.arch.n_outputs} outputs, the data has {Y.shape[1]} targets")
-        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
-            raise ValueError("the training data contains NaN or infinite values")
-        check_dtype(dtype)
-        dt = np.dtype(dtype)
-        X1 = np.empty((X.shape[0], X.shape[1] + 1), dt)
-        X1[:, 0] = 1.0
-        X1[:, 1:] = X
-        if not np.isfinite(X1).all():
-            raise ValueError(f"the training data does not fit in {dtype} (values too large)")
+        X1, Y1 = design(net, X, Y, dtype)
         work = blas.work_of(net.arch.sizes, batch_rows(config.batch_size, X1.shape[0]))
         arch = net.arch
         chosen = resolve_engine(engine, work, interruptible, layer_activations=arch.layer_activations,
                                 loss=arch.loss, algorithm=config.algorithm)
-        self._setup(net, X1, np.ascontiguousarray(Y, dtype=dt), config,
+        self._setup(net, X1, Y1, config,
                     rng if rng is not None else np.random.default_rng(0), chosen, dtype, interruptible, leave_cores)
 
     def _setup(self, net: Network, X1: np.ndarray, Y: np.ndarray, config: TrainConfig,
@@ -181,20 +172,9 @@ class TrainingSession:
         self._last_run: tuple[dict, int, TrainConfig] | None = None
         self._engine: NumpyEngine | NumbaEngine = NumbaEngine(self) if engine == "numba" else NumpyEngine(self)
 
-    @property
-    def velocity(self) -> np.ndarray:
-        """gd's momentum memory: the last weight change (updates.GradientDescent)."""
-        return self.memory["velocity"]
-
-    @property
-    def rprop_steps(self) -> np.ndarray:
-        """rprop's step of each weight."""
-        return self.memory["rprop_steps"]
-
-    @property
-    def rprop_old(self) -> np.ndarray:
-        """rprop's last gradient (rprop-) or its sign (rprop+)."""
-        return self.memory["rprop_old"]
+    velocity: np.ndarray = _memory("velocity", "gd's momentum memory: the last weight change (updates.GradientDescent).")
+    rprop_steps: np.ndarray = _memory("rprop_steps", "rprop's step of each weight.")
+    rprop_old: np.ndarray = _memory("rprop_old", "rprop's last gradient (rprop-) or its sign (rprop+).")
 
     def _pull(self) -> None:
         """Take the network's weights (they may have been edited) into the working copy."""
@@ -243,26 +223,12 @@ class TrainingSession:
     def get_state(self) -> dict:
         """Everything needed to continue bit for bit (copies): the weights, every memory array
         of the update rules (float64), the batch order and the generator."""
-        state: dict = {"params": self.net.params.copy()}
-        state.update({name: a.astype(np.float64) for name, a in self.memory.items()})
-        state.update({"rng": self.rng.bit_generator.state, "order": self._order.copy(), "pos": self._pos,
-                      "iteration": self.iteration})
-        return state
+        return session_state.take(self)
 
     def set_state(self, state: dict) -> None:
         """Restore a state taken by ``get_state`` (a memory array it lacks, of a rule registered
         since, starts afresh)."""
-        np.copyto(self.net.params, state["params"])
-        self._pull()
-        for name, a in self.memory.items():
-            if name in state:
-                np.copyto(a, state[name])
-            else:
-                a.fill(self._memory_start[name])
-        self.rng.bit_generator.state = state["rng"]
-        self._order = state["order"].copy()
-        self._pos = state["pos"]
-        self.iteration = state["iteration"]
+        session_state.restore(self, state)
 
     def clone(self, config: TrainConfig | None = None) -> TrainingSession:
         """A session on the same (shared, read-only) data with copies of everything that
@@ -293,17 +259,7 @@ class TrainingSession:
                 raise ValueError(refused)
         old = self.config
         self.config = config
-        rule = config.rule
-        for name, start in rule.memory:  # a rule registered after the session was made
-            if name not in self.memory:
-                self._memory_start[name] = start
-                self.memory[name] = np.full(self._params.size, start, self._params.dtype)
-        own = {name for name, _ in rule.memory}
-        for name, a in self.memory.items():
-            if config.algorithm != old.algorithm or name not in own:
-                a.fill(self._memory_start[name])
-        if config.algorithm == old.algorithm:
-            rule.forget(self.memory, old, config)
+        session_state.carry_memory(self, old, config)
         if config.batch_size != old.batch_size:
             self._pos = self.n
             self._blas_threads = None
@@ -371,7 +327,8 @@ class TrainingSession:
         if stopped is None and not np.isfinite(self._params).all():
             stopped = "diverged"  # the last update made a weight infinite: its error is not finite either
         if stopped == "diverged":
-            return self._roll_back(checkpoint, done, mses)
+            kept = divergence.roll_back(self, checkpoint, done)
+            return RunResult(kept, mses[:kept].copy(), "diverged", divergence.message(self))
         self.iteration += done
         if done:
             self._last_run = (checkpoint, done, self.config)
@@ -381,46 +338,13 @@ class TrainingSession:
             self._pos = ((self._pos - 1) // self.batch_size) * self.batch_size
         return RunResult(done, mses[:done].copy(), stopped)
 
-    def _roll_back(self, checkpoint: dict, done: int, mses: np.ndarray) -> RunResult:
-        """After a divergence: the weights after ``done`` updates gave a non-finite error, so keep
-        those of done - 1 (the error of each was finite), or, when the weights the call started
-        from have none, those before the update that made them."""
-        self.set_state(checkpoint)
-        if done == 0:
-            self._undo_last_update()
-            return RunResult(0, np.empty(0), "diverged", self._diverged_message())
-        kept = self.run(done - 1).iterations  # fewer if one of those updates made a weight infinite
-        return RunResult(kept, mses[:kept].copy(), "diverged", self._diverged_message())
-
-    def _undo_last_update(self) -> None:
-        """Back to the state before the last update of the last run or step (the weights it made
-        have no finite error): replayed from where that run started, and only if replaying it
-        gives the present state bit for bit (nothing when the state was set or edited since)."""
-        if self._last_run is None:
-            return
-        start, count, config = self._last_run
-        now = self.get_state()
-        twin = self.clone(config)
-        twin.set_state(start)
-        twin.run(count - 1)
-        before = twin.get_state()
-        twin.run(1)
-        after = twin.get_state()
-        if all(np.array_equal(after[k], now[k]) for k in now if isinstance(now[k], np.ndarray)) and \
-                all(after[k] == now[k] for k in ("rng", "pos", "iteration")):
-            self.set_state(before)
-            self._last_run = (start, count - 1, config) if count > 1 else None
-
     def warm_up(self) -> None:
         """Load the compiled kernel now (numba's cache, or a compile), so that no timed run pays
         for it: the first run of a process took 0.18 s instead of 0.02 s on iris.  Changes nothing."""
         self._engine.warm_up()
 
-    def _diverged_message(self) -> str:
-        return (
-            f"training diverged at iteration {self.iteration + 1} (the error became NaN or infinite); "
-            f"kept the last finite weights - try a smaller learning rate than {self.config.lr:g}"
-        )
+    def _diverged_message(self) -> str:  # the engines' line when an iteration raises
+        return divergence.message(self)
 
     def step_trace(self) -> StepTrace:
         """Exactly one iteration, returning every matrix of it (see trace.StepTrace)."""
@@ -433,8 +357,8 @@ class TrainingSession:
                 mats, rows, mse = self._engine.step(self._rates(1))
         except FloatingPointError:  # as run: the last weights whose error is finite
             self.set_state(start)
-            self._undo_last_update()
-            raise FloatingPointError(self._diverged_message()) from None
+            divergence.undo_last_update(self)
+            raise FloatingPointError(divergence.message(self)) from None
         self._push()
         self.iteration += 1
         self._last_run = (start, 1, self.config)
