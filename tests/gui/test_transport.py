@@ -112,7 +112,7 @@ def test_the_inspector_gets_room_while_it_is_shown(make_window, qtbot):
     right = w._splitters["right"]
     before = right.sizes()
     assert before[1] < 0.5 * sum(before)  # the diagram has most of its column
-    w.micro_step()  # a micro-step shows the inspector, with most of the column
+    w.commands.micro_step()  # a micro-step shows the inspector, with most of the column
     assert w.predictions.currentWidget() is w.inspector
     sizes = right.sizes()
     assert sizes[1] >= 0.55 * sum(sizes)
@@ -134,7 +134,7 @@ def test_the_initialisation_is_said_by_the_seed_and_in_resets_tooltip(make_windo
     assert all(np.all(np.abs(W) <= 1) for W in first)
     w.step(5)
     qtbot.waitUntil(lambda: w.latest.iteration == 5, timeout=10_000)
-    w.reset()
+    w.commands.reset()
     qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
     assert all(np.array_equal(a, b) for a, b in zip(first, w.latest.weights, strict=True))
 
