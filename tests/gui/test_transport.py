@@ -127,7 +127,8 @@ def test_the_initialisation_is_said_by_the_seed_and_in_resets_tooltip(make_windo
     assert "U(-1, 1) with seed 7" in w.transport.reset_button.toolTip()
     w.controls.seed.setValue(3)
     w.controls.seed.editingFinished.emit()
-    qtbot.waitUntil(lambda: w.context.settings.seed == 3, timeout=10_000)
+    # the new network's first frame (w.latest is None between its context and that frame)
+    qtbot.waitUntil(lambda: w.context.settings.seed == 3 and w.latest.iteration == 0, timeout=10_000)
     assert "seed 3" in w.controls.init_note.text() and "U(-1, 1) with seed 3" in w.transport.reset_button.toolTip()
     # ... and they are the weights a Reset brings back: U(-1, 1), the same for the same seed
     first = [W.copy() for W in w.latest.weights]
