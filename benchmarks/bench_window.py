@@ -281,7 +281,7 @@ def node_picture_costs(app, cases, repeats: int = 40) -> list[str]:
         w.show()
         wait(app, lambda: w.latest is not None)
         w.maps_action.setChecked(True)
-        w.set_neuron_maps(True)
+        w.view.set_neuron_maps(True)
         w.step(20)
         wait(app, lambda: w.latest.iteration == 20 and getattr(w.latest, kind) is not None)
         base = w.latest

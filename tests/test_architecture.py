@@ -111,3 +111,33 @@ def test_core_io_cli_and_the_api_load_no_qt():
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- the window (issue 25): parts made by composition, none a page long ----------------------------
+# the parts the main window makes, each given what it uses in its __init__ (typed), none a mixin
+WINDOW_PARTS = ("notices", "open_files", "commands", "setup_actions", "view_actions", "sessions", "exports",
+                "film_actions", "run_actions", "data_edits", "guide_actions", "help_menu")
+
+
+def classes(path: Path) -> list[ast.ClassDef]:
+    return [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ClassDef)]
+
+
+def test_the_main_window_is_composed_of_parts_not_mixins():
+    window = next(c for c in classes(ROOT / "gui" / "main_window.py") if c.name == "MainWindow")
+    assert [ast.unparse(b) for b in window.bases] == ["QMainWindow"]
+    for name in WINDOW_PARTS:
+        for cls in classes(ROOT / "gui" / f"{name}.py"):
+            assert all(ast.unparse(b) in ("QObject", "QDialog") for b in cls.bases), (name, cls.name)
+            init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+            if init is not None:
+                untyped = [a.arg for a in init.args.args[1:] if a.annotation is None]
+                assert not untyped, f"{name}.{cls.name}.__init__ declares no type for {untyped}"
+
+
+def test_no_gui_class_is_a_page_long():
+    """No class of the window over ~300 lines (the window itself: 350), so that a newcomer can change one."""
+    long = {f"{path.relative_to(ROOT)}:{c.name}": c.end_lineno - c.lineno + 1
+            for path in (ROOT / "gui").rglob("*.py") for c in classes(path)
+            if c.end_lineno - c.lineno + 1 > (350 if c.name == "MainWindow" else 300)}
+    assert not long

@@ -147,18 +147,18 @@ def _run(args, nnio, datamod, stopping) -> int:
     from . import figures
 
     window = build_window(settings, init, dataset, speed=getattr(args, "speed", "default"))
-    window.model_path = args.init
+    window.files.model_path = args.init
     if session is not None:  # checked above; a new window has no training to lose
         def adopt(_ctx) -> None:  # once the window's first network is there, so the session replaces it
             window.controller.contextChanged.disconnect(adopt)
-            window._adopt_session(*session)
+            window.sessions.adopt(*session)
             if args.autostart:
                 window.play()  # queued after the session: its network trains
 
         window.controller.contextChanged.connect(adopt)
     tour = getattr(args, "tour", None)
     if tour is not None:
-        window.open_tour(None if tour == "remembered" else tour)
+        window.guides.open_tour(None if tour == "remembered" else tour)
     if args.screenshot:  # the picture at the size asked for, not the screen's
         window.show_at_size(*shot_size)
     else:
@@ -180,7 +180,7 @@ def _run(args, nnio, datamod, stopping) -> int:
                 outcome["code"] = 2
         if args.export and window.latest is None:  # stopped before the first snapshot: no weights yet
             print(f"nnviz: {args.export} not written: the network was not there yet", file=sys.stderr)
-        elif args.export and not window.export_weights(args.export):
+        elif args.export and not window.exports.export_weights(args.export):
             print(f"nnviz: error: {window.last_error}", file=sys.stderr)
             outcome["code"] = 2
         window.close()
@@ -243,13 +243,14 @@ def _summary(window, snap) -> dict:
     summary.update(frames_rendered=c.frames_rendered, frames_while_training=c.live_frames,
                    frames_per_second_training=round(c.live_fps, 2), max_view_lag=window.max_lag,
                    snapshots=c.snapshots_received)
-    if window.session_path:
-        summary["session"] = window.session_path
-    if window.lesson is not None:
-        summary["lesson"] = {"title": window.lesson.title, "lock": list(window.lesson.lock),
-                             "hide": list(window.lesson.hide)}
-    if window.tour is not None and not window.tour.isHidden():  # open (the window itself is closed now)
-        summary["tour_step"] = window.tour.step.key
+    if window.files.session_path:
+        summary["session"] = window.files.session_path
+    lesson = window.guides.lesson
+    if lesson is not None:
+        summary["lesson"] = {"title": lesson.title, "lock": list(lesson.lock), "hide": list(lesson.hide)}
+    tour = window.guides.tour
+    if tour is not None and not tour.isHidden():  # open (the window itself is closed now)
+        summary["tour_step"] = tour.step.key
     return summary
 
 

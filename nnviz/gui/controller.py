@@ -12,6 +12,7 @@ preview) is painted at once.
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -177,6 +178,14 @@ class Controller(QObject):
         """Tell the runner what the visible views need computed, the selected observation and
         the selected node of the diagram ((layer, index), or None)."""
         self._set_view.emit(frozenset(needs), int(selected_row), None if node is None else tuple(node))
+
+    def current_settings(self) -> Settings | None:
+        """The settings in force: the present snapshot's (a changed learning rate included),
+        else those the network was configured with; None before the first network."""
+        present, ctx = self.present, self.context
+        if present is not None and present.settings is not None:
+            return cast(Settings, present.settings)
+        return ctx.settings if ctx is not None else None
 
     @property
     def running(self) -> bool:

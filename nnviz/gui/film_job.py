@@ -6,8 +6,8 @@ network or the start of an opened session, with the settings in force at each it
 so a frame at iteration k is exactly the network the window showed at k, also across a
 change of learning rate or an edited weight.  It paints each frame on a QImage (allowed
 off the GUI thread) and writes the GIF or MP4 atomically, as ``nnviz animate`` does.  It
-reports progress by signal and checks a cancel flag between frames; a cancelled or failed
-job writes nothing.  The training in the window goes on untouched.
+reports progress by signal (queued to ``film_actions.FilmActions``, in the GUI thread) and
+checks a cancel flag between frames; a cancelled or failed job writes nothing.  The training in the window goes on untouched.
 """
 
 from __future__ import annotations
@@ -63,30 +63,6 @@ class FilmJob(QObject):
             self.failed.emit(str(exc))
             return
         self.done.emit(o.path)
-
-
-class FilmMonitor(QObject):
-    """Receives a job's signals in the GUI thread (a QObject living there, with slots, so the
-    signals are queued to it) and hands them to the window's plain methods."""
-
-    def __init__(self, window, job: FilmJob):
-        super().__init__(window)
-        self.window = window
-        job.progress.connect(self.progressed)
-        job.done.connect(self.done)
-        job.failed.connect(self.failed)
-
-    @Slot(str, int, int)
-    def progressed(self, what: str, k: int, n: int) -> None:
-        self.window.film_progressed(what, k, n)
-
-    @Slot(str)
-    def done(self, path: str) -> None:
-        self.window.film_done(path)
-
-    @Slot(str)
-    def failed(self, message: str) -> None:
-        self.window.film_failed(message)
 
 
 def start_film(job: FilmJob) -> QThread:

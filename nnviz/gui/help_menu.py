@@ -12,9 +12,11 @@ import platform
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTextBrowser, QVBoxLayout
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
 
 from .. import __version__
+from .menus import add_action
 
 LINKS = (  # what the nnviz of this version points to (no public home yet: see the README's Install)
     ("R neuralnet, whose layout and rprop nnviz follows", "https://cran.r-project.org/package=neuralnet"),
@@ -63,7 +65,7 @@ def about_html() -> str:
 class ReadmeDialog(QDialog):
     """The README rendered from its Markdown (links open in the browser)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("nnviz user guide (README)")
         self.resize(900, 700)
@@ -74,7 +76,7 @@ class ReadmeDialog(QDialog):
             self.browser.setSearchPaths([str(folder)])
             self.browser.document().setBaseUrl(QUrl.fromLocalFile(str(folder) + "/"))
         self.browser.setMarkdown(text)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
@@ -82,34 +84,31 @@ class ReadmeDialog(QDialog):
 
 
 class HelpMenu:
-    """A mixin of the main window: Help > User guide (README) and About nnviz."""
+    """Help > User guide (README) and About nnviz, after the tour in the same menu."""
 
-    def help_menu(self):
-        """The menu bar's Help menu (made when there is none yet)."""
-        for action in self.menuBar().actions():
-            if action.menu() is not None and action.text().replace("&", "") == "Help":
-                return action.menu()
-        return self.menuBar().addMenu("&Help")
-
-    def _make_help_menu(self) -> None:
-        menu = self.help_menu()
+    def __init__(self, window: QWidget, menu: QMenu) -> None:
+        self.window = window  # the dialogs' parent
+        self.menu = menu  # the menu bar's Help menu
+        self.readme_dialog: ReadmeDialog | None = None
+        self.about_box: QMessageBox | None = None
         menu.addSeparator()
-        self.readme_action = self._action(menu, "&User guide (README)\u2026", "", self.show_readme)
-        self.about_action = self._action(menu, "&About nnviz", "", self.show_about)
-        self.about_action.setMenuRole(self.about_action.MenuRole.AboutRole)
+        self.readme_action = add_action(window, menu, "&User guide (README)\u2026", "", self.show_readme)
+        self.about_action = add_action(window, menu, "&About nnviz", "", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
     def show_readme(self) -> ReadmeDialog:
-        dialog = ReadmeDialog(self)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog = ReadmeDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self.readme_dialog = dialog
         return dialog
 
     def show_about(self) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Information, "About nnviz", about_html(), QMessageBox.Ok, self)
-        box.setTextFormat(Qt.RichText)
-        box.setTextInteractionFlags(Qt.TextBrowserInteraction)
-        box.setWindowModality(Qt.WindowModal)
+        box = QMessageBox(QMessageBox.Icon.Information, "About nnviz", about_html(), QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()
         self.about_box = box
         return box

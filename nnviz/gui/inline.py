@@ -170,7 +170,7 @@ def show_session(path: str, block: bool | None = None, speed="default"):
     blocking = _blocking(block)
     application()
     window = build_window(Settings(), speed=speed)
-    if not window.open_session(path):
+    if not window.sessions.open_session(path):
         window.confirm_close = False
         window.close()
         raise ValueError(window.last_error or f"{path}: the session could not be opened")

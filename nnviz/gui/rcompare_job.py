@@ -2,8 +2,9 @@
 
 The job takes the run's first stored state (``core.film.Source``, asked of the worker between two
 chunks, as a film does), hands it to ``io.rcompare.compare`` (which trains nnviz's run headless and
-then neuralnet through Rscript with the same settings), and reports the comparison by signal; the
-window adds both runs to the Runs table.  Cancel stops R.  The window's own training is untouched.
+then neuralnet through Rscript with the same settings), and reports the comparison by signal
+(queued to ``run_actions.RunActions``, in the GUI thread), which adds both runs to the Runs
+table.  Cancel stops R.  The window's own training is untouched.
 """
 
 from __future__ import annotations
@@ -39,29 +40,6 @@ class RCompareJob(QObject):
             self.failed.emit(str(exc))
             return
         self.done.emit(result)
-
-
-class RCompareMonitor(QObject):
-    """The job's signals, queued to the GUI thread and handed to the window's methods."""
-
-    def __init__(self, window, job: RCompareJob):
-        super().__init__(window)
-        self.window = window
-        job.progress.connect(self.progressed)
-        job.done.connect(self.finished)
-        job.failed.connect(self.failed)
-
-    @Slot(str)
-    def progressed(self, text: str) -> None:
-        self.window.rcompare_progressed(text)
-
-    @Slot(object)
-    def finished(self, result) -> None:
-        self.window.rcompare_done(result)
-
-    @Slot(str)
-    def failed(self, message: str) -> None:
-        self.window.rcompare_failed(message)
 
 
 def start(job: RCompareJob) -> QThread:

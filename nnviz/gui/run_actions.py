@@ -1,165 +1,176 @@
 """The window's kept runs: Keep run (Ctrl+K), the Runs menu, the overlays on the error
-plot, the Sweep dialog, --json import and CSV export.
+plot, the Sweep dialog, --json import and CSV export, and Compare with R's neuralnet.
 
-A mixin of ``MainWindow`` (it uses the window's controller, context, runs panel, loss plot
-and ``show_error``).  A run is kept as of the snapshot painted last: a running run is kept
-as it is now and goes on training (its stop reason reads "running").  Files go through
-``nnviz.io.runs`` (one-line errors, atomic writes).
+A run is kept as of the present snapshot: a running run is kept as it is now and goes on
+training (its stop reason reads "running").  Files go through ``nnviz.io.runs`` (one-line
+errors, atomic writes).  A comparison with neuralnet runs in a thread of its own
+(``rcompare_job.py``) whose signals are queued to this QObject, in the GUI thread.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from ..core import runs
 from ..core.data import BUILTINS
+from ..core.snapshot import Snapshot
 from ..io import runs as runfile
+from .controller import Controller
+from .menus import add_action
+from .notices import Notices
+from .open_files import OpenFiles
 from .sweep_dialog import SweepDialog
+from .views.loss_plot import LossPlot
+from .views.predictions_view import PredictionsView
+from .views.runs_panel import RunsPanel
 
 
-class RunActions:
+class RunActions(QObject):
     """Kept runs in the main window (see the module doc)."""
 
-    sweep_dialog: SweepDialog | None = None
+    def __init__(self, window: QWidget, controller: Controller, menu: QMenu, runs_panel: RunsPanel,
+                 loss_plot: LossPlot, predictions: PredictionsView, files: OpenFiles, notices: Notices) -> None:
+        super().__init__(window)
+        self.window = window  # the dialogs' parent
+        self.controller = controller
+        self.runs_panel = runs_panel
+        self.loss_plot = loss_plot  # the ticked runs' curves
+        self.predictions = predictions  # the tabs, the Runs tab among them
+        self.files = files
+        self.notices = notices
+        self.sweep_dialog: SweepDialog | None = None
+        self.rjob: tuple | None = None  # (RCompareJob, QThread or None until the run's start arrives) while R runs
+        self.rcompare_progress: QProgressDialog | None = None
+        self.last_rcompare = None  # the last comparison's result (io.rcompare.RComparison)
 
-    def _make_runs_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Runs")
-        self.keep_action = self._action(menu, "&Keep run", "Ctrl+K", self.keep_run)
-        self._action(menu, "&Sweep\u2026", "Ctrl+Shift+K", self.open_sweep)
+        self.keep_action = add_action(window, menu, "&Keep run", "Ctrl+K", self.keep_run)
+        add_action(window, menu, "&Sweep\u2026", "Ctrl+Shift+K", self.open_sweep)
         menu.addSeparator()
-        self._action(menu, "&Import runs (nnviz --json output)\u2026", "Ctrl+Shift+I", self.import_runs_dialog)
-        self._action(menu, "&Export runs table as CSV\u2026", "Ctrl+Shift+C", self.export_runs_dialog)
-        self._action(menu, "Show the &Runs tab", "Ctrl+Shift+R", self.show_runs)
+        add_action(window, menu, "&Import runs (nnviz --json output)\u2026", "Ctrl+Shift+I", self.import_runs_dialog)
+        add_action(window, menu, "&Export runs table as CSV\u2026", "Ctrl+Shift+C", self.export_runs_dialog)
+        add_action(window, menu, "Show the &Runs tab", "Ctrl+Shift+R", self.show_runs)
         menu.addSeparator()
-        self.rcompare_action = self._action(menu, "Compare with R's &neuralnet\u2026", "Ctrl+Shift+N",
-                                            self.compare_with_neuralnet)
+        self.rcompare_action = add_action(window, menu, "Compare with R's &neuralnet\u2026", "Ctrl+Shift+N",
+                                          self.compare_with_neuralnet)
         self.rcompare_action.setToolTip("train R's neuralnet from this run's start weights with the same settings "
                                         "(through Rscript) and add both runs to the Runs table")
-        self.controller.filmSource.connect(self._rcompare_source_arrived)
-        p = self.runs_panel
-        p.keepRequested.connect(self.keep_run)
-        p.sweepRequested.connect(self.open_sweep)
-        p.importRequested.connect(self.import_runs_dialog)
-        p.exportRequested.connect(self.export_runs_dialog)
-        p.model.tickedChanged.connect(self._update_overlays)
-        p.model.modelReset.connect(self._update_title)  # runs removed
+        controller.filmSource.connect(self._rcompare_source_arrived)
+        runs_panel.keepRequested.connect(self.keep_run)
+        runs_panel.sweepRequested.connect(self.open_sweep)
+        runs_panel.importRequested.connect(self.import_runs_dialog)
+        runs_panel.exportRequested.connect(self.export_runs_dialog)
+        runs_panel.model.tickedChanged.connect(self._update_overlays)
 
     # -- Compare with neuralnet ---------------------------------------------------------
-    _rjob = None  # (RCompareJob, QThread or None until the run's start arrives) while R runs
-    rcompare_progress = None
-
     @Slot()
     def compare_with_neuralnet(self) -> bool:
         """Runs > Compare with R's neuralnet: from the run's start weights, with the run's settings,
         in a thread with a progress dialog and Cancel; both runs go to the Runs table.  Without R
         (or neuralnet) one line says what to install; what neuralnet cannot do is refused first."""
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QProgressDialog
-
         from ..io import rcompare
-        from .rcompare_job import RCompareJob, RCompareMonitor
+        from .rcompare_job import RCompareJob
 
-        settings = self.current_settings()
+        settings = self.controller.current_settings()
         if settings is None:
             return False
-        if self._rjob is not None:
-            self.show_error("a comparison with neuralnet is running already")
+        if self.rjob is not None:
+            self.notices.error("a comparison with neuralnet is running already")
             return False
+        ctx = self.controller.context
         try:
-            rcompare.check(settings, self.context.train.n if self.context is not None else None)
+            rcompare.check(settings, ctx.train.n if ctx is not None else None)
             rcompare.find_rscript()
         except ValueError as exc:
-            self.show_error(str(exc))
+            self.notices.error(str(exc))
             return False
         job = RCompareJob()
         dialog = QProgressDialog("Training nnviz, then R's neuralnet from the same start weights\u2026",
-                                 "Cancel", 0, 0, self)
-        dialog.setWindowModality(Qt.WindowModal)
+                                 "Cancel", 0, 0, self.window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         dialog.canceled.connect(job.cancel.set)
         self.rcompare_progress = dialog
-        self._rcompare_monitor = RCompareMonitor(self, job)
-        self._rjob = (job, None)
+        job.progress.connect(self.rcompare_progressed)  # queued: this object lives in the GUI thread
+        job.done.connect(self.rcompare_done)
+        job.failed.connect(self.rcompare_failed)
+        self.rjob = (job, None)
         self.controller.request_film_source()  # the run's first stored state, between two chunks
         return True
 
     @Slot(object)
     def _rcompare_source_arrived(self, source) -> None:
-        if self._rjob is None or self._rjob[1] is not None:
+        if self.rjob is None or self.rjob[1] is not None:
             return
         from .rcompare_job import start
 
-        job = self._rjob[0]
+        job = self.rjob[0]
         if job.cancel.is_set():
             self.rcompare_failed("")
             return
         job.experiment = source.experiment
-        self._rjob = (job, start(job))
+        self.rjob = (job, start(job))
 
+    @Slot(str)
     def rcompare_progressed(self, text: str) -> None:
         if self.rcompare_progress is not None:
             self.rcompare_progress.setLabelText(f"{text}; then R's neuralnet")
 
     def _rcompare_ended(self) -> None:
-        if self._rjob is not None:
-            job, thread = self._rjob
+        if self.rjob is not None:
+            job, thread = self.rjob
             job.cancel.set()
             if thread is not None:
                 thread.quit()
                 thread.wait()
-            self._rjob = None
+            self.rjob = None
         if self.rcompare_progress is not None:
             self.rcompare_progress.reset()
             self.rcompare_progress = None
 
+    @Slot(object)
     def rcompare_done(self, result) -> None:
         self._rcompare_ended()
         self.add_kept_run(result.nnviz_run)
         self.add_kept_run(result.to_run_record(), ticked=False)
         self.last_rcompare = result
-        self.statusBar().showMessage(result.describe(), 15000)
+        self.notices.say(result.describe(), 15000)
         self.show_runs()
 
+    @Slot(str)
     def rcompare_failed(self, message: str) -> None:
         self._rcompare_ended()
         if message:
-            self.show_error(message)
+            self.notices.error(message)
         else:
-            self.statusBar().showMessage("comparison with neuralnet cancelled", 8000)
+            self.notices.say("comparison with neuralnet cancelled", 8000)
 
     def stop_rcompare(self) -> None:
         """Cancel a comparison under way and wait for its thread (closing the window)."""
-        if self._rjob is not None:
+        if self.rjob is not None:
             self._rcompare_ended()
 
-    def current_settings(self):
-        present, ctx = self.controller.present, self.context
-        if present is not None and present.settings is not None:
-            return present.settings
-        return ctx.settings if ctx is not None else None
-
+    # -- kept runs ----------------------------------------------------------------------------
     @Slot()
     def keep_run(self) -> runs.KeptRun | None:
         """Keep the run as of the last snapshot: settings, error curves, final numbers."""
-        snap, ctx = self.controller.present, self.context
-        if snap is None or ctx is None or snap.settings is None:
-            self.show_error("nothing to keep yet")
-            return None
         c = self.controller
+        snap, ctx = c.present, c.context
+        if snap is None or ctx is None or snap.settings is None:
+            self.notices.error("nothing to keep yet")
+            return None
         batches = snap.settings.batch_size is not None and len(c.full_history) > 0
         h = c.full_history if batches else c.history
         run = runs.from_snapshot(snap, ctx.dataset.name, ctx.arch, h.x, h.y, c.test_history.x, c.test_history.y)
         row = self.add_kept_run(run)
-        self.statusBar().showMessage(
+        self.notices.say(
             f"run #{row + 1} kept at iteration {snap.iteration:,} (train mse {snap.mse:.5g}); "
             "the Runs tab lists it and its curve stays on the plot", 8000)
         return run
 
     def add_kept_run(self, run: runs.KeptRun, ticked: bool = True) -> int:
-        row = self.runs_panel.add(run, ticked=ticked and run.curve is not None)
-        self._update_title()  # a kept run is saved with the session: the title's unsaved mark
-        return row
+        """A run in the table (the window's title then marks the session unsaved: ``Sessions``)."""
+        return self.runs_panel.add(run, ticked=ticked and run.curve is not None)
 
     def add_runs(self, kept) -> int:
         """Add runs (from a file or a session), leaving out those already in the table."""
@@ -177,8 +188,9 @@ class RunActions:
         self.loss_plot.set_overlays([(name, colour, r.curve.iterations, r.curve.train)
                                      for name, colour, r in self.runs_panel.model.overlays()])
 
-    def _relabel_runs(self, settings) -> None:
-        self.runs_panel.model.set_current(settings)
+    def on_frame(self, snap: Snapshot) -> None:
+        """The runs' labels compare with the settings in force."""
+        self.runs_panel.model.set_current(snap.settings)
 
     @Slot()
     def show_runs(self) -> None:
@@ -189,57 +201,58 @@ class RunActions:
         try:
             kept = runfile.read_json(path)
         except ValueError as exc:
-            self.show_error(str(exc))
+            self.notices.error(str(exc))
             return False
         n = self.add_runs(kept)
         no_curve = sum(r.curve is None for r in kept)
         note = f"; {no_curve} without an error curve (the file has none)" if no_curve else ""
-        self.statusBar().showMessage(f"{n} run{'s' if n != 1 else ''} imported from {path}{note}", 8000)
+        self.notices.say(f"{n} run{'s' if n != 1 else ''} imported from {path}{note}", 8000)
         self.show_runs()
         return True
 
     @Slot()
     def import_runs_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import runs", "",
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import runs", "",
                                               "nnviz train/sweep --json output (*.json *.jsonl *.txt);;All files (*)")
         if path:
             self.import_runs(path)
 
     def export_runs(self, path: str) -> bool:
-        if not self.writes_no_input(path):
+        if not self.files.writes_no_input(path):
             return False
         try:
-            runfile.write_csv(path, self.runs_panel.table, self.current_settings())
+            runfile.write_csv(path, self.runs_panel.table, self.controller.current_settings())
         except ValueError as exc:
-            self.show_error(str(exc))
+            self.notices.error(str(exc))
             return False
-        self.statusBar().showMessage(f"{len(self.runs_panel.table)} runs written to {path}", 8000)
+        self.notices.say(f"{len(self.runs_panel.table)} runs written to {path}", 8000)
         return True
 
     @Slot()
     def export_runs_dialog(self) -> None:
         if not len(self.runs_panel.table):
-            self.show_error("no kept runs to export")
+            self.notices.error("no kept runs to export")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export runs table", "runs.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export runs table", "runs.csv", "CSV (*.csv)")
         if path:
             self.export_runs(path)
 
     # -- sweeps ---------------------------------------------------------------------------
     def sweep_base(self):
         """The settings a sweep starts from (those in force) and the data (for a CSV file)."""
-        settings, ctx = self.current_settings(), self.context
+        settings, ctx = self.controller.current_settings(), self.controller.context
         dataset = ctx.dataset if ctx is not None and settings is not None and settings.data not in BUILTINS else None
         return settings, dataset
 
     @Slot()
     def open_sweep(self) -> SweepDialog | None:
-        if self.current_settings() is None:
-            self.show_error("nothing to sweep yet")
+        settings = self.controller.current_settings()
+        if settings is None:
+            self.notices.error("nothing to sweep yet")
             return None
         if self.sweep_dialog is None:
-            self.sweep_dialog = SweepDialog(self)
-        self.sweep_dialog.preset(self.current_settings())
+            self.sweep_dialog = SweepDialog(self.window, self)
+        self.sweep_dialog.preset(settings)
         self.sweep_dialog.show()
         self.sweep_dialog.raise_()
         self.show_runs()

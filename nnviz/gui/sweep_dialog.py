@@ -66,12 +66,13 @@ class SweepJob(QObject):
 
 
 class SweepDialog(QDialog):
-    """One or two settings with value lists; Start, progress, Cancel.  ``window`` gives the
-    base settings and data (``sweep_base()``) and takes each kept run (``add_kept_run``)."""
+    """One or two settings with value lists; Start, progress, Cancel.  ``runs`` (the window's
+    ``RunActions``) gives the base settings and data (``sweep_base()``) and takes each kept run
+    (``add_kept_run``)."""
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent, runs):
+        super().__init__(parent)
+        self.run_actions = runs
         self.setWindowTitle("Sweep")
         self.job: SweepJob | None = None
         self.thread: QThread | None = None
@@ -131,7 +132,7 @@ class SweepDialog(QDialog):
         """Start from the learning rate around the current one (a common first sweep)."""
         if not self.values1.text():
             self.setting1.setCurrentText("lr")
-            ctx = getattr(self.window, "context", None)  # what "auto" stands for on the current data
+            ctx = self.run_actions.controller.context  # what "auto" stands for on the current data
             lr = base.learning_rate(ctx.train.n) if ctx is not None else base.train_config().lr
             self.values1.setText(",".join(f"{lr * f:g}" for f in (0.5, 1, 2)))
         self._changed()
@@ -152,7 +153,7 @@ class SweepDialog(QDialog):
         return axes
 
     def grid(self) -> list[Settings]:
-        return grid(self.window.sweep_base()[0], self.axes())
+        return grid(self.run_actions.sweep_base()[0], self.axes())
 
     def _changed(self, *_) -> None:
         if self.running:
@@ -167,7 +168,7 @@ class SweepDialog(QDialog):
             return
         self.error.setText("")
         self.start_button.setEnabled(True)
-        base = self.window.sweep_base()[0]
+        base = self.run_actions.sweep_base()[0]
         varied = " \u00d7 ".join(f"{setting_name(k)}: {', '.join(show_value(v, k) for v in vals)}"
                                  for k, vals in self.axes().items())
         self.summary.setText(f"{len(runs)} run{'s' if len(runs) != 1 else ''} on {base.data}, "
@@ -185,7 +186,7 @@ class SweepDialog(QDialog):
             self.error.setText(str(exc))
             return False
         self.error.setText("")
-        _, dataset = self.window.sweep_base()
+        _, dataset = self.run_actions.sweep_base()
         self.total, self.runs_done = len(runs), 0
         self.job = SweepJob(runs, dataset)
         self.job.progress.connect(self._progress)
@@ -219,7 +220,7 @@ class SweepDialog(QDialog):
     @Slot(object)
     def _run_done(self, run) -> None:
         self.runs_done += 1
-        self.window.add_kept_run(run)
+        self.run_actions.add_kept_run(run)
 
     @Slot(int, str)
     def _ended(self, done: int, message: str) -> None:

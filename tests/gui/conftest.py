@@ -16,7 +16,7 @@ def make_window(qtbot):
         w = build_window(settings or Settings(**kw), speed=speed)
         w.setWindowState(Qt.WindowNoState)  # not maximised: tests resize it to the sizes they try
         w.confirm_close = False  # tests close windows with training in them
-        w.confirm_discard = False  # and change networks under it (the questions have tests of their own)
+        w.sessions.confirm_discard = False  # and change networks under it (the questions have tests of their own)
         qtbot.addWidget(w)
         w.show()
         windows.append(w)

@@ -19,17 +19,17 @@ def test_bad_session_and_bad_model_change_nothing(make_window, qtbot, tmp_path):
     doc["settings"]["lr"] = "0.1"
     bad = tmp_path / "bad.nnviz"
     bad.write_text(json.dumps(doc))
-    assert not w.open_session(str(bad))
+    assert not w.sessions.open_session(str(bad))
     assert w.last_error == f"{bad}: settings 'lr' must be a positive number or auto (got \"0.1\")"
-    assert w._dialog is not None and w._dialog.isVisible() and w.last_error in w._dialog.text()
-    w._dialog.close()
+    assert w.notices.dialog is not None and w.notices.dialog.isVisible() and w.last_error in w.notices.dialog.text()
+    w.notices.dialog.close()
     doc = nnio.model_to_dict(e.model())
     doc["target_columns"] = 5
     model = tmp_path / "m.json"
     model.write_text(json.dumps(doc))
-    assert not w.open_model(str(model))
+    assert not w.sessions.open_model(str(model))
     assert w.last_error == f"{model}: 'target_columns' must be a list of names"
-    w._dialog.close()
+    w.notices.dialog.close()
     assert w.context.arch.describe() == "4-3-3"
     for a, b in zip(w.latest.weights, before):
         assert np.array_equal(a, b)

@@ -56,7 +56,7 @@ def test_step_back_to_zero_says_iteration_0_in_the_inspector(make_window, qtbot)
     w = make_window()
     w.step(1)
     qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
-    w.step_back()
+    w.commands.step_back()
     qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
     assert "iteration 0" in w.inspector.stage_label.text()
     assert "iteration 1" not in w.inspector.stage_label.text()
@@ -90,8 +90,8 @@ def test_two_quick_presses_are_play_then_pause(make_window, qtbot):
     sent = []
     w.controller._play.connect(lambda: sent.append("play"))
     w.controller._pause.connect(lambda: sent.append("pause"))
-    w.toggle_play()
-    w.toggle_play()
+    w.commands.toggle_play()
+    w.commands.toggle_play()
     assert sent == ["play", "pause"]
     qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)
     qtbot.wait(200)
@@ -100,12 +100,12 @@ def test_two_quick_presses_are_play_then_pause(make_window, qtbot):
 
 def test_changing_the_architecture_asks_before_discarding(make_window, qtbot):
     w = make_window(iterations=1000)
-    w.confirm_discard = True
+    w.sessions.confirm_discard = True
     w.step(20)
     qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
     w.controls.hidden.setText("3")
     w.controls.hidden.editingFinished.emit()
-    box = w._confirm
+    box = w.notices.question
     assert isinstance(box, QMessageBox) and box.isVisible() and "iteration 20" in box.text()
     box.button(QMessageBox.Cancel).click()
     qtbot.wait(100)
@@ -113,23 +113,23 @@ def test_changing_the_architecture_asks_before_discarding(make_window, qtbot):
     assert w.controls.hidden.text() == "6,6"  # the controls show the network that is kept
     w.controls.hidden.setText("3")
     w.controls.hidden.editingFinished.emit()
-    w._confirm.button(QMessageBox.Discard).click()
+    w.notices.question.button(QMessageBox.Discard).click()
     qtbot.waitUntil(lambda: w.context.arch.describe() == "4-3-3", timeout=10_000)
 
 
 def test_reset_asks_and_a_training_setting_does_not(make_window, qtbot):
     w = make_window(iterations=1000)
-    w.confirm_discard = True
+    w.sessions.confirm_discard = True
     w.step(20)
     qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
-    w._confirm = None
+    w.notices.question = None
     w.controls.lr.setText("0.05")
     w.controls.lr.editingFinished.emit()
     qtbot.waitUntil(lambda: w.latest.settings.lr == 0.05, timeout=10_000)
-    assert w._confirm is None and w.latest.iteration == 20
-    w.reset()
-    assert w._confirm.isVisible()
-    w._confirm.button(QMessageBox.Discard).click()
+    assert w.notices.question is None and w.latest.iteration == 20
+    w.commands.reset()
+    assert w.notices.question.isVisible()
+    w.notices.question.button(QMessageBox.Discard).click()
     qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
 
 
@@ -147,14 +147,14 @@ def test_controls_keep_every_setting_exactly(make_window, qtbot):
     assert w.context.generation == gen and w.latest.iteration == 30
     assert w.latest.settings.test_fraction == 0.125 and w.latest.settings.threshold == 1e-9
     # the exported model records the settings in force
-    assert w.current_model().training["learning_rate"] == 0.03
+    assert w.exports.current_model().training["learning_rate"] == 0.03
 
 
 def test_edge_card_is_1_based_and_follows_an_edit(make_window, qtbot):
     w = make_window()
     w.step(1)
     qtbot.waitUntil(lambda: w.latest.iteration == 1, timeout=10_000)
-    w.open_edge_card(0, 1, 4)  # W1 row 1 (0-based) = the first input; column 4 = h1.5
+    w.view.open_edge_card(0, 1, 4)  # W1 row 1 (0-based) = the first input; column 4 = h1.5
     card = w.edge_card
     assert "W<sub>1</sub>[2, 5]" in card.title.text()
     card.edit.setText("0.25")
@@ -193,11 +193,11 @@ def test_controls_scroll_and_play_has_an_icon(make_window):
 def test_decision_map_is_computed_only_while_visible(make_window, qtbot, data):
     w = make_window(data=data)
     qtbot.waitUntil(lambda: w.latest.map_values is not None, timeout=10_000)
-    w.set_decision_map(False)  # View > Decision map off: no map needed
+    w.view.set_decision_map(False)  # View > Decision map off: no map needed
     w.step(3)
     qtbot.waitUntil(lambda: w.latest.iteration == 3, timeout=10_000)
     assert w.latest.map_values is None and not w.predictions.map_plot.isVisible()
-    w.set_decision_map(True)
+    w.view.set_decision_map(True)
     w.step(1)
     qtbot.waitUntil(lambda: w.latest.iteration == 4, timeout=10_000)
     assert w.latest.map_values is not None and w.predictions.map_plot.isVisible()
@@ -224,7 +224,7 @@ def test_pause_is_answered_at_once_even_before_the_worker_takes_it(make_window, 
     w = make_window(iterations=10_000_000)
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
-    w.toggle_play()  # no event processed in between: the button changes all the same
+    w.commands.toggle_play()  # no event processed in between: the button changes all the same
     assert w.transport.play_button.text() == "Play"
     assert "pausing" in w.statusBar().currentMessage()
     qtbot.waitUntil(lambda: w.latest.state == "paused", timeout=10_000)

@@ -108,23 +108,23 @@ def test_per_layer_activations_follow_added_and_removed_layers(make_window, qtbo
 
 def test_buttons_ask_before_discarding_trained_weights(make_window, qtbot):
     w = make_window(data="circles", hidden=(4,), iterations=1000)
-    w.confirm_discard = True
+    w.sessions.confirm_discard = True
     w.step(20)
     qtbot.waitUntil(lambda: w.latest.iteration == 20, timeout=10_000)
     qtbot.mouseClick(w.layer_buttons.pairs[0][1], Qt.LeftButton)
-    box = w._confirm
+    box = w.notices.question
     assert isinstance(box, QMessageBox) and box.isVisible() and "iteration 20" in box.text()
     box.button(QMessageBox.Cancel).click()
     qtbot.wait(100)
     assert w.context.arch.hidden == (4,) and w.latest.iteration == 20 and w.controls.hidden.text() == "4"
     qtbot.mouseClick(w.feature_toggles.boxes["x1*x2"], Qt.LeftButton)
-    assert w._confirm.isVisible()
-    w._confirm.button(QMessageBox.Cancel).click()
+    assert w.notices.question.isVisible()
+    w.notices.question.button(QMessageBox.Cancel).click()
     qtbot.wait(100)
     assert not w.feature_toggles.boxes["x1*x2"].isChecked()  # the toggles show the kept network
     assert w.context.settings.features == () and w.latest.iteration == 20
     qtbot.mouseClick(w.layer_buttons.pairs[0][1], Qt.LeftButton)
-    w._confirm.button(QMessageBox.Discard).click()
+    w.notices.question.button(QMessageBox.Discard).click()
     qtbot.waitUntil(lambda: w.context.arch.hidden == (5,), timeout=10_000)
     # the new network's first snapshot may still be on its way (a loaded machine)
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.generation == w.context.generation, timeout=30_000)

@@ -163,11 +163,12 @@ def test_window_exports_vectors_and_a_png_at_300_dpi(make_window, qtbot, tmp_pat
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=15_000)
     for name in ("net.pdf", "mse.pdf"):
-        ok = w.export_diagram(str(tmp_path / name)) if name.startswith("net") else w.export_plot(str(tmp_path / name))
+        export = w.exports.export_diagram if name.startswith("net") else w.exports.export_plot
+        ok = export(str(tmp_path / name))
         assert ok, w.last_error
         assert b"/Subtype /Image" not in (tmp_path / name).read_bytes()
-    assert w.export_plot(str(tmp_path / "mse.svg")) and "<image" not in (tmp_path / "mse.svg").read_text()
-    assert w.export_diagram(str(tmp_path / "net.png"))
+    assert w.exports.export_plot(str(tmp_path / "mse.svg")) and "<image" not in (tmp_path / "mse.svg").read_text()
+    assert w.exports.export_diagram(str(tmp_path / "net.png"))
     view = w.network_view
     img = QImage(str(tmp_path / "net.png"))
     w_, h_ = max(view.width(), 400), max(view.height(), 300)
@@ -184,12 +185,12 @@ def test_window_decision_map_exports_as_vectors_drawn_like_nnviz_plot(make_windo
     assert not w.predictions.map_plot.getViewBox().menuEnabled()  # not pyqtgraph's raster export
     assert w.export_map_action in w.predictions.map_plot.actions()
     for name in ("map.svg", "map.pdf", "map.png"):
-        assert w.export_map(str(tmp_path / name)), w.last_error
+        assert w.exports.export_map(str(tmp_path / name)), w.last_error
     svg = (tmp_path / "map.svg").read_text()
     assert "<image" not in svg and "data:image" not in svg
     assert b"/Subtype /Image" not in (tmp_path / "map.pdf").read_bytes()
     # the same scene as nnviz plot --what map draws for this network and data
-    ctx, model = w.context, w.current_model()
+    ctx, model = w.context, w.exports.current_model()
     scene = figures.map_scene(model, ctx.dataset, ctx.train, size=(640, 600))
     cells = [it for it in scene.items if isinstance(it, D.Rect) and it.fill is not None]
     assert svg.count("<rect") - 1 >= len(cells) > 1  # the background, then one rect per run of cells
@@ -217,7 +218,7 @@ def test_window_decision_map_exports_as_vectors_drawn_like_nnviz_plot(make_windo
 def test_window_without_two_inputs_has_no_map_export(make_window, tmp_path):
     w = make_window(data="iris", iterations=5)
     assert not w.export_map_action.isEnabled()
-    assert not w.export_map(str(tmp_path / "m.svg"))
+    assert not w.exports.export_map(str(tmp_path / "m.svg"))
     assert "2 inputs" in w.last_error and not (tmp_path / "m.svg").exists()
 
 
@@ -298,9 +299,9 @@ def test_the_window_s_diagram_footer_and_model_are_plot_nn_s(make_window, qtbot,
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=15_000)
     err = _plot_nn_error(w)
-    assert w.export_diagram(str(tmp_path / "net.svg")), w.last_error
+    assert w.exports.export_diagram(str(tmp_path / "net.svg")), w.last_error
     assert f"Error: {err:.4f}  Steps: 60" in (tmp_path / "net.svg").read_text()
-    assert w.export_weights(str(tmp_path / "m.json"))  # the window's model files carry both too
+    assert w.exports.export_weights(str(tmp_path / "m.json"))  # the window's model files carry both too
     training = nnio.load(tmp_path / "m.json").training
     assert abs(training["error"] - err) < 1e-9
     x, y = history_of(training)
@@ -316,7 +317,7 @@ def test_the_figure_dialog_s_options_reach_the_file(make_window, qtbot, tmp_path
     w = make_window(iterations=40)
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "finished", timeout=15_000)
-    d = w.figure_dialog("diagram")
+    d = w.exports.figure_dialog("diagram")
     qtbot.addWidget(d)
     assert (d.dpi.value(), d.theme.currentText(), d.title.text()) == (300, "light", "")
     assert d.labels.isChecked() == w.network_view.show_labels
@@ -328,7 +329,7 @@ def test_the_figure_dialog_s_options_reach_the_file(make_window, qtbot, tmp_path
     d.labels.setChecked(True)
     d.accept()
     assert d.chosen == figures.FigureOptions(str(tmp_path / "net.png"), 144.0, "dark", "Iris, seen", True)
-    assert w.export_diagram(d.chosen), w.last_error
+    assert w.exports.export_diagram(d.chosen), w.last_error
     view = w.network_view
     img = QImage(str(tmp_path / "net.png"))
     size = (max(view.width(), 400), max(view.height(), 300))
@@ -338,7 +339,7 @@ def test_the_figure_dialog_s_options_reach_the_file(make_window, qtbot, tmp_path
     strongest = max((W for W in w.latest.weights), key=lambda W: np.abs(W).max())
     label = f"{strongest.flat[np.abs(strongest).argmax()]:.2f}"
     for labels in (True, False):
-        again = w.figure_dialog("diagram")  # remembered: resolution and theme, not the title
+        again = w.exports.figure_dialog("diagram")  # remembered: resolution and theme, not the title
         qtbot.addWidget(again)
         assert (again.dpi.value(), again.theme.currentText(), again.title.text()) == \
             (144, "dark" if labels else "print", "")
@@ -348,11 +349,11 @@ def test_the_figure_dialog_s_options_reach_the_file(make_window, qtbot, tmp_path
         again.title.setText("Iris, 4-6-6-3 in print")
         again.labels.setChecked(labels)
         again.accept()
-        assert w.export_diagram(again.chosen), w.last_error
+        assert w.exports.export_diagram(again.chosen), w.last_error
         svg = (tmp_path / f"net{labels}.svg").read_text()
         assert "Iris, 4-6-6-3 in print" in svg and "stroke-dasharray" in svg  # print: negative weights dashed
         assert (label in svg) == labels
-    plot = w.figure_dialog("errors")
+    plot = w.exports.figure_dialog("errors")
     qtbot.addWidget(plot)
     assert plot.labels.isHidden()
     plot.path.setText(str(tmp_path / "mse.csv"))
@@ -364,7 +365,7 @@ def test_the_figure_dialog_s_options_reach_the_file(make_window, qtbot, tmp_path
     plot.dpi.setValue(96)
     plot.title.setText("the error of iris")
     plot.accept()
-    assert w.export_plot(plot.chosen), w.last_error
+    assert w.exports.export_plot(plot.chosen), w.last_error
     img = QImage(str(tmp_path / "mse.png"))
     assert (img.width(), img.height()) == figures.SIZES["errors"]  # 96 dpi: one pixel a CSS pixel
 
@@ -388,5 +389,5 @@ def test_the_menu_asks_then_writes_the_figure(make_window, qtbot, tmp_path):
         d.accept()
 
     QTimer.singleShot(200, fill)
-    w.export_map_dialog()
+    w.exports.export_map_dialog()
     assert path.exists() and "circles, 2-3-2" in path.read_text(), w.last_error

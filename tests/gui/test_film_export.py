@@ -7,6 +7,7 @@ from PIL import Image
 from nnviz.core.film import shoot_source
 from nnviz.core.network import Network
 from nnviz.gui import film
+from nnviz.gui.menus import settings_store
 
 
 def wait_paused_at(qtbot, w, it):
@@ -18,12 +19,27 @@ def test_export_animation_writes_the_film_of_the_training_so_far(make_window, qt
     w.step(200)
     wait_paused_at(qtbot, w, 200)
     path = tmp_path / "run.gif"
-    assert w.export_animation(str(path), frames=6, size=(320, 180))
-    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert w.films.export_animation(str(path), frames=6, size=(320, 180))
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
     with Image.open(path) as im:
         assert im.n_frames == 6 and im.size == (320, 180)
     assert "film written" in w.statusBar().currentMessage()
     assert w.latest.iteration == 200  # training untouched
+
+
+def test_the_film_s_progress_is_shown_from_the_gui_thread(make_window, qtbot, tmp_path):
+    """The job's signals are queued to the window's FilmActions: only the GUI thread touches the dialog."""
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window(iterations=1000)
+    w.step(50)
+    wait_paused_at(qtbot, w, 50)
+    assert w.films.export_animation(str(tmp_path / "run.gif"), frames=4, size=(200, 120))
+    threads = []
+    w.films.progress.setLabelText = lambda text: threads.append(QThread.currentThread())
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
+    assert len(threads) == 8 and set(threads) == {QApplication.instance().thread()}
 
 
 def test_the_film_of_a_changed_run_goes_from_the_seed_to_the_present(make_window, qtbot, tmp_path):
@@ -41,8 +57,8 @@ def test_the_film_of_a_changed_run_goes_from_the_seed_to_the_present(make_window
     w.step(50)
     wait_paused_at(qtbot, w, 150)
     path = tmp_path / "run.gif"
-    assert w.export_animation(str(path), frames=5, size=(320, 180), panel="predictions")
-    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert w.films.export_animation(str(path), frames=5, size=(320, 180), panel="predictions")
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
     assert "film written" in w.statusBar().currentMessage(), w.last_error
     # the same replay, made here while training rests, gives the frames the GIF holds
     reel = shoot_source(w.controller.worker.runner.film_source(), 0, 150, 5)
@@ -63,9 +79,9 @@ def test_cancelling_a_film_writes_nothing(make_window, qtbot, tmp_path):
     w.step(100)
     wait_paused_at(qtbot, w, 100)
     path = tmp_path / "run.gif"
-    assert w.export_animation(str(path), frames=150, size=(640, 360))
-    w.film_progress.canceled.emit()  # the dialog's Cancel button
-    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert w.films.export_animation(str(path), frames=150, size=(640, 360))
+    w.films.progress.canceled.emit()  # the dialog's Cancel button
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
     assert not path.exists()
     assert "cancelled" in w.statusBar().currentMessage()
 
@@ -80,15 +96,15 @@ def test_bad_options_are_one_line_and_start_nothing(make_window, qtbot, tmp_path
                      ({"path": str(tmp_path / "r.gif"), "size": (50, 50)}, "160x120"),
                      ({"path": str(tmp_path / "r.gif"), "panel": "map"}, "2 inputs"),
                      ({"path": str(tmp_path / "r.gif"), "start": 4, "end": 2}, "after the first")):
-        assert not w.export_animation(**kw)
+        assert not w.films.export_animation(**kw)
         assert said in w.last_error and "\n" not in w.last_error
-        assert w._film is None
+        assert w.films.job is None
     assert not list(tmp_path.iterdir())
 
 
 def test_nothing_to_film_before_training(make_window, tmp_path):
     w = make_window()
-    assert not w.export_animation(str(tmp_path / "r.gif"))
+    assert not w.films.export_animation(str(tmp_path / "r.gif"))
     assert "nothing to film yet" in w.last_error
 
 
@@ -96,7 +112,7 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
     w = make_window(iterations=500)
     w.step(30)
     wait_paused_at(qtbot, w, 30)
-    d = w.film_dialog()
+    d = w.films.film_dialog()
     qtbot.addWidget(d)
     assert [d.panel.itemData(i) for i in range(d.panel.count())] == ["predictions", "none"]  # iris: no map
     assert (d.start.value(), d.end.value(), d.end.maximum()) == (0, 30, 500)
@@ -112,7 +128,7 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
     d.start.setValue(10)
     d.accept()
     assert d.chosen == film.FilmOptions(str(tmp_path / "a.gif"), 12, 8.0, (400, 300), "none", 10, 30, "dark")
-    again = w.film_dialog()  # the choices are remembered, not the iterations
+    again = w.films.film_dialog()  # the choices are remembered, not the iterations
     qtbot.addWidget(again)
     assert (again.path.text(), again.frames.value(), again.fps.value(), again.size.text(),
             again.panel.currentData(), again.theme.currentText()) == (str(tmp_path / "a.gif"), 12, 8.0, "400x300",
@@ -121,7 +137,7 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
     again.panel.setCurrentIndex(again.panel.findData("predictions"))  # iris's own default
     again.path.setText(str(tmp_path / "b.gif"))
     again.accept()
-    assert again.chosen.panel == "predictions" and w._settings_store().value("film/panel") == "auto"
+    assert again.chosen.panel == "predictions" and settings_store().value("film/panel") == "auto"
     monkeypatch.setattr(film, "mp4_available", lambda: False)
     again.path.setText(str(tmp_path / "a.mp4"))
     assert again.hint.text() == "an MP4 needs imageio-ffmpeg: pip install imageio-ffmpeg (or write a .gif)"
@@ -151,8 +167,8 @@ def test_the_menu_asks_then_films(make_window, qtbot, tmp_path):
         d.accept()
 
     QTimer.singleShot(200, fill)
-    w.export_animation_dialog()
-    qtbot.waitUntil(lambda: w._film is None and path.exists(), timeout=60_000)
+    w.films.export_animation_dialog()
+    qtbot.waitUntil(lambda: w.films.job is None and path.exists(), timeout=60_000)
     with Image.open(path) as im:
         assert im.n_frames == 4 and im.size == (320, 200)
 
@@ -162,8 +178,8 @@ def test_a_film_made_while_training_runs_leaves_training_running(make_window, qt
     w.play()
     qtbot.waitUntil(lambda: w.latest.iteration > 300, timeout=30_000)
     path = tmp_path / "live.gif"
-    assert w.export_animation(str(path), frames=4, size=(320, 180))
-    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert w.films.export_animation(str(path), frames=4, size=(320, 180))
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
     assert "film written" in w.statusBar().currentMessage(), w.last_error
     with Image.open(path) as im:
         assert im.n_frames == 4
@@ -177,7 +193,7 @@ def test_the_dialog_s_title_reaches_the_film(make_window, qtbot, tmp_path):
     w = make_window(iterations=500, hidden=(3,))
     w.step(30)
     wait_paused_at(qtbot, w, 30)
-    d = w.film_dialog()
+    d = w.films.film_dialog()
     qtbot.addWidget(d)
     assert d.title.text() == ""
     d.path.setText(str(tmp_path / "t.gif"))
@@ -185,14 +201,14 @@ def test_the_dialog_s_title_reaches_the_film(make_window, qtbot, tmp_path):
     d.frames.setValue(3)
     d.accept()
     assert d.chosen.title is None  # left empty: the default title
-    d2 = w.film_dialog()
+    d2 = w.films.film_dialog()
     qtbot.addWidget(d2)
     d2.path.setText(str(tmp_path / "t.gif"))
     d2.title.setText("  Iris learns  ")
     d2.accept()
     assert d2.chosen.title == "Iris learns" and d2.chosen.frames == 3 and d2.chosen.size == (320, 180)
-    assert w.export_animation(d2.chosen)
-    qtbot.waitUntil(lambda: w._film is None, timeout=60_000)
+    assert w.films.export_animation(d2.chosen)
+    qtbot.waitUntil(lambda: w.films.job is None, timeout=60_000)
     assert "film written" in w.statusBar().currentMessage(), w.last_error
     reel = shoot_source(w.controller.worker.runner.film_source(), 0, 30, 3)
     titled = film.Painter(reel, (320, 180), title="Iris learns", panel="predictions")

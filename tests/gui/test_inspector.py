@@ -240,7 +240,7 @@ def test_matrices_side_by_side_when_wide_stacked_when_narrow_without_scroll_bars
 def test_edge_card_names_each_index_and_says_why_the_sign_flips(make_window, qtbot):
     w = make_window(data="iris")
     wait(qtbot, w, lambda s: s.next_trace is not None)
-    w.open_edge_card(0, 3, 3)  # W1[4, 4]: the third input, Petal.Length, to the fourth node of hidden layer 1
+    w.view.open_edge_card(0, 3, 3)  # W1[4, 4]: the third input, Petal.Length, to the fourth node of hidden layer 1
     card = w.edge_card
     title = plain(card.title.text())
     assert "x3 (input 3: Petal.Length) \u2192 h1.4 (hidden layer 1, node 4)" in title
@@ -258,7 +258,7 @@ def test_edge_card_names_each_index_and_says_why_the_sign_flips(make_window, qtb
     assert "[x3]i \u00b7 [\u03b4h1, h1.4]i" in legend and "h_i,4" not in legend and "hi,4" not in legend
     assert "\u03a3i hi \u03b4i = \u2212dC/dw" in legend and "down the slope of C" in legend
     assert w.latest.weights[0][3, 3] == nxt.W[3, 3] + u0  # what the card said the Step would do
-    w.open_edge_card(2, 4, 1)  # W3[5, 2]: h2.4 to the second output
+    w.view.open_edge_card(2, 4, 1)  # W3[5, 2]: h2.4 to the second output
     assert "h2.4 (hidden layer 2, node 4) \u2192 \u01772 (output 2: versicolor)" in plain(card.title.text())
     assert "[\u03b4y, \u01772]i" in plain(card.formula.text())
     card.close()
@@ -271,7 +271,7 @@ def test_micro_steps_move_the_stage_in_the_posts_order(make_window, qtbot):
     seen = []
     for _ in range(8):
         before = w.controller.snapshots_received
-        w.micro_step()
+        w.commands.micro_step()
         qtbot.waitUntil(lambda b=before: w.controller.snapshots_received > b and w.latest.stage is not None,
                         timeout=10_000)
         seen.append(insp.view)

@@ -19,7 +19,7 @@ LESSONS = Path(__file__).resolve().parents[2] / "examples" / "lessons"
 
 
 def open_lesson(w, qtbot, path):
-    assert w.open_session(str(path))
+    assert w.sessions.open_session(str(path))
     data = sessionfile.load(path)
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.settings == data.settings, timeout=15_000)
     return data.lesson
@@ -35,10 +35,10 @@ def label_of(widget):
 def test_a_lesson_shows_its_panel_and_locks_and_hides_its_controls(make_window, qtbot, name):
     w = make_window()
     lesson = open_lesson(w, qtbot, LESSONS / name)
-    assert w.lesson == lesson and w.lesson_panel.isVisible()
-    assert w.lesson_panel.title.text() == lesson.title
+    assert w.guides.lesson == lesson and w.guides.lesson_panel.isVisible()
+    assert w.guides.lesson_panel.title.text() == lesson.title
     first_line = lesson.instructions.split("\n")[0].replace("*", "")
-    assert first_line[:30] in w.lesson_panel.instructions.toPlainText()  # Markdown, rendered
+    assert first_line[:30] in w.guides.lesson_panel.instructions.toPlainText()  # Markdown, rendered
     c = w.controls
     for n in lesson.lock:
         for widget in c._widgets(n) if n in c._field_names() or n == "data" else []:
@@ -55,7 +55,7 @@ def test_a_lesson_shows_its_panel_and_locks_and_hides_its_controls(make_window, 
         assert c._widgets(n)[0].isEnabled() and c._widgets(n)[0].isVisibleTo(w), n
     assert w.layer_buttons.isEnabled() == ("hidden" not in lesson.lock)
     assert w.feature_toggles.isEnabled() == ("features" not in lesson.lock)
-    assert "Locked by the lesson" in w.lesson_panel.restrictions.text()
+    assert "Locked by the lesson" in w.guides.lesson_panel.restrictions.text()
 
 
 def test_locked_and_hidden_stay_so_through_other_changes_and_undo(make_window, qtbot, tmp_path):
@@ -73,7 +73,7 @@ def test_locked_and_hidden_stay_so_through_other_changes_and_undo(make_window, q
     c.algorithm.setCurrentText("gd")
     assert not c.lr.isEnabled()  # ... but not what is locked
     assert not w.transport.play_button.isEnabled() and not w.transport.micro_button.isVisibleTo(w)
-    assert not w.play_action.isEnabled()
+    assert not w.commands.play_action.isEnabled()
     texts = {a.text(): a.isEnabled() for a in w.actions()}
     assert texts["Micro-step (one stage of an iteration)"] is False and texts["Step back"] is False
     assert texts["Step one iteration"] is True
@@ -87,27 +87,27 @@ def test_locked_and_hidden_stay_so_through_other_changes_and_undo(make_window, q
     w.step(5)
     qtbot.waitUntil(lambda: w.latest.iteration == 5 and w.latest.train_state is not None, timeout=15_000)
     saved = tmp_path / "student.nnviz"
-    assert w.save_session(str(saved))
+    assert w.sessions.save_session(str(saved))
     assert sessionfile.load(saved).lesson == lesson
     w.step(5)  # unsaved again; a change asked about and cancelled shows the kept network's tools again
     qtbot.waitUntil(lambda: w.latest.iteration == 10, timeout=15_000)
-    w.confirm_discard = True
+    w.sessions.confirm_discard = True
     c.apply(noise=0.3)
-    w._confirm.button(QMessageBox.Cancel).click()
-    qtbot.waitUntil(lambda: not w._confirm.isVisible(), timeout=5_000)
+    w.notices.question.button(QMessageBox.Cancel).click()
+    qtbot.waitUntil(lambda: not w.notices.question.isVisible(), timeout=5_000)
     assert c.noise.value() == 0.2 and not w.feature_toggles.isVisibleTo(w) and not w.layer_buttons.isEnabled()
-    w.confirm_discard = False
+    w.sessions.confirm_discard = False
     # a session without a lesson gives everything back
     plain = Experiment(Settings(data="toy"))
     other = tmp_path / "plain.nnviz"
     sessionfile.save(other, plain.settings, plain.dataset, plain.session.get_state(), np.zeros(0, dtype=np.int64),
                      np.zeros(0))
     open_lesson(w, qtbot, other)
-    assert w.lesson is None and not w.lesson_panel.isVisible()
+    assert w.guides.lesson is None and not w.guides.lesson_panel.isVisible()
     assert c.lr.isEnabled() and c.l1.isVisibleTo(w) and label_of(c.l1).isVisibleTo(w)
     assert "locked" not in c.lr.toolTip()
     assert w.transport.play_button.isEnabled() and w.transport.micro_button.isVisibleTo(w)
-    assert w.play_action.isEnabled() and Qt.Key_Space in w.keys.actions
+    assert w.commands.play_action.isEnabled() and Qt.Key_Space in w.keys.actions
     assert w.layer_buttons.isEnabled() and w.layer_buttons.isVisibleTo(w)
 
 
@@ -133,7 +133,7 @@ def test_sessions_and_models_dropped_on_the_window_open(make_window, qtbot, tmp_
         assert event.isAccepted() == accepted, name
     w.dropEvent(_drop_event(LESSONS / "xor-hidden-layer.nnviz", "drop"))
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.settings.data == "xor", timeout=15_000)
-    assert w.lesson is not None and w.lesson.title == "XOR needs a hidden layer"
+    assert w.guides.lesson is not None and w.guides.lesson.title == "XOR needs a hidden layer"
     from nnviz import io as nnio
     from nnviz.core.model import Model
     from nnviz.core.network import Network

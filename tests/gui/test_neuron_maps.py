@@ -38,7 +38,7 @@ def test_every_node_paints_its_map_from_the_snapshot(make_window, qtbot):
     w.step(20)
     settle(qtbot, w, lambda s: s.iteration == 20 and s.state == "paused" and s.node_maps is not None)
     nv, snap = w.network_view, w.latest
-    assert nv.show_pictures and w.maps_action.isChecked() and nv.picture_kind == "map"
+    assert nv.show_pictures and w.view.maps_action.isChecked() and nv.picture_kind == "map"
     assert nv.pictures_from is snap.node_maps and nv.pictures_iteration == 20
     assert nv._pictures.count == 2 + 3 + 2
     # the bottom-left pixel of hidden node 2 is the colour of its activation at the grid's corner
@@ -61,7 +61,7 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     settle(qtbot, w, lambda s: s.iteration == 30 and s.state == "paused")
     assert w.predictions.map_plot.isVisible()
     click_node(qtbot, w, 1, 2)
-    assert w.selected_node == (1, 2) and w.network_view.selected_node == (1, 2)
+    assert w.view.selected_node == (1, 2) and w.network_view.selected_node == (1, 2)
     settle(qtbot, w, lambda s: s.map_node == (1, 2))
     qtbot.waitUntil(lambda: w.predictions.map_shows == (1, 2), timeout=30_000)
     snap, grid = w.latest, w.context.map_grid
@@ -77,7 +77,7 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     assert w.predictions.map_source is w.latest.node_map and not np.allclose(w.latest.node_map, ref)
     # the same node again: the network's decision
     click_node(qtbot, w, 1, 2)
-    assert w.selected_node is None
+    assert w.view.selected_node is None
     qtbot.waitUntil(lambda: w.predictions.map_shows is None and w.latest.node_map is None, timeout=30_000)
     assert w.predictions.map_source is w.latest.map_values
     assert not w.predictions.map_plot.plotItem.titleLabel.isVisible()
@@ -86,19 +86,19 @@ def test_clicking_a_node_shows_its_map_large_and_again_returns(make_window, qtbo
     qtbot.waitUntil(lambda: w.predictions.map_shows == (0, 1), timeout=30_000)
     assert np.array_equal(w.predictions.map_values().ravel(), grid.points[:, 1])
     click_node(qtbot, w, 2, 0)
-    assert w.selected_node is None
+    assert w.view.selected_node is None
     qtbot.waitUntil(lambda: w.predictions.map_shows is None, timeout=30_000)
 
 
 def test_maps_are_computed_only_while_shown(make_window, qtbot):
     w = make_window(data="xor", iterations=1000)
     settle(qtbot, w, lambda s: s.node_maps is not None)
-    w.maps_action.trigger()  # View > Neuron maps off
-    assert not w.maps_action.isChecked() and not w.network_view.show_pictures
+    w.view.maps_action.trigger()  # View > Neuron maps off
+    assert not w.view.maps_action.isChecked() and not w.network_view.show_pictures
     w.step(3)
     settle(qtbot, w, lambda s: s.iteration == 3 and s.state == "paused")
     assert w.latest.node_maps is None and w.network_view._pictures.count == 0
-    w.maps_action.trigger()
+    w.view.maps_action.trigger()
     settle(qtbot, w, lambda s: s.node_maps is not None)
     assert w.network_view._pictures.count > 0
     w.network_view.hide()  # the diagram hidden: nothing computed for it
@@ -139,7 +139,7 @@ def test_histograms_for_more_inputs_and_click_to_enlarge(make_window, qtbot):
     assert "hidden 2, node 5" in h.getPlotItem().getAxis("bottom").labelText
     assert [item[1].text for item in h._legend.items] == ["setosa", "versicolor", "virginica"]
     click_node(qtbot, w, 2, 4)
-    assert w.predictions.indexOf(h) < 0 and w.selected_node is None
+    assert w.predictions.indexOf(h) < 0 and w.view.selected_node is None
 
 
 def test_wide_data_starts_with_maps_off(make_window, qtbot):
@@ -150,7 +150,7 @@ def test_wide_data_starts_with_maps_off(make_window, qtbot):
     w = make_window(iterations=100)
     w.controller.configure(Settings(data="wide", iterations=100), ds)
     qtbot.waitUntil(lambda: w.context.arch.n_inputs == 20 and w.latest is not None, timeout=30_000)
-    assert not w.maps_action.isChecked() and w.network_view.picture_needs() == set()
+    assert not w.view.maps_action.isChecked() and w.network_view.picture_needs() == set()
     w.step(2)
     settle(qtbot, w, lambda s: s.iteration == 2 and s.state == "paused")
     assert w.latest.node_hists is None

@@ -75,7 +75,7 @@ def test_pictures_take_the_place_of_the_node_circles(make_window, qtbot):
     kinds = [k[0] for k in nv.node_keys]
     assert all(sizes[i] == 0 for i, k in enumerate(kinds) if k == "n")  # no circle behind a histogram
     assert all(sizes[i] > 4 for i, k in enumerate(kinds) if k == "b")  # the bias nodes keep theirs
-    w.maps_action.trigger()  # pictures off: every neuron is a circle again
+    w.view.maps_action.trigger()  # pictures off: every neuron is a circle again
     assert nv._pictures.count == 0
     sizes = np.asarray(nv._nodes.data["size"], dtype=float)
     assert all(sizes[i] > 4 for i, k in enumerate(kinds) if k in ("n", "b"))

@@ -17,7 +17,7 @@ def csv_window(make_window, qtbot, tmp_path):
 
 
 def refused(w, before: bytes, path) -> bool:
-    w._dialog.close()
+    w.notices.dialog.close()
     return "own input" in w.last_error and path.read_bytes() == before
 
 
@@ -30,32 +30,32 @@ def test_no_export_over_the_open_csv(make_window, qtbot, tmp_path):
     os.link(csv, hard)
     hard_png = tmp_path / "hard.png"
     os.link(csv, hard_png)
-    assert not w.export_weights(str(csv)) and refused(w, before, csv)
-    assert not w.export_weights(str(link)) and refused(w, before, csv)
-    assert not w.export_data(str(tmp_path / "." / "d.csv")) and refused(w, before, csv)
-    assert not w.save_session(str(hard)) and refused(w, before, csv)
-    assert not w.export_plot(str(hard_png)) and refused(w, before, csv)
-    assert not w.export_runs(str(csv)) and refused(w, before, csv)
+    assert not w.exports.export_weights(str(csv)) and refused(w, before, csv)
+    assert not w.exports.export_weights(str(link)) and refused(w, before, csv)
+    assert not w.edits.export_data(str(tmp_path / "." / "d.csv")) and refused(w, before, csv)
+    assert not w.sessions.save_session(str(hard)) and refused(w, before, csv)
+    assert not w.exports.export_plot(str(hard_png)) and refused(w, before, csv)
+    assert not w.runs.export_runs(str(csv)) and refused(w, before, csv)
     # elsewhere it writes
-    assert w.export_weights(str(tmp_path / "m.json")) and w.export_data(str(tmp_path / "copy.csv"))
+    assert w.exports.export_weights(str(tmp_path / "m.json")) and w.edits.export_data(str(tmp_path / "copy.csv"))
 
 
 def test_no_export_over_the_open_session_but_save_goes_on(make_window, qtbot, tmp_path):
     w, _ = csv_window(make_window, qtbot, tmp_path)
     session = tmp_path / "run.nnviz"
-    assert w.save_session(str(session))
+    assert w.sessions.save_session(str(session))
     before = session.read_bytes()
-    assert not w.export_weights(str(session)) and refused(w, before, session)
-    assert not w.export_data(str(session)) and refused(w, before, session)
-    assert w.save_session(str(session))  # Save writes the session it opened
+    assert not w.exports.export_weights(str(session)) and refused(w, before, session)
+    assert not w.edits.export_data(str(session)) and refused(w, before, session)
+    assert w.sessions.save_session(str(session))  # Save writes the session it opened
 
 
 def test_export_weights_over_the_open_model_stays_allowed(make_window, qtbot, tmp_path):
     w, _ = csv_window(make_window, qtbot, tmp_path)
     model = tmp_path / "m.json"
-    assert w.export_weights(str(model))
-    assert w.open_model(str(model))
-    qtbot.waitUntil(lambda: w.model_path == str(model), timeout=10_000)
+    assert w.exports.export_weights(str(model))
+    assert w.sessions.open_model(str(model))
+    qtbot.waitUntil(lambda: w.files.model_path == str(model), timeout=10_000)
     before = model.read_bytes()
-    assert not w.export_data(str(model)) and refused(w, before, model)
-    assert w.export_weights(str(model))  # training on from a model and saving it back, as --init
+    assert not w.edits.export_data(str(model)) and refused(w, before, model)
+    assert w.exports.export_weights(str(model))  # training on from a model and saving it back, as --init

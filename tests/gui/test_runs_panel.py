@@ -58,7 +58,7 @@ def test_keep_a_running_run_as_of_now(make_window, qtbot):
     w = make_window(hidden=(3,), iterations=50_000_000)
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "running" and w.latest.iteration > 100, timeout=120_000)
-    run = w.keep_run()
+    run = w.runs.keep_run()
     assert run.stopped == "running" and run.iterations > 100 and run.curve.iterations[-1] == run.iterations
     assert w.controller.running  # training went on
 
@@ -71,7 +71,7 @@ def _run(lr, mse):
 def test_the_table_sorts_numerically(make_window):
     w = make_window(**SMALL)
     for lr, mse in ((0.5, 0.3), (0.05, 0.02), (10.0, None), (2.0, 0.1)):
-        w.add_kept_run(_run(lr, mse))
+        w.runs.add_kept_run(_run(lr, mse))
     panel = w.runs_panel
     titles = [panel.model.headerData(c, Qt.Horizontal) for c in range(panel.model.columnCount())]
     proxy = panel.proxy
@@ -95,25 +95,25 @@ def test_kept_runs_survive_a_session_round_trip_in_the_window(make_window, qtbot
     w = make_window(**SMALL, test_fraction=0.2)
     w.play()
     finished(qtbot, w, 300)
-    first = w.keep_run()
-    w.add_kept_run(_run(0.5, 0.25))
+    first = w.runs.keep_run()
+    w.runs.add_kept_run(_run(0.5, 0.25))
     path = tmp_path / "kept.nnviz"
-    assert w.save_session(str(path))
-    assert not w.unsaved
-    w.add_kept_run(_run(0.7, 0.3))  # the runs are part of the session: one more is not saved yet
-    assert w.unsaved and w.windowTitle().endswith("*")
+    assert w.sessions.save_session(str(path))
+    assert not w.sessions.unsaved
+    w.runs.add_kept_run(_run(0.7, 0.3))  # the runs are part of the session: one more is not saved yet
+    assert w.sessions.unsaved and w.windowTitle().endswith("*")
     w.runs_panel.model.remove([2])
-    assert w.unsaved  # counted as a change, like an edit undone by hand
-    assert w.save_session(str(path)) and not w.unsaved
+    assert w.sessions.unsaved  # counted as a change, like an edit undone by hand
+    assert w.sessions.save_session(str(path)) and not w.sessions.unsaved
     w2 = make_window()
-    assert w2.open_session(str(path)), w2.last_error
+    assert w2.sessions.open_session(str(path)), w2.last_error
     qtbot.waitUntil(lambda: len(w2.runs_panel.runs) == 2, timeout=30_000)
     back = w2.runs_panel.runs[0]
     assert back.settings == first.settings and back.mse == first.mse and back.test_mse == first.test_mse
     assert np.array_equal(back.curve.train, first.curve.train)
     assert np.array_equal(back.curve.test, first.curve.test)
     assert w2.runs_panel.runs[1].curve is None
-    assert w2.open_session(str(path))  # opened again: the same runs are not added twice
+    assert w2.sessions.open_session(str(path))  # opened again: the same runs are not added twice
     qtbot.waitUntil(lambda: w2.controller.present is not None, timeout=30_000)
     assert len(w2.runs_panel.runs) == 2
 
@@ -127,7 +127,7 @@ def test_import_json_and_export_csv(make_window, qtbot, tmp_path, capsys):
     src = tmp_path / "sweep.json"
     src.write_text(out)
     w = make_window(**SMALL)
-    assert w.import_runs(str(src))
+    assert w.runs.import_runs(str(src))
     kept = w.runs_panel.runs
     assert [r.settings.lr for r in kept] == [0.01, 0.5]
     assert [r.mse for r in kept] == [json.loads(line)["mse"] for line in out.splitlines()]
@@ -137,21 +137,21 @@ def test_import_json_and_export_csv(make_window, qtbot, tmp_path, capsys):
     assert model.data(model.index(1, 2)) == "lr 0.5, iterations 200"
     assert w.loss_plot.overlays == []  # no curve to draw
     dest = tmp_path / "runs.csv"
-    assert w.export_runs(str(dest))
+    assert w.runs.export_runs(str(dest))
     rows = list(csv.DictReader(io.StringIO(dest.read_text())))
     assert [float(r["mse"]) for r in rows] == [r.mse for r in kept]
     assert [r["label"] for r in rows] == ["lr 0.01, iterations 200", "lr 0.5, iterations 200"]
     # a malformed file: one line, nothing added
     bad = tmp_path / "bad.json"
     bad.write_text('{"data": "iris"\n')
-    assert not w.import_runs(str(bad))
+    assert not w.runs.import_runs(str(bad))
     assert w.last_error.startswith(str(bad)) and "\n" not in w.last_error
     assert len(w.runs_panel.runs) == 2
 
 
 def test_sweep_dialog_runs_the_grid_in_its_thread(make_window, qtbot):
     w = make_window(**SMALL)
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     assert d.values1.text() == "0.01,0.02,0.04"  # around the current rate
     d.setting1.setCurrentText("lr")
     d.values1.setText("0.01,0.05")
@@ -174,7 +174,7 @@ def test_sweep_dialog_runs_the_grid_in_its_thread(make_window, qtbot):
 
 def test_cancelling_a_sweep_keeps_the_runs_done(make_window, qtbot):
     w = make_window(**SMALL)
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     d.setting1.setCurrentText("iterations")
     d.values1.setText("100,50000000,100")
     assert d.start()
@@ -189,7 +189,7 @@ def test_cancelling_a_sweep_keeps_the_runs_done(make_window, qtbot):
 
 def test_bad_sweep_input_is_one_line(make_window):
     w = make_window(**SMALL)
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     for setting, text, message in (("lr", "", "no values for lr"), ("lr", "0.1,,0.2", "an empty value"),
                                    ("lr", "0.1,fast", "lr takes numbers (got 'fast')"),
                                    ("hidden", "2,x", "hidden layers must be positive whole numbers")):
@@ -205,7 +205,7 @@ def test_bad_sweep_input_is_one_line(make_window):
 
 def test_closing_the_window_stops_a_sweep(make_window, qtbot):
     w = make_window(**SMALL)
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     d.setting1.setCurrentText("iterations")
     d.values1.setText("50000000")
     assert d.start()
@@ -218,24 +218,24 @@ def test_closing_the_window_stops_a_sweep(make_window, qtbot):
 def test_the_sweep_dialog_closes_by_button_escape_and_title_bar(make_window, qtbot):
     """Closing once crashed the application (an attribute named ``done`` hid QDialog.done)."""
     w = make_window(**SMALL)
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     close = d.findChild(QDialogButtonBox).button(QDialogButtonBox.Close)
     qtbot.mouseClick(close, Qt.LeftButton)
     assert not d.isVisible()
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     qtbot.keyClick(d, Qt.Key_Escape)
     assert not d.isVisible()
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     d.close()
     assert not d.isVisible()
     # closed while a sweep runs: the sweep goes on, its runs are kept, the dialog shows it again
-    d = w.open_sweep()
+    d = w.runs.open_sweep()
     d.setting1.setCurrentText("iterations")
     d.values1.setText("100,200")
     assert d.start()
     d.close()
     qtbot.waitUntil(lambda: not d.running and len(w.runs_panel.runs) == 2, timeout=60_000)
-    assert w.open_sweep() is d and "2 runs done" in d.status.text()
+    assert w.runs.open_sweep() is d and "2 runs done" in d.status.text()
 
 
 def test_kept_runs_of_another_data_set_are_listed_but_not_drawn(make_window, qtbot):
@@ -243,7 +243,7 @@ def test_kept_runs_of_another_data_set_are_listed_but_not_drawn(make_window, qtb
     w = make_window(**SMALL)
     w.play()
     finished(qtbot, w, 300)
-    w.keep_run()
+    w.runs.keep_run()
     qtbot.waitUntil(lambda: len(w.runs_panel.runs) == 1, timeout=5_000)
     assert len(w.loss_plot.overlays) == 1
     w.controls.data.setCurrentText("toy")

@@ -24,7 +24,7 @@ def test_micro_steps_of_one_iteration_equal_one_step(make_window, qtbot):
     stages = []
     for _ in range(8):  # forward 1..3, error, delta 3..1, update
         before = w.controller.snapshots_received
-        w.micro_step()
+        w.commands.micro_step()
         qtbot.waitUntil(lambda before=before: w.controller.snapshots_received > before and w.latest.stage is not None,
                         timeout=10_000)
         stages.append(w.latest.stage)
@@ -49,7 +49,7 @@ def test_step_back_is_bit_exact_and_truncates_the_curve(make_window, qtbot):
     w.step(1)
     wait_iteration(qtbot, w, 12)
     for k in (11, 10, 9):
-        w.step_back()
+        w.commands.step_back()
         wait_iteration(qtbot, w, k)
         ref = engine_after(k, batch_size=30, momentum=0.5)
         for a, b in zip(w.latest.weights, ref.network.weights):
@@ -75,7 +75,7 @@ def test_history_scrubber_previews_and_resumes(make_window, qtbot):
     assert w.controller.present.iteration == 400  # the training state is untouched
     assert np.array_equal(w.controller.present.weights[0], final[0])
     assert w.loss_plot.marker.isVisible() and w.loss_plot.resume_button.isEnabled()
-    w.resume_from(150, confirm=False)
+    w.commands.resume_from(150, confirm=False)
     wait_iteration(qtbot, w, 150)
     assert len(w.controller.history) == 150
     w.play()  # continues from 150 exactly as an uninterrupted run would
@@ -141,7 +141,7 @@ def test_edge_card_formula_and_weight_edit(make_window, qtbot):
     w = make_window()
     w.step(1)
     wait_iteration(qtbot, w, 1)
-    w.open_edge_card(1, 0, 2)  # the bias of hidden-2 neuron 3
+    w.view.open_edge_card(1, 0, 2)  # the bias of hidden-2 neuron 3
     card = w.edge_card
     t = w.latest.trace
     lt = t.layers[1]

@@ -31,14 +31,14 @@ def wait_iteration(qtbot, w, it):
 
 def micro(qtbot, w):
     before = w.controller.snapshots_received
-    w.micro_step()
+    w.commands.micro_step()
     qtbot.waitUntil(lambda: w.controller.snapshots_received > before and w.latest.stage is not None, timeout=10_000)
     qtbot.wait(50)  # a repaint: the panel is handed the frame
 
 
 def test_each_step_sets_up_its_settings_view_and_frames(make_window, qtbot):
     w = make_window(data="spiral", hidden=(3,))
-    panel = w.open_tour("welcome")
+    panel = w.guides.open_tour("welcome")
     assert panel.isVisible() and panel.index == 0
     assert present_settings(w).data == "spiral"  # the first step sets nothing up
     for k, s in enumerate(tour.STEPS):
@@ -63,14 +63,14 @@ def test_each_step_sets_up_its_settings_view_and_frames(make_window, qtbot):
 def test_the_frames_go_after_a_few_seconds(make_window, qtbot, monkeypatch):
     monkeypatch.setattr(tour_panel, "HIGHLIGHT_MS", 50)
     w = make_window()
-    panel = w.open_tour("design")
+    panel = w.guides.open_tour("design")
     assert len(panel.highlights) == 2
     qtbot.waitUntil(lambda: not panel.highlights, timeout=5_000)
 
 
 def test_a_micro_step_task_is_done_by_exactly_its_presses(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("hidden-delta")
+    panel = w.guides.open_tour("hidden-delta")
     wait_settings(qtbot, w, panel.step.settings())
     assert not panel.done and panel.next_button.text() == "Skip \u203a"
     assert "Your turn" in panel.task.text() and "\u03b4_h" in panel.task.text()
@@ -91,7 +91,7 @@ def test_a_micro_step_task_is_done_by_exactly_its_presses(make_window, qtbot):
 
 def test_the_cost_step_writes_c_from_the_frame(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("cost")
+    panel = w.guides.open_tour("cost")
     wait_settings(qtbot, w, panel.step.settings())
     w.step(25)
     wait_iteration(qtbot, w, 25)
@@ -110,7 +110,7 @@ def test_the_cost_step_writes_c_from_the_frame(make_window, qtbot):
 
 def test_a_play_task_is_done_at_its_iteration_not_one_before(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("iris-raw")
+    panel = w.guides.open_tour("iris-raw")
     wait_settings(qtbot, w, panel.step.settings())
     w.step(4_999)
     wait_iteration(qtbot, w, 4_999)
@@ -122,7 +122,7 @@ def test_a_play_task_is_done_at_its_iteration_not_one_before(make_window, qtbot)
 
 def test_the_toy_run_played_to_the_end_completes_its_step(make_window, qtbot):
     w = make_window()  # speed=None: Play as fast as possible
-    panel = w.open_tour("toy")
+    panel = w.guides.open_tour("toy")
     wait_settings(qtbot, w, panel.step.settings())
     w.play()
     qtbot.waitUntil(lambda: panel.done, timeout=120_000)
@@ -131,7 +131,7 @@ def test_the_toy_run_played_to_the_end_completes_its_step(make_window, qtbot):
 
 def test_the_scaled_step_keeps_the_unscaled_run_and_draws_both(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("iris-raw")
+    panel = w.guides.open_tour("iris-raw")
     wait_settings(qtbot, w, panel.step.settings())
     w.step(300)
     wait_iteration(qtbot, w, 300)
@@ -150,13 +150,13 @@ def test_the_scaled_step_keeps_the_unscaled_run_and_draws_both(make_window, qtbo
 
 def test_a_step_asks_before_unsaved_training_is_replaced(make_window, qtbot):
     w = make_window()
-    w.confirm_discard = True
-    panel = w.open_tour("toy")
+    w.sessions.confirm_discard = True
+    panel = w.guides.open_tour("toy")
     wait_settings(qtbot, w, panel.step.settings())  # iteration 0: nothing to lose, no question
     w.step(20)
     wait_iteration(qtbot, w, 20)
     panel.next()
-    box = w._confirm
+    box = w.notices.question
     assert box.isVisible() and "iteration 20" in box.text() and "not saved" in box.text()
     assert present_settings(w).data == "toy"  # nothing replaced while the question is open
     box.button(QMessageBox.Cancel).click()
@@ -164,7 +164,7 @@ def test_a_step_asks_before_unsaved_training_is_replaced(make_window, qtbot):
     assert present_settings(w).data == "toy" and w.latest.iteration == 20
     assert not panel.set_up and panel.not_set_up.isVisible() and panel.step.key == "iris-raw"
     panel.go(panel.index)  # Set up
-    box = w._confirm
+    box = w.notices.question
     box.button(QMessageBox.Discard).click()
     wait_settings(qtbot, w, panel.step.settings())
     assert panel.set_up and not panel.not_set_up.isVisible()
@@ -172,19 +172,19 @@ def test_a_step_asks_before_unsaved_training_is_replaced(make_window, qtbot):
 
 def test_the_tour_resumes_where_it_was_left(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("learning-rate")
+    panel = w.guides.open_tour("learning-rate")
     panel.next()
     assert panel.step.key == "deeper"
     panel.close()
     w2 = make_window()
-    again = w2.open_tour()
+    again = w2.guides.open_tour()
     assert again.step.key == "deeper"
     wait_settings(qtbot, w2, again.step.settings())  # and the window is set up for it
 
 
 def test_the_deeper_step_is_done_by_the_diagram_plus_button(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("deeper")
+    panel = w.guides.open_tour("deeper")
     wait_settings(qtbot, w, panel.step.settings())
     assert not panel.done
     w.layer_buttons.layer_plus.click()
@@ -195,10 +195,10 @@ def test_the_deeper_step_is_done_by_the_diagram_plus_button(make_window, qtbot):
 def test_the_neuralnet_step_runs_the_comparison_or_says_what_is_missing(make_window, qtbot, monkeypatch):
     monkeypatch.setenv("NNVIZ_RSCRIPT", "/nonexistent/Rscript")
     w = make_window()
-    panel = w.open_tour("neuralnet")
+    panel = w.guides.open_tour("neuralnet")
     assert panel.action_button.isVisible() and "NNVIZ_RSCRIPT" in panel.action_note.text()
     called = []
-    monkeypatch.setattr(w, "compare_with_neuralnet", lambda: called.append(True))
+    monkeypatch.setattr(w.runs, "compare_with_neuralnet", lambda: called.append(True))
     panel.action_button.click()
     assert called == [True]
     panel.back()
@@ -207,9 +207,9 @@ def test_the_neuralnet_step_runs_the_comparison_or_says_what_is_missing(make_win
 
 def test_help_menu_opens_the_tour(make_window, qtbot):
     w = make_window()
-    assert w.tour is None
-    w.tour_action.trigger()
-    assert w.tour is not None and w.tour.isVisible() and w.tour.index == 0
+    assert w.guides.tour is None
+    w.guides.tour_action.trigger()
+    assert w.guides.tour is not None and w.guides.tour.isVisible() and w.guides.tour.index == 0
     assert Settings() == present_settings(w)
 
 
@@ -217,24 +217,24 @@ def test_help_menu_opens_the_tour(make_window, qtbot):
 def test_the_panel_fits_a_small_screen(make_window, qtbot, scale, monkeypatch):
     w = make_window()
     w.resize(1366 // int(scale), 768 // int(scale))
-    panel = w.open_tour("hidden-delta")
+    panel = w.guides.open_tour("hidden-delta")
     qtbot.wait(50)
     assert panel.next_button.isVisible() and panel.back_button.isVisible()
     assert panel.width() <= w.width() // 2
 
 
 def test_on_a_narrow_screen_the_guide_is_a_tab_beside_the_controls(make_window, qtbot, monkeypatch):
-    from nnviz.gui.main_window import MainWindow
+    from nnviz.gui.guide_actions import GuideActions
 
-    monkeypatch.setattr(MainWindow, "_too_narrow", lambda self, dock: True)  # QT_SCALE_FACTOR=2 on 1600 px
+    monkeypatch.setattr(GuideActions, "_too_narrow", lambda self, dock: True)  # QT_SCALE_FACTOR=2 on 1600 px
     w = make_window()
-    panel = w.open_tour("cost")
-    assert w.controls_dock is not None and w.controls_dock.widget() is w.controls_scroll
-    qtbot.waitUntil(lambda: w.tabifiedDockWidgets(panel) == [w.controls_dock], timeout=5_000)
+    panel = w.guides.open_tour("cost")
+    assert w.guides.controls_dock is not None and w.guides.controls_dock.widget() is w.controls_scroll
+    qtbot.waitUntil(lambda: w.tabifiedDockWidgets(panel) == [w.guides.controls_dock], timeout=5_000)
     assert w.dockWidgetArea(panel) == Qt.LeftDockWidgetArea
     assert w._splitters["main"].count() == 2  # the diagram and the side column keep the central room
-    w.put_controls_back()  # as closing does, before the splitters are saved
-    assert w.controls_dock is None and w._splitters["main"].widget(0) is w.controls_scroll
+    w.guides.put_controls_back()  # as closing does, before the splitters are saved
+    assert w.guides.controls_dock is None and w._splitters["main"].widget(0) is w.controls_scroll
     assert w._splitters["main"].count() == 3
 
 
@@ -242,7 +242,7 @@ def test_the_tour_works_at_the_windows_default_pace(make_window, qtbot):
     from nnviz.core.pace import DEFAULT_SPEED
 
     w = make_window(speed=DEFAULT_SPEED)  # Play paced as a student sees it: a slow start, then 2,000 it/s
-    panel = w.open_tour("iris-raw")
+    panel = w.guides.open_tour("iris-raw")
     wait_settings(qtbot, w, panel.step.settings())
     w.play()
     qtbot.waitUntil(lambda: panel.done, timeout=120_000)
@@ -252,7 +252,7 @@ def test_the_tour_works_at_the_windows_default_pace(make_window, qtbot):
 
 def test_only_a_run_of_the_same_data_is_kept_for_the_comparison(make_window, qtbot):
     w = make_window()
-    panel = w.open_tour("toy")
+    panel = w.guides.open_tour("toy")
     wait_settings(qtbot, w, panel.step.settings())
     w.step(50)
     wait_iteration(qtbot, w, 50)

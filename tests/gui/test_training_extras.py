@@ -35,7 +35,7 @@ def test_controls_keep_the_new_settings_exactly(make_window, qtbot):
     assert w.latest.lr == 0.02 * 0.999 ** 40
     assert "lr now" in w.status.full_text and "exp:0.999" in w.status.full_text
     # the exported model records them
-    training = w.current_model().training
+    training = w.exports.current_model().training
     assert (training["l2"], training["lr_schedule"], training["patience"]) == (0.001, "exp:0.999", 50)
     # the validation split is not a training setting: a new one starts a new network
     c.validation_fraction.setText("0.25")
@@ -135,7 +135,7 @@ def test_inspector_update_line_shows_the_penalty_and_the_scheduled_rate(make_win
     insp.set_one_observation(False)
     for _ in range(8):
         before = w.controller.snapshots_received
-        w.micro_step()
+        w.commands.micro_step()
         qtbot.waitUntil(lambda b=before: w.controller.snapshots_received > b and w.latest.stage is not None,
                         timeout=10_000)
     assert w.latest.stage == "update"
@@ -160,9 +160,9 @@ def test_a_saved_session_reopens_with_its_validation_curve_and_settings(make_win
     vy = w.controller.val_history.y.copy()
     assert list(vx) == [0, 25, 50, 75, 100]
     path = tmp_path / "early.nnviz"
-    assert w.save_session(str(path))
+    assert w.sessions.save_session(str(path))
     w2 = make_window()
-    assert w2.open_session(str(path))
+    assert w2.sessions.open_session(str(path))
     qtbot.waitUntil(lambda: w2.controller.present is not None and w2.controller.present.iteration == 120,
                     timeout=15_000)
     assert w2.controls.settings() == s

@@ -112,7 +112,7 @@ def test_the_inspector_gets_room_while_it_is_shown(make_window, qtbot):
     right = w._splitters["right"]
     before = right.sizes()
     assert before[1] < 0.5 * sum(before)  # the diagram has most of its column
-    w.micro_step()  # a micro-step shows the inspector, with most of the column
+    w.commands.micro_step()  # a micro-step shows the inspector, with most of the column
     assert w.predictions.currentWidget() is w.inspector
     sizes = right.sizes()
     assert sizes[1] >= 0.55 * sum(sizes)
@@ -127,14 +127,15 @@ def test_the_initialisation_is_said_by_the_seed_and_in_resets_tooltip(make_windo
     assert "U(-1, 1) with seed 7" in w.transport.reset_button.toolTip()
     w.controls.seed.setValue(3)
     w.controls.seed.editingFinished.emit()
-    qtbot.waitUntil(lambda: w.context.settings.seed == 3, timeout=10_000)
+    # the new network's first frame (w.latest is None between its context and that frame)
+    qtbot.waitUntil(lambda: w.context.settings.seed == 3 and w.latest.iteration == 0, timeout=10_000)
     assert "seed 3" in w.controls.init_note.text() and "U(-1, 1) with seed 3" in w.transport.reset_button.toolTip()
     # ... and they are the weights a Reset brings back: U(-1, 1), the same for the same seed
     first = [W.copy() for W in w.latest.weights]
     assert all(np.all(np.abs(W) <= 1) for W in first)
     w.step(5)
     qtbot.waitUntil(lambda: w.latest.iteration == 5, timeout=10_000)
-    w.reset()
+    w.commands.reset()
     qtbot.waitUntil(lambda: w.latest.iteration == 0, timeout=10_000)
     assert all(np.array_equal(a, b) for a, b in zip(first, w.latest.weights, strict=True))
 

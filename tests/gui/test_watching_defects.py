@@ -38,12 +38,12 @@ def test_the_diagrams_hover_box_follows_an_edit_and_leaves_with_the_pointer(make
 
 def test_the_discard_question_names_the_iteration_it_would_discard(make_window, qtbot):
     w = make_window(iterations=10_000_000, speed=200.0)
-    w.confirm_discard = True
+    w.sessions.confirm_discard = True
     w.play()
     qtbot.waitUntil(lambda: w.latest.iteration >= 5, timeout=10_000)
     w.controls.hidden.setText("3")
     w.controls.hidden.editingFinished.emit()
-    box = w._confirm
+    box = w.notices.question
     assert isinstance(box, QMessageBox) and box.isVisible()
     first = w.controller.present.iteration
     qtbot.waitUntil(lambda: w.controller.present.iteration > first + 20, timeout=10_000)
@@ -129,7 +129,7 @@ def test_a_diverging_run_says_so_and_suggests_the_fix(make_window, qtbot):
     assert w.latest.stopped == "diverged"
     assert w.hint_banner.isVisible() and "diverged" in w.hint_banner.text()
     assert "lower the learning rate" in w.hint_banner.text()
-    w.reset()  # a new start: no hint until something goes wrong again
+    w.commands.reset()  # a new start: no hint until something goes wrong again
     qtbot.waitUntil(lambda: w.latest.iteration == 0 and not w.hint_banner.isVisible(), timeout=10_000)
 
 

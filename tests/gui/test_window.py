@@ -56,7 +56,7 @@ def test_pause_step_and_reset(make_window, qtbot):
     w.step(25)
     qtbot.waitUntil(lambda: w.latest.iteration == it + 26 and w.latest.state == "paused", timeout=10_000)
     first = w.latest.weights
-    w.reset()
+    w.commands.reset()
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.iteration == 0, timeout=10_000)
     start = Network.random(w.context.arch, np.random.default_rng(1)).weights
     for a, b in zip(w.latest.weights, start):
@@ -192,10 +192,10 @@ def test_bad_csv_shows_a_one_line_error_and_keeps_the_network(make_window, qtbot
     before = w.latest.weights
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,y\n1,2,x\n3,oops,z\n")
-    assert w.open_csv(str(bad)) is False
+    assert w.setup.open_csv(str(bad)) is False
     assert "bad.csv: line 3, column 'b'" in w.last_error and "\n" not in w.last_error
-    assert w._dialog is not None and w._dialog.isVisible()
-    w._dialog.close()
+    assert w.notices.dialog is not None and w.notices.dialog.isVisible()
+    w.notices.dialog.close()
     qtbot.wait(100)
     assert w.context.dataset.name == "iris"
     assert np.array_equal(w.latest.weights[0], before[0])
@@ -207,7 +207,7 @@ def test_open_csv_with_target_chooser(make_window, qtbot, tmp_path):
     p = tmp_path / "two.csv"
     p.write_text("kind,u,v,w\n" + "".join(f"{'ab'[int(r[0] > 0)]},{r[0]},{r[1]},{r[2]}\n" for r in X))
     w = make_window()
-    assert w.open_csv(str(p))
+    assert w.setup.open_csv(str(p))
     qtbot.waitUntil(lambda: w.context.dataset.source == str(p), timeout=10_000)
     # the last column is numeric and "kind" the only text column: it is the target
     assert w.context.dataset.output_names == ("a", "b")
@@ -217,7 +217,7 @@ def test_open_csv_with_target_chooser(make_window, qtbot, tmp_path):
     assert "column 'kind'" in w.last_error
     qtbot.wait(100)
     assert w.context.dataset.output_names == ("a", "b")
-    w._dialog.close()
+    w.notices.dialog.close()
 
 
 def test_divergence_shows_a_message_and_keeps_finite_weights(make_window, qtbot):
@@ -234,14 +234,14 @@ def test_export_weights_round_trip(make_window, qtbot, tmp_path):
     w.play()
     wait_state(qtbot, w, "finished")
     path = tmp_path / "m.json"
-    assert w.export_weights(str(path))
+    assert w.exports.export_weights(str(path))
     model = nnio.load(path)
     for a, b in zip(model.network.weights, w.latest.weights):
         assert np.array_equal(a, b)
     assert model.training["iterations"] == 100
-    assert w.export_weights(str(tmp_path / "m.txt")) is False and "supported" in w.last_error
+    assert w.exports.export_weights(str(tmp_path / "m.txt")) is False and "supported" in w.last_error
     png = tmp_path / "plot.png"
-    assert w.export_plot(str(png)) and png.stat().st_size > 1000
+    assert w.exports.export_plot(str(png)) and png.stat().st_size > 1000
 
 
 class _Emitter(QObject):
@@ -320,7 +320,7 @@ def test_a_csv_that_cannot_be_standardised_changes_nothing(make_window, qtbot, t
     w = make_window()
     huge = tmp_path / "huge.csv"
     huge.write_text("a,b,y\n1e308,1,x\n-1e308,2,z\n1.5e308,3,x\n")
-    assert w.open_csv(str(huge)) is False
+    assert w.setup.open_csv(str(huge)) is False
     assert "huge.csv: column 'a'" in w.last_error
     assert w.controls.data.currentText() == "iris" and w.context.dataset.name == "iris"
 
@@ -414,7 +414,7 @@ def test_reset_keeps_the_diagrams_items_and_a_new_architecture_rebuilds_them(mak
     qtbot.waitUntil(lambda: w.latest.iteration == 50 and w.latest.state == "paused", timeout=10_000)
     names, pool = list(nv._texts), list(nv._weight_texts)
     assert len(pool) >= len(nv._label_spots) > 0  # the most that fitted without overlap so far
-    w.reset()
+    w.commands.reset()
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.iteration == 0 and nv.shown_iteration == 0,
                     timeout=10_000)
     assert nv._texts == names and nv._weight_texts[:len(pool)] == pool  # the pool only grows

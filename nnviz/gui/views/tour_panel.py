@@ -7,8 +7,9 @@ about doing, a yellow "Your turn" box.  The snapshots the window paints are hand
 ``show_snapshot``: once one shows the task done, the box turns green and Next lights up.  The step
 is remembered in the window's settings file, so the tour resumes where it was left.
 
-The panel only reads the window's public parts (controls, controller, views, ``ask_discard``,
-``keep_run``); the window creates it and wires its render signal here.
+The panel only reads the window's public parts (controls, controller, views, the parts' actions:
+``sessions.ask_discard``, ``runs.keep_run``; a step's action is a method of ``runs``); the window's
+``GuideActions`` creates it and wires the render signal here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QPushBu
 
 from ...core import tour
 from ...core.runner import same_network
+from ..menus import settings_store
 
 SETTINGS_KEY = "tour/step"
 HIGHLIGHT_MS = 4000  # how long a frame points at a view
@@ -192,12 +194,12 @@ class TourPanel(QDockWidget):
 
     def remembered(self) -> int:
         """The step the student left the tour at (the first when none)."""
-        return tour.index_of(self.w._settings_store().value(SETTINGS_KEY))
+        return tour.index_of(settings_store().value(SETTINGS_KEY))
 
     def go(self, index: int) -> None:
         """Show step ``index``, remember it, set the window up for it and point at its view."""
         self.index = max(0, min(int(index), len(tour.STEPS) - 1))
-        self.w._settings_store().setValue(SETTINGS_KEY, self.step.key)
+        settings_store().setValue(SETTINGS_KEY, self.step.key)
         self.done = False
         self._show_text()
         self._set_up_window()
@@ -236,7 +238,7 @@ class TourPanel(QDockWidget):
 
     def _run_action(self) -> None:
         if self.step.action:
-            getattr(self.w, self.step.action[1])()
+            getattr(self.w.runs, self.step.action[1])()
 
     def _show_task(self) -> None:
         s = self.step
@@ -270,7 +272,7 @@ class TourPanel(QDockWidget):
     def _set_up_window(self) -> None:
         s, w = self.step, self.w
         target = s.settings()
-        current = w.current_settings()
+        current = w.controller.current_settings()
         if target is None or current == target:
             self.set_up = True
             self._after_setup()
@@ -280,7 +282,7 @@ class TourPanel(QDockWidget):
             present = w.controller.present
             if (s.keep and present is not None and present.iteration > 0 and present.settings is not None
                     and present.settings.data == target.data and not self._kept(present)):
-                w.keep_run()  # its curve stays on the error plot, dashed (a run of other data would not be drawn)
+                w.runs.keep_run()  # its curve stays on the error plot, dashed (a run of other data would not be drawn)
             trained = present is not None and present.iteration > 0
             w.controls.set_settings(target)
             w.controller.configure(target)
@@ -293,7 +295,7 @@ class TourPanel(QDockWidget):
             self.set_up = False
             self._show_task()
 
-        w.ask_discard(f"Set up the tour's step \u201c{s.title}\u201d", go, kept_own)
+        w.sessions.ask_discard(f"Set up the tour's step \u201c{s.title}\u201d", go, kept_own)
 
     def _kept(self, snap) -> bool:
         """The run shown is in the Runs table already (at this iteration, with these settings)."""
@@ -323,7 +325,7 @@ class TourPanel(QDockWidget):
         if view == "inspector":
             w.predictions.setCurrentWidget(w.inspector)
         elif view == "runs":
-            w.show_runs()
+            w.runs.show_runs()
         elif view in ("loss", "predictions"):
             w.predictions.setCurrentIndex(0)  # the table of predictions: the inspector gives its room back
 
