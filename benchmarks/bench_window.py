@@ -105,7 +105,7 @@ def latency(app, cases) -> list[str]:
     rows = ["| network (rows) | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
     for name, ds, hidden in cases:
         w = build_window(Settings(iterations=10_000_000), speed=None)
-        w.confirm_close = w.confirm_discard = False
+        w.confirm_close = w.sessions.confirm_discard = False
         w.show()
         wait(app, lambda: w.latest is not None)
         w.controller.configure(w.controller.context.settings.with_(data="synthetic", hidden=hidden), ds)
@@ -125,8 +125,8 @@ def latency(app, cases) -> list[str]:
                 ("Pause", w.pause, lambda: w.latest.state == "paused"),
                 ("Step 1st", lambda: w.step(1), lambda: w.latest.state == "paused" and w.latest.iteration == it + 1),
                 ("Step", lambda: w.step(1), lambda: w.latest.iteration == it + 1),
-                ("Back", w.step_back, lambda: w.latest.iteration == it - 1),
-                ("Reset", w.reset, lambda: w.latest is not None and w.latest.iteration == 0),
+                ("Back", w.commands.step_back, lambda: w.latest.iteration == it - 1),
+                ("Reset", w.commands.reset, lambda: w.latest is not None and w.latest.iteration == 0),
                 ("Step after Reset", lambda: w.step(1), lambda: w.latest.iteration == 1),
                 ("Rebuild", rebuild, lambda: w.context.arch.hidden == smaller and w.latest is not None
                  and w.latest.generation == w.context.generation),
@@ -196,7 +196,7 @@ def paint_costs(app, cases) -> list[str]:
     rng = np.random.default_rng(1)
     for name, settings, ds in cases:
         w = build_window(Settings(iterations=1_000_000), speed=None)
-        w.confirm_close = w.confirm_discard = False
+        w.confirm_close = w.sessions.confirm_discard = False
         w.show()
         wait(app, lambda: w.latest is not None)
         if ds is not None or settings != w.controller.context.settings:
@@ -277,7 +277,7 @@ def node_picture_costs(app, cases, repeats: int = 40) -> list[str]:
                 ts.append(time.thread_time() - t0)
             core[label] = statistics.median(ts)
         w = build_window(settings, dataset=ds) if ds is not None else build_window(settings)
-        w.confirm_close = w.confirm_discard = False
+        w.confirm_close = w.sessions.confirm_discard = False
         w.show()
         wait(app, lambda: w.latest is not None)
         w.maps_action.setChecked(True)
