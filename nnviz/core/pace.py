@@ -112,6 +112,11 @@ class Schedule:
         self.pace = pace
         self.since: tuple[float, int] = (0.0, 0)
 
+    def paced(self, playing: bool) -> Schedule:
+        """The schedule training follows: this one while Play runs (``playing``); none otherwise,
+        so that Step N runs as fast as the machine goes."""
+        return self if playing else Schedule()
+
     def follow(self, now: float, iteration: int) -> None:
         """Follow the pace from here (Play, a new pace, or a lag forgiven)."""
         self.since = (now, iteration)

@@ -17,6 +17,10 @@ iteration and no view computes.  The runner keeps the state (ready, running,
 stepping, paused, finished), the chunks and the pace, and decides *when*; its
 parts know *what*:
 
+- lifecycle.py: which network is trained (configure, adopt, reset, set_data), and
+  kernel_load.py: its compiled kernel, loaded before the first run;
+- stepping.py: the commands at rest (one step, a stage of one, back, resume from, preview, a
+  weight edited) and what a film of the run replays;
 - track.py: the network's experiment and what is kept of its run, and the moves that change
   them together (a chunk trained, one step, one stage, back, a weight edited, new rows);
 - history.py: the stored states (going back, replays, a film's source);
@@ -27,7 +31,12 @@ parts know *what*:
 - weight_edit.py: one weight set by hand, checked;
 - snapshot_maker.py, derive.py: the snapshots, and their derived fields as pure functions
   of (network, data, the views' needs, set with ``set_view``: only what is visible is computed);
-- pace.py: Play's pace.
+- pace.py: Play's pace and the schedule that follows it.
+
+The commands of lifecycle.py and stepping.py are functions of a runner, bound as its methods
+(``runner.preview(40)`` is ``stepping.preview(runner, 40)``); each module's ``Host`` says what
+they may ask of it: its track, and the hooks that belong to the state machine (``_adopted``,
+``_retrained``, ``_kernel_waiting``, ``_made``, ``_paused``, ``_fail``, ``_emit``).
 
 Chunks are bounded in time: after a change of network the chunk starts at one
 iteration and grows at most fourfold per chunk towards ``chunk_seconds`` of
@@ -42,27 +51,20 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import lifecycle, stepping
 from .context import (DATA_FIELDS, MAP_GRID, NODE_GRID, TRAINING_ONLY, Context, Listener, MapGrid, State,
-                      map_grid, new_context, same_data, same_network)
-from .data import Dataset
-from .derive import NEEDS, known
+                      map_grid, same_data, same_network)
+from .derive import NEEDS
 from .early_stop import VALIDATE_EVERY, validation_every
 from .experiment import Experiment, Settings
-from .film import Source
-from .model import Model
 from .pace import PACE_SLACK, Pace, Schedule
 from .progress import PENDING_POINTS
-from .reconfigure import keeps_weights, rebuilt, reseeded
 from .snapshot import Snapshot
 from .snapshot_maker import SnapshotMaker
 from .timeline import Timeline
 from .track import Track
 from .traces import TRACE_NOW_MACS, Traces, every_core
 from .training import RunResult
-
-KERNEL_NOTICE_SECONDS = 1.0  # a kernel still loading after this long is being compiled
-KERNEL_COMPILING = ("compiling the training kernel into numba's cache (the first run after installing, "
-                    "10 to 30 s; later runs start at once): commands wait until it is ready")
 
 __all__ = ["CHUNK_SECONDS", "DATA_FIELDS", "EMIT_SECONDS", "MAP_GRID", "MAX_CHUNK", "NEEDS", "NODE_GRID",
            "PACE_SLACK", "PENDING_POINTS", "TRACE_NOW_MACS", "TRAINING_ONLY", "VALIDATE_EVERY", "Context",
@@ -90,7 +92,7 @@ def next_chunk(chunk: int, asked: int, done: int, seconds: float, chunk_seconds:
 
 
 class Runner:
-    """Training as a state machine (see the module doc)."""
+    """Training as a state machine, its commands, its snapshots (see the module doc)."""
 
     def __init__(self, listener: Listener, clock: Callable[[], float] = time.perf_counter,
                  chunk_seconds: float = CHUNK_SECONDS, emit_seconds: float = EMIT_SECONDS,
@@ -106,11 +108,7 @@ class Runner:
         self.emit_seconds = emit_seconds
         self.track: Track | None = None  # the network trained, its context, what is kept of its run
         self.state = State.READY
-        self.generation = 0  # networks so far
         self.chunk = 1
-        self.needs: frozenset[str] = NEEDS
-        self.selected_row = 0
-        self.selected_node: tuple[int, int] | None = None  # (layer, index): its map is "node_map"
         # the last iteration's trace (deferred with defer_traces) and the next's, across networks
         self.traces = Traces()
         self.last_mse = float("nan")  # of the last iteration run
@@ -131,7 +129,9 @@ class Runner:
         # snapshots carry no next step (it would wait for the kernel) and, past a second, a note
         self.kernel_loading = False
         self.kernel_note = ""
-        self.maker = SnapshotMaker()  # the hints' and the Dynamics tab's history across snapshots
+        # the snapshots: what the visible views need (set_view), the hints' and the Dynamics tab's
+        # history across snapshots
+        self.maker = SnapshotMaker()
 
     # the window sets these: at rest, a big network's trace comes in a second snapshot, so that
     # "paused" is painted without waiting for a replay of the last iteration, made only once the
@@ -140,9 +140,8 @@ class Runner:
     defer_traces = property(lambda self: self.traces.defer, lambda self, v: setattr(self.traces, "defer", bool(v)))
     trace_delay = property(lambda self: self.traces.delay, lambda self, v: setattr(self.traces, "delay", v))
 
-    @property
-    def pace(self) -> Pace | None:
-        return self.schedule.pace
+    needs = property(lambda self: self.maker.view.needs)  # what the visible views need (set_view)
+    pace = property(lambda self: self.schedule.pace)  # Play's (set_pace)
 
     @property
     def exp(self) -> Experiment | None:
@@ -155,6 +154,26 @@ class Runner:
     @property
     def timeline(self) -> Timeline:
         return self.track.history.timeline if self.track is not None else Timeline()
+
+    # -- commands: functions of the runner (see the module doc), bound as its methods -------------
+    # which network is trained, and its rows
+    configure = lifecycle.configure
+    adopt = lifecycle.adopt
+    reset = lifecycle.reset
+    set_data = lifecycle.set_data
+    # at rest: one stage, back, resume from, a look back, a weight edited; a film's source
+    micro_step = stepping.micro_step
+    step_back = stepping.step_back
+    resume_from = stepping.resume_from
+    preview = stepping.preview
+    set_weight = stepping.set_weight
+    film_source = stepping.film_source
+
+    def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
+        """What the visible views need computed with each snapshot, the selected observation and
+        node (snapshot_maker.View.set); a snapshot at rest when anything changed."""
+        if self.maker.view.set(needs, selected_row, node) and self.track is not None and not self.state.live:
+            self._emit(force=True)
 
     def interrupt(self) -> None:
         """Cut the chunk under way short, so that a command sent just before is taken at once.
@@ -169,16 +188,12 @@ class Runner:
         self.schedule.pace = pace
         self.schedule.follow(self.clock(), self.iteration)
 
-    def _paced(self) -> Schedule:
-        """The schedule Play follows (Step N: none)."""
-        return self.schedule if self.state == State.RUNNING else Schedule()
-
     def wait(self) -> float:
         """Seconds until ``advance()`` has something to do: the next paced iteration, or the
         deferred trace; 0 when it has work now."""
         if not self.busy:
             return self.trace_wait()
-        return self._paced().wait(self.clock(), self.iteration)
+        return self.schedule.paced(self.state == State.RUNNING).wait(self.clock(), self.iteration)
 
     def trace_wait(self) -> float:
         """Seconds until the deferred trace is due (0 when none is waiting or it is due)."""
@@ -205,104 +220,6 @@ class Runner:
     def iteration(self) -> int:
         return self.track.iteration if self.track is not None else 0
 
-    @property
-    def first_iteration(self) -> int:
-        """The earliest iteration that can be shown (after opening a session: where it was saved)."""
-        return self.track.history.first if self.track is not None else 0
-
-    # -- configuration --------------------------------------------------------
-    def configure(self, settings: Settings, dataset: Dataset | None = None, init: Model | None = None) -> None:
-        """New settings.  Training-only changes keep the weights; others build a new network."""
-        if not keeps_weights(self.exp, settings, dataset, init):
-            try:
-                exp = rebuilt(self.exp, settings, dataset, init, self.interruptible, self.leave_cores)
-            except ValueError as exc:
-                return self._fail(str(exc))
-            return self.adopt(exp)
-        if not self._made(self._track().retrain, settings):
-            return
-        self.stopped, self.message = None, ""
-        if self.state == State.RUNNING:
-            self._remaining = max(settings.iterations - self.iteration, 0)
-            if self._remaining == 0:
-                return self._finish("max_iterations")
-        elif self.state == State.FINISHED:
-            self.state = State.PAUSED
-        self._emit(force=True)
-
-    def adopt(self, exp: Experiment, history_x=None, history_y=None, validation_x=None, validation_y=None,
-              warm: bool = True) -> None:
-        """Take over an experiment (a new network, or an opened session with its error history and
-        validation curve: the curve is shown, early stopping's best is counted from the present,
-        since the session holds no earlier weights to restore).  ``warm``: load the compiled kernel
-        now (False: training stops before it starts, and need not wait for it)."""
-        exp.run_as(self.interruptible, self.leave_cores)  # one built elsewhere (an opened session)
-        self.generation += 1
-        context = new_context(self.generation, exp, history_x, history_y, validation_x, validation_y)
-        self.track = Track(exp, context, self.traces)
-        self.state, self._remaining, self.chunk = State.READY, 0, 1  # the chunk is re-learned for every network
-        self.stopped, self.message = None, ""
-        self.selected_row = 0
-        self.listener.on_context(context)
-        if warm:  # its load is not in the first run's seconds
-            self._load_kernel(exp)
-        self._emit(force=True)
-
-    def _load_kernel(self, exp: Experiment) -> None:
-        """Load the compiled kernel before the first run, while the window shows the network: a
-        first snapshot at once without the next step's matrices (they need the kernel), and a
-        note when it takes longer than a second (numba compiles it: 10 to 30 s after installing)."""
-        from .training import warm_up
-
-        loading = warm_up(exp.session.engine, exp.session.dtype)  # a thread; None for NumPy
-        if loading is not None:
-            loading.join(0.05)
-        if loading is not None and loading.is_alive():
-            self.kernel_loading = True
-            try:
-                self._emit(force=True)
-                loading.join(KERNEL_NOTICE_SECONDS)
-                if loading.is_alive():
-                    self.kernel_note = KERNEL_COMPILING
-                    self._emit(force=True)
-                    loading.join()
-            finally:
-                self.kernel_loading, self.kernel_note = False, ""
-        exp.session.warm_up()  # this network's own kernel arguments (the code is loaded by now)
-
-    def set_data(self, dataset: Dataset) -> None:
-        """Train on other rows (points added, moved or deleted on the map) from the current
-        weights: the scaling stays the original data's (see Experiment.set_data), the error
-        history goes on, a running training keeps running.  A new Context of the same
-        generation and a higher ``data_version`` goes out first, then a snapshot on the new
-        rows.  Going back (step back, the history slider) stops at the edit: replaying older
-        iterations would train them on rows they never saw; early stopping compares from here."""
-        if self.track is not None and self._made(self.track.set_data, dataset):
-            self.listener.on_context(self.track.context)
-            self._emit(force=True)
-
-    def reset(self) -> None:
-        """New random weights (the seed's), same settings and data."""
-        if self.track is None:
-            return
-        try:
-            exp = reseeded(self.track.exp, self.interruptible, self.leave_cores)
-        except ValueError as exc:
-            return self._fail(str(exc))
-        self.adopt(exp)
-
-    def set_view(self, needs, selected_row: int | None = None, node=()) -> None:
-        """What the visible views need computed with each snapshot (derive.NEEDS, the Explain
-        tab's and the Dynamics tab's), the selected observation, and the selected node (layer,
-        index; inputs are layer 0) or None (``()``: unchanged)."""
-        needs = known(needs)
-        row = self.selected_row if selected_row is None else int(selected_row)
-        node = self.selected_node if node == () else None if node is None else (int(node[0]), int(node[1]))
-        changed = needs != self.needs or row != self.selected_row or node != self.selected_node
-        self.needs, self.selected_row, self.selected_node = needs, row, node
-        if changed and self.track is not None and not self.state.live:
-            self._emit(force=True)
-
     # -- running ---------------------------------------------------------------
     def play(self) -> None:
         if self.track is None or self.state == State.RUNNING:
@@ -322,12 +239,7 @@ class Runner:
             return
         if n > 1 or self.state.live:
             return self._start(n, State.STEPPING)
-        # one iteration with its trace (Track.single_step), on every core: nothing trains beside it
-        self.track.micro = None
-        self._leave_early_stop()
-        with every_core(self.track.session):
-            if self._made(self.track.single_step, self.clock()):
-                self._paused()
+        stepping.single_step(self)  # one iteration, with its trace, at once
 
     def _start(self, n: int, state: State) -> None:
         self._leave_early_stop()
@@ -356,7 +268,7 @@ class Runner:
             return
         track = self._track()
         exp = track.exp
-        schedule, frame_rate = self._paced(), 1 / self.emit_seconds
+        schedule, frame_rate = self.schedule.paced(self.state == State.RUNNING), 1 / self.emit_seconds
         n = schedule.allowed(min(self.chunk, self._remaining), self.clock(), self.iteration, frame_rate)
         if n <= 0:
             return  # the next iteration is not due yet (see wait())
@@ -410,73 +322,36 @@ class Runner:
         and sweeps, none: on a million rows replaying it cost 8 of 14 seconds), a snapshot."""
         self._remaining = 0
         self.state = state
-        self._track().rest(self.clock(), wanted="trace" in self.needs)
+        self._track().rest(self.clock(), wanted="trace" in self.maker.view.needs)
         self._emit(force=True)
 
-    # -- step-through ------------------------------------------------------------
-    def _halt(self) -> Track:
-        """Before a step-through command: pause training and leave any micro-steps."""
-        if self.state.live:
-            self.pause()
-        track = self._track()
-        track.micro, track.preview_at = None, None
-        return track
+    # -- what the commands ask of the state machine, and the snapshots --------------------------
+    def _adopted(self, track: Track) -> None:
+        """A new network's track (lifecycle.adopt): ready, nothing stopped, the first row selected."""
+        self.track = track
+        self.state, self._remaining, self.chunk = State.READY, 0, 1  # the chunk is re-learned for every network
+        self.stopped, self.message = None, ""
+        self.maker.view.row = 0
 
-    def micro_step(self) -> None:
-        """The next stage of the current iteration; the last stage applies the update."""
-        if self.track is None:
-            return
-        if self.state.live:
-            self.pause()
-        self.track.preview_at = None
-        if self.track.micro is None or self.track.micro.done:
-            self._leave_early_stop()
-        if self._made(self.track.micro_step):
-            self._paused(unstop=False)
-
-    def step_back(self) -> None:
-        """Undo one iteration (or leave the micro-steps of an iteration not yet applied)."""
-        if self.track is None:
-            return
-        unapplied = self.track.micro is not None and not self.track.micro.done
-        track = self._halt()
-        if unapplied:
-            track.present_trace()
-            self._emit(force=True)
-        elif track.iteration > 0:
-            self._go_to(track.iteration - 1)
-
-    def resume_from(self, iteration: int) -> None:
-        """Make an earlier iteration the current one; what came after is discarded."""
-        if self.track is not None:
-            track = self._halt()
-            self._go_to(track.history.clamp(iteration, track.iteration))
-
-    def _go_to(self, iteration: int) -> None:
-        if self._made(self._track().go_to, iteration):
-            self._paused()
-
-    def preview(self, iteration: int) -> None:
-        """A snapshot of the network as it was at ``iteration``; the training state is unchanged."""
-        if self.track is None:
-            return
-        iteration = self.track.history.clamp(iteration, self.iteration)
-        if iteration != self.iteration and self.state.live:
-            self.pause()  # a look back stops training: the present would run away from it
-        self.track.preview_at = None if iteration == self.iteration else iteration  # the present: an ordinary one
+    def _retrained(self, settings: Settings) -> None:
+        """New training settings were taken on the same weights (lifecycle.configure): training
+        goes on to their iteration limit (a running one finishes when it is reached)."""
+        self.stopped, self.message = None, ""
+        if self.state == State.RUNNING:
+            self._remaining = max(settings.iterations - self.iteration, 0)
+            if self._remaining == 0:
+                return self._finish("max_iterations")
+        elif self.state == State.FINISHED:
+            self.state = State.PAUSED
         self._emit(force=True)
 
-    def set_weight(self, layer: int, row: int, col: int, value: float) -> None:
-        """Edit one weight (0-based indices, row 0 = bias); training continues from the edited network."""
-        if self.track is not None and self._made(self._halt().edit_weight, layer, row, col, value):
+    def _kernel_waiting(self, note: str | None) -> None:
+        """The compiled kernel is still loading (kernel_load.load_kernel): a snapshot without the
+        next step (it would wait for the kernel), with ``note``; None: no longer."""
+        self.kernel_loading, self.kernel_note = note is not None, note or ""
+        if note is not None:
             self._emit(force=True)
 
-    def film_source(self) -> Source:
-        """What a film of this run replays (History.source): made here, in the training thread;
-        the film is then shot anywhere, the run untouched."""
-        return self._track().history.source(self._track().exp)
-
-    # -- snapshots -----------------------------------------------------------------
     def _made(self, move: Callable[..., None], *args) -> bool:
         """Make a move of the track (True); False when it raised a ValueError: its line was sent."""
         try:
@@ -501,22 +376,15 @@ class Runner:
         """A snapshot, at most one per ``emit_seconds`` unless forced; one due within ``slack``
         (half the chunk just run) is sent now rather than a whole chunk late."""
         now = self.clock()
-        if not force and now - self._last_emit < self.emit_seconds - slack:
-            return
-        if self.track is None:
+        if self.track is None or (not force and now - self._last_emit < self.emit_seconds - slack):
             return
         self._last_emit = now
         self.listener.on_snapshot(self.snapshot())
 
     def snapshot(self) -> Snapshot:
         """The state now (or the preview asked for), with the derived data the views need."""
-        track = self._track()
-        if track.preview_at is not None and track.preview_at != track.iteration:
-            try:
-                return self.maker.preview(self, track.preview_at)
-            except ValueError as exc:
-                track.preview_at = None
-                self.listener.on_error(str(exc))
-        snap = self.maker.present(self)
-        track.rewound = False
+        self._track()  # none without a network
+        snap, problem = self.maker.snapshot(self)
+        if problem is not None:
+            self.listener.on_error(problem)  # the look back could not be replayed: the present
         return snap

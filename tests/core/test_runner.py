@@ -67,6 +67,21 @@ def test_play_runs_to_the_limit_and_matches_a_straight_run():
     assert np.array_equal(xs, np.arange(300))
 
 
+def test_new_training_settings_go_on_to_their_own_limit():
+    """Running: the iterations left follow the new limit (none left: finished now); finished:
+    paused, no longer stopped, so that Play trains on to a raised limit."""
+    runner, rec = make(Settings(iterations=100))
+    runner.play()
+    runner.advance()
+    runner.configure(rec.last.settings.with_(iterations=runner.iteration))
+    assert not runner.busy and rec.last.state == "finished" and rec.last.stopped == "max_iterations"
+    runner.configure(rec.last.settings.with_(iterations=150))
+    assert rec.last.state == "paused" and rec.last.stopped is None and rec.last.message == ""
+    runner.play()
+    run_until_idle(runner)
+    assert rec.last.iteration == 150 and rec.last.state == "finished"
+
+
 def test_step_n_pauses_and_single_step_has_the_trace():
     runner, rec = make()
     runner.step(5)
@@ -711,7 +726,7 @@ def test_a_kernel_still_compiling_shows_the_network_at_once_and_says_so(monkeypa
     once the kernel is there (issue 26 item 4)."""
     import threading
 
-    from nnviz.core import runner as runnermod
+    from nnviz.core import kernel_load
 
     if not __import__("nnviz.core.kernel", fromlist=["AVAILABLE"]).AVAILABLE:
         pytest.skip("needs numba (the NumPy engine loads nothing)")
@@ -723,7 +738,7 @@ def test_a_kernel_still_compiling_shows_the_network_at_once_and_says_so(monkeypa
         return t
 
     monkeypatch.setattr("nnviz.core.training.warm_up", slow_warm_up)
-    monkeypatch.setattr(runnermod, "KERNEL_NOTICE_SECONDS", 0.3)
+    monkeypatch.setattr(kernel_load, "KERNEL_NOTICE_SECONDS", 0.3)
     rec = Recorder()
     seen = []
     original = rec.on_snapshot

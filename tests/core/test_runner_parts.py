@@ -467,9 +467,9 @@ def test_a_snapshot_is_made_from_anything_that_declares_a_run():
     track = Track(exp)
     track.single_step(now=0.0)
     run = SimpleNamespace(track=track, state=State.PAUSED, stopped=None, message="", chunk=1, commands=4,
-                          needs=frozenset({"map", "next_step"}), selected_row=0, selected_node=None,
                           kernel_loading=False, kernel_note="")
     maker = SnapshotMaker()
+    maker.view.set({"map", "next_step"})
     snap = maker.present(run)
     assert (snap.iteration, snap.commands, snap.state) == (1, 4, "paused")
     assert np.allclose(snap.outputs, plain_forward(exp.network.weights, exp.X_train), rtol=0, atol=1e-12)
