@@ -380,11 +380,11 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     X = np.empty((n, len(inputs)))
     at = np.int32 if len(raw) < 2**31 else np.int64
     tstarts, tends = np.empty((len(targets), n), dtype=at), np.empty((len(targets), n), dtype=at)
-    slow = np.empty((0, 3), dtype=np.int64)  # numba's input fields left for float(), per run
+    slow = np.empty((3, 0), dtype=np.int64)  # numba's input fields left for float(), per run
     for pos, bend, row, rows in _runs(raw, end + 1, stop, n):
         if fast is not None:
-            if slow.shape[0] < rows * len(inputs):
-                slow = np.empty((rows * len(inputs), 3), dtype=np.int64)
+            if slow.shape[1] < rows * len(inputs):
+                slow = np.empty((3, rows * len(inputs)), dtype=np.int64)
             ok = _fast_run(fast, buf, raw, pos, bend, stop, row, rows, col_of, X, tstarts, tends, slow)
         else:
             ok = _numpy_run(buf, pos, bend, stop, row, rows, col_of, X, tstarts, tends)
@@ -438,12 +438,13 @@ def _fast_run(fast, buf: np.ndarray, raw: bytes, pos: int, bend: int, stop: int,
     after, n_slow = fast.read_block(buf, pos, stop, rows, col_of, X, row, tstarts, tends, slow)
     if after != (bend if bend < stop else stop + 1):
         return False
-    flat = X.reshape(-1)
-    try:
-        for i, s, e in slow[:n_slow].tolist():
-            flat[i] = float(raw[s:e])
-    except ValueError:
-        return False
+    if n_slow:
+        flat = X.reshape(-1)
+        try:
+            for i, s, e in zip(*slow[:, :n_slow].tolist(), strict=True):
+                flat[i] = float(raw[s:e])
+        except ValueError:
+            return False
     return True
 
 

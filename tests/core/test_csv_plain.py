@@ -110,17 +110,45 @@ def test_load_csv_latin1_and_bom(fast, tmp_path):
 
 
 def test_fast_numbers_are_floats_values():
+    """Up to 15 digits (Clinger), up to 19 (Eisel-Lemire): converted in the compiled code, with
+    exactly float()'s value; more digits, subnormals, overflow: left to float()."""
     fields = ["5.1257", "-0.000123", "1e22", "123456789012345", "9007199254740993", "0.1", "2.5e-7", "-0",
-              "3.141592653589793", "1e-22", "4.35", "17", ".5", "5."]
+              "3.141592653589793", "1e-22", "4.35", "17", ".5", "5.", "0.30000000000000004", "1e23",
+              "-1.7976931348623157e308", "2.2250738585072014e-308", "9999999999999999999", "7.2057594037927933e16",
+              "0e999", "0.12345678901234567", "1e-5", "8.98846567431158e307"]
+    slow_fields = ["12345678901234567890", "4.9406564584124654e-324", "1e-320", "1.8e308", "1e400",
+                   "0.10000000000000000000001", " 7", "1_000", "1e", "NA"]
     if not fastcsv.AVAILABLE:
         pytest.skip("numba is not installed")
-    raw = ",".join(fields).encode()
+    everything = fields + slow_fields
+    raw = ",".join(everything).encode()
     buf = np.frombuffer(raw, dtype=np.uint8)
     ends = np.array([i for i, c in enumerate(raw) if c == ord(",")] + [len(raw)])
     starts = np.concatenate([[0], ends[:-1] + 1])
-    out = np.full(len(fields), np.nan)
+    out = np.full(len(everything), np.nan)
     slow = fastcsv.parse_numbers(buf, starts, ends, out)
-    for i, f in enumerate(fields):
-        if i not in slow:
-            assert out[i] == float(f) and np.signbit(out[i]) == np.signbit(float(f)), f
-    assert fields.index("9007199254740993") in slow and fields.index("3.141592653589793") in slow
+    assert slow.tolist() == list(range(len(fields), len(everything)))
+    for f, v in zip(fields, out, strict=False):
+        assert v == float(f) and np.signbit(v) == np.signbit(float(f)), f
+
+
+def test_seventeen_digit_numbers_are_floats_values():
+    """Random doubles' reprs (as pandas writes them) over the whole range of exponents: the
+    compiled conversion gives float()'s double bit for bit, and leaves only subnormals."""
+    if not fastcsv.AVAILABLE:
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 2**64 - 1, 100_000, dtype=np.uint64, endpoint=True).view(np.float64)
+    x = np.concatenate([x[np.isfinite(x)], rng.standard_normal(20_000), np.nextafter(1e23, [0, np.inf])])
+    text = [repr(v) for v in x.tolist()] + [f"{v:.18e}" for v in x[:20_000].tolist()]
+    raw = ",".join(text).encode()
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(buf == ord(",")).tolist() + [len(raw)]
+    starts = [0] + [e + 1 for e in ends[:-1]]
+    out = np.full(len(text), np.nan)
+    slow = fastcsv.parse_numbers(buf, np.array(starts), np.array(ends), out)
+    ref = np.array([float(t) for t in text])
+    fast = np.ones(len(text), dtype=bool)
+    fast[slow] = False
+    assert np.array_equal(out[fast].view(np.uint64), ref[fast].view(np.uint64))
+    assert (np.abs(ref[~fast]) < 2.3e-308).all() and (~fast).sum() < 200  # subnormals (and zeros of them) only
