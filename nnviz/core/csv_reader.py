@@ -235,7 +235,8 @@ class _RowsBody:
         if not self.rows:
             raise ValueError(f"{where}: the file has a header but no data rows")
         if self.ragged is not None:
-            raise ValueError(f"{where}: line {self.ragged[0]}: {self.ragged[1]} fields, the header has {len(self.header)}")
+            line, fields = self.ragged
+            raise ValueError(f"{where}: line {line}: {fields} fields, the header has {len(self.header)}")
         if self.columns_error is not None:
             raise ValueError(self.columns_error)
         if self.bad:
@@ -338,20 +339,27 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     when the file is not plain or anything is amiss (then the cell-by-cell path decides,
     and words any error).
 
-    Plain: no quote, NUL or lone CR; the first line is the header; every other line (blank
-    lines only at the end) has the header's number of fields.  Numbers get exactly the
-    values Python's float() gives (fastcsv.py, or NumPy's string-to-float cast without
-    numba); anything that is not a finite number (NA, an empty cell) falls back.
+    Plain: no NUL or lone CR; the first line is the header; every other line (blank lines
+    only at the end) has the header's number of fields; no quote, or with numba (a big
+    file) simple quoted fields as R's write.csv writes them: "text" with no quote or line
+    break inside, then the comma or the line's end.  Numbers get exactly the values Python's
+    float() gives (fastcsv.py, or NumPy's string-to-float cast without numba); anything
+    that is not a finite number (NA, an empty cell) falls back.
 
     The body is read in runs of lines (``_runs``): the input columns' numbers go straight
     into X (numba: in the same pass that splits the fields); of the target columns only
     where their fields are is kept until the end, when they become numbers or classes."""
-    if b'"' in raw or b"\0" in raw:
+    if b"\0" in raw:
         return None
     if b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n")
         if b"\r" in raw:
             return None
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    fast = _fastcsv(buf)
+    quotes = b'"' in raw
+    if quotes and fast is None:
+        return None
     stop = len(raw)  # the body ends before the blank lines at the end
     while stop > skip and raw[stop - 1] == ord("\n"):
         stop -= 1
@@ -359,9 +367,12 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     if end < 0:  # a header alone, or nothing
         return None
     try:
-        header = [h.strip() for h in raw[skip:end].decode("utf-8").split(",")]
+        names = _simple_fields(raw[skip:end].decode("utf-8"))
     except UnicodeDecodeError:
         return None
+    if names is None:
+        return None
+    header = [h.strip() for h in names]
     if (len(header) < 2 or len(set(header)) != len(header) or _all_numbers(header) or "" in header
             or any(control_character(h) for h in header)):
         return None
@@ -375,8 +386,6 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     # where each field goes: column c >= 0 of X, or target -1 - c
     col_of = np.array([inputs.index(h) if h in inputs else -1 - targets.index(h) for h in header], dtype=np.int64)
     n = raw.count(b"\n", end + 1, stop) + 1
-    buf = np.frombuffer(raw, dtype=np.uint8)
-    fast = _fastcsv(buf)
     X = np.empty((n, len(inputs)))
     at = np.int32 if len(raw) < 2**31 else np.int64
     tstarts, tends = np.empty((len(targets), n), dtype=at), np.empty((len(targets), n), dtype=at)
@@ -385,7 +394,7 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
         if fast is not None:
             if slow.shape[1] < rows * len(inputs):
                 slow = np.empty((3, rows * len(inputs)), dtype=np.int64)
-            ok = _fast_run(fast, buf, raw, pos, bend, stop, row, rows, col_of, X, tstarts, tends, slow)
+            ok = _fast_run(fast, buf, raw, pos, bend, stop, row, rows, col_of, X, tstarts, tends, slow, quotes)
         else:
             ok = _numpy_run(buf, pos, bend, stop, row, rows, col_of, X, tstarts, tends)
         if not ok or not np.isfinite(X[row:row + rows]).all():
@@ -415,6 +424,34 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     return Dataset(name, X, T, tuple(inputs), tuple(levels), "classes", tuple(targets), source=where)
 
 
+def _simple_fields(line: str) -> list[str] | None:
+    """The fields of one line as the csv module reads them, when its quoted fields are simple
+    ("text" with no quote inside, then a comma or the end) and no other field has a quote;
+    None otherwise."""
+    out, pos = [], 0
+    while True:
+        if line.startswith('"', pos):
+            close = line.find('"', pos + 1)
+            if close < 0:
+                return None
+            out.append(line[pos + 1:close])
+            pos = close + 1
+            if pos == len(line):
+                return out
+            if line[pos] != ",":
+                return None
+            pos += 1
+            continue
+        comma = line.find(",", pos)
+        field = line[pos:] if comma < 0 else line[pos:comma]
+        if '"' in field:
+            return None
+        out.append(field)
+        if comma < 0:
+            return out
+        pos = comma + 1
+
+
 def _runs(raw: bytes, body: int, stop: int, n: int) -> Iterator[tuple[int, int, int, int]]:
     """The body raw[body:stop] (n lines, the last without its newline) in runs of whole lines
     of about 1 / BLOCKS of it each (within BLOCK_MIN and BLOCK_MAX bytes): (start, end,
@@ -432,10 +469,11 @@ def _runs(raw: bytes, body: int, stop: int, n: int) -> Iterator[tuple[int, int, 
 
 
 def _fast_run(fast, buf: np.ndarray, raw: bytes, pos: int, bend: int, stop: int, row: int, rows: int,
-              col_of: np.ndarray, X: np.ndarray, tstarts: np.ndarray, tends: np.ndarray, slow: np.ndarray) -> bool:
+              col_of: np.ndarray, X: np.ndarray, tstarts: np.ndarray, tends: np.ndarray, slow: np.ndarray,
+              quotes: bool) -> bool:
     """A run of lines with numba (fastcsv.read_block), the numbers it leaves through float();
     False if the run is not plain or a field not a number."""
-    after, n_slow = fast.read_block(buf, pos, stop, rows, col_of, X, row, tstarts, tends, slow)
+    after, n_slow = fast.read_block(buf, pos, stop, rows, col_of, X, row, tstarts, tends, slow, quotes)
     if after != (bend if bend < stop else stop + 1):
         return False
     if n_slow:

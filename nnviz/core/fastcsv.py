@@ -1,7 +1,8 @@
 """Compiled helpers for reading big plain CSV files (csv_reader.py's vectorised path).
 
-``read_block`` reads a run of lines of a plain CSV body (no quotes) in one pass: it checks
-that each line has the header's number of fields, writes the input columns' numbers
+``read_block`` reads a run of lines of a plain CSV body in one pass (quoted fields only as
+R's write.csv writes them: "text", no quote or line break inside): it checks that each line
+has the header's number of fields, writes the input columns' numbers
 straight into the data matrix and keeps where the target columns' fields are;
 ``parse_numbers`` turns such fields into floats.  A number is converted here only when
 the conversion is exact by construction, so that the values are always Python's float()'s:
@@ -202,16 +203,18 @@ def parse_numbers(buf, starts, ends, out):
 
 
 @_jit
-def read_block(buf, pos, stop, rows, col_of, X, row0, tstarts, tends, slow):
+def read_block(buf, pos, stop, rows, col_of, X, row0, tstarts, tends, slow, quotes):
     """Read ``rows`` lines from buf[pos:] (each ends with b'\\n', the file's last one at
-    ``stop``) of len(col_of) fields each (ending with b','; the last with the line).
+    ``stop``) of len(col_of) fields each (ending with b','; the last with the line); with
+    ``quotes``, a field may be b'"text"' (text without a quote or newline: its field is the
+    text), and no other field may hold a quote.
     Field j of line r: its number into X[row0 + r, col_of[j]] when col_of[j] >= 0, else
     its start and end into tstarts/tends[-1 - col_of[j], row0 + r].  An input field off the
     fast paths goes into the columns of ``slow`` (3, m) as (flat index into X, start, end), for
     Python's float().
 
     Returns (the position after the lines, the number of slow fields), or (-1, 0) when a
-    line has another number of fields (or the lines end early)."""
+    line has another number of fields (or the lines end early) or another kind of quote."""
     k = col_of.size
     p = X.shape[1]
     pow10 = _POW10
@@ -222,23 +225,40 @@ def read_block(buf, pos, stop, rows, col_of, X, row0, tstarts, tends, slow):
         row = row0 + r
         for j in range(k):
             s = pos
-            while pos < stop and buf[pos] != 44 and buf[pos] != 10:
+            if quotes and pos < stop and buf[pos] == 34:  # "text"
                 pos += 1
+                s = pos
+                while pos < stop and buf[pos] != 34:
+                    if buf[pos] == 10:
+                        return -1, 0
+                    pos += 1
+                if pos >= stop:
+                    return -1, 0
+                e = pos
+                pos += 1
+                if pos < stop and buf[pos] != 44 and buf[pos] != 10:  # "text"more
+                    return -1, 0
+            else:
+                while pos < stop and buf[pos] != 44 and buf[pos] != 10:
+                    if quotes and buf[pos] == 34:
+                        return -1, 0
+                    pos += 1
+                e = pos
             if (pos < stop and buf[pos] == 44) == (j == k - 1):  # a comma ends the line's last field
                 return -1, 0
             c = col_of[j]
             if c >= 0:
-                ok, v = _number(buf, s, pos, pow10)
+                ok, v = _number(buf, s, e, pow10)
                 if ok:
                     X[row, c] = v
                 else:
                     slow[0, n_slow] = row * p + c
                     slow[1, n_slow] = s
-                    slow[2, n_slow] = pos
+                    slow[2, n_slow] = e
                     n_slow += 1
             else:
                 tstarts[-1 - c, row] = s
-                tends[-1 - c, row] = pos
+                tends[-1 - c, row] = e
             pos += 1  # past the comma or the newline (past ``stop`` after the file's last field)
     return pos, n_slow
 
