@@ -385,12 +385,13 @@ def _parse_plain(raw: bytes, where: str, target, classify: bool, progress: _Prog
     inputs = [h for h in header if h not in targets]
     # where each field goes: column c >= 0 of X, or target -1 - c
     col_of = np.array([inputs.index(h) if h in inputs else -1 - targets.index(h) for h in header], dtype=np.int64)
-    n = raw.count(b"\n", end + 1, stop) + 1
+    runs = _runs(raw, end + 1, stop)
+    n = runs[-1][2] + runs[-1][3]
     X = np.empty((n, len(inputs)))
     at = np.int32 if len(raw) < 2**31 else np.int64
     tstarts, tends = np.empty((len(targets), n), dtype=at), np.empty((len(targets), n), dtype=at)
     slow = np.empty((3, 0), dtype=np.int64)  # numba's input fields left for float(), per run
-    for pos, bend, row, rows in _runs(raw, end + 1, stop, n):
+    for pos, bend, row, rows in runs:
         if fast is not None:
             if slow.shape[1] < rows * len(inputs):
                 slow = np.empty((3, rows * len(inputs)), dtype=np.int64)
@@ -452,20 +453,21 @@ def _simple_fields(line: str) -> list[str] | None:
         pos = comma + 1
 
 
-def _runs(raw: bytes, body: int, stop: int, n: int) -> Iterator[tuple[int, int, int, int]]:
-    """The body raw[body:stop] (n lines, the last without its newline) in runs of whole lines
-    of about 1 / BLOCKS of it each (within BLOCK_MIN and BLOCK_MAX bytes): (start, end,
-    first row, rows) of each, the end past the run's last newline (or ``stop``)."""
+def _runs(raw: bytes, body: int, stop: int) -> list[tuple[int, int, int, int]]:
+    """The body raw[body:stop] (lines, the last without its newline) in runs of whole lines of
+    about 1 / BLOCKS of it each (within BLOCK_MIN and BLOCK_MAX bytes): (start, end, first
+    row, rows) of each, the end past the run's last newline (or ``stop``)."""
     step = min(max((stop - body) // BLOCKS, BLOCK_MIN), BLOCK_MAX)
+    out = []
     pos, row = body, 0
-    while row < n:
+    while True:
         nl = raw.find(b"\n", pos + step, stop) if pos + step < stop else -1
+        end = stop if nl < 0 else nl + 1
+        rows = raw.count(b"\n", pos, end) + (nl < 0)  # the last line has no newline before ``stop``
+        out.append((pos, end, row, rows))
         if nl < 0:
-            yield pos, stop, row, n - row
-            return
-        rows = raw.count(b"\n", pos, nl + 1)
-        yield pos, nl + 1, row, rows
-        pos, row = nl + 1, row + rows
+            return out
+        pos, row = end, row + rows
 
 
 def _fast_run(fast, buf: np.ndarray, raw: bytes, pos: int, bend: int, stop: int, row: int, rows: int,
@@ -579,8 +581,9 @@ def _plain_numbers(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, out: n
         slow = fastcsv.parse_numbers(buf, starts, ends, out)
         raw = buf.data
         try:
-            for i in slow.tolist():
-                out[i] = float(bytes(raw[starts[i]:ends[i]]))
+            for at in range(0, slow.size, 1024):  # a column of text fails on its first field
+                for i in slow[at:at + 1024].tolist():
+                    out[i] = float(bytes(raw[starts[i]:ends[i]]))
         except ValueError:
             return False
     else:
@@ -637,9 +640,9 @@ def load_csv(path: str | Path, target=None, classify: bool = False,
              on_progress: Callable[[float], None] | None = None) -> Dataset:
     """Read a CSV file (see parse_csv); errors name the file, line and column.
 
-    ``on_progress(fraction)``, if given, is called as the reading goes (fractions below 1,
-    increasing, about every twentieth of the file: at most 19 times), then with 1.0 once the
-    data set is made (not after an error)."""
+    ``on_progress(fraction)``, if given, is called in the reading thread as the reading goes
+    (fractions below 1, increasing, about every twentieth of the file: at most 19 times), then
+    with 1.0 once the data set is made (not after an error)."""
     path = Path(path)
     progress = _Progress(on_progress)
     raw = read_bytes(path)

@@ -181,25 +181,19 @@ def _number(buf, i, e, pow10):
 
 @_jit
 def parse_numbers(buf, starts, ends, out):
-    """out[i] = the number in buf[starts[i]:ends[i]] where the fast path applies; returns
-    the indices of the other fields (for Python's float())."""
+    """out[i] = the number in buf[starts[i]:ends[i]] where a fast path applies; returns the
+    indices of the other fields (for Python's float())."""
     pow10 = _POW10
+    slow = np.empty(starts.size, np.int64)
     n_slow = 0
     for f in range(starts.size):
         ok, v = _number(buf, starts[f], ends[f], pow10)
         if ok:
             out[f] = v
         else:
+            slow[n_slow] = f
             n_slow += 1
-    slow = np.empty(n_slow, np.int64)
-    n_slow = 0
-    if slow.size:
-        for f in range(starts.size):
-            ok, v = _number(buf, starts[f], ends[f], pow10)
-            if not ok:
-                slow[n_slow] = f
-                n_slow += 1
-    return slow
+    return slow[:n_slow]
 
 
 @_jit
