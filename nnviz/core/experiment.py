@@ -9,7 +9,9 @@ for iris and smaller for more rows (``advice.auto_lr``).
 
 from __future__ import annotations
 
+import copy
 import os
+import weakref
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -201,13 +203,17 @@ class Experiment:
         check_output(arch, ds)
         self.arch = arch
         self.config = s.train_config(self.learning_rate(s))
+        # the network's rows; the targets are the data's own arrays when the scaling leaves them as
+        # they are (classes, 0/1): nothing here writes into them
         self.X_train = self.scaling.inputs(self.train.X)
-        self.Y_train = self.scaling.targets(self.train.T)
+        self.Y_train = self.scaling.targets(self.train.T, copy=False)
         self.X_test = self.scaling.inputs(self.test.X) if self.test is not None else None
-        self.Y_test = self.scaling.targets(self.test.T) if self.test is not None else None
+        self.Y_test = self.scaling.targets(self.test.T, copy=False) if self.test is not None else None
         val = self.validation
         self.X_val = self.scaling.inputs(val.X) if val is not None else None
-        self.Y_val = self.scaling.targets(val.T) if val is not None else None
+        self.Y_val = self.scaling.targets(val.T, copy=False) if val is not None else None
+        # (weights, training rows, evaluation) of the last snapshot kept (``remember``)
+        self._evaluation: tuple[np.ndarray, weakref.ref, Evaluation] | None = None
         self.session = TrainingSession(net, self.X_train, self.Y_train, self.config,
                                        np.random.default_rng([s.seed, 3]), engine=s.engine, dtype=s.dtype,
                                        interruptible=interruptible, leave_cores=leave_cores)
@@ -237,7 +243,7 @@ class Experiment:
         validation = None
         if s.validation_fraction > 0:  # split anew from the edited training rows
             train, validation = datamod.split(train, s.validation_fraction, s.seed, what="validation", stream=4)
-        X_train, Y_train = self.scaling.inputs(train.X), self.scaling.targets(train.T)
+        X_train, Y_train = self.scaling.inputs(train.X), self.scaling.targets(train.T, copy=False)
         session = self.session
         state = session.get_state()
         fresh = TrainingSession(session.net, X_train, Y_train, session.config, session.rng,
@@ -247,11 +253,12 @@ class Experiment:
         state["pos"] = fresh.n
         fresh.set_state(state)
         self.dataset, self.train, self.test, self.validation = dataset, train, test, validation
+        self._evaluation = None
         self.X_val = self.scaling.inputs(validation.X) if validation is not None else None
-        self.Y_val = self.scaling.targets(validation.T) if validation is not None else None
+        self.Y_val = self.scaling.targets(validation.T, copy=False) if validation is not None else None
         self.X_train, self.Y_train = X_train, Y_train
         self.X_test = self.scaling.inputs(test.X) if test is not None else None
-        self.Y_test = self.scaling.targets(test.T) if test is not None else None
+        self.Y_test = self.scaling.targets(test.T, copy=False) if test is not None else None
         self.session = fresh
 
     def switch_engine(self, engine: str, dtype: str, interruptible: bool | None = None,
@@ -287,9 +294,27 @@ class Experiment:
     def task(self) -> str:
         return self.dataset.task
 
+    def remember(self, snap) -> None:
+        """Keep the evaluation a runner's snapshot holds of the present weights (train_headless
+        keeps its last): ``evaluate`` of the same weights on the same rows returns it instead of
+        running every row through the network again (on a million rows a second, and the
+        memory of every layer's values).  The snapshot's numbers are evaluate's: the same
+        forward pass and metrics (runner.Runner._derive)."""
+        net = self.network
+        if (getattr(snap, "preview", False) or snap.iteration != self.session.iteration
+                or len(snap.weights) != len(net.weights)
+                or not all(np.array_equal(a, b) for a, b in zip(snap.weights, net.weights, strict=True))):
+            return
+        ev = Evaluation(snap.mse, snap.accuracy, snap.test_mse, snap.test_accuracy,
+                        snap.regression if self.task == "regression" else None, snap.validation_mse)
+        self._evaluation = (net.params.copy(), weakref.ref(self.X_train), ev)
+
     def evaluate(self, network: Network | None = None) -> Evaluation:
         """mse and accuracy on the train (and test) rows, in network units."""
         net = network or self.network
+        kept = self._evaluation
+        if kept is not None and net is self.network and kept[1]() is self.X_train and np.array_equal(kept[0], net.params):
+            return copy.deepcopy(kept[2])
         Yhat = net.predict(self.X_train)
         ev = Evaluation(metrics.mse(self.Y_train, Yhat), metrics.accuracy(self.task, self.Y_train, Yhat), None, None)
         Th = None

@@ -25,14 +25,24 @@ class Scaling:
     features: tuple[str, ...] = ()  # input features computed from the 2 raw columns first (features.py)
 
     def inputs(self, X: np.ndarray) -> np.ndarray:
-        """Raw input rows -> the network's inputs: the features (if any), then R's scale()."""
+        """Raw input rows -> the network's inputs: the features (if any), then R's scale()
+        (a new array: (X - center) / scale, divided in place, no second temporary)."""
         X = np.asarray(X, dtype=np.float64)
         if self.features:
             X = featmod.expand(X, self.features)
-        return (X - self.x_center) / self.x_scale
+        out = np.subtract(X, self.x_center)
+        np.divide(out, self.x_scale, out=out)
+        return out
 
-    def targets(self, T: np.ndarray) -> np.ndarray:
-        return (np.asarray(T, dtype=np.float64) - self.y_center) / self.y_scale
+    def targets(self, T: np.ndarray, copy: bool = True) -> np.ndarray:
+        """Targets -> the network's units; with ``copy=False`` a float64 ``T`` itself when this
+        leaves them as they are (classes, binary targets: (T - 0) / 1 is T, bit for bit)."""
+        T = np.asarray(T, dtype=np.float64)
+        if not copy and not self.y_center.any() and (self.y_scale == 1.0).all():
+            return T
+        out = np.subtract(T, self.y_center)
+        np.divide(out, self.y_scale, out=out)
+        return out
 
     def outputs(self, Yhat: np.ndarray) -> np.ndarray:
         """Network outputs back in the targets' own units."""

@@ -102,6 +102,7 @@ def train_headless(exp: Experiment, should_stop: Callable[[], bool] = lambda: Fa
     snap = last.snapshot
     if snap is None:
         raise RuntimeError("the runner made no snapshot at the end of training")
+    exp.remember(snap)  # its evaluation of the final weights: the caller's evaluate() need not redo it
     return snap, ("interrupted" if interrupted else snap.stopped or "max_iterations")
 
 
