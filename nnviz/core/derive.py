@@ -45,8 +45,12 @@ def derive(net: Network, exp: Experiment, ctx: Context | None, needs: frozenset[
            selected_node: tuple[int, int] | None = None, trace: StepTrace | None = None,
            dynamics_hook: DynamicsHook | None = None) -> dict:
     """The snapshot fields of ``net`` on ``exp``'s rows for these needs (``ctx``: the grids)."""
-    layers = net.forward_layers(exp.X_train)
-    Yhat = layers[-1][2]
+    every_layer = dynamics_hook is not None or "nodes" in needs or (ctx is not None and "node_hists" in needs)
+    if every_layer:
+        layers = net.forward_layers(exp.X_train)
+        Yhat = layers[-1][2]
+    else:  # the outputs alone (the command line, sweeps): a big file's rows a block at a time
+        layers, Yhat = [], outputs(net, exp.X_train)
     Th = net.predict(exp.X_test) if exp.X_test is not None else None
     Y_test = exp.Y_test
     task = exp.task
@@ -74,6 +78,24 @@ def derive(net: Network, exp: Experiment, ctx: Context | None, needs: frozenset[
         out.update(dynamics_hook(net, layers))
     if "nodes" in needs:
         out.update(node_values(exp.X_train, layers, out["selected_row"], trace))
+    return out
+
+
+OUTPUT_BLOCK_ROWS = 65_536  # more rows than this go through the network a block at a time
+
+
+def outputs(net: Network, X: np.ndarray) -> np.ndarray:
+    """yhat for the rows X without keeping every layer's values for all of them: on 1,000,000
+    rows the layers of a 4-6-6-2 network held 343 MiB at nnviz train's peak.  Up to
+    OUTPUT_BLOCK_ROWS rows (every data set the window is made for) in one pass, as before."""
+    n = X.shape[0]
+    if n <= OUTPUT_BLOCK_ROWS:
+        return net.predict(X)
+    first = net.predict(X[:OUTPUT_BLOCK_ROWS])
+    out = np.empty((n, first.shape[1]), dtype=first.dtype)
+    out[:OUTPUT_BLOCK_ROWS] = first
+    for start in range(OUTPUT_BLOCK_ROWS, n, OUTPUT_BLOCK_ROWS):
+        out[start:start + OUTPUT_BLOCK_ROWS] = net.predict(X[start:start + OUTPUT_BLOCK_ROWS])
     return out
 
 

@@ -160,7 +160,8 @@ class SnapshotMaker:
         # the snapshot's products run with training's BLAS threads: OpenBLAS's second thread
         # spinning beside the kernel made digits train three times slower in the window
         with np.errstate(all="ignore"), blas.limited(session.blas_threads, blas.work(session)):
-            return derive(net, exp, track.context, self.view.needs, self.view.row, self.view.node, trace, recorded)
+            hook = recorded if any(dynamics.is_need(n) for n in self.view.needs) else None  # else: no layers kept
+            return derive(net, exp, track.context, self.view.needs, self.view.row, self.view.node, trace, hook)
 
 
 def _track(run: Run) -> Track:
