@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QEventLoop, Qt, Slot
+from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QWidget
 
 from ..core import data as datamod
 from ..core.experiment import Settings
@@ -91,12 +91,15 @@ class SetupActions:
 
     def load_csv(self, path: str, target: str | None = None, classify: bool = False) -> datamod.Dataset | None:
         """The CSV file's data, shown in the controls; None, with its one-line error, when it cannot be read."""
+        progress = ReadingProgress(self.window, Path(path).name)
         try:
-            ds = datamod.load_csv(path, target, classify)
+            ds = datamod.load_csv(path, target, classify, on_progress=progress.fraction)
             datamod.fit_scaling(ds)  # values that cannot be standardised: refused before anything changes
         except ValueError as exc:
             self.notices.error(str(exc))
             return None
+        finally:
+            progress.close()
         show_csv(self.controls, str(path), ds)
         return ds
 
@@ -140,6 +143,33 @@ class SetupActions:
             return
         self.sessions.ask_discard("Train on another target", lambda: self.controller.configure(s, ds),
                                   self._restore_controls)
+
+
+class ReadingProgress:
+    """A progress dialog while a big CSV file is read in the GUI thread: it shows after 0.4 s
+    (small files never see it), moves with the reader's fractions (at most twenty), and the
+    window repaints meanwhile (user input waits: the read is short, a second for 1,000,000 rows)."""
+
+    def __init__(self, parent: QWidget, name: str) -> None:
+        self.dialog = QProgressDialog(f"Reading {name}\u2026", "", 0, 100, parent)
+        self.dialog.setWindowTitle("Open CSV")
+        self.dialog.setCancelButton(None)  # no Cancel: the read is short and cannot stop midway
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(400)
+        self.dialog.setAutoClose(False)
+        self.dialog.setValue(0)
+        self.values: list[int] = []
+
+    def fraction(self, f: float) -> None:
+        value = int(round(100 * min(max(f, 0.0), 1.0)))
+        self.values.append(value)
+        self.dialog.setValue(value)
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+    def close(self) -> None:
+        self.dialog.reset()
+        self.dialog.close()
+        self.dialog.deleteLater()
 
 
 def show_csv(controls: ControlPanel, path: str, ds: datamod.Dataset) -> None:

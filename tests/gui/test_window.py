@@ -426,3 +426,32 @@ def test_reset_keeps_the_diagrams_items_and_a_new_architecture_rebuilds_them(mak
     qtbot.waitUntil(lambda: w.context.arch.hidden == (3,) and w.latest is not None, timeout=10_000)
     assert all(t not in names for t in nv._texts)
     assert [t.textItem.toPlainText() for t in nv._texts if getattr(t, "side", 0) == 1] == list(w.context.dataset.output_names)
+
+
+def test_opening_a_big_csv_shows_the_readers_progress(make_window, qtbot, tmp_path, monkeypatch):
+    """File > Open CSV on a big file: a progress dialog follows the reader (issue 26 item 3),
+    rising to 100, and is gone once the data set is shown."""
+    from nnviz.core import csv_reader
+    from nnviz.gui import setup_actions
+
+    monkeypatch.setattr(csv_reader, "BLOCK_MIN", 256)  # runs of a few hundred bytes: many fractions
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5000, 3))
+    p = tmp_path / "big.csv"
+    p.write_text("u,v,w,y\n" + "".join(f"{a:.6f},{b:.6f},{c:.6f},{'ab'[int(a > 0)]}\n" for a, b, c in X))
+    made = []
+    original = setup_actions.ReadingProgress.__init__
+
+    def spy(self, parent, name):
+        original(self, parent, name)
+        made.append(self)
+        self.label = self.dialog.labelText()
+
+    monkeypatch.setattr(setup_actions.ReadingProgress, "__init__", spy)
+    w = make_window()
+    assert w.setup.open_csv(str(p))
+    qtbot.waitUntil(lambda: w.context.dataset.source == str(p), timeout=10_000)
+    values = made[-1].values
+    assert len(values) >= 10 and values[-1] == 100 and values == sorted(values), values
+    assert "big.csv" in made[-1].label
+    assert w.context.dataset.n == 5000
