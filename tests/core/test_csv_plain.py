@@ -1,4 +1,4 @@
-"""The vectorised CSV path (csv_reader._parse_plain) gives exactly what the cell-by-cell path gives,
+"""The vectorised CSV path (csv_plain._parse_plain) gives exactly what the cell-by-cell path gives,
 or steps aside (None) so that the cell-by-cell path decides and words the error."""
 
 import numpy as np
@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnviz.core import csv_reader as data  # the CSV reader (core.data re-exports its public names)
+from nnviz.core import csv_plain  # the vectorised path: its constants are patched there
 from nnviz.core import fastcsv
 
 
@@ -16,7 +17,7 @@ def fast(request, monkeypatch):
     if request.param == "numba":
         if not fastcsv.AVAILABLE:
             pytest.skip("numba is not installed")
-        monkeypatch.setattr(data, "FASTCSV_FROM", 0)
+        monkeypatch.setattr(csv_plain, "FASTCSV_FROM", 0)
     return request.param
 
 

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from nnviz.core import csv_reader as data  # the CSV reader (core.data re-exports its public names)
+from nnviz.core import csv_plain  # the vectorised path: its constants are patched there
+from nnviz.core import csv_rows  # the cell-by-cell path: its constants are patched there
 from nnviz.core import fastcsv
 
 
@@ -16,8 +18,8 @@ def fast(request, monkeypatch):
     if request.param == "numba":
         if not fastcsv.AVAILABLE:
             pytest.skip("numba is not installed")
-        monkeypatch.setattr(data, "FASTCSV_FROM", 0)
-    monkeypatch.setattr(data, "BLOCK_MIN", 256)
+        monkeypatch.setattr(csv_plain, "FASTCSV_FROM", 0)
+    monkeypatch.setattr(csv_plain, "BLOCK_MIN", 256)
     return request.param
 
 
@@ -56,7 +58,7 @@ def test_runs_cover_the_body_whatever_their_size(fast, tmp_path, monkeypatch):
     write(p, rows=500)
     ref = np.loadtxt(p, delimiter=",", skiprows=1)
     for size in (1, 37, 2**16):  # a run of one line each; runs that end mid-line; one run
-        monkeypatch.setattr(data, "BLOCK_MIN", size)
+        monkeypatch.setattr(csv_plain, "BLOCK_MIN", size)
         ds = data.load_csv(p)
         assert ds.X.tobytes() == np.ascontiguousarray(ref[:, :4]).tobytes()
     p.write_bytes(p.read_bytes().rstrip(b"\n"))  # no newline at the end
@@ -90,7 +92,7 @@ def test_progress_rises_to_one_in_at_most_twenty_calls(fast, tmp_path):
 
 def test_progress_of_the_cell_by_cell_path(tmp_path, monkeypatch):
     """A quoted file goes cell by cell: progress by the text read, the same contract."""
-    monkeypatch.setattr(data, "LINES_PIECE", 1000)
+    monkeypatch.setattr(csv_rows, "LINES_PIECE", 1000)
     p = tmp_path / "q.csv"
     M = write(p, rows=3000)
     p.write_text(p.read_text().replace("x1,", '"x1",', 1))
@@ -116,7 +118,7 @@ def test_no_progress_to_one_after_an_error(tmp_path):
 def test_chunks_of_the_cell_by_cell_path_keep_the_errors_order(monkeypatch):
     """The first bad input column is named (the columns in order), not the first bad cell met:
     as when every cell was read before any was checked, whatever chunk each is in."""
-    monkeypatch.setattr(data, "ROWS_CHUNK", 4)
+    monkeypatch.setattr(csv_rows, "ROWS_CHUNK", 4)
     rows = [f'"{i}",{i * 2},{i % 2}' for i in range(40)]
     rows[2] = '"2",oops,0'  # column b, chunk 1
     rows[30] = '"30",60,x'  # the target: text, so classes; checked after the inputs
@@ -137,8 +139,8 @@ def test_chunks_of_the_cell_by_cell_path_keep_the_errors_order(monkeypatch):
 
 
 def test_the_cell_by_cell_path_equals_the_plain_one_in_chunks(fast, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "ROWS_CHUNK", 7)
-    monkeypatch.setattr(data, "LINES_PIECE", 50)
+    monkeypatch.setattr(csv_rows, "ROWS_CHUNK", 7)
+    monkeypatch.setattr(csv_rows, "LINES_PIECE", 50)
     p = tmp_path / "big.csv"
     write(p, rows=300, target="binary")
     plain = data.load_csv(p)

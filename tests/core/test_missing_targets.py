@@ -4,6 +4,7 @@
 import pytest
 
 from nnviz.core import csv_reader as data  # the CSV reader (core.data re-exports its public names)
+from nnviz.core import csv_plain  # the vectorised path: its constants are patched there
 from nnviz.core import fastcsv
 
 
@@ -13,7 +14,7 @@ def fast(request, monkeypatch):
     if request.param == "numba":
         if not fastcsv.AVAILABLE:
             pytest.skip("numba is not installed")
-        monkeypatch.setattr(data, "FASTCSV_FROM", 0)
+        monkeypatch.setattr(csv_plain, "FASTCSV_FROM", 0)
     return request.param
 
 

@@ -431,10 +431,10 @@ def test_reset_keeps_the_diagrams_items_and_a_new_architecture_rebuilds_them(mak
 def test_opening_a_big_csv_shows_the_readers_progress(make_window, qtbot, tmp_path, monkeypatch):
     """File > Open CSV on a big file: a progress dialog follows the reader (issue 26 item 3),
     rising to 100, and is gone once the data set is shown."""
-    from nnviz.core import csv_reader
+    from nnviz.core import csv_plain
     from nnviz.gui import setup_actions
 
-    monkeypatch.setattr(csv_reader, "BLOCK_MIN", 256)  # runs of a few hundred bytes: many fractions
+    monkeypatch.setattr(csv_plain, "BLOCK_MIN", 256)  # runs of a few hundred bytes: many fractions
     rng = np.random.default_rng(3)
     X = rng.normal(size=(5000, 3))
     p = tmp_path / "big.csv"
