@@ -1,4 +1,4 @@
-"""Compiled helpers for reading big plain CSV files (csv_reader.py's vectorised path).
+"""Compiled helpers for reading big plain CSV files (csv_plain.py's vectorised path).
 
 ``read_block`` reads a run of lines of a plain CSV body in one pass (quoted fields only as
 R's write.csv writes them: "text", no quote or line break inside): it checks that each line
