@@ -20,9 +20,10 @@ def main(argv: list[str] | None = None) -> int:
 
             code = cli_main(argv)
         except BaseException as exc:  # noqa: BLE001 - after a signal, whatever it caused is the stop
-            code = stopping.report(exc)
-            if code is None:
+            reported = stopping.report(exc)
+            if reported is None:
                 raise
+            code = reported
             return code
     gui = sys.modules.get("nnviz.gui.app")
     if gui is not None and getattr(gui, "window_closed", False):

@@ -102,9 +102,14 @@ def same_network(a: Settings, b: Settings) -> bool:
 
 def map_grid(ctx_dataset: Dataset, scaling: Scaling, size: int = MAP_GRID) -> MapGrid | None:
     """The decision-map grid for a two-input data set (None otherwise)."""
-    if ctx_dataset.X.shape[1] != 2:
+    return grid_over(ctx_dataset.X, scaling, size)
+
+
+def grid_over(X: np.ndarray, scaling: Scaling, size: int = MAP_GRID) -> MapGrid | None:
+    """The decision-map grid around the rows X of two inputs (None for another number of inputs)."""
+    if X.shape[1] != 2:
         return None
-    lo, hi = ctx_dataset.X.min(axis=0), ctx_dataset.X.max(axis=0)
+    lo, hi = X.min(axis=0), X.max(axis=0)
     pad = (hi - lo) * 0.08 + 1e-9
     lo, hi = lo - pad, hi + pad
     XX, YY = np.meshgrid(np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size), indexing="ij")

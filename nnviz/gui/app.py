@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
+from typing import Literal
 
 from ..core.experiment import Settings
 from ..core.model import Model
+from ..core.snapshot import Snapshot
 from ..core.options import early_fields, own_inputs, run_summary, settings_from_options
 
 
@@ -28,7 +31,7 @@ def check_display() -> None:
 
 
 def build_window(settings: Settings | None = None, init: Model | None = None, dataset=None,
-                 speed: float | None | str = "default"):
+                 speed: float | None | Literal["default"] = "default"):
     """The main window (a QApplication must exist); ``dataset``: the CSV named by settings, loaded;
     ``speed``: Play's pace in iterations per second, None for as fast as possible, or "default"."""
     from ..core.pace import DEFAULT_SPEED
@@ -65,6 +68,15 @@ def _application():
     with resources.as_file(resources.files("nnviz.gui.share") / "nnviz.svg") as icon:
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+@dataclass
+class _Outcome:
+    """How a run from the command line ended: its exit status, the last snapshot, whether it finished."""
+
+    code: int = 0
+    snapshot: Snapshot | None = None
+    done: bool = False
 
 
 def run_from_args(args) -> int:
@@ -163,26 +175,26 @@ def _run(args, nnio, datamod, stopping) -> int:
         window.show_at_size(*shot_size)
     else:
         window.show()
-    outcome = {"code": 0, "snapshot": None, "done": False}
+    outcome = _Outcome()
 
     def finish(snap=None) -> None:
-        if outcome["done"]:
+        if outcome.done:
             return  # finished already
-        outcome["done"] = True
+        outcome.done = True
         snap = snap or window.latest
-        outcome["snapshot"] = snap
+        outcome.snapshot = snap
         if args.screenshot:
             app.processEvents()
             try:
                 figures.save_png(window, args.screenshot)
             except ValueError as exc:
                 print(f"nnviz: error: {exc}", file=sys.stderr)
-                outcome["code"] = 2
+                outcome.code = 2
         if args.export and window.latest is None:  # stopped before the first snapshot: no weights yet
             print(f"nnviz: {args.export} not written: the network was not there yet", file=sys.stderr)
         elif args.export and not window.exports.export_weights(args.export):
             print(f"nnviz: error: {window.last_error}", file=sys.stderr)
-            outcome["code"] = 2
+            outcome.code = 2
         window.close()
 
     if args.quit_when_done:
@@ -194,14 +206,14 @@ def _run(args, nnio, datamod, stopping) -> int:
     def on_interrupt() -> None:
         """After Ctrl+C or SIGTERM: pause, write --export (once the first snapshot is there), close."""
         signum = stopping.requested()
-        if signum is None or outcome["done"]:
+        if signum is None or outcome.done:
             return
         if window.latest is None and waited[0] < 50:  # the first snapshot is on its way (5 s at most)
             waited[0] += 1
             return
         window.confirm_close = False
         window.controller.pause()
-        outcome["code"] = stopping.status(signum)
+        outcome.code = stopping.status(signum)
         print(stopping.interrupted_line(), file=sys.stderr)
         finish()
 
@@ -222,12 +234,12 @@ def _run(args, nnio, datamod, stopping) -> int:
     window.controller.shutdown()
     global window_closed
     window_closed = True  # the launcher may end the process at once (see launcher._exit_now)
-    snap = outcome["snapshot"] or window.latest
+    snap = outcome.snapshot or window.latest
     if args.json and snap is not None:
         print(json.dumps(_summary(window, snap)))
-    if snap is not None and snap.stopped == "diverged" and outcome["code"] == 0:
+    if snap is not None and snap.stopped == "diverged" and outcome.code == 0:
         return 3
-    return outcome["code"]
+    return outcome.code
 
 
 def _summary(window, snap) -> dict:

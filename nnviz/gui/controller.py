@@ -74,11 +74,11 @@ class Controller(QObject):
         self._want_running = False
         self.pace = None  # Play's pace as last set (core.pace.Pace, None: as fast as possible)
 
-        self.thread = QThread()
-        self.thread.setObjectName("nnviz-training")
+        self.training_thread = QThread()
+        self.training_thread.setObjectName("nnviz-training")
         self.worker = TrainingWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.start)
+        self.worker.moveToThread(self.training_thread)
+        self.training_thread.started.connect(self.worker.start)
         self._configure.connect(self.worker.configure)
         self._play.connect(self.worker.play)
         self._pause.connect(self.worker.pause)
@@ -98,7 +98,7 @@ class Controller(QObject):
         self.worker.snapshot.connect(self._on_snapshot)
         self.worker.configured.connect(self._on_configured)
         self.worker.failed.connect(self._on_failed)
-        self.thread.start()
+        self.training_thread.start()
 
         self._preview_wanted: int | None = None
         self._preview_timer = QTimer(self)  # dragging the history slider: at most ~20 requests a second
@@ -200,13 +200,13 @@ class Controller(QObject):
         """Stop training and the thread; safe to call twice."""
         self.timer.stop()
         self._preview_timer.stop()
-        if self.thread.isRunning():
+        if self.training_thread.isRunning():
             self.worker.stop_event.set()  # no new chunk starts; the current one ends (<~20 ms)
             self.worker.runner.interrupt()  # ... at once
             # the worker stops and drops its timer in its own thread, then the thread ends
-            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.BlockingQueuedConnection)
-            self.thread.quit()
-            self.thread.wait()
+            QMetaObject.invokeMethod(self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+            self.training_thread.quit()
+            self.training_thread.wait()
 
     # -- from the worker ---------------------------------------------------------
     @Slot(object)

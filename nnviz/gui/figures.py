@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..core import diagram as D
+from ..core.context import grid_over
 from ..core.runner import MAP_GRID, map_grid
 from ..io import atomic
 from . import render
+
+if TYPE_CHECKING:
+    from ..core.model import Model
 
 IMAGE_FORMATS = (".png", ".svg")
 
@@ -84,7 +88,7 @@ class Figure:
     known the error history (a session's, a model file's, the window's), the data rows (for the
     map), plot.nn's error of the weights shown and the iteration."""
 
-    model: object
+    model: Model
     history_x: np.ndarray | None = None
     history_y: np.ndarray | None = None
     experiment: object = None
@@ -203,8 +207,9 @@ def map_scene(model, dataset=None, train=None, theme: str = "light", size: tuple
         pts = train.X
     else:  # no data: the inputs' mean +- 3 standard deviations
         lo, hi = _raw_range(model)
-        grid = map_grid(SimpleNamespace(X=np.array([lo, hi])), model.scaling, MAP_GRID)
+        grid = grid_over(np.array([lo, hi]), model.scaling, MAP_GRID)
         pts, cls = None, None
+    assert grid is not None  # (two inputs)
     out = model.network.predict(grid.points)
     return D.decision_map(out, grid.size, grid.rect, theme, size, points=pts, point_class=cls,
                           names=tuple(model.input_names), title=title)
@@ -227,7 +232,7 @@ def export_window(fig: Figure, what: str, options: FigureOptions, size: tuple[in
     setting, used when the options leave it open."""
     options.check(what)
     if what == "errors" and options.path.lower().endswith(".csv"):
-        if fig.history_x is None:
+        if fig.history_x is None or fig.history_y is None:
             raise ValueError("there is no error history yet")
         export_history_csv(fig.history_x, fig.history_y, options.path, fig.test_x, fig.test_y)
         return D.Scene(0, 0, (255, 255, 255))

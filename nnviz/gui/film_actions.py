@@ -9,9 +9,12 @@ only it touches the dialog and the status bar.  The window's training goes on un
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from ..core.experiment import Settings
 from ..core.film import Source
 from .controller import Controller
 from .film import FilmOptions
@@ -124,7 +127,8 @@ class FilmActions(QObject):
         if present is None or ctx is None:
             self.notices.error("nothing to film yet")
             return None
-        planned = (present.settings or ctx.settings).iterations
+        settings = cast("Settings | None", present.settings)  # (Snapshot types it object: import cycles)
+        planned = (settings or ctx.settings).iterations
         return FilmDialog(self.window, settings_store(), len(ctx.dataset.input_names), present.first_iteration,
                           present.present_iteration, planned)
 

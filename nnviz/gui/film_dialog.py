@@ -59,9 +59,9 @@ class FilmDialog(QDialog):
         self.fps.setDecimals(1)
         self.fps.setValue(self._value("fps", 15.0, float))
         form.addRow("Frames per second", self.fps)
-        self.size = QLineEdit(self._value("size", "1280x720", str))
-        self.size.setToolTip("WIDTHxHEIGHT in pixels, 160x120 to 4000x4000 (an MP4 needs even numbers)")
-        form.addRow("Size (WxH pixels)", self.size)
+        self.size_edit = QLineEdit(self._value("size", "1280x720", str))
+        self.size_edit.setToolTip("WIDTHxHEIGHT in pixels, 160x120 to 4000x4000 (an MP4 needs even numbers)")
+        form.addRow("Size (WxH pixels)", self.size_edit)
         self.panel = QComboBox()
         for key in ("map", "predictions", "none"):
             if key != "map" or n_inputs == 2:
@@ -116,14 +116,14 @@ class FilmDialog(QDialog):
         mp4 = self.path.text().strip().lower().endswith(".mp4")
         missing = mp4 and not film.mp4_available()
         self.hint.setText(film.MP4_HINT if missing else "")
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(not missing)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not missing)
 
     def options(self) -> film.FilmOptions:
         """The options as entered, checked (one-line ValueError)."""
         path = self.path.text().strip()
         if not path:
             raise ValueError("name the file to write (.gif or .mp4)")
-        size = film.parse_size(self.size.text().strip())
+        size = film.parse_size(self.size_edit.text().strip())
         start, end = self.start.value(), self.end.value()
         opts = film.FilmOptions(path, self.frames.value(), self.fps.value(), size, self.panel.currentData(),
                                 None if start == self.first else start,

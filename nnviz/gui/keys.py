@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QApplication,
                                QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget)
 
-KEYS = (Qt.Key_Space, Qt.Key_Right, Qt.Key_Left)
+KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left)
 
 
 def keeps_key(widget: QWidget | None, key: int, by_keyboard: bool = False) -> bool:
@@ -22,12 +22,12 @@ def keeps_key(widget: QWidget | None, key: int, by_keyboard: bool = False) -> bo
     if widget is None:
         return False
     if isinstance(widget, QAbstractButton):
-        return key == Qt.Key_Space and by_keyboard
+        return key == Qt.Key.Key_Space and by_keyboard
     if isinstance(widget, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
         return True
     if isinstance(widget, QComboBox) and widget.isEditable():
         return True
-    return key != Qt.Key_Space and isinstance(widget, (QAbstractSlider, QAbstractItemView, QComboBox))
+    return key != Qt.Key.Key_Space and isinstance(widget, (QAbstractSlider, QAbstractItemView, QComboBox))
 
 
 class TransportKeys(QObject):
@@ -39,7 +39,9 @@ class TransportKeys(QObject):
         self.actions = actions
         self._taken: int | None = None  # the key whose ShortcutOverride was handled here
         self._tabbed: QWidget | None = None  # the widget that last got focus from Tab or Backtab
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # (keys are made for a window of the running application)
+        app.installEventFilter(self)
 
     def remove(self) -> None:
         app = QApplication.instance()
@@ -48,13 +50,13 @@ class TransportKeys(QObject):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
-        if kind == QEvent.FocusIn and isinstance(obj, QWidget):
-            tabbed = event.reason() in (Qt.TabFocusReason, Qt.BacktabFocusReason)
+        if kind == QEvent.Type.FocusIn and isinstance(obj, QWidget):
+            tabbed = event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
             self._tabbed = obj if tabbed else None
             return False
-        if kind not in (QEvent.ShortcutOverride, QEvent.KeyPress):
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
-        if event.key() not in self.actions or event.modifiers() & ~Qt.KeypadModifier:
+        if event.key() not in self.actions or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
         if not isinstance(obj, QWidget) or obj.window() is not self.window:
             return False
@@ -63,10 +65,10 @@ class TransportKeys(QObject):
             return False
         if keeps_key(focus, event.key(), focus is not None and focus is self._tabbed):
             return False
-        if event.isAutoRepeat() and event.key() == Qt.Key_Space:
+        if event.isAutoRepeat() and event.key() == Qt.Key.Key_Space:
             event.accept()
             return True  # holding Space does not flicker between Play and Pause
-        if kind == QEvent.ShortcutOverride:
+        if kind == QEvent.Type.ShortcutOverride:
             # taken here, before a focused button or a menu shortcut can see it
             event.accept()
             self._taken = event.key()

@@ -313,8 +313,9 @@ class MainWindow(QMainWindow):
         self.sessions.name_discarded()
         self.status.set_full_text(status_line(snap))
         self.shown_iteration = snap.iteration
-        views = [self.network_view, self.loss_plot, self.predictions, self.inspector, self.explain, self.dynamics]
-        lag = max(abs((v.shown_iteration if v.shown_iteration is not None else -1) - snap.iteration) for v in views)
+        shown = (self.network_view.shown_iteration, self.loss_plot.shown_iteration, self.predictions.shown_iteration,
+                 self.inspector.shown_iteration, self.explain.shown_iteration, self.dynamics.shown_iteration)
+        lag = max(abs((it if it is not None else -1) - snap.iteration) for it in shown)
         self.max_lag = max(self.max_lag, lag)
         if not snap.preview:
             self.runs.on_frame(snap)

@@ -37,15 +37,15 @@ def paint(scene: Scene, painter, scale: float = 1.0) -> None:
         QPolygonF,
     )
 
-    painter.setRenderHint(QPainter.Antialiasing, True)
-    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.scale(scale, scale)
     painter.fillRect(QRectF(0, 0, scene.width, scene.height), QColor(*scene.background))
-    no_pen, no_brush = QPen(Qt.NoPen), QBrush(Qt.NoBrush)
+    no_pen, no_brush = QPen(Qt.PenStyle.NoPen), QBrush(Qt.BrushStyle.NoBrush)
     for it in scene.items:
         if isinstance(it, Line):
             pen = QPen(QColor(*it.colour), it.width)
-            pen.setCapStyle(Qt.FlatCap)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             if it.dashed:
                 pen.setDashPattern([max(5.0 / it.width, 1.2), max(3.5 / it.width, 1.0)])
             painter.setPen(pen)
@@ -57,12 +57,12 @@ def paint(scene: Scene, painter, scale: float = 1.0) -> None:
         elif isinstance(it, Rect):
             painter.setPen(QPen(QColor(*it.stroke), 1.0) if it.stroke else no_pen)
             painter.setBrush(QBrush(QColor(*it.fill)) if it.fill else no_brush)
-            painter.setRenderHint(QPainter.Antialiasing, it.stroke is not None)  # no seams between map cells
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, it.stroke is not None)  # no seams between map cells
             painter.drawRect(QRectF(it.x, it.y, it.w, it.h))
-            painter.setRenderHint(QPainter.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         elif isinstance(it, Polyline):
             pen = QPen(QColor(*it.colour), it.width)
-            pen.setJoinStyle(Qt.RoundJoin)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
             painter.setBrush(no_brush)
             painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in it.points]))
@@ -95,7 +95,7 @@ def to_image(scene: Scene, scale: float = 1.0):
 
     ensure_app()
     img = QImage(max(round(scene.width * scale), 1), max(round(scene.height * scale), 1),
-                 QImage.Format_RGB32)
+                 QImage.Format.Format_RGB32)
     img.fill(0xFFFFFFFF)
     p = QPainter(img)
     try:
@@ -128,20 +128,21 @@ def save(scene: Scene, path: str | Path, dpi: float = 300.0, title: str = "nnviz
         if ext == ".svg":
             from PySide6.QtSvg import QSvgGenerator
 
-            dev = QSvgGenerator()
-            dev.setFileName(tmp)
-            dev.setSize(QSize(int(scene.width), int(scene.height)))
-            dev.setViewBox(QRect(0, 0, int(scene.width), int(scene.height)))
-            dev.setResolution(96)
-            dev.setTitle(title)
+            svg = QSvgGenerator()
+            svg.setFileName(tmp)
+            svg.setSize(QSize(int(scene.width), int(scene.height)))
+            svg.setViewBox(QRect(0, 0, int(scene.width), int(scene.height)))
+            svg.setResolution(96)
+            svg.setTitle(title)
+            dev: QSvgGenerator | QPdfWriter = svg
             scale = 1.0
         else:
             dev = QPdfWriter(tmp)
             dev.setTitle(title)
             dev.setCreator("nnviz")
             dev.setResolution(96)
-            page = QPageSize(QSizeF(scene.width * 0.75, scene.height * 0.75), QPageSize.Point, "nnviz")
-            dev.setPageLayout(QPageLayout(page, QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
+            page = QPageSize(QSizeF(scene.width * 0.75, scene.height * 0.75), QPageSize.Unit.Point, "nnviz")
+            dev.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
             scale = 1.0
         p = QPainter()
         if not p.begin(dev):

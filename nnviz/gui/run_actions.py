@@ -9,11 +9,14 @@ errors, atomic writes).  A comparison with neuralnet runs in a thread of its own
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QMenu, QProgressDialog, QWidget
 
 from ..core import runs
 from ..core.data import BUILTINS
+from ..core.experiment import Settings
 from ..core.snapshot import Snapshot
 from ..io import runs as runfile
 from .controller import Controller
@@ -159,7 +162,8 @@ class RunActions(QObject):
         if snap is None or ctx is None or snap.settings is None:
             self.notices.error("nothing to keep yet")
             return None
-        batches = snap.settings.batch_size is not None and len(c.full_history) > 0
+        settings = cast(Settings, snap.settings)  # (Snapshot types it object: import cycles)
+        batches = settings.batch_size is not None and len(c.full_history) > 0
         h = c.full_history if batches else c.history
         run = runs.from_snapshot(snap, ctx.dataset.name, ctx.arch, h.x, h.y, c.test_history.x, c.test_history.y)
         row = self.add_kept_run(run)

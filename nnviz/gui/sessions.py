@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from .. import io as nnio
 from ..core.data import BUILTINS
-from ..core.experiment import check_init
+from ..core.experiment import Settings, check_init
 from ..core.snapshot import Snapshot
 from ..io import runs as runfile
 from ..io import session as sessionfile
@@ -163,7 +163,8 @@ class Sessions:
         assert ctx is not None  # a snapshot comes after its context
         h, v = self.controller.history, self.controller.val_history
         try:
-            sessionfile.save(path, snap.settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
+            settings = cast("Settings | None", snap.settings)  # (Snapshot types it object: import cycles)
+            sessionfile.save(path, settings or ctx.settings, ctx.dataset, snap.train_state, h.x, h.y,
                              runs=[runfile.to_dict(r) for r in self.runs.runs_panel.runs], validation_x=v.x,
                              validation_y=v.y, scaling=ctx.scaling, lesson=self.guides.lesson)
         except ValueError as exc:

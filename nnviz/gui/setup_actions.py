@@ -10,6 +10,7 @@ back to the network that is kept.  A CSV file that cannot be read changes nothin
 from __future__ import annotations
 
 import csv
+from typing import cast
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, Slot
@@ -53,7 +54,8 @@ class SetupActions:
         """A changed control: training settings apply to the current weights; anything else
         builds a new network, after asking if the training so far is not saved."""
         present = self.controller.present
-        current = present.settings if present is not None and present.settings is not None else None
+        # (Snapshot types its settings object: import cycles)
+        current = cast("Settings | None", present.settings) if present is not None else None
         if current is None or same_network(current, settings):
             self.controller.configure(settings)
             return

@@ -75,7 +75,7 @@ class SweepDialog(QDialog):
         self.run_actions = runs
         self.setWindowTitle("Sweep")
         self.job: SweepJob | None = None
-        self.thread: QThread | None = None
+        self.sweep_thread: QThread | None = None
         self.total = 0
         self.runs_done = 0
         names = sweepable()
@@ -139,7 +139,7 @@ class SweepDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.sweep_thread is not None and self.sweep_thread.isRunning()
 
     # -- the grid ----------------------------------------------------------------------
     def axes(self) -> dict[str, list]:
@@ -192,17 +192,17 @@ class SweepDialog(QDialog):
         self.job.progress.connect(self._progress)
         self.job.runDone.connect(self._run_done)
         self.job.ended.connect(self._ended)
-        self.thread = QThread()
-        self.thread.setObjectName("nnviz-sweep")
-        self.job.moveToThread(self.thread)
-        self.thread.started.connect(self.job.run)
+        self.sweep_thread = QThread()
+        self.sweep_thread.setObjectName("nnviz-sweep")
+        self.job.moveToThread(self.sweep_thread)
+        self.sweep_thread.started.connect(self.job.run)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         for w in (self.setting1, self.setting2, self.values1, self.values2):
             w.setEnabled(False)
         self.bar.setValue(0)
         self.status.setText(f"starting {self.total} runs\u2026")
-        self.thread.start()
+        self.sweep_thread.start()
         return True
 
     @Slot()
@@ -240,10 +240,10 @@ class SweepDialog(QDialog):
         self.values2.setEnabled(self.setting2.currentText() != NONE)
 
     def _stop_thread(self) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-            self.thread = None
+        if self.sweep_thread is not None:
+            self.sweep_thread.quit()
+            self.sweep_thread.wait()
+            self.sweep_thread = None
         self.job = None
 
     def shutdown(self) -> None:
@@ -253,7 +253,7 @@ class SweepDialog(QDialog):
         self._stop_thread()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape and self.running:
+        if event.key() == Qt.Key.Key_Escape and self.running:
             self.cancel()
             return
         super().keyPressEvent(event)

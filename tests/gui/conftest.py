@@ -26,7 +26,7 @@ def make_window(qtbot):
     yield make
     for w in windows:
         w.close()
-        assert not w.controller.thread.isRunning()
+        assert not w.controller.training_thread.isRunning()
     import gc
 
     gc.collect()  # here, in the GUI thread (nnviz.gui.collector turned automatic collection off)

@@ -72,12 +72,12 @@ def test_closing_with_unsaved_training_asks(qtbot):
     w.step(3)
     qtbot.waitUntil(lambda: w.controller.present.iteration == 3, timeout=10_000)
     w.close()
-    assert w.isVisible() and w.controller.thread.isRunning()  # not closed: asked
+    assert w.isVisible() and w.controller.training_thread.isRunning()  # not closed: asked
     box = w.notices.question
     assert isinstance(box, QMessageBox) and box.isVisible()
     box.button(QMessageBox.Discard).click()
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=10_000)
-    assert not w.controller.thread.isRunning()
+    assert not w.controller.training_thread.isRunning()
 
 
 def test_export_diagram_and_plot(make_window, qtbot, tmp_path):

@@ -117,10 +117,10 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
     assert [d.panel.itemData(i) for i in range(d.panel.count())] == ["predictions", "none"]  # iris: no map
     assert (d.start.value(), d.end.value(), d.end.maximum()) == (0, 30, 500)
     d.path.setText(str(tmp_path / "a.gif"))
-    d.size.setText("10x10")
+    d.size_edit.setText("10x10")
     d.accept()
     assert d.result() != d.DialogCode.Accepted and "160x120" in d.hint.text() and d.chosen is None
-    d.size.setText("400x300")
+    d.size_edit.setText("400x300")
     d.frames.setValue(12)
     d.fps.setValue(8)
     d.panel.setCurrentIndex(d.panel.findData("none"))
@@ -130,7 +130,7 @@ def test_the_dialog_checks_remembers_and_knows_about_mp4(make_window, qtbot, tmp
     assert d.chosen == film.FilmOptions(str(tmp_path / "a.gif"), 12, 8.0, (400, 300), "none", 10, 30, "dark")
     again = w.films.film_dialog()  # the choices are remembered, not the iterations
     qtbot.addWidget(again)
-    assert (again.path.text(), again.frames.value(), again.fps.value(), again.size.text(),
+    assert (again.path.text(), again.frames.value(), again.fps.value(), again.size_edit.text(),
             again.panel.currentData(), again.theme.currentText()) == (str(tmp_path / "a.gif"), 12, 8.0, "400x300",
                                                                        "none", "dark")
     assert (again.start.value(), again.end.value()) == (0, 30)
@@ -163,7 +163,7 @@ def test_the_menu_asks_then_films(make_window, qtbot, tmp_path):
         assert d.panel.currentData() == "map"  # two inputs: the map by default
         d.path.setText(str(path))
         d.frames.setValue(4)
-        d.size.setText("320x200")
+        d.size_edit.setText("320x200")
         d.accept()
 
     QTimer.singleShot(200, fill)
@@ -197,7 +197,7 @@ def test_the_dialog_s_title_reaches_the_film(make_window, qtbot, tmp_path):
     qtbot.addWidget(d)
     assert d.title.text() == ""
     d.path.setText(str(tmp_path / "t.gif"))
-    d.size.setText("320x180")
+    d.size_edit.setText("320x180")
     d.frames.setValue(3)
     d.accept()
     assert d.chosen.title is None  # left empty: the default title

@@ -184,7 +184,7 @@ def test_cancelling_a_sweep_keeps_the_runs_done(make_window, qtbot):
     qtbot.waitUntil(lambda: not d.running, timeout=30_000)
     assert len(w.runs_panel.runs) == 1 and w.runs_panel.runs[0].iterations == 100
     assert "cancelled after 1 of 3 runs" in d.status.text()
-    assert d.thread is None and d.start_button.isEnabled()
+    assert d.sweep_thread is None and d.start_button.isEnabled()
 
 
 def test_bad_sweep_input_is_one_line(make_window):
@@ -210,7 +210,7 @@ def test_closing_the_window_stops_a_sweep(make_window, qtbot):
     d.values1.setText("50000000")
     assert d.start()
     qtbot.waitUntil(lambda: "iteration" in d.status.text() and "of 1" in d.status.text(), timeout=30_000)
-    thread = d.thread
+    thread = d.sweep_thread
     w.close()
     assert not thread.isRunning() and w.runs_panel.runs == []
 

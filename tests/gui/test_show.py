@@ -10,7 +10,7 @@ import nnviz
 def _close(w):
     w.confirm_close = False
     w.close()
-    assert not w.controller.thread.isRunning()
+    assert not w.controller.training_thread.isRunning()
 
 
 def _weights_of(snap):

@@ -70,7 +70,7 @@ def test_closing_while_training_stops_the_thread(make_window, qtbot):
     w.play()
     qtbot.waitUntil(lambda: w.latest.state == "running", timeout=10_000)
     w.close()
-    assert not w.controller.thread.isRunning()
+    assert not w.controller.training_thread.isRunning()
 
 
 def test_changing_the_learning_rate_while_training_keeps_the_weights(make_window, qtbot):

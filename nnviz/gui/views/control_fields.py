@@ -92,7 +92,7 @@ class DataCombo(QComboBox):
     def __init__(self, about: str):
         super().__init__()
         self.about = about  # the tooltip's text under the current name
-        self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(6)
         self.currentTextChanged.connect(self._tip)
         self._tip(self.currentText())
@@ -102,7 +102,7 @@ class DataCombo(QComboBox):
         the items (a long CSV file name is elided, not given room)."""
         hint = super().sizeHint()
         text = max(self.fontMetrics().horizontalAdvance(f"{CUSTOM_PREFIX}{b})") for b in BUILTINS)
-        size = self.style().sizeFromContents(QStyle.CT_ComboBox, self._option(), QSize(text + 4, hint.height()), self)
+        size = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, self._option(), QSize(text + 4, hint.height()), self)
         return QSize(size.width(), hint.height())
 
     def minimumSizeHint(self) -> QSize:
@@ -119,13 +119,13 @@ class DataCombo(QComboBox):
     def shown_text(self) -> str:
         """The current name as painted: whole, or elided in the middle to fit the field."""
         opt = self._option()
-        field = self.style().subControlRect(QStyle.CC_ComboBox, opt, QStyle.SC_ComboBoxEditField, self)
-        return self.fontMetrics().elidedText(self.currentText(), Qt.ElideMiddle, max(field.width() - 2, 0))
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, self)
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, max(field.width() - 2, 0))
 
     def paintEvent(self, event) -> None:
         painter = QStylePainter(self)
-        painter.setPen(self.palette().color(QPalette.Text))
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
         opt = self._option()
         opt.currentText = self.shown_text()
-        painter.drawComplexControl(QStyle.CC_ComboBox, opt)
-        painter.drawControl(QStyle.CE_ComboBoxLabel, opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)

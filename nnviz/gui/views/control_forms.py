@@ -20,7 +20,7 @@ from .control_fields import DataCombo, NumberEdit, RateEdit
 def _form(title: str) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(title)
     f = QFormLayout(box)
-    f.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow panel puts the field under its label
+    f.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow panel puts the field under its label
     return box, f
 
 

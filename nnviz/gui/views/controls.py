@@ -128,7 +128,7 @@ class ControlPanel(QWidget):
             if self.data.findText(CSV_ITEM) < 0:
                 self.data.addItem(CSV_ITEM)
             self.data.setCurrentText(CSV_ITEM)
-            self.data.setItemData(self.data.findText(CSV_ITEM), path, Qt.ToolTipRole)
+            self.data.setItemData(self.data.findText(CSV_ITEM), path, Qt.ItemDataRole.ToolTipRole)
             if columns is not None:
                 self.target.clear()
                 self.target.addItems(columns)
@@ -166,7 +166,7 @@ class ControlPanel(QWidget):
                     i = self.data.count() - 1
                 self.data.setItemText(i, title)
                 self.data.setItemData(i, "points added, moved or deleted on the decision map; "
-                                      "pick the original to go back to it", Qt.ToolTipRole)
+                                      "pick the original to go back to it", Qt.ItemDataRole.ToolTipRole)
                 self._custom_base = self._base.data
                 self.data.setCurrentIndex(i)
             self._update_enabled()
@@ -209,12 +209,12 @@ class ControlPanel(QWidget):
                 continue
             shown = 0
             for row in range(form.rowCount()):
-                item = form.itemAt(row, QFormLayout.FieldRole)
+                item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
                 field = item.widget() if item is not None else None
-                name = next((n for n in self._field_names() if field in self._widgets(n)), None)
-                visible = name is None or name not in self.withheld
+                field_name = next((n for n in self._field_names() if field in self._widgets(n)), None)
+                visible = field_name is None or field_name not in self.withheld
                 form.setRowVisible(row, visible)
-                shown += visible and field is not None and name is not None
+                shown += visible and field is not None and field_name is not None
             box.setVisible(shown > 0)
         self.open_button.setVisible("data" not in self.withheld)
         for name in self.locked:
@@ -231,6 +231,8 @@ class ControlPanel(QWidget):
     def settings(self) -> Settings:
         """The widgets as Settings; ValueError with the core's message if they do not make one."""
         data = self.csv_path if self.data.currentText() == CSV_ITEM else self.data.currentText()
+        if data is None:  # (the CSV item is added with its path)
+            raise ValueError("no CSV file chosen")
         lr = self.lr.value()
         is_csv = self.data.currentText() == CSV_ITEM
         patience = self.patience.value()

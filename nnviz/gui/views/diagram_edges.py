@@ -27,7 +27,8 @@ def faded(rgb: tuple[int, int, int], level: float) -> tuple[int, int, int]:
     """rgb mixed with white: weak edges pale.  Opaque on purpose: alpha-blended lines
     cost about ten times as much to paint in Qt's raster engine."""
     keep = 0.3 + 0.7 * level
-    return tuple(int(round(255 - (255 - c) * keep)) for c in rgb)
+    r, g, b = (int(round(255 - (255 - c) * keep)) for c in rgb)
+    return r, g, b
 
 
 def _band_pens() -> dict:
@@ -97,7 +98,7 @@ class EdgesItem(QGraphicsObject):
         return self._rect
 
     def paint(self, painter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.Antialiasing, self._antialias)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._antialias)
         for pen, path in self._strokes:
             painter.setPen(pen)
             painter.drawPath(path)

@@ -141,7 +141,7 @@ class WeightLabels:
         self.texts: list[pg.TextItem] = []
         self.spots: list = []
         self.notes: list[str] = []
-        self.key = None  # the view and the edges the spots were found for
+        self.key: tuple | None = None  # the view and the edges the spots were found for
         self.time = 0.0
         self.focus: int | None = None
 

@@ -21,6 +21,7 @@ from PySide6.QtGui import QPainterPath
 
 from ...core.nodemaps import layer_levels
 from .diagram_edges import NEGATIVE, POSITIVE, faded
+from .diagram_geometry import Geometry
 from .node_pictures import NodePictures, class_ramps, hist_pixels, map_pixels
 
 BIAS_FILL = (158, 202, 225)
@@ -53,7 +54,7 @@ class DiagramNodes:
 
     def __init__(self, plot: pg.PlotWidget):
         self.plot = plot
-        self.geo = None
+        self.geo: Geometry | None = None
         self.item = pg.ScatterPlotItem(pxMode=True)
         self.item.setZValue(10)
         plot.addItem(self.item)
@@ -69,16 +70,22 @@ class DiagramNodes:
         self.pixels: np.ndarray | None = None
         self.importance: np.ndarray | None = None  # one per input, for the rings
         self.n_inputs: int | None = None
-        self.key = None  # what the circles were last painted for (see NetworkView._draw_nodes)
+        self.key: tuple | None = None  # what the circles were last painted for (see NetworkView._draw_nodes)
         self.sizes: np.ndarray | None = None
-        self.levels: list = []
+        self.levels: tuple[tuple[float, float], ...] = ()  # per layer (``layer_levels``)
         self.luts: list[np.ndarray | None] = []
         self.base_brushes: list = []
         self.symbols: list[str] = []
         self.node_pen = self.hl_pen = None
 
+    @property
+    def _geo(self) -> Geometry:
+        """``geo``, which the methods that draw need (``set_geometry`` comes first)."""
+        assert self.geo is not None, "set_geometry first"
+        return self.geo
+
     # -- per network ---------------------------------------------------------------------
-    def set_geometry(self, geo) -> None:
+    def set_geometry(self, geo: Geometry) -> None:
         """The circles of a new drawing, filled by kind."""
         self.geo = geo
         brushes, symbols = [], []
@@ -119,9 +126,9 @@ class DiagramNodes:
         """The pictures' width and height in pixels: as large as the room between nodes allows
         (at most 72), and smaller than a node circle when there is little room, so that the
         pictures of one column (and the bias circle above them) never overlap."""
-        room = self.geo.room_px(pixel)
+        room = self._geo.room_px(pixel)
         if room is None:
-            return (float(self.geo.node_size),) * 2
+            return (float(self._geo.node_size),) * 2
         dx, dy = room
         s = float(np.clip(min(dy * 0.8, dx * 0.3), 2, 72))
         if self.kind == "hist":
@@ -130,15 +137,16 @@ class DiagramNodes:
 
     def spot_sizes(self, pixel: tuple[float, float]) -> np.ndarray:
         """Each node's circle in pixels; none under a picture (the picture, in its frame, is the node)."""
-        sizes = np.full(len(self.geo.node_keys), self.geo.circle_size(pixel))
+        geo = self._geo
+        sizes = np.full(len(geo.node_keys), geo.circle_size(pixel))
         if self.pixels is not None:
-            sizes[self.geo.pic_index] = 0.0
+            sizes[geo.pic_index] = 0.0
         return sizes
 
     # -- per frame -------------------------------------------------------------------------
     def paint(self, values: np.ndarray | None, lit_layers: set[int], pixel: tuple[float, float]) -> None:
         """Fill each node by its value (None: by kind), ring the neurons of ``lit_layers``."""
-        geo = self.geo
+        geo = self._geo
         brushes = self.base_brushes
         if values is not None:
             brushes = list(brushes)
@@ -164,7 +172,7 @@ class DiagramNodes:
             per_layer = [map_pixels(m, self.levels[li], self.luts[li]) for li, m in enumerate(data)]
         else:
             per_layer = [hist_pixels(c) for c in data]
-        self.pixels = np.stack([per_layer[k[1]][k[2]] for k in self.geo.pic_keys])
+        self.pixels = np.stack([per_layer[k[1]][k[2]] for k in self._geo.pic_keys])
         self.source = data
         self.iteration = iteration
 
@@ -181,7 +189,7 @@ class DiagramNodes:
         self.pictures.set_pictures(geo.node_pos[geo.pic_index], self.pixels, self.picture_size(pixel), pixel,
                                    self.kind == "map" and not fast, sel)
         sizes = self.spot_sizes(pixel)
-        if not np.array_equal(sizes, self.sizes):
+        if self.sizes is None or not np.array_equal(sizes, self.sizes):
             self.sizes = sizes
             self.item.setSize(sizes)
 
@@ -194,16 +202,18 @@ class DiagramNodes:
             self.halo.setZValue(9)  # under the circles and pictures: a ring around them
             self.plot.addItem(self.halo)
         v, geo = self.importance, self.geo
-        if v is None or self.n_inputs is None or v.size != self.n_inputs:
+        if v is None or geo is None or self.n_inputs is None or v.size != self.n_inputs:
             self.halo.setData([], [])
             return
         idx = [i for i, k in enumerate(geo.node_keys) if k[0] == "n" and k[1] == 0]
         vals = v[[geo.node_keys[i][2] for i in idx]]
         top = float(np.abs(v).max()) or 1.0
         pens = [pg.mkPen(faded(POSITIVE if x >= 0 else NEGATIVE, abs(x) / top), width=4) for x in vals]
-        symbol, size = "o", geo.circle_size(pixel) + 7
+        symbol: str | QPainterPath = "o"
+        size = geo.circle_size(pixel) + 7
         if self.pixels is not None and self.show:  # around a picture, its rectangle
             w, h = self.picture_size(pixel)
-            symbol, size = QPainterPath(), w + 7
-            symbol.addRect(-0.5, -0.5 * (h + 7) / size, 1.0, (h + 7) / size)
+            frame, size = QPainterPath(), w + 7
+            frame.addRect(-0.5, -0.5 * (h + 7) / size, 1.0, (h + 7) / size)
+            symbol = frame
         self.halo.setData(pos=geo.node_pos[idx], brush=None, size=size, pen=pens, symbol=symbol)

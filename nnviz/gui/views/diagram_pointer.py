@@ -47,7 +47,7 @@ class DiagramPointer:
 
     def on_mouse_clicked(self, event) -> None:
         v = self.view
-        if not v.weights or event.button() != Qt.LeftButton or event.double():
+        if not v.weights or event.button() != Qt.MouseButton.LeftButton or event.double():
             return
         p = v.getViewBox().mapSceneToView(event.scenePos())
         i = self.node_at(p.x(), p.y())

@@ -27,6 +27,8 @@ The view sets data only; what it draws is the snapshot's.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -159,9 +161,11 @@ class GradientPage(QWidget):
 
     def scene(self, title: str | None = None, theme: str = "light"):
         """The plots as drawn now, as a figure (None before the first history)."""
-        if self.painted is None or self.painted[0].history is None:
+        if self.painted is None:
             return None
         d, it = self.painted
+        if d.history is None:
+            return None
         return gradient_flow(d.history, d.activations, title, theme, marker=it)
 
     def draw(self, d: dyn.Dynamics, iteration: int) -> None:
@@ -547,7 +551,7 @@ class DynamicsView(QWidget):
     def show_snapshot(self, snap: Snapshot) -> None:
         self.shown_iteration = snap.iteration
         self.landscape.show_snapshot(snap)
-        d = snap.dynamics
+        d = cast("dyn.Dynamics | None", snap.dynamics)  # (Snapshot types it object: import cycles)
         if d is None or d is self.dynamics:
             return
         self.dynamics = d

@@ -12,8 +12,8 @@ class ElidedLabel(QLabel):
 
     def __init__(self, text: str = "", parent=None) -> None:
         super().__init__(parent)
-        self.setTextFormat(Qt.PlainText)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(1)
         self.full_text = ""
         self.set_full_text(text)
@@ -29,7 +29,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(self.contentsRect().width(), 1)
-        shown = self.fontMetrics().elidedText(self.full_text, Qt.ElideRight, width)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, width)
         if shown != self.text():
             self.setText(shown)
         self.setToolTip(self.full_text if shown != self.full_text else "")

@@ -15,6 +15,8 @@ The view sets data only; it computes nothing (the bars' lengths are the snapshot
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +26,9 @@ from ...core import profiles as prof
 from ...core.snapshot import Snapshot
 from .flow_layout import FlowLayout
 from .node_pictures import CLASS_COLOURS
+
+if TYPE_CHECKING:
+    from ...core.importance import Learned
 
 POSITIVE = (33, 102, 172)  # the diagram's blue
 NEGATIVE = (230, 97, 1)  # and orange
@@ -185,7 +190,7 @@ class ExplainView(QWidget):
     # -- per snapshot ------------------------------------------------------------------------
     def show_snapshot(self, snap: Snapshot) -> None:
         self.shown_iteration = snap.iteration
-        learned = snap.learned
+        learned = cast("Learned | None", snap.learned)  # (Snapshot types it object: import cycles)
         if learned is None or learned is self.learned:
             return
         self.learned = learned
@@ -254,6 +259,7 @@ class ExplainView(QWidget):
         x = p.x[0]
         curves = p.curves[0, :, :, k]  # (m, steps)
         if p.kind == "pdp":
+            assert p.mean is not None  # (a pdp has its mean)
             if self.curves:
                 self._clear_profile()
             xs = np.concatenate([np.append(x, np.nan)] * curves.shape[0])

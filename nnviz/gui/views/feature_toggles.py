@@ -30,7 +30,7 @@ class _Box(QCheckBox):
     """A check box that takes the space bar when it has the focus (not the window's Play/Pause)."""
 
     def event(self, e) -> bool:
-        if e.type() == QEvent.ShortcutOverride and e.key() in (Qt.Key_Space, Qt.Key_Select):
+        if e.type() == QEvent.Type.ShortcutOverride and e.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select):
             e.accept()
             return True
         return super().event(e)

@@ -57,7 +57,8 @@ class FlowLayout(QLayout):
         return out
 
     def _visible(self) -> list[QLayoutItem]:
-        return [it for it in self._items if not (isinstance(it, QWidgetItem) and it.widget().isHidden())]
+        return [it for it in self._items
+                if not (isinstance(it, QWidgetItem) and (w := it.widget()) is not None and w.isHidden())]
 
     def _place(self, rect: QRect, move: bool, lines: list | None = None) -> int:
         m = self.contentsMargins()

@@ -229,7 +229,7 @@ class Inspector(QWidget):
             self.main_lay.insertWidget(0, self.top)
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Resize and obj is self.scroll.viewport():
+        if event.type() == QEvent.Type.Resize and obj is self.scroll.viewport():
             if self.top_inside:
                 self.top.setMaximumWidth(max(self.scroll.viewport().width(), 100))
             if self.specs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QLabel, QSpinBox, QToolButton, QWidget
 
 from .flow_layout import FlowLayout
@@ -90,6 +91,7 @@ class StageBar:
         """The step choices that exist; the one shown (``what``: "last", "next" or "micro", ``ahead``:
         the micro-steps of a step not yet made), not to be changed during a micro-step."""
         model = self.which.model()
+        assert isinstance(model, QStandardItemModel)  # (a combo box's own model)
         model.item(LAST).setEnabled(has_last)
         model.item(NEXT).setEnabled(has_next)
         self.which.setEnabled(what != "micro")

@@ -25,9 +25,9 @@ class WorkedOut:
         self.all_terms = False  # every term of a long sum written out
         self.explanation: Explanation | None = None  # what the box shows now
         self.label = QLabel()
-        self.label.setTextFormat(Qt.RichText)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.label.linkActivated.connect(self._on_link)
         self.box = QFrame()
         self.box.setObjectName("explainBox")
@@ -37,8 +37,8 @@ class WorkedOut:
         el.setContentsMargins(6, 4, 6, 4)
         el.addWidget(self.label)
         self.worked = QLabel()  # the selected number's sum as a table of its terms, after the matrices
-        self.worked.setTextFormat(Qt.RichText)
-        self.worked.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.worked.setTextFormat(Qt.TextFormat.RichText)
+        self.worked.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.worked.setObjectName("worked")
         self.worked.setStyleSheet("#worked { background: #fff8e1; border: 1px solid #e8c66a; border-radius: 3px;"
                                   " padding: 6px; margin-left: 8px; }")

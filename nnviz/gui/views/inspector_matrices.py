@@ -43,7 +43,7 @@ class StageMatrices:
         big.setPointSizeF(big.pointSizeF() * 1.5)
         for k, (slot, op, p) in enumerate(zip(self.slots, self.ops, self.panels, strict=True)):
             op.setFont(big)
-            op.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+            op.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             op.setContentsMargins(4, 36, 4, 0)
             sl = QHBoxLayout(slot)
             sl.setContentsMargins(0, 0, 0, 0)

@@ -156,13 +156,13 @@ class _Builder:
     def obs_panel(self, role, title, M, lw, cols, tips, axis, kind, op="") -> Panel:
         Mo, rows = self.per_obs(M)
         return Panel(role, title, Mo, rows, cols, ("obs", axis), op, self.obs is not None, rows, tips,
-                     None if kind is None else (lambda i, j, k=kind: (k, lw, self.pos(i), j)))
+                     None if kind is None else (lambda i, j: (kind, lw, self.pos(i), j)))
 
     def w_panel(self, role, title, M, lw, kind, op="") -> Panel:
         rows, rtips = self.ins(lw)
         cols, ctips = self.units(lw)
         return Panel(role, title, M, rows, cols, (f"in{lw}", f"n{lw}"), op, False, rtips, ctips,
-                     None if kind is None else (lambda i, j, k=kind: (k, lw, i, j)))
+                     None if kind is None else (lambda i, j: (kind, lw, i, j)))
 
     # -- stages -------------------------------------------------------------------------
     def forward(self, lw: int) -> tuple[str, list[Panel]]:
@@ -229,7 +229,7 @@ class _Builder:
                            notips, f"n{lw + 1}", "delta"),
             Panel("W_next_T", f"{n.W(lw + 1)}<sup>T</sup> without the bias row", WT, nouts, outs,
                   (f"n{lw + 1}", f"n{lw}"), "\u00d7", False, notips, otips,
-                  lambda i, j, m=lw + 1: ("W", m, j + 1, i)),
+                  lambda i, j: ("W", lw + 1, j + 1, i)),
             self.obs_panel("fprime", f"f\u2032({n.A(lw)})", lt.fprime, lw, outs, otips, f"n{lw}", "fprime", "\u00d7"),
             self.obs_panel("delta", d, lt.delta, lw, outs, otips, f"n{lw}", "delta", "="),
         ]

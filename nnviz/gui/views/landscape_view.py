@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QThread, Slot
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -39,7 +39,7 @@ class LandscapePage(QWidget):
         self.land: land_mod.Landscape | None = None
         self.shown: tuple[int, np.ndarray] | None = None  # the iteration shown and its (a, b)
         self.shown_iteration: int | None = None
-        self._job: tuple[landscape_job.LandscapeJob, object] | None = None  # (job, thread or None)
+        self._job: tuple[landscape_job.LandscapeJob, QThread | None] | None = None  # (job, thread or None)
         self.last_error = ""
         self.directions_box = QComboBox()
         self.directions_box.addItem("PCA of the path", "pca")

@@ -36,7 +36,7 @@ class KeyButton(QToolButton):
     Play/Pause, which would otherwise take the key from a focused button)."""
 
     def event(self, e) -> bool:
-        if e.type() == QEvent.ShortcutOverride and e.key() in (Qt.Key_Space, Qt.Key_Select):
+        if e.type() == QEvent.Type.ShortcutOverride and e.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select):
             e.accept()
             return True
         return super().event(e)
@@ -46,7 +46,7 @@ def _button(text: str, name: str) -> QToolButton:
     b = KeyButton()
     b.setText(text)
     b.setAccessibleName(name)
-    b.setFocusPolicy(Qt.StrongFocus)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     b.setAutoRaise(False)
     return b
 

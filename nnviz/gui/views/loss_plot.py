@@ -142,7 +142,7 @@ class LossPlot(QWidget):
         self.overlays, self.overlay_data = [], []
         for name, colour, x, y in curves:
             item = self.plot.plot(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
-                                  pen=pg.mkPen(*colour, width=1.6, style=Qt.DashLine), name=name, connect="finite")
+                                  pen=pg.mkPen(*colour, width=1.6, style=Qt.PenStyle.DashLine), name=name, connect="finite")
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
             item.setZValue(-0.5)
@@ -237,7 +237,7 @@ class LossPlot(QWidget):
             return
         batches = getattr(snap.settings, "batch_size", None) is not None and full_history is not None
         self.batch_box.setVisible(batches)
-        main = full_history if batches else history
+        main = full_history if batches and full_history is not None else history
         x, y = main.x, main.y
         if not len(x) or x[-1] < snap.iteration:  # mse_history[i] is the mse before update i + 1
             x = np.append(x, snap.iteration)

@@ -146,7 +146,7 @@ class MapPoints(QObject):
         else:  # regression: the target on the map's colour scale, in network units
             z = np.clip(ctx.scaling.targets(T)[:, 0], 0.0, 1.0)
             lut = _value_lut()
-            rgbs = [tuple(int(v) for v in lut[int(round(q * 255))][:3]) for q in z]
+            rgbs = [(int(r), int(g), int(b)) for r, g, b in (lut[int(round(q * 255))][:3] for q in z)]
         self.brushes, self.pens = [], []
         for i, rgb in enumerate(rgbs):
             if i < self.n_train:
@@ -214,35 +214,35 @@ class MapPoints(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.picker:
-            if event.type() in (QEvent.Resize, QEvent.Show, QEvent.Hide, QEvent.LayoutRequest):
+            if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.LayoutRequest):
                 self._keep_row()
             return False
         if not self.editable or not self.picker.isVisible():
             return False
         kind = event.type()
-        if kind == QEvent.MouseButtonPress:
+        if kind == QEvent.Type.MouseButtonPress:
             pos = event.position()
             row = self.hit(pos)
-            if event.button() == Qt.LeftButton:
+            if event.button() == Qt.MouseButton.LeftButton:
                 if row is None:
                     self.addRequested.emit(*self.to_data(pos), self.picker.choice())
                 else:
                     self._drag, self._drag_to = row, None
                 return True
-            if event.button() == Qt.RightButton and row is not None:
+            if event.button() == Qt.MouseButton.RightButton and row is not None:
                 self.deleteRequested.emit(row)
                 return True
-        elif kind == QEvent.MouseMove and self._drag is not None:
+        elif kind == QEvent.Type.MouseMove and self._drag is not None:
             self._drag_to = self.to_data(event.position())
             self._draw()
             return True
-        elif kind == QEvent.MouseButtonRelease and self._drag is not None and event.button() == Qt.LeftButton:
+        elif kind == QEvent.Type.MouseButtonRelease and self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
             row, to = self._drag, self._drag_to
             self._drag, self._drag_to = None, None
             if to is not None:
                 self.moveRequested.emit(row, *to)
             return True
-        elif kind in (QEvent.MouseButtonRelease, QEvent.MouseButtonDblClick) and event.button() == Qt.LeftButton:
+        elif kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick) and event.button() == Qt.MouseButton.LeftButton:
             return True  # the click that added a point does not also pan or zoom the view
         return False
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QTableView, QVBoxLayout, QWidget
 
-DISPLAY, BACKGROUND, TOOLTIP, FONT = (int(r.value) for r in (Qt.DisplayRole, Qt.BackgroundRole, Qt.ToolTipRole,
-                                                              Qt.FontRole))
-_HORIZONTAL = Qt.Horizontal
+DISPLAY, BACKGROUND, TOOLTIP, FONT = (int(r.value) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
+                                                              Qt.ItemDataRole.FontRole))
+_HORIZONTAL = Qt.Orientation.Horizontal
 POS = (33, 102, 172)
 NEG = (230, 97, 1)
 SELECTED = QColor(244, 163, 64)
@@ -182,11 +182,11 @@ class MatrixPanel(QWidget):
         n_rows, n_cols = self.model.rowCount(), self.model.columnCount()
         widths = []
         for c in range(n_cols):
-            name = str(self.model.headerData(c, Qt.Horizontal) or "")
+            name = str(self.model.headerData(c, Qt.Orientation.Horizontal) or "")
             w = max(cell, min(hfm.horizontalAdvance(name) + 14, HEADER_CAP))
             hh.resizeSection(c, w)
             widths.append(w)
-        labels = [str(self.model.headerData(r, Qt.Vertical) or "") for r in range(min(n_rows, 2000))]
+        labels = [str(self.model.headerData(r, Qt.Orientation.Vertical) or "") for r in range(min(n_rows, 2000))]
         vw = min(max([hfm.horizontalAdvance(s) for s in labels] + [10]) + 14, HEADER_CAP)
         vh.setFixedWidth(vw)
         hh.setFixedHeight(hfm.height() + 8)

@@ -55,7 +55,7 @@ class NetworkView(pg.PlotWidget):
     MODES = ("weights", "gradient", "activations")
     LABELS_AT_REST = WeightLabels.AT_REST
     geo: Geometry | None = None  # the drawing's layout (None before the first network)
-    nodes: DiagramNodes | None = None  # (None while the base class is being built)
+    nodes: DiagramNodes  # (absent while the base class is being built)
 
     # the layout and the parts' state, under the names their readers (tests, neighbouring views) use
     node_keys, node_pos = from_part("geo", "node_keys"), from_part("geo", "node_pos")
@@ -144,16 +144,20 @@ class NetworkView(pg.PlotWidget):
 
     def _fit_range(self) -> None:
         """The whole diagram in view, the legend, note and hover box placed (``LegendNote.fit``)."""
-        most = 40.0 if self.nodes.show and len(self.geo.pic_index) else 13.0
-        self.legend_note.fit(self, self.geo, most, self.name_labels.widths(), self.hover)
+        geo = self.geo
+        assert geo is not None  # (its callers have a drawing)
+        most = 40.0 if self.nodes.show and len(geo.pic_index) else 13.0
+        self.legend_note.fit(self, geo, most, self.name_labels.widths(), self.hover)
 
     def _set_note(self, text: str) -> None:
         """The note's text, wrapped to the diagram's width; the range fitted again when that changed its height."""
+        assert self.geo is not None  # (drawn edges have a drawing)
         if self.legend_note.set_note(text, max(self.getViewBox().width() - 12, 60)) and len(self.geo.node_pos):
             self._fit_range()
 
     def circle_size(self) -> float:
         """The node circles' diameter in pixels (``Geometry.circle_size``)."""
+        assert self.geo is not None  # (its callers have a drawing)
         return self.geo.circle_size(self.getViewBox().viewPixelSize())
 
     def picture_size(self) -> tuple[float, float]:
@@ -228,7 +232,7 @@ class NetworkView(pg.PlotWidget):
         super().leaveEvent(event)
 
     def _visibility_changed(self) -> None:
-        if self.nodes is None:
+        if "nodes" not in self.__dict__:
             return  # an event while the base class is being built
         shown = self._shown()
         if shown != self._was_shown:

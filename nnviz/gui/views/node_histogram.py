@@ -51,13 +51,14 @@ class NodeHistogram(pg.PlotWidget):
 
     def show_snapshot(self, snap: Snapshot) -> None:
         self.shown_iteration = snap.iteration
-        if self.node is None or snap.node_hists is None:
+        if self.node is None or snap.node_hists is None or snap.node_hist_edges is None:
             return
         layer, i = self.node
         if layer >= len(snap.node_hists) or i >= snap.node_hists[layer].shape[0]:
             return
         counts, edges = snap.node_hists[layer][i], snap.node_hist_edges[layer][i]
-        if self.counts is not None and np.array_equal(counts, self.counts) and np.array_equal(edges, self.edges):
+        if (self.counts is not None and self.edges is not None and np.array_equal(counts, self.counts)
+                and np.array_equal(edges, self.edges)):
             return
         self.counts, self.edges = counts, edges
         base = np.zeros(counts.shape[1])

@@ -42,11 +42,11 @@ def class_tint(k: int) -> tuple[int, int, int]:
     """Class k's colour as the decision map paints its ground: the map's own pale blue and
     orange for the first two classes (its scale's ends), the class colour half mixed with
     white for the others."""
-    if k == 0:
-        return tuple(int(c) for c in _DIVERGING[0][:3])
-    if k == 1:
-        return tuple(int(c) for c in _DIVERGING[-1][:3])
-    return tuple(int(round(255 - (255 - c) * 0.5)) for c in CLASS_COLOURS[k % len(CLASS_COLOURS)])
+    if k in (0, 1):
+        r, g, b = (int(c) for c in _DIVERGING[0 if k == 0 else -1][:3])
+    else:
+        r, g, b = (int(round(255 - (255 - c) * 0.5)) for c in CLASS_COLOURS[k % len(CLASS_COLOURS)])
+    return r, g, b
 
 
 def class_ramps(n_classes: int) -> np.ndarray:
@@ -114,7 +114,7 @@ class NodePictures(QGraphicsObject):
         self._images = []
         if pixels is not None and len(pixels):
             h, w = pixels.shape[1:]
-            self._images = [QImage(pixels[i].data, w, h, 4 * w, QImage.Format_ARGB32) for i in range(len(pixels))]
+            self._images = [QImage(pixels[i].data, w, h, 4 * w, QImage.Format.Format_ARGB32) for i in range(len(pixels))]
         rect = QRectF()
         if len(pos) and self._images:
             mx, my = size[0] * abs(pixel[0]), size[1] * abs(pixel[1])
@@ -140,9 +140,9 @@ class NodePictures(QGraphicsObject):
         w, h = self._size
         painter.save()
         painter.resetTransform()
-        painter.setRenderHint(QPainter.SmoothPixmapTransform, self._smooth)
-        painter.setRenderHint(QPainter.Antialiasing, False)
-        painter.setBrush(Qt.NoBrush)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._smooth)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         for i, img in enumerate(self._images):
             c = t.map(QPointF(float(self._pos[i, 0]), float(self._pos[i, 1])))
             r = QRectF(round(c.x() - w / 2), round(c.y() - h / 2), round(w), round(h))

@@ -19,8 +19,8 @@ from .map_editor import COLOURS, MapPoints, class_colour
 
 WRONG = QColor(255, 225, 225)
 # Qt enum attribute lookups cost microseconds in PySide6; data() runs per cell per role per paint.
-DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.DisplayRole, Qt.UserRole, Qt.BackgroundRole,
-                                                           Qt.TextAlignmentRole))
+DISPLAY, USER, BACKGROUND, ALIGN = (int(r.value) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole, Qt.ItemDataRole.BackgroundRole,
+                                                           Qt.ItemDataRole.TextAlignmentRole))
 
 _ROOT = QModelIndex()  # the invisible root index: Qt's default parent
 
@@ -153,10 +153,10 @@ def _round_sig(a: np.ndarray, digits: int) -> np.ndarray:
 
 
 _WRONG_BRUSH = QBrush(WRONG)
-DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE = Qt.DisplayRole, Qt.BackgroundRole, Qt.UserRole
-_RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
-_CENTER = int(Qt.AlignCenter)
-_HORIZONTAL = Qt.Horizontal
+DISPLAY_ROLE, BACKGROUND_ROLE, USER_ROLE = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.UserRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_HORIZONTAL = Qt.Orientation.Horizontal
 
 
 class ConfusionModel(QAbstractTableModel):
@@ -351,7 +351,7 @@ class PredictionsView(QTabWidget):
         self.confusion.setVisible(ds.task == "classes")
         self.confusion_title.setVisible(ds.task == "classes")
         if ds.task == "classes":
-            self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+            self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
     def _set_rows(self, ctx) -> None:
         """The table's rows (training rows, then test rows) and the targets they are scored on."""
@@ -364,7 +364,7 @@ class PredictionsView(QTabWidget):
         headers = ["set", *ds.input_names, "true", "predicted", *outs, "wrong"]
         self.model.set_rows(headers, X, truth, sets)
         self.table.setColumnHidden(0, ctx.test is None)
-        self.table.sortByColumn(-1, Qt.AscendingOrder)  # file order until the user sorts
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # file order until the user sorts
         self._T = np.vstack([ctx.train.T] + ([ctx.test.T] if ctx.test is not None else []))
         self._Y_net = ctx.scaling.targets(self._T)
 

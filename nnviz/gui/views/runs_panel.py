@@ -22,7 +22,7 @@ from .elided import ElidedLabel
 # the overlay colours (the current run is blue and orange): one per ticked run, in turn
 PALETTE = ((27, 158, 119), (117, 112, 179), (231, 41, 138), (102, 166, 30), (166, 118, 29),
            (0, 150, 170), (80, 80, 80), (230, 171, 2))
-SORT_ROLE = Qt.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FIXED = 3  # the columns before the table's own: tick, run number, what differs
 
 
@@ -151,9 +151,9 @@ class RunsModel(QAbstractTableModel):
         f = super().flags(index)
         return f | Qt.ItemIsUserCheckable if index.column() == 0 else f
 
-    def setData(self, index, value, role=Qt.EditRole) -> bool:
-        if role == Qt.CheckStateRole and index.column() == 0:
-            on = value in (Qt.Checked, Qt.Checked.value, 2, True)
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
+            on = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
             self.set_ticked(index.row(), on)
             return True
         return False

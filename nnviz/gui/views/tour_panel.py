@@ -36,23 +36,23 @@ class Highlight(QWidget):
     def __init__(self, target: QWidget):
         super().__init__(target)
         self.target = target
-        self.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WA_NoSystemBackground)
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setGeometry(target.rect())
         target.installEventFilter(self)
         self.raise_()
         self.show()
 
     def eventFilter(self, obj: QObject, event) -> bool:  # noqa: N802 (Qt's name)
-        if obj is self.target and event.type() == QEvent.Resize:
+        if obj is self.target and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.target.rect())
             self.raise_()
         return False
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         width = 4 if min(self.width(), self.height()) > 40 else 3
         p.setPen(QPen(QColor(FRAME_COLOUR), width))
         p.drawRoundedRect(self.rect().adjusted(width // 2, width // 2, -(width // 2 + 1), -(width // 2 + 1)), 4, 4)
@@ -167,13 +167,13 @@ class TourPanel(QDockWidget):
         cl.addWidget(self.action_note)
         cl.addLayout(again)
         cl.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(content)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(content)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         outer.addWidget(self.progress)
-        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.scroll_area, 1)
         buttons = QHBoxLayout()
         self.back_button = QPushButton("\u2039 Back")
         self.back_button.setToolTip("the previous step")
@@ -228,7 +228,7 @@ class TourPanel(QDockWidget):
         self.live.setVisible(False)
         self.back_button.setEnabled(self.index > 0)
         self.setup_button.setVisible(s.setup != {} or s.point != ())
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.action_button.setVisible(bool(s.action))
         self.action_note.setVisible(bool(s.action))
         if s.action:

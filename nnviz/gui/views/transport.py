@@ -162,12 +162,12 @@ class Transport(QFrame):
         b.setText(text)
         if icon is not None:
             b.setIcon(icon)
-            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         else:
-            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         b.setToolTip(tip)
         b.setAutoRaise(False)
-        b.setFocusPolicy(Qt.TabFocus)  # a click leaves the keyboard where it was
+        b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keyboard where it was
         b.clicked.connect(slot)
         return b
 
@@ -179,7 +179,7 @@ class Transport(QFrame):
         for w in (self.buttons, self.pace_box, self.readout):
             self.grid.removeWidget(w)
         if two_rows:  # the buttons above, the speed and the readout under them
-            self.grid.addWidget(self.buttons, 0, 0, 1, 2, Qt.AlignLeft)
+            self.grid.addWidget(self.buttons, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
             self.grid.addWidget(self.pace_box, 1, 0)
             self.grid.addWidget(self.readout, 1, 1)
             self.grid.setColumnStretch(0, 1)
@@ -264,8 +264,8 @@ class Transport(QFrame):
         text = "Pause" if running else "Play"
         if self.play_button.text() != text:
             self.play_button.setText(text)
-            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if running
-                                                               else QStyle.SP_MediaPlay))
+            self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause if running
+                                                               else QStyle.StandardPixmap.SP_MediaPlay))
 
     def show_snapshot(self, snap: Snapshot) -> None:
         """The snapshot's iteration and error, large; its state and accuracy beside them."""

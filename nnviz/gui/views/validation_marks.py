@@ -28,7 +28,7 @@ class ValidationMarks:
         self.best_dot.setZValue(5)
         self.y = np.empty(0)
         self.best_line = pg.InfiniteLine(angle=90, movable=False,
-                                         pen=pg.mkPen(27, 158, 119, width=1.5, style=Qt.DashLine))
+                                         pen=pg.mkPen(27, 158, 119, width=1.5, style=Qt.PenStyle.DashLine))
         self.best_line.setVisible(False)
         plot.addItem(self.best_line, ignoreBounds=True)
 
