@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QAbstractButton, QCheckBox, QComboBox, QHBoxLayout, QLabel, QMainWindow, QMenu,
                                QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
@@ -222,32 +222,7 @@ class MainWindow(QMainWindow):
                                self.sessions, files, notices)
         self.exports = Exports(self, c, self.network_view, shown, files, notices)
         self.help = HelpMenu(self, help_menu)  # User guide and About, after the tour
-        self._make_file_menu(file_menu)
-
-    def _make_file_menu(self, menu: QMenu) -> None:
-        s, e, std = self.sessions, self.exports, QKeySequence.StandardKey
-        self.open_action = add_action(self, menu, "&Open CSV\u2026", std.Open, self.setup.open_csv_dialog)
-        menu.addSeparator()
-        add_action(self, menu, "Open &session\u2026", "Ctrl+Shift+O", s.open_session_dialog)
-        add_action(self, menu, "&Save session", std.Save, s.save_session_now)
-        add_action(self, menu, "Save session &as\u2026", std.SaveAs, s.save_session_dialog)
-        add_action(self, menu, "Open &model\u2026", "Ctrl+Shift+M", s.open_model_dialog)
-        menu.addMenu(s.recent_menu)
-        menu.addSeparator()
-        self.export_action = add_action(self, menu, "&Export weights\u2026", "Ctrl+E", e.export_weights_dialog)
-        add_action(self, menu, "Export &diagram image\u2026", "Ctrl+Shift+D", e.export_diagram_dialog)
-        add_action(self, menu, "Export error &plot\u2026", "Ctrl+Shift+P", e.export_plot_dialog)
-        self.export_map_action = add_action(self, menu, "Export decision &map\u2026", "Ctrl+Shift+G",
-                                            e.export_map_dialog)
-        add_action(self, menu, "Export &animation\u2026", "Ctrl+Shift+A", self.films.export_animation_dialog)
-        add_action(self, menu, "Export da&ta as CSV\u2026", "Ctrl+Shift+T", self.edits.export_data_dialog)
-        menu.addSeparator()
-        add_action(self, menu, "&Quit", std.Quit, self.close)
-        # the map's right-click menu offers this export, not pyqtgraph's (which embeds a raster)
-        plot = self.predictions.map_plot
-        plot.setMenuEnabled(False)
-        plot.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        plot.addAction(self.export_map_action)
+        self.open_action, self.export_action, self.export_map_action = make_file_menu(self, file_menu)
 
     # -- the window's size and the panels' ------------------------------------------------
     def show_at_size(self, width: int, height: int) -> None:
@@ -395,3 +370,31 @@ class MainWindow(QMainWindow):
         if discard or saved:
             self.confirm_close = False
             self.close()
+
+
+def make_file_menu(window: MainWindow, menu: QMenu) -> tuple[QAction, QAction, QAction]:
+    """The File menu: data, sessions and models, exports, Quit (the window keeps the actions
+    other parts enable: open, export weights, export the map, returned)."""
+    s, e, std = window.sessions, window.exports, QKeySequence.StandardKey
+    open_action = add_action(window, menu, "&Open CSV\u2026", std.Open, window.setup.open_csv_dialog)
+    menu.addSeparator()
+    add_action(window, menu, "Open &session\u2026", "Ctrl+Shift+O", s.open_session_dialog)
+    add_action(window, menu, "&Save session", std.Save, s.save_session_now)
+    add_action(window, menu, "Save session &as\u2026", std.SaveAs, s.save_session_dialog)
+    add_action(window, menu, "Open &model\u2026", "Ctrl+Shift+M", s.open_model_dialog)
+    menu.addMenu(s.recent_menu)
+    menu.addSeparator()
+    export_action = add_action(window, menu, "&Export weights\u2026", "Ctrl+E", e.export_weights_dialog)
+    add_action(window, menu, "Export &diagram image\u2026", "Ctrl+Shift+D", e.export_diagram_dialog)
+    add_action(window, menu, "Export error &plot\u2026", "Ctrl+Shift+P", e.export_plot_dialog)
+    export_map_action = add_action(window, menu, "Export decision &map\u2026", "Ctrl+Shift+G", e.export_map_dialog)
+    add_action(window, menu, "Export &animation\u2026", "Ctrl+Shift+A", window.films.export_animation_dialog)
+    add_action(window, menu, "Export da&ta as CSV\u2026", "Ctrl+Shift+T", window.edits.export_data_dialog)
+    menu.addSeparator()
+    add_action(window, menu, "&Quit", std.Quit, window.close)
+    # the map's right-click menu offers this export, not pyqtgraph's (which embeds a raster)
+    plot = window.predictions.map_plot
+    plot.setMenuEnabled(False)
+    plot.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    plot.addAction(export_map_action)
+    return open_action, export_action, export_map_action
