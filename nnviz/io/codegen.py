@@ -54,6 +54,20 @@ _FEATURE = {"x1": "{a}", "x2": "{b}", "x1^2": "{a} * {a}", "x2^2": "{b} * {b}", 
             "sin(x1)": "{sin}({a})", "sin(x2)": "{sin}({b})"}
 
 
+
+# the start of a Python program's main(path): the CSV file's rows and the model's input columns
+# by name (the NumPy and the PyTorch programs read their data alike)
+_MAIN_READS_CSV = (
+    "def main(path):",
+    "    with open(path, newline='', encoding='utf-8-sig') as fh:",
+    "        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]",
+    "    header = [h.strip() for h in rows[0]]",
+    "    missing = [n for n in INPUTS if n not in header]",
+    "    if missing:",
+    "        sys.exit(f'{path}: no column named {missing[0]!r} (the network needs {\", \".join(INPUTS)})')",
+    "    cols = [header.index(n) for n in INPUTS]",
+)
+
 def render(model: Model, language: str) -> str:
     """The program's text in ``language`` (numpy, r or pytorch)."""
     if language not in LANGUAGES:
@@ -126,14 +140,7 @@ def _numpy(model: Model) -> str:
         out.append(f"    A = np.hstack([np.ones((H.shape[0], 1)), H]) @ W{li}")
         out.append(f"    H = {_NUMPY_ACT[act]}")
     out += ["    return H * Y_SCALE + Y_CENTER", "", "",
-            "def main(path):",
-            "    with open(path, newline='', encoding='utf-8-sig') as fh:",
-            "        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]",
-            "    header = [h.strip() for h in rows[0]]",
-            "    missing = [n for n in INPUTS if n not in header]",
-            "    if missing:",
-            "        sys.exit(f'{path}: no column named {missing[0]!r} (the network needs {\", \".join(INPUTS)})')",
-            "    cols = [header.index(n) for n in INPUTS]",
+            *_MAIN_READS_CSV,
             "    X = np.array([[float(r[j]) for j in cols] for r in rows[1:]], dtype=np.float64).reshape(-1, len(INPUTS))",
             "    w = csv.writer(sys.stdout, lineterminator='\\n')",
             "    w.writerow(OUTPUTS)",
@@ -245,14 +252,7 @@ def _pytorch(model: Model) -> str:
     out += ["        return h * self.y_scale + self.y_center", "", "",
             "def load():", '    """The network, ready to predict (eval mode, float64)."""',
             "    return Net().eval()", "", "",
-            "def main(path):",
-            "    with open(path, newline='', encoding='utf-8-sig') as fh:",
-            "        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]",
-            "    header = [h.strip() for h in rows[0]]",
-            "    missing = [n for n in INPUTS if n not in header]",
-            "    if missing:",
-            "        sys.exit(f'{path}: no column named {missing[0]!r} (the network needs {\", \".join(INPUTS)})')",
-            "    cols = [header.index(n) for n in INPUTS]",
+            *_MAIN_READS_CSV,
             "    x = torch.tensor([[float(r[j]) for j in cols] for r in rows[1:]], dtype=torch.float64)",
             "    with torch.no_grad():",
             "        y = load()(x.reshape(-1, len(INPUTS)))",
